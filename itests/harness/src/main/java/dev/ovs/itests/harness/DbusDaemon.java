@@ -1,0 +1,243 @@
+package dev.ovs.itests.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A private {@code dbus-daemon} (dbus-daemon(1), D-Bus 1.14) with a configuration file written by the
+ * harness: {@code <listen>unix:path=DIR/bus.sock</listen>}, {@code <auth>EXTERNAL</auth>}, no
+ * {@code <user>} (stays root), no service activation, no syslog, no pidfile, run with
+ * {@code --nofork} as a tracked child process (log: {@code DIR/dbus-daemon.log}).
+ *
+ * <p>Policy (dbus-daemon(1) "policy" section; later rules win within a context):
+ * <ul>
+ * <li>{@link #start(Path)} and {@link #start(Path, String)}: allow-all default policy (any user may
+ * connect, own any name, send and receive anything), followed by the caller's extra XML.</li>
+ * <li>{@link #startSystemLike(Path, String)}: the default policy of Debian's
+ * {@code /usr/share/dbus-1/system.conf} (deny own, deny method calls except to the bus itself; allow
+ * signals and requested replies), followed by the caller's extra XML, e.g. a {@code <policy
+ * user="root"><allow own="dev.ovs.Patchbay"/>...</policy>} or {@code <includedir>/path/to/shipped/d</includedir>}
+ * / {@code <include>file.conf</include>} for a policy file a bundle ships.</li>
+ * </ul>
+ * The daemon does not need a network namespace: clients reach it through the socket file.
+ */
+public final class DbusDaemon implements AutoCloseable {
+    private static final Duration READY = Duration.ofSeconds(20);
+
+    /** Allow-all default policy used by {@link #start(Path)}. */
+    public static final String ALLOW_ALL_POLICY = """
+              <policy context="default">
+                <allow user="*"/>
+                <allow own="*"/>
+                <allow send_type="method_call"/>
+                <allow send_type="signal"/>
+                <allow send_type="method_return"/>
+                <allow send_type="error"/>
+                <allow send_destination="*" eavesdrop="true"/>
+                <allow receive_type="method_call"/>
+                <allow receive_type="method_return"/>
+                <allow receive_type="error"/>
+                <allow receive_type="signal"/>
+                <allow receive_sender="*"/>
+                <allow eavesdrop="true"/>
+              </policy>
+            """;
+
+    /** System-bus-like default policy used by {@link #startSystemLike(Path, String)}. */
+    public static final String SYSTEM_LIKE_POLICY = """
+              <policy context="default">
+                <allow user="*"/>
+                <deny own="*"/>
+                <deny send_type="method_call"/>
+                <allow send_type="signal"/>
+                <allow send_requested_reply="true" send_type="method_return"/>
+                <allow send_requested_reply="true" send_type="error"/>
+                <allow receive_type="method_call"/>
+                <allow receive_type="method_return"/>
+                <allow receive_type="error"/>
+                <allow receive_type="signal"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+                <deny send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus" send_member="UpdateActivationEnvironment"/>
+              </policy>
+              <policy user="root">
+                <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Monitoring"/>
+              </policy>
+            """;
+
+    private final Path dir;
+    private final Path socket;
+    private final Path config;
+    private Daemon daemon;
+
+    private DbusDaemon(Path dir) {
+        this.dir = dir;
+        this.socket = ShortTempDir.checkSocketPath(dir.resolve("bus.sock"));
+        this.config = dir.resolve("bus.conf");
+    }
+
+    /**
+     * Starts a bus with the allow-all policy.
+     *
+     * @param dir existing short directory ({@link ShortTempDir})
+     * @return the running bus, answering {@code ListNames}
+     * @throws IllegalArgumentException if dir is not a directory
+     * @throws IllegalStateException    if the bus does not become ready within 20 s
+     */
+    public static DbusDaemon start(Path dir) {
+        return start(dir, "");
+    }
+
+    /**
+     * Starts a bus with the allow-all policy followed by {@code extraConfigXml}.
+     *
+     * @param dir            existing short directory
+     * @param extraConfigXml XML elements inserted into {@code <busconfig>} after the default policy
+     *                       (e.g. restricting {@code <policy>}s, {@code <includedir>}); may be empty
+     * @return the running bus
+     */
+    public static DbusDaemon start(Path dir, String extraConfigXml) {
+        return launchNew(dir, ALLOW_ALL_POLICY, extraConfigXml);
+    }
+
+    /**
+     * Starts a bus with the system-bus-like default policy ({@link #SYSTEM_LIKE_POLICY}) followed by
+     * {@code extraConfigXml}, for testing a shipped policy file.
+     *
+     * @param dir            existing short directory
+     * @param extraConfigXml XML elements after the default policy; may be empty
+     * @return the running bus
+     */
+    public static DbusDaemon startSystemLike(Path dir, String extraConfigXml) {
+        return launchNew(dir, SYSTEM_LIKE_POLICY, extraConfigXml);
+    }
+
+    private static DbusDaemon launchNew(Path dir, String policy, String extra) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("dir: must be an existing directory, got " + dir);
+        }
+        Tools.require("dbus-daemon");
+        Tools.require("busctl");
+        DbusDaemon d = new DbusDaemon(dir);
+        String xml = """
+                <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+                 "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+                <busconfig>
+                  <type>system</type>
+                  <listen>unix:path=%s</listen>
+                  <auth>EXTERNAL</auth>
+                %s%s
+                </busconfig>
+                """.formatted(d.socket, policy, extra == null ? "" : extra);
+        try {
+            Files.writeString(d.config, xml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + d.config, e);
+        }
+        d.launch();
+        return d;
+    }
+
+    private void launch() {
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        daemon = Daemon.start("dbus-daemon", null,
+                List.of("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile", "--nosyslog"),
+                java.util.Map.of(), dir.resolve("dbus-daemon.log"));
+        daemon.awaitReady("ListNames on " + socket, READY, () -> Files.exists(socket)
+                && busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListNames")
+                        .contains("org.freedesktop.DBus"));
+    }
+
+    /** @return {@code "unix:path=" + socket()}, a D-Bus server address (D-Bus specification, "Server Addresses") */
+    public String address() {
+        return "unix:path=" + socket;
+    }
+
+    /** @return the listening socket {@code DIR/bus.sock} */
+    public Path socket() {
+        return socket;
+    }
+
+    /** @return the generated configuration file {@code DIR/bus.conf} */
+    public Path config() {
+        return config;
+    }
+
+    /** @return the PID of the running dbus-daemon */
+    public long pid() {
+        return daemon.pid();
+    }
+
+    /** @return the tracked process */
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /**
+     * Runs {@code busctl --address=unix:path=SOCK ARGS} (busctl(1)), e.g. {@code busctl("call",
+     * "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListNames")}.
+     *
+     * @param args busctl verb and arguments
+     * @return stdout
+     * @throws Cmd.Failed on non-zero exit (e.g. an error reply) or after 30 s
+     */
+    public String busctl(String... args) {
+        List<String> argv = new ArrayList<>(List.of("busctl", "--address=" + address(), "--timeout=20"));
+        argv.addAll(List.of(args));
+        return Cmd.run(argv, Duration.ofSeconds(30));
+    }
+
+    /** Stops the bus (SIGTERM, then SIGKILL): every client is disconnected. */
+    public void stop() {
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    /**
+     * Starts the bus again after {@link #stop()}, same config and socket path.
+     *
+     * @throws IllegalStateException if already running or not ready in time
+     */
+    public void start() {
+        if (daemon != null && daemon.alive()) {
+            throw new IllegalStateException("dbus-daemon already running: " + daemon);
+        }
+        launch();
+    }
+
+    /** {@link #stop()} then {@link #start()}; clients must reconnect. */
+    public void restart() {
+        stop();
+        start();
+    }
+
+    /** Stops the bus by PID and deletes its socket, config and log. Idempotent. */
+    @Override
+    public void close() {
+        stop();
+        for (Path p : List.of(socket, config, dir.resolve("dbus-daemon.log"))) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DbusDaemon[" + address() + "]";
+    }
+}

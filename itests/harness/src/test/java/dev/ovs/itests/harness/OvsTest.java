@@ -1,0 +1,89 @@
+package dev.ovs.itests.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+
+/** ovsdb-server and ovs-vswitchd start in a fresh namespace, answer, and leave nothing behind. */
+class OvsTest {
+
+    @Test
+    void ovsdbServerAnswersRestartsAndIsCleanedUp() {
+        Tools.requireRoot();
+        Leftovers before = Leftovers.snapshot();
+        long pid;
+        String nsName;
+        Path dir;
+        try (ShortTempDir tmp = ShortTempDir.create(); Netns ns = Netns.create();
+                OvsdbServer db = OvsdbServer.start(ns, tmp.path(), true)) {
+            dir = tmp.path();
+            nsName = ns.name();
+            assertThat(ns.path()).exists();
+            assertThat(db.client("list-dbs")).contains("Open_vSwitch").contains("_Server");
+            assertThat(db.remote()).isEqualTo("unix:" + tmp.resolve("db.sock"));
+            assertThat(db.tcpPort()).isEqualTo(6640);
+            // TCP is reachable inside the namespace only
+            assertThat(ns.exec("ovsdb-client", "list-dbs", "tcp:127.0.0.1:6640")).contains("Open_vSwitch");
+            assertThat(ns.pids()).contains(db.pid());
+            db.vsctl("add-br", "br0");
+            assertThat(db.vsctl("list-br")).contains("br0");
+            pid = db.pid();
+            db.restart();
+            assertThat(db.pid()).isNotEqualTo(pid);
+            assertThat(ProcessHandle.of(pid)).isEmpty();
+            assertThat(db.vsctl("list-br")).as("same db file after restart").contains("br0");
+            pid = db.pid();
+        }
+        assertThat(ProcessHandle.of(pid)).isEmpty();
+        assertThat(Path.of("/run/netns", nsName)).doesNotExist();
+        assertThat(dir).doesNotExist();
+        before.assertNoneSince();
+    }
+
+    @Test
+    void hostNamespaceServerWithTcpAddedAtRuntime() {
+        Tools.requireRoot();
+        Leftovers before = Leftovers.snapshot();
+        try (ShortTempDir tmp = ShortTempDir.create(); OvsdbServer db = OvsdbServer.start(null, tmp.path())) {
+            assertThat(db.tcpPort()).isEqualTo(-1);
+            db.withTcp();
+            assertThat(db.tcpPort()).isPositive();
+            assertThat(Cmd.run("ovsdb-client", "list-dbs", "tcp:127.0.0.1:" + db.tcpPort())).contains("Open_vSwitch");
+            db.restart();
+            assertThat(Cmd.run("ovsdb-client", "list-dbs", "tcp:127.0.0.1:" + db.tcpPort())).contains("Open_vSwitch");
+        }
+        before.assertNoneSince();
+    }
+
+    @Test
+    void vswitchdBridgeWithVethPort() {
+        Tools.requireRoot();
+        Leftovers before = Leftovers.snapshot();
+        long vsPid;
+        try (ShortTempDir tmp = ShortTempDir.create(); Netns ns = Netns.create(); Ovs ovs = Ovs.start(ns, tmp.path())) {
+            vsPid = ovs.vswitchd().pid();
+            ovs.addBridge("br0");
+            assertThat(ns.exec("ip", "-o", "link", "show", "br0")).contains("br0");
+            ns.addVeth("pbt0", "pbt1");
+            ovs.vsctl("add-port", "br0", "pbt0");
+            String show = ovs.vsctl("show");
+            assertThat(show).contains("Bridge br0").contains("datapath_type: netdev").contains("Port pbt0");
+            assertThat(ovs.vsctl("get", "Interface", "pbt0", "ofport").trim()).isNotEqualTo("-1");
+            assertThat(ovs.appctl("dpif/show")).contains("pbt0");
+            assertThat(Files.exists(Path.of("/sys/class/net/pbt0"))).as("veth not on the host").isFalse();
+            assertThat(Leftovers.hostVeths()).doesNotContain("pbt0", "pbt1");
+        }
+        assertThat(ProcessHandle.of(vsPid)).isEmpty();
+        before.assertNoneSince();
+    }
+
+    @Test
+    void ovsRefusesHostNamespace() {
+        assertThatThrownBy(() -> Ovs.start(null, Path.of("/tmp"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ns");
+    }
+}
