@@ -21,7 +21,9 @@ import java.util.stream.Collectors;
  * <li>network namespaces created by this JVM's harness ({@link Netns}) that still exist;</li>
  * <li>veth links in the host namespace ({@code ip -o link show type veth}) that did not exist at the
  * snapshot (tests must never create host links);</li>
- * <li>live descendant processes of this JVM that did not exist at the snapshot;</li>
+ * <li>live (non-zombie) descendant processes of this JVM that did not exist at the snapshot, and any
+ * live process whose command line mentions a {@link ShortTempDir} created since the snapshot (e.g.
+ * podman's re-parented {@code conmon});</li>
  * <li>mount points in this mount namespace ({@code /proc/self/mountinfo}) that did not exist at the
  * snapshot and lie under {@code /run/netns/pbt-*} of this JVM, a {@link ShortTempDir} of this JVM,
  * {@code /var/lib/containers}, {@code /run/containers} or {@code /run/systemd};</li>
@@ -34,6 +36,7 @@ public final class Leftovers {
     private final Set<Long> processes;
     private final Set<String> mounts;
     private final Set<Path> dirs;
+    private final Set<Path> allDirs = Registry.allDirs();
 
     private Leftovers(Set<String> veths, Set<Long> processes, Set<String> mounts, Set<Path> dirs) {
         this.veths = veths;
@@ -105,6 +108,13 @@ public final class Leftovers {
                 problems.add("temp dir " + d + " not deleted (ShortTempDir not closed)");
             }
         }
+        for (Path d : Registry.allDirs()) {
+            if (!allDirs.contains(d)) {
+                for (String proc : processesMentioning(d.toString())) {
+                    problems.add("process mentioning " + d + " still running: " + proc);
+                }
+            }
+        }
         for (String m : mountPoints()) {
             if (!mounts.contains(m) && prefixes.stream().anyMatch(p -> m.equals(p) || m.startsWith(p + "/"))) {
                 problems.add("mount point " + m + " still mounted");
@@ -124,8 +134,36 @@ public final class Leftovers {
     }
 
     static Set<Long> descendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+        return ProcessHandle.current().descendants().filter(h -> Podman.running(h.pid())).map(ProcessHandle::pid)
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Live (non-zombie) processes whose command line contains {@code text}, e.g. podman's conmon,
+     * which is re-parented away from this JVM.
+     */
+    static List<String> processesMentioning(String text) {
+        List<String> out = new ArrayList<>();
+        try (var s = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String n = p.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit) || !Podman.running(Long.parseLong(n))) {
+                    continue;
+                }
+                try {
+                    String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8)
+                            .replace('\0', ' ');
+                    if (cmd.contains(text)) {
+                        out.add(n + " " + cmd);
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list /proc", e);
+        }
+        return out;
     }
 
     static Set<String> mountPoints() {

@@ -15,6 +15,7 @@ final class Registry {
     private static final Set<String> NAMESPACES = new LinkedHashSet<>();
     private static final Set<String> ALL_NAMESPACES = new LinkedHashSet<>();
     private static final Set<Path> DIRS = new LinkedHashSet<>();
+    private static final Set<Path> ALL_DIRS = new LinkedHashSet<>();
     private static boolean hooked;
 
     private Registry() {
@@ -63,6 +64,12 @@ final class Registry {
     static synchronized void addDir(Path dir) {
         hook();
         DIRS.add(dir);
+        ALL_DIRS.add(dir);
+    }
+
+    /** @return every ShortTempDir ever created by this JVM */
+    static synchronized Set<Path> allDirs() {
+        return new LinkedHashSet<>(ALL_DIRS);
     }
 
     static synchronized void removeDir(Path dir) {
