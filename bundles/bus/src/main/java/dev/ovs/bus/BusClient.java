@@ -1,0 +1,553 @@
+package dev.ovs.bus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/**
+ * Client of the bus's Unix-socket line protocol (one JSON object per line, UTF-8; see {@code docs/bus.md}).
+ * Usable inside OSGi and from any other JVM process (needs jackson-databind and junixsocket on the
+ * class path). Thread-safe. Events and replies are read by one daemon thread
+ * ({@code patchbay-bus-client}); listeners run on that thread, sequentially and in order, so they must be
+ * quick.
+ *
+ * <p>Also the command line tool behind {@code bin/patchbay bus}, see {@link #main(String[])}.
+ */
+public final class BusClient implements AutoCloseable {
+    /** Default socket path {@value}, as in {@code dev.ovs.bus.cfg}. */
+    public static final String DEFAULT_SOCKET = "/run/patchbay/bus.sock";
+    /** Default time to wait for a reply: 10 s. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AFUNIXSocket socket;
+    private final OutputStream out;
+    private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Map<String, ClientSubscription> subs = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private final Thread reader;
+    private volatile boolean closed;
+    private volatile String lastError = "";
+
+    private BusClient(AFUNIXSocket socket) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        this.reader = new Thread(() -> readLoop(new InputStreamReader(in, StandardCharsets.UTF_8)),
+                "patchbay-bus-client");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /**
+     * Connects to a bus socket.
+     *
+     * @param socket path of the bus socket (config key {@code socket})
+     * @return a connected client; close it when done
+     * @throws IOException if the socket does not exist, refuses, or permission is denied (mode 0660)
+     */
+    public static BusClient connect(Path socket) throws IOException {
+        if (socket == null) {
+            throw new IllegalArgumentException("socket: must not be null");
+        }
+        return new BusClient(AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket)));
+    }
+
+    /**
+     * Publishes without waiting (fire-and-forget; line {@code {"op":"pub",...}} without id).
+     *
+     * @param topic literal topic, validated locally first ({@link Topics#checkTopic(String)})
+     * @param payload JSON payload, null for JSON null
+     * @param type event type or null (server default: last topic token)
+     * @throws IllegalArgumentException invalid topic
+     * @throws IOException connection closed or write failed
+     */
+    public void publish(String topic, JsonNode payload, String type) throws IOException {
+        send(pubFrame(topic, payload, type, null));
+    }
+
+    /**
+     * Publishes and waits for the server's {@code ok} (request carries an id).
+     *
+     * @param topic literal topic
+     * @param payload JSON payload or null
+     * @param type event type or null
+     * @param timeout how long to wait for the reply
+     * @throws IllegalArgumentException invalid topic, or the server answered with an error frame (its message)
+     * @throws IOException connection closed, write failed, or no reply within {@code timeout}
+     */
+    public void publishAndWait(String topic, JsonNode payload, String type, Duration timeout) throws IOException {
+        String id = nextId();
+        call(id, pubFrame(topic, payload, type, id), timeout);
+    }
+
+    private ObjectNode pubFrame(String topic, JsonNode payload, String type, String id) {
+        Topics.checkTopic(topic);
+        ObjectNode n = mapper.createObjectNode();
+        n.put("op", "pub");
+        if (id != null) {
+            n.put("id", id);
+        }
+        n.put("topic", topic);
+        if (type != null) {
+            n.put("type", type);
+        }
+        n.set("payload", payload);
+        return n;
+    }
+
+    /**
+     * Subscribes; returns after the server's {@code ok}, so events published after this call returns are
+     * delivered (at most once).
+     *
+     * @param pattern pattern, validated locally first ({@link Topics#checkPattern(String)})
+     * @param listener called on the client's reader thread
+     * @return the subscription; {@link Subscription#close()} sends {@code unsub}
+     * @throws IllegalArgumentException invalid pattern, null listener, or an error frame from the server
+     * @throws IOException connection closed, or no reply within {@link #DEFAULT_TIMEOUT}
+     */
+    public Subscription subscribe(String pattern, EventListener listener) throws IOException {
+        Topics.checkPattern(pattern);
+        if (listener == null) {
+            throw new IllegalArgumentException("listener: must not be null");
+        }
+        String id = nextId();
+        ClientSubscription s = new ClientSubscription(id, pattern, listener);
+        subs.put(id, s);
+        ObjectNode n = mapper.createObjectNode();
+        n.put("op", "sub");
+        n.put("id", id);
+        n.put("pattern", pattern);
+        try {
+            call(id, n, DEFAULT_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            subs.remove(id);
+            throw e;
+        }
+        return s;
+    }
+
+    /**
+     * Round trip ({@code ping} / {@code pong}): when it returns, every request sent before was processed.
+     *
+     * @param timeout how long to wait
+     * @return the server's clock, milliseconds since the epoch
+     * @throws IOException connection closed or timeout
+     */
+    public long ping(Duration timeout) throws IOException {
+        String id = nextId();
+        ObjectNode n = mapper.createObjectNode();
+        n.put("op", "ping");
+        n.put("id", id);
+        return call(id, n, timeout).path("ts").asLong();
+    }
+
+    /** @return whether the connection is open (false after {@link #close()} or EOF from the server) */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** @return the message of the last error frame that carried no request id, or empty */
+    public String lastError() {
+        return lastError;
+    }
+
+    /**
+     * Waits until the connection is closed (by {@link #close()} or by the server: EOF).
+     *
+     * @param timeout maximum wait
+     * @return true if closed, false on timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        return closedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the connection and ends every subscription; idempotent, never throws. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        if (reader != Thread.currentThread()) {
+            try {
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        finish();
+    }
+
+    private String nextId() {
+        return "c" + ids.incrementAndGet();
+    }
+
+    private JsonNode call(String id, ObjectNode frame, Duration timeout) throws IOException {
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        pending.put(id, f);
+        try {
+            send(frame);
+            JsonNode reply = f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if ("error".equals(reply.path("op").asText())) {
+                throw new IllegalArgumentException(reply.path("message").asText());
+            }
+            return reply;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("bus: interrupted while waiting for a reply", e);
+        } catch (ExecutionException e) {
+            throw new IOException("bus: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("bus: no reply within " + timeout.toMillis() + " ms");
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private void send(ObjectNode frame) throws IOException {
+        if (closed) {
+            throw new IOException("bus: connection closed");
+        }
+        byte[] b = mapper.writeValueAsBytes(frame);
+        synchronized (out) {
+            out.write(b);
+            out.write('\n');
+            out.flush();
+        }
+    }
+
+    private void readLoop(Reader r) {
+        try (BufferedReader in = new BufferedReader(r, 64 * 1024)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                JsonNode n;
+                try {
+                    n = mapper.readTree(line);
+                } catch (IOException e) {
+                    continue;
+                }
+                String op = n.path("op").asText();
+                String id = n.hasNonNull("id") ? n.get("id").asText() : null;
+                if ("event".equals(op)) {
+                    ClientSubscription s = id == null ? null : subs.get(id);
+                    if (s != null && !s.closed) {
+                        s.deliver(n);
+                    }
+                } else if (id != null && pending.containsKey(id)) {
+                    pending.get(id).complete(n);
+                } else if ("error".equals(op)) {
+                    lastError = n.path("message").asText();
+                }
+            }
+        } catch (IOException e) {
+            // EOF or closed
+        } finally {
+            finish();
+        }
+    }
+
+    private void finish() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (CompletableFuture<JsonNode> f : pending.values()) {
+            f.completeExceptionally(new IOException("connection closed"));
+        }
+        for (ClientSubscription s : subs.values()) {
+            s.closed = true;
+        }
+        closedLatch.countDown();
+    }
+
+    private final class ClientSubscription implements Subscription {
+        private final String id;
+        private final String pattern;
+        private final EventListener listener;
+        private final AtomicLong delivered = new AtomicLong();
+        volatile boolean closed;
+
+        ClientSubscription(String id, String pattern, EventListener listener) {
+            this.id = id;
+            this.pattern = pattern;
+            this.listener = listener;
+        }
+
+        void deliver(JsonNode n) {
+            Event e;
+            try {
+                e = new Event(n.path("topic").asText(), n.get("payload"), n.path("type").asText(),
+                        n.path("ts").asLong(), n.path("source").asText());
+            } catch (IllegalArgumentException ex) {
+                return;
+            }
+            try {
+                listener.onEvent(e);
+            } catch (RuntimeException ex) {
+                System.getLogger("dev.ovs.bus").log(System.Logger.Level.WARNING, "bus client: listener threw", ex);
+            }
+            delivered.incrementAndGet();
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String pattern() {
+            return pattern;
+        }
+
+        @Override
+        public long delivered() {
+            return delivered.get();
+        }
+
+        @Override
+        public long dropped() {
+            return 0;
+        }
+
+        @Override
+        public int queued() {
+            return 0;
+        }
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            subs.remove(id);
+            ObjectNode n = mapper.createObjectNode();
+            n.put("op", "unsub");
+            n.put("id", id);
+            try {
+                send(n);
+            } catch (IOException ignored) {
+                // connection gone: nothing to unsubscribe
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ command line
+
+    /**
+     * Command line: {@code pub [--socket PATH | --etc DIR] [--type TYPE] TOPIC JSON} publishes one event and
+     * waits for the server's ok; {@code sub [--socket PATH | --etc DIR] [--count N] [--seconds S] PATTERN}
+     * prints one JSON object per event and line ({@code {"topic","type","ts","source","payload"}}), flushed
+     * at once, after printing {@code subscribed PATTERN} to stderr; it runs until interrupted, the server
+     * closes the connection, N events were printed, or S seconds passed. {@code --etc DIR} reads
+     * {@code socket} from {@code DIR/dev.ovs.bus.cfg}; the default socket is {@value #DEFAULT_SOCKET}.
+     *
+     * <p>Exit status: 0 success; 1 connection failure or the server closed the connection during {@code sub};
+     * 2 usage error or invalid argument; 3 the server answered with an error.
+     *
+     * @param args the arguments above
+     */
+    public static void main(String[] args) {
+        int rc = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(rc);
+    }
+
+    /**
+     * {@link #main(String[])} without {@code System.exit}.
+     *
+     * @param args arguments
+     * @param stdout where events go
+     * @param stderr where diagnostics go
+     * @return the exit status
+     */
+    public static int run(String[] args, PrintStream stdout, PrintStream stderr) {
+        String usage = "usage: BusClient pub [--socket PATH|--etc DIR] [--type TYPE] TOPIC JSON\n"
+                + "       BusClient sub [--socket PATH|--etc DIR] [--count N] [--seconds S] PATTERN";
+        if (args.length == 0 || !(args[0].equals("pub") || args[0].equals("sub"))) {
+            stderr.println(usage);
+            return 2;
+        }
+        String cmd = args[0];
+        String socket = null;
+        String etc = null;
+        String type = null;
+        long count = 0;
+        long seconds = 0;
+        java.util.List<String> pos = new java.util.ArrayList<>();
+        try {
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--socket" -> socket = value(args, ++i, a);
+                    case "--etc" -> etc = value(args, ++i, a);
+                    case "--type" -> type = value(args, ++i, a);
+                    case "--count" -> count = nonNegative(value(args, ++i, a), a);
+                    case "--seconds" -> seconds = nonNegative(value(args, ++i, a), a);
+                    default -> {
+                        if (a.startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + a);
+                        }
+                        pos.add(a);
+                    }
+                }
+            }
+            if (socket == null) {
+                socket = etc == null ? DEFAULT_SOCKET : socketFromEtc(Path.of(etc));
+            }
+            if (cmd.equals("pub") && pos.size() != 2 || cmd.equals("sub") && pos.size() != 1) {
+                throw new IllegalArgumentException("wrong number of arguments");
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            stderr.println("bus: " + e.getMessage());
+            stderr.println(usage);
+            return 2;
+        }
+        ObjectMapper m = new ObjectMapper();
+        try {
+            if (cmd.equals("pub")) {
+                JsonNode payload;
+                try {
+                    Topics.checkTopic(pos.get(0));
+                    payload = m.readTree(pos.get(1));
+                } catch (IOException e) {
+                    stderr.println("bus: json: malformed payload: " + e.getMessage());
+                    return 2;
+                } catch (IllegalArgumentException e) {
+                    stderr.println("bus: " + e.getMessage());
+                    return 2;
+                }
+                try (BusClient c = connect(Path.of(socket))) {
+                    c.publishAndWait(pos.get(0), payload, type, DEFAULT_TIMEOUT);
+                } catch (IllegalArgumentException e) {
+                    stderr.println("bus: server error: " + e.getMessage());
+                    return 3;
+                }
+                return 0;
+            }
+            String pattern = pos.get(0);
+            try {
+                Topics.checkPattern(pattern);
+            } catch (IllegalArgumentException e) {
+                stderr.println("bus: " + e.getMessage());
+                return 2;
+            }
+            CountDownLatch enough = new CountDownLatch(1);
+            AtomicLong printed = new AtomicLong();
+            long max = count;
+            try (BusClient c = connect(Path.of(socket))) {
+                c.subscribe(pattern, e -> {
+                    if (max > 0 && printed.get() >= max) {
+                        return;
+                    }
+                    ObjectNode n = m.createObjectNode();
+                    n.put("topic", e.topic());
+                    n.put("type", e.type());
+                    n.put("ts", e.timestamp());
+                    n.put("source", e.source());
+                    n.set("payload", e.payload());
+                    synchronized (stdout) {
+                        stdout.println(n);
+                        stdout.flush();
+                    }
+                    if (max > 0 && printed.incrementAndGet() >= max) {
+                        enough.countDown();
+                    }
+                });
+                stderr.println("subscribed " + pattern);
+                stderr.flush();
+                long deadline = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                while (true) {
+                    if (enough.await(100, TimeUnit.MILLISECONDS)) {
+                        return 0;
+                    }
+                    if (!c.isOpen()) {
+                        stderr.println("bus: connection closed by the server");
+                        return 1;
+                    }
+                    if (System.nanoTime() - deadline >= 0) {
+                        return 0;
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                stderr.println("bus: server error: " + e.getMessage());
+                return 3;
+            }
+        } catch (IOException e) {
+            stderr.println("bus: " + socket + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private static String value(String[] args, int i, String opt) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(opt + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static long nonNegative(String v, String opt) {
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + ": must be a non-negative integer, got '" + v + "'");
+        }
+    }
+
+    private static String socketFromEtc(Path etc) throws IOException {
+        Path cfg = etc.resolve("dev.ovs.bus.cfg");
+        if (!Files.exists(cfg)) {
+            return DEFAULT_SOCKET;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(cfg, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        String s = p.getProperty("socket", DEFAULT_SOCKET).trim();
+        if (s.isEmpty()) {
+            throw new IOException(cfg + ": socket is empty (the socket server is disabled)");
+        }
+        return s;
+    }
+}

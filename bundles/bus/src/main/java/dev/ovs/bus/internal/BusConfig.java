@@ -1,0 +1,29 @@
+package dev.ovs.bus.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of the bus, PID {@code dev.ovs.bus} (file {@code etc/dev.ovs.bus.cfg}). */
+@ObjectClassDefinition(id = "dev.ovs.bus", name = "Patchbay event bus",
+        description = "In-process pub/sub plus a Unix-socket line protocol server for other processes.")
+public @interface BusConfig {
+    /** @return absolute path of the Unix socket; empty disables the socket server */
+    @AttributeDefinition(name = "socket", description = "Absolute path of the Unix socket (mode 0660); empty: no socket server")
+    String socket() default "/run/patchbay/bus.sock";
+
+    /** @return group name or number given to the socket file; empty keeps the process group */
+    @AttributeDefinition(name = "group", description = "Group owning the socket file (name or gid); empty: unchanged", required = false)
+    String group() default "";
+
+    /** @return per-subscriber queue capacity in events (1..1048576) */
+    @AttributeDefinition(name = "queue.size", description = "Per-subscriber queue capacity, events (drop-oldest)", min = "1", max = "1048576")
+    int queue_size() default 1024;
+
+    /** @return heartbeat period in seconds; 0 disables it */
+    @AttributeDefinition(name = "heartbeat.seconds", description = "Period of system.bus.health events, seconds; 0 = off", min = "0", max = "86400")
+    int heartbeat_seconds() default 30;
+
+    /** @return false registers a null bus */
+    @AttributeDefinition(name = "enabled", description = "false: null bus (publishes dropped, subscriptions inert)")
+    boolean enabled() default true;
+}
