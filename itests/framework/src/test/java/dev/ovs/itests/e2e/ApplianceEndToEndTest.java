@@ -1,0 +1,192 @@
+package dev.ovs.itests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.Leftovers;
+import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.itests.harness.Tools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged appliance ({@code distribution/target/patchbay-VERSION/}) as a user runs it:
+ * {@code bin/patchbay run}, {@code bin/patchbay shell -c}, and {@code bin/patchbay run --sandbox}
+ * with its private ovsdb-server, ovs-vswitchd and dbus-daemon in a network namespace.
+ */
+class ApplianceEndToEndTest {
+    private static final Duration START = Duration.ofSeconds(60);
+
+    private final Path dist = Path.of(System.getenv().getOrDefault("PATCHBAY_DIST",
+            "../../distribution/target/patchbay-0.1.0-SNAPSHOT")).toAbsolutePath().normalize();
+    private Leftovers before;
+    private ShortTempDir dir;
+    private Process appliance;
+
+    @BeforeEach
+    void setUp() {
+        assertThat(dist.resolve("bin/patchbay")).as("built distribution (mvn install builds it)").isExecutable();
+        before = Leftovers.snapshot();
+        dir = ShortTempDir.create();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (appliance != null && appliance.isAlive()) {
+            stop(appliance);
+        }
+        dir.close();
+        before.assertNoneSince();
+    }
+
+    @Test
+    void runAnswersOnTheAdminSocketWithEveryBundleActive() throws Exception {
+        Path state = dir.resolve("state");
+        appliance = launch(List.of("run", "--state", state.toString()));
+        Path socket = state.resolve("admin.sock");
+        awaitSocket(socket);
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        assertEveryBundleActive(shell(state, "lb"));
+
+        // a failing command: exit status 1 and the message on stderr
+        Cmd.Failed failed = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "no-such-command"));
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.stderr()).contains("Command not found: no-such-command");
+
+        // peer credentials: even with the file mode opened up, another uid is refused by the server
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        for (Path d = state; d.startsWith(dir.path()); d = d.getParent()) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        Tools.require("setpriv");
+        Cmd.Failed refused = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run(List.of("setpriv",
+                "--reuid=65534", "--regid=65534", "--clear-groups", javaBin(), "-cp",
+                dist.resolve("lib/patchbay-shell-client.jar").toString(), "dev.ovs.shell.AdminClient",
+                "--socket", socket.toString(), "-c", "lb"), Duration.ofSeconds(30)));
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.stderr()).contains("permission denied: uid 65534");
+
+        stop(appliance);
+        assertThat(socket).as("admin socket removed on shutdown").doesNotExist();
+    }
+
+    @Test
+    void sandboxRunsPrivateDaemonsInItsOwnNamespaceAndCleansUp() throws Exception {
+        Tools.require("ovsdb-server");
+        Tools.require("ovs-vswitchd");
+        Tools.require("dbus-daemon");
+        Path sbx = dir.resolve("sbx");
+        appliance = launch(List.of("run", "--sandbox", sbx.toString()));
+        Path state = sbx.resolve("state");
+        awaitSocket(state.resolve("admin.sock"));
+        assertEveryBundleActive(shell(state, "lb"));
+
+        String ns = Files.readAllLines(sbx.resolve("env")).stream()
+                .filter(l -> l.startsWith("export PATCHBAY_NETNS=")).map(l -> l.substring(l.indexOf('=') + 1)).findFirst()
+                .orElseThrow();
+        assertThat(Cmd.run("ip", "netns", "list")).contains(ns);
+        // the appliance's JVM (the launcher's child) runs inside the sandbox namespace, not in ours
+        ProcessHandle jvm = appliance.toHandle().children().findFirst().orElseThrow();
+        assertThat(jvm.info().command().orElse("")).endsWith("java");
+        Path jvmNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(jvm.pid()), "ns/net"));
+        assertThat(jvmNs).isEqualTo(Files.readSymbolicLink(Path.of("/proc",
+                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), "ns/net")));
+        assertThat(jvmNs).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+        // private OVS answers and makes a userspace bridge inside the namespace
+        String db = "unix:" + sbx.resolve("run/ovs/db.sock");
+        Cmd.run(List.of("ovs-vsctl", "--db=" + db, "--timeout=20", "add-br", "br-sbx", "--", "set", "Bridge",
+                "br-sbx", "datapath_type=netdev"), Duration.ofSeconds(30));
+        assertThat(Cmd.run("ip", "-n", ns, "link", "show", "br-sbx")).contains("br-sbx");
+        // private dbus-daemon answers
+        String busAddress = "unix:path=" + sbx.resolve("run/dbus/bus.sock");
+        assertThat(Cmd.run("busctl", "--address=" + busAddress, "call", "org.freedesktop.DBus",
+                "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")).startsWith("s ");
+
+        List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
+                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")));
+        stop(appliance);
+        assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(ns);
+        for (String pid : daemonPids) {
+            assertThat(Path.of("/proc", pid)).as("daemon pid " + pid + " stopped").doesNotExist();
+        }
+    }
+
+    private Process launch(List<String> args) throws IOException {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(dist.resolve("bin/patchbay").toString());
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("appliance.log").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb.start();
+    }
+
+    private void awaitSocket(Path socket) throws Exception {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(socket)) {
+                try {
+                    shell(socket.getParent(), "echo ready");
+                    return;
+                } catch (Cmd.Failed notYet) {
+                    // still starting
+                }
+            }
+            if (!appliance.isAlive()) {
+                throw new AssertionError("appliance exited with " + appliance.exitValue() + ":\n" + log());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no admin socket " + socket + " after " + START + ":\n" + log());
+    }
+
+    private String shell(Path state, String command) {
+        return Cmd.run(List.of(dist.resolve("bin/patchbay").toString(), "shell", "--state", state.toString(), "-c",
+                command), Duration.ofSeconds(30));
+    }
+
+    private void assertEveryBundleActive(String lb) throws IOException {
+        List<String> rows = lb.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+        long jars;
+        try (Stream<Path> s = Files.list(dist.resolve("bundle"))) {
+            jars = s.filter(p -> p.toString().endsWith(".jar")).count();
+        }
+        assertThat(rows).as("lb lists the system bundle and every jar of bundle/").hasSize((int) jars + 1);
+        assertThat(rows).allSatisfy(r -> assertThat(r.split("\\|")[1].trim()).as(r).isEqualTo("Active"));
+    }
+
+    private void stop(Process p) throws Exception {
+        p.destroy(); // SIGTERM
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
+        }
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("appliance.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static String pidOf(Path pidfile) throws IOException {
+        return Files.readString(pidfile).trim();
+    }
+
+    private static String javaBin() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
