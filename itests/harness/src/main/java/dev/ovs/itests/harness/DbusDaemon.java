@@ -154,9 +154,14 @@ public final class DbusDaemon implements AutoCloseable {
         daemon = Daemon.start("dbus-daemon", null,
                 List.of("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile", "--nosyslog"),
                 java.util.Map.of(), dir.resolve("dbus-daemon.log"));
-        daemon.awaitReady("ListNames on " + socket, READY, () -> Files.exists(socket)
-                && busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListNames")
-                        .contains("org.freedesktop.DBus"));
+        try {
+            daemon.awaitReady("ListNames on " + socket, READY, () -> Files.exists(socket)
+                    && busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                            "ListNames").contains("org.freedesktop.DBus"));
+        } catch (RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
     }
 
     /** @return {@code "unix:path=" + socket()}, a D-Bus server address (D-Bus specification, "Server Addresses") */

@@ -36,9 +36,17 @@ public final class Leftovers {
     private final Set<Long> processes;
     private final Set<String> mounts;
     private final Set<Path> dirs;
-    private final Set<Path> allDirs = Registry.allDirs();
+    private final Set<Path> allDirs;
+    private final boolean scoped;
 
     private Leftovers(Set<String> veths, Set<Long> processes, Set<String> mounts, Set<Path> dirs) {
+        this(veths, processes, mounts, dirs, Registry.allDirs(), false);
+    }
+
+    private Leftovers(Set<String> veths, Set<Long> processes, Set<String> mounts, Set<Path> dirs, Set<Path> allDirs,
+            boolean scoped) {
+        this.allDirs = allDirs;
+        this.scoped = scoped;
         this.veths = veths;
         this.processes = processes;
         this.mounts = mounts;
@@ -61,8 +69,12 @@ public final class Leftovers {
      *                        mount point, directory)
      */
     public void assertNoneSince() {
+        assertNoneSince(5000);
+    }
+
+    void assertNoneSince(long graceMillis) {
         List<String> problems = new ArrayList<>();
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        long deadline = System.nanoTime() + graceMillis * 1_000_000L;
         while (true) {
             problems.clear();
             collect(problems);
@@ -78,6 +90,56 @@ public final class Leftovers {
         }
         if (!problems.isEmpty()) {
             throw new AssertionError("test harness leftovers:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /**
+     * Snapshot-free end-of-suite check: everything the harness created in this JVM is gone: no
+     * tracked {@link Daemon} alive, no {@link Netns} left, no {@link ShortTempDir} left, no live
+     * process mentioning one of those directories, nothing mounted under them or under
+     * {@code /run/netns/NAME} of those namespaces. Retries for up to 5 s.
+     *
+     * @throws AssertionError listing every leftover
+     */
+    public static void assertHarnessClean() {
+        assertHarnessClean(5000);
+    }
+
+    static void assertHarnessClean(long graceMillis) {
+        Leftovers empty = new Leftovers(hostVeths(), descendants(), Set.of(), Set.of(), Set.of(), true);
+        List<String> problems = new ArrayList<>();
+        long deadline = System.nanoTime() + graceMillis * 1_000_000L;
+        while (true) {
+            problems.clear();
+            for (Daemon d : Registry.daemons()) {
+                if (d.alive()) {
+                    problems.add("daemon " + d + " still running (not closed)");
+                }
+            }
+            empty.collectScoped(problems);
+            if (problems.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("test harness leftovers at end of suite:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /** Like collect, but ignores host links and unrelated processes (used with an empty snapshot). */
+    private void collectScoped(List<String> problems) {
+        List<String> all = new ArrayList<>();
+        collect(all);
+        for (String p : all) {
+            if (!p.startsWith("host veth link") && !(p.startsWith("process ") && !p.startsWith("process mentioning"))) {
+                problems.add(p);
+            }
         }
     }
 
@@ -98,7 +160,10 @@ public final class Leftovers {
                 problems.add("process " + pid + " still running: " + cmd);
             }
         }
-        Set<String> prefixes = new LinkedHashSet<>(List.of("/var/lib/containers", "/run/containers", "/run/systemd"));
+        Set<String> prefixes = new LinkedHashSet<>();
+        if (!scoped) {
+            prefixes.addAll(List.of("/var/lib/containers", "/run/containers", "/run/systemd"));
+        }
         for (String ns : Registry.allNamespaces()) {
             prefixes.add("/run/netns/" + ns);
         }

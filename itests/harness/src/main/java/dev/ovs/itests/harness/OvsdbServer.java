@@ -87,7 +87,12 @@ public final class OvsdbServer implements AutoCloseable {
         }
         Cmd.run("ovsdb-tool", "create", s.db.toString(), SCHEMA.toString());
         s.launch();
-        s.vsctl("init");
+        try {
+            s.vsctl("init");
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
         return s;
     }
 
@@ -114,10 +119,15 @@ public final class OvsdbServer implements AutoCloseable {
             argv.add("--remote=ptcp:" + tcpPort + ":127.0.0.1");
         }
         daemon = Daemon.start("ovsdb-server", ns, argv, env(dir), dir.resolve("ovsdb-server.log"));
-        daemon.awaitReady("list-dbs on " + socket, READY, () -> Files.exists(socket)
-                && Cmd.run("ovsdb-client", "--timeout=5", "list-dbs", remote()).contains("Open_vSwitch"));
-        if (tcpPort > 0) {
-            awaitTcp();
+        try {
+            daemon.awaitReady("list-dbs on " + socket, READY, () -> Files.exists(socket)
+                    && Cmd.run("ovsdb-client", "--timeout=5", "list-dbs", remote()).contains("Open_vSwitch"));
+            if (tcpPort > 0) {
+                awaitTcp();
+            }
+        } catch (RuntimeException e) {
+            daemon.close();
+            throw e;
         }
     }
 
