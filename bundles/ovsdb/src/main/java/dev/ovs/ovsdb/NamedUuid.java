@@ -1,0 +1,16 @@
+package dev.ovs.ovsdb;
+
+/**
+ * An RFC 7047 §5.1 {@code <named-uuid>}: a reference, inside one transaction, to a row inserted by an
+ * earlier {@code insert} operation of the same transaction with {@code "uuid-name": name}.
+ *
+ * @param name the uuid-name, matching {@code [_a-zA-Z][_a-zA-Z0-9]*} (RFC 7047 §3.1 {@code <id>})
+ */
+public record NamedUuid(String name) {
+    /** @throws IllegalArgumentException if name is not an RFC 7047 id */
+    public NamedUuid {
+        if (name == null || !name.matches("[_a-zA-Z][_a-zA-Z0-9]*")) {
+            throw new IllegalArgumentException("uuid-name '" + name + "' must match [_a-zA-Z][_a-zA-Z0-9]*");
+        }
+    }
+}

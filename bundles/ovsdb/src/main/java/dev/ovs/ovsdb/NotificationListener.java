@@ -1,0 +1,17 @@
+package dev.ovs.ovsdb;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Receives raw JSON-RPC notifications from ovsdb-server on the client's reader thread (in wire order; do
+ * not block): {@code update}, {@code update2}, {@code update3} (for the monitor it was registered with),
+ * {@code locked}, {@code stolen}.
+ */
+@FunctionalInterface
+public interface NotificationListener {
+    /**
+     * @param method notification method
+     * @param params its params array
+     */
+    void onNotification(String method, JsonNode params);
+}

@@ -1,0 +1,576 @@
+package dev.ovs.ovsdb.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.ovs.ovsdb.AtomicType;
+import dev.ovs.ovsdb.ColumnSchema;
+import dev.ovs.ovsdb.ColumnType;
+import dev.ovs.ovsdb.ConnectionException;
+import dev.ovs.ovsdb.ConnectionListener;
+import dev.ovs.ovsdb.DatabaseSchema;
+import dev.ovs.ovsdb.OvsdbServerException;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.ReplicaListener;
+import dev.ovs.ovsdb.Row;
+import dev.ovs.ovsdb.RowEvent;
+import dev.ovs.ovsdb.TableSchema;
+import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.Values;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/** {@link Replica} implementation; state is only written on the connection's reader thread. */
+final class ReplicaImpl implements Replica, ConnectionListener {
+    static final String ZERO_TXN = "00000000-0000-0000-0000-000000000000";
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final OvsdbClientImpl client;
+    private final String db;
+    private final Map<String, Set<String>> spec;
+    private final Map<String, Map<UUID, Row>> tables = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, UUID>> names = new ConcurrentHashMap<>();
+    private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+    private final ExecutorService events;
+    private final Object syncLock = new Object();
+    private final String idPrefix = "replica-" + IDS.incrementAndGet() + "-";
+    private volatile DatabaseSchema schema;
+    private volatile String lastTxnId;
+    private volatile String method;
+    private volatile boolean synced;
+    private volatile boolean closed;
+    private volatile JsonNode monitorId;
+    private long seq;
+
+    ReplicaImpl(OvsdbClientImpl client, String db, Map<String, Set<String>> spec) {
+        if (spec == null || spec.isEmpty()) {
+            throw new IllegalArgumentException("replica: at least one table is required");
+        }
+        this.client = client;
+        this.db = db;
+        this.spec = new LinkedHashMap<>(spec);
+        for (String t : spec.keySet()) {
+            tables.put(t, new ConcurrentHashMap<>());
+            names.put(t, new ConcurrentHashMap<>());
+        }
+        events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ovsdb-replica-events " + db);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        client.addConnectionListener(this);
+        if (client.isConnected()) {
+            connected();
+        }
+    }
+
+    @Override
+    public synchronized void connected() {
+        if (closed) {
+            return;
+        }
+        JsonRpcConnection c = client.currentConnection();
+        if (c == null) {
+            return;
+        }
+        JsonNode id = new TextNode(idPrefix + (++seq));
+        client.getSchema(db).thenCompose(s -> {
+            for (String t : spec.keySet()) {
+                s.table(t);
+            }
+            schema = s;
+            return subscribe(c, id, s, "monitor_cond_since");
+        }).whenComplete((r, e) -> {
+            if (e != null && !closed) {
+                // could not subscribe on this connection: drop it so the client reconnects and retries
+                c.close(new ConnectionException("replica", "replica subscription failed: " + e, e));
+            }
+        });
+    }
+
+    private Map<String, dev.ovs.ovsdb.MonitorRequest> requests(DatabaseSchema s) {
+        Map<String, dev.ovs.ovsdb.MonitorRequest> m = new LinkedHashMap<>();
+        for (Map.Entry<String, Set<String>> e : spec.entrySet()) {
+            Set<String> cols = e.getValue();
+            m.put(e.getKey(), dev.ovs.ovsdb.MonitorRequest.of(cols == null || cols.isEmpty() ? null : List.copyOf(cols)));
+        }
+        return m;
+    }
+
+    private CompletableFuture<Void> subscribe(JsonRpcConnection c, JsonNode id, DatabaseSchema s, String m) {
+        ObjectNode reqs = client.mapper().createObjectNode();
+        boolean cond = !"monitor".equals(m);
+        requests(s).forEach((t, r) -> reqs.set(t, r.toJson(s.table(t), cond)));
+        ArrayNode p = client.mapper().createArrayNode().add(db).add(id).add(reqs);
+        if ("monitor_cond_since".equals(m)) {
+            String last = lastTxnId;
+            p.add(last == null ? ZERO_TXN : last);
+        }
+        client.registerMonitor(id, (method, params) -> onUpdate(method, params));
+        CompletableFuture<Void> f = client.requestOn(c, m, p, result -> {
+            applyInitial(m, result);
+            monitorId = id;
+            method = m;
+            return null;
+        });
+        return f.handle((r, e) -> {
+            if (e == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            client.unregisterMonitor(id);
+            if (cause instanceof OvsdbServerException && !"monitor".equals(m) && c.isOpen()) {
+                return subscribe(c, new TextNode(idPrefix + nextSeq()), s,
+                        "monitor_cond_since".equals(m) ? "monitor_cond" : "monitor");
+            }
+            return CompletableFuture.<Void>failedFuture(cause);
+        }).thenCompose(x -> x);
+    }
+
+    private synchronized long nextSeq() {
+        return ++seq;
+    }
+
+    /** Reader thread: the monitor reply. */
+    private void applyInitial(String m, JsonNode result) {
+        JsonNode updates;
+        boolean incremental = false;
+        if ("monitor_cond_since".equals(m)) {
+            incremental = result.path(0).asBoolean(false);
+            if (result.path(1).isTextual()) {
+                lastTxnId = result.get(1).asText();
+            }
+            updates = result.path(2);
+        } else {
+            updates = result;
+        }
+        List<RowEvent> evs;
+        if (incremental) {
+            evs = apply(updates, !"monitor".equals(m));
+        } else {
+            evs = replaceAll(updates, !"monitor".equals(m));
+        }
+        fire(evs);
+        synchronized (syncLock) {
+            synced = true;
+            syncLock.notifyAll();
+        }
+    }
+
+    /** Reader thread: update / update2 / update3 notifications. */
+    private void onUpdate(String m, JsonNode params) {
+        if (closed) {
+            return;
+        }
+        JsonNode updates = params.path(1);
+        if ("update3".equals(m)) {
+            if (params.path(1).isTextual()) {
+                lastTxnId = params.get(1).asText();
+            }
+            updates = params.path(2);
+        }
+        fire(apply(updates, !"update".equals(m)));
+    }
+
+    private void fire(List<RowEvent> evs) {
+        if (evs.isEmpty() || listeners.isEmpty()) {
+            return;
+        }
+        List<RowEvent> batch = Collections.unmodifiableList(evs);
+        events.execute(() -> {
+            for (ReplicaListener l : listeners) {
+                try {
+                    l.onChanges(batch);
+                } catch (RuntimeException e) {
+                    // a failing listener must not stop the others
+                }
+            }
+        });
+    }
+
+    /** Full state from an initial reply: diff against what we have, so nothing is reported twice. */
+    private List<RowEvent> replaceAll(JsonNode updates, boolean v2) {
+        DatabaseSchema s = schema;
+        Map<String, Map<UUID, Row>> fresh = new HashMap<>();
+        for (String t : spec.keySet()) {
+            fresh.put(t, new HashMap<>());
+        }
+        updates.fields().forEachRemaining(te -> {
+            Map<UUID, Row> rows = fresh.get(te.getKey());
+            if (rows == null) {
+                return;
+            }
+            TableSchema ts = s.table(te.getKey());
+            te.getValue().fields().forEachRemaining(re -> {
+                UUID u = UUID.fromString(re.getKey());
+                JsonNode ru = re.getValue();
+                JsonNode row = v2 ? (ru.has("initial") ? ru.get("initial") : ru.get("insert")) : ru.get("new");
+                if (row != null && row.isObject()) {
+                    rows.put(u, withDefaults(ts, TransactionBuilder.decodeRow(ts, u, row)));
+                }
+            });
+        });
+        List<RowEvent> evs = new ArrayList<>();
+        for (String t : spec.keySet()) {
+            Map<UUID, Row> cur = tables.get(t);
+            Map<UUID, Row> nw = fresh.get(t);
+            for (UUID u : new ArrayList<>(cur.keySet())) {
+                if (!nw.containsKey(u)) {
+                    Row old = cur.remove(u);
+                    unindex(old);
+                    evs.add(new RowEvent(RowEvent.Type.DELETE, t, u, old, null, old.columns().keySet()));
+                }
+            }
+            for (Map.Entry<UUID, Row> e : nw.entrySet()) {
+                Row old = cur.get(e.getKey());
+                Row row = e.getValue();
+                if (old == null) {
+                    put(row);
+                    evs.add(new RowEvent(RowEvent.Type.INSERT, t, row.uuid(), null, row, row.columns().keySet()));
+                } else {
+                    Set<String> changed = changed(old, row);
+                    if (!changed.isEmpty()) {
+                        unindex(old);
+                        put(row);
+                        evs.add(new RowEvent(RowEvent.Type.UPDATE, t, row.uuid(), old, row, changed));
+                    }
+                }
+            }
+        }
+        return evs;
+    }
+
+    private static Set<String> changed(Row a, Row b) {
+        Set<String> c = new LinkedHashSet<>();
+        for (String k : b.columns().keySet()) {
+            if (!Objects.equals(a.get(k), b.get(k))) {
+                c.add(k);
+            }
+        }
+        for (String k : a.columns().keySet()) {
+            if (!b.columns().containsKey(k)) {
+                c.add(k);
+            }
+        }
+        return c;
+    }
+
+    private List<RowEvent> apply(JsonNode updates, boolean v2) {
+        DatabaseSchema s = schema;
+        List<RowEvent> evs = new ArrayList<>();
+        updates.fields().forEachRemaining(te -> {
+            String t = te.getKey();
+            Map<UUID, Row> cur = tables.get(t);
+            if (cur == null) {
+                return;
+            }
+            TableSchema ts = s.table(t);
+            te.getValue().fields().forEachRemaining(re -> {
+                UUID u = UUID.fromString(re.getKey());
+                JsonNode ru = re.getValue();
+                Row old = cur.get(u);
+                if (v2) {
+                    if (ru.has("delete")) {
+                        if (old != null) {
+                            cur.remove(u);
+                            unindex(old);
+                            evs.add(new RowEvent(RowEvent.Type.DELETE, t, u, old, null, old.columns().keySet()));
+                        }
+                    } else if (ru.has("insert") || ru.has("initial")) {
+                        JsonNode j = ru.has("insert") ? ru.get("insert") : ru.get("initial");
+                        Row row = withDefaults(ts, TransactionBuilder.decodeRow(ts, u, j));
+                        if (old != null) {
+                            unindex(old);
+                        }
+                        put(row);
+                        evs.add(old == null
+                                ? new RowEvent(RowEvent.Type.INSERT, t, u, null, row, row.columns().keySet())
+                                : new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed(old, row)));
+                    } else if (ru.has("modify") && old != null) {
+                        Row row = applyDiff(ts, old, ru.get("modify"));
+                        unindex(old);
+                        put(row);
+                        Set<String> changed = changed(old, row);
+                        if (!changed.isEmpty()) {
+                            evs.add(new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed));
+                        }
+                    }
+                } else {
+                    JsonNode nw = ru.get("new");
+                    if (nw == null || nw.isNull()) {
+                        if (old != null) {
+                            cur.remove(u);
+                            unindex(old);
+                            evs.add(new RowEvent(RowEvent.Type.DELETE, t, u, old, null, old.columns().keySet()));
+                        }
+                    } else {
+                        Row row = withDefaults(ts, TransactionBuilder.decodeRow(ts, u, nw));
+                        if (old != null) {
+                            unindex(old);
+                        }
+                        put(row);
+                        if (old == null) {
+                            evs.add(new RowEvent(RowEvent.Type.INSERT, t, u, null, row, row.columns().keySet()));
+                        } else {
+                            Set<String> changed = changed(old, row);
+                            if (!changed.isEmpty()) {
+                                evs.add(new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed));
+                            }
+                        }
+                    }
+                }
+            });
+        });
+        return evs;
+    }
+
+    /** ovsdb-server(7) update2 "modify": scalars replaced, sets symmetric difference, maps per key. */
+    private static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
+        Map<String, Object> cols = new LinkedHashMap<>(old.columns());
+        diff.fields().forEachRemaining(e -> {
+            ColumnSchema cs = ts.columns().get(e.getKey());
+            if (cs == null) {
+                return;
+            }
+            ColumnType t = cs.type();
+            if (t.isScalar()) {
+                cols.put(e.getKey(), Values.decode(e.getValue(), t));
+            } else if (t.isMap()) {
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> d = (Map<Object, Object>) Values.decode(e.getValue(),
+                        new ColumnType(t.key(), t.value(), 0, Long.MAX_VALUE));
+                Map<Object, Object> m = new LinkedHashMap<>(old.getMap(e.getKey()));
+                d.forEach((k, v) -> {
+                    if (m.containsKey(k) && Objects.equals(m.get(k), v)) {
+                        m.remove(k);
+                    } else {
+                        m.put(k, v);
+                    }
+                });
+                cols.put(e.getKey(), Collections.unmodifiableMap(m));
+            } else {
+                @SuppressWarnings("unchecked")
+                Set<Object> d = (Set<Object>) Values.decode(e.getValue(), new ColumnType(t.key(), null, 0, Long.MAX_VALUE));
+                Set<Object> set = new LinkedHashSet<>(old.getSet(e.getKey()));
+                for (Object o : d) {
+                    if (!set.remove(o)) {
+                        set.add(o);
+                    }
+                }
+                cols.put(e.getKey(), Collections.unmodifiableSet(set));
+            }
+        });
+        return new Row(old.table(), old.uuid(), cols);
+    }
+
+    /** Rows in initial/insert omit default-valued columns (ovsdb-server(7)); fill them in. */
+    private Row withDefaults(TableSchema ts, Row r) {
+        Set<String> want = spec.get(ts.name());
+        Collection<String> cols = want == null || want.isEmpty() ? ts.columns().keySet() : want;
+        Map<String, Object> m = null;
+        for (String c : cols) {
+            if (!r.columns().containsKey(c)) {
+                if (m == null) {
+                    m = new LinkedHashMap<>(r.columns());
+                }
+                m.put(c, defaultValue(ts.columnType(c)));
+            }
+        }
+        return m == null ? r : new Row(r.table(), r.uuid(), m);
+    }
+
+    static Object defaultValue(ColumnType t) {
+        if (t.isMap()) {
+            return Map.of();
+        }
+        if (!t.isScalar()) {
+            return Set.of();
+        }
+        AtomicType a = t.key().type();
+        switch (a) {
+            case INTEGER:
+                return 0L;
+            case REAL:
+                return 0.0;
+            case BOOLEAN:
+                return false;
+            case STRING:
+                return "";
+            default:
+                return new UUID(0, 0);
+        }
+    }
+
+    private void put(Row r) {
+        tables.get(r.table()).put(r.uuid(), r);
+        Object n = r.get("name");
+        if (n instanceof String s) {
+            names.get(r.table()).put(s, r.uuid());
+        }
+    }
+
+    private void unindex(Row r) {
+        Object n = r.get("name");
+        if (n instanceof String s) {
+            names.get(r.table()).remove(s, r.uuid());
+        }
+    }
+
+    @Override
+    public void disconnected(Throwable cause) {
+        synchronized (syncLock) {
+            synced = false;
+        }
+        monitorId = null;
+    }
+
+    @Override
+    public String database() {
+        return db;
+    }
+
+    @Override
+    public DatabaseSchema schema() {
+        return schema;
+    }
+
+    private Map<UUID, Row> table(String table) {
+        Map<UUID, Row> t = tables.get(table);
+        if (t == null) {
+            throw new IllegalArgumentException("table '" + table + "' is not replicated (replicated: " + spec.keySet() + ")");
+        }
+        return t;
+    }
+
+    @Override
+    public Collection<Row> rows(String table) {
+        return List.copyOf(table(table).values());
+    }
+
+    @Override
+    public Optional<Row> row(String table, UUID uuid) {
+        return Optional.ofNullable(table(table).get(uuid));
+    }
+
+    @Override
+    public Optional<Row> byName(String table, String name) {
+        Map<UUID, Row> t = table(table);
+        UUID u = names.get(table).get(name);
+        Row r = u == null ? null : t.get(u);
+        if (r != null && name.equals(r.get("name"))) {
+            return Optional.of(r);
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<Row> find(String table, Predicate<Row> filter) {
+        List<Row> out = new ArrayList<>();
+        for (Row r : table(table).values()) {
+            if (filter.test(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void addListener(ReplicaListener l) {
+        listeners.add(Objects.requireNonNull(l, "listener"));
+    }
+
+    @Override
+    public void removeListener(ReplicaListener l) {
+        listeners.remove(l);
+    }
+
+    @Override
+    public String lastTxnId() {
+        return lastTxnId;
+    }
+
+    @Override
+    public String monitorMethod() {
+        return method;
+    }
+
+    @Override
+    public boolean awaitSynced(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (syncLock) {
+            while (!synced) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    syncLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public void sync() {
+        TransactionBuilder.join(client.echo(client.mapper().createArrayNode().add("replica-sync")));
+    }
+
+    /** Waits until all events queued so far were delivered to listeners (tests, shutdown). */
+    void drainEvents(long millis) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        events.execute(() -> f.complete(null));
+        try {
+            f.get(millis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // best effort
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        client.removeConnectionListener(this);
+        JsonNode id = monitorId;
+        if (id != null && client.isConnected()) {
+            client.monitorCancel(id);
+        }
+        client.replicaClosed(this);
+        events.shutdown();
+        try {
+            events.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        events.shutdownNow();
+    }
+}
