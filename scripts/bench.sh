@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks (never part of the test command): builds, then measures Patchbay against the named peers
+# in one run and prints markdown tables; copy them into docs/benchmarks.md with the date and machine.
+#   scripts/bench.sh [suite...]      suites: startup (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+mvn -B -ntp -q install -DskipTests -pl benchmarks -am
+dist=$(ls -d distribution/target/patchbay-*/ | head -n 1)
+exec java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" dev.ovs.bench.Bench "$dist" "$@"
