@@ -30,6 +30,9 @@ import java.util.TreeMap;
  * nproc=4096:4096} (runc cannot inherit the sandbox's limits), {@code --pull never}, command
  * {@code sleep 2147483647}.
  *
+ * <p>Locks: {@code CONTAINERS_CONF=DIR/containers.conf} with {@code lock_type = "file"}, see
+ * {@link #env()}.
+ *
  * <p>API: {@code podman system service --time=0 unix://DIR/podman.sock} runs as a tracked child;
  * e.g. {@code curl --unix-socket DIR/podman.sock http://d/v1.40/containers/json}.
  *
@@ -74,14 +77,18 @@ public final class Podman implements AutoCloseable {
         Path busybox = Tools.require("busybox");
         Podman p = new Podman(dir);
         try {
+            Files.writeString(p.containersConf(), "[engine]\nlock_type = \"file\"\n");
             p.importImage(busybox);
             List<String> argv = new ArrayList<>();
             argv.add("podman");
             argv.addAll(p.globalArgs());
             argv.addAll(List.of("system", "service", "--time=0", "unix://" + p.apiSocket));
-            p.service = Daemon.start("podman-service", null, argv, Map.of(), dir.resolve("podman-service.log"));
+            p.service = Daemon.start("podman-service", null, argv, p.env(), dir.resolve("podman-service.log"));
             p.service.awaitReady("GET /_ping on " + p.apiSocket, READY,
                     () -> Files.exists(p.apiSocket) && "OK".equals(p.api("/_ping").trim()));
+        } catch (IOException e) {
+            p.close();
+            throw new UncheckedIOException("cannot write " + p.containersConf(), e);
         } catch (RuntimeException e) {
             p.close();
             throw e;
@@ -119,6 +126,23 @@ public final class Podman implements AutoCloseable {
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    private Path containersConf() {
+        return dir.resolve("containers.conf");
+    }
+
+    /**
+     * Environment for every podman call: {@code CONTAINERS_CONF=DIR/containers.conf}, which sets
+     * {@code [engine] lock_type = "file"} (containers.conf(5)) so container locks live in
+     * {@code DIR/tmp/locks} instead of the host-wide SHM segment {@code /dev/shm/libpod_lock} (a fresh
+     * podman state "refreshes" and frees <em>all</em> SHM locks, which would disturb other podman users).
+     * conmon inherits it, so its exit command uses the same configuration.
+     *
+     * @return the environment to add when running podman yourself
+     */
+    public Map<String, String> env() {
+        return Map.of("CONTAINERS_CONF", containersConf().toString());
     }
 
     /** @return the global podman flags that confine it to {@code dir} (see class doc) */
@@ -161,7 +185,7 @@ public final class Podman implements AutoCloseable {
         argv.add("podman");
         argv.addAll(globalArgs());
         argv.addAll(List.of(args));
-        return Cmd.run(argv, CMD);
+        return Cmd.run(argv, env(), CMD);
     }
 
     /**
@@ -297,6 +321,7 @@ public final class Podman implements AutoCloseable {
                 Files.deleteIfExists(dir.resolve("rootfs.tar"));
                 Files.deleteIfExists(apiSocket);
                 Files.deleteIfExists(dir.resolve("podman-service.log"));
+                Files.deleteIfExists(containersConf());
             } catch (IOException e) {
                 // best effort
             }

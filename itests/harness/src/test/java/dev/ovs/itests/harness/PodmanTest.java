@@ -22,6 +22,7 @@ class PodmanTest {
             assertThat(podman.podman("images", "--format", "{{.Repository}}:{{.Tag}}")).contains(Podman.IMAGE);
             String id = podman.run("pbt-c1", Map.of("dev.ovs.test", "yes"));
             assertThat(id).matches("[0-9a-f]{64}");
+            assertThat(tmp.resolve("tmp/locks")).as("private file locks, not /dev/shm/libpod_lock").isDirectory();
             pid = podman.pid("pbt-c1");
             String containerNet = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net")).toString();
             String myNet = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
