@@ -115,6 +115,24 @@ public final class Netns implements AutoCloseable {
         exec("ip", "link", "set", b, "up");
     }
 
+    /**
+     * Moves an interface of this namespace into {@code target} ({@code ip link set IF netns TARGET})
+     * and sets it up there. When {@code target} is deleted, the kernel destroys the interface.
+     *
+     * @param ifname interface in this namespace
+     * @param target destination namespace
+     * @throws IllegalArgumentException if the name is invalid or target is null
+     * @throws Cmd.Failed               if ip fails (e.g. no such interface)
+     */
+    public void moveLink(String ifname, Netns target) {
+        checkIfName("ifname", ifname);
+        if (target == null) {
+            throw new IllegalArgumentException("target: required");
+        }
+        exec("ip", "link", "set", ifname, "netns", target.name());
+        target.exec("ip", "link", "set", ifname, "up");
+    }
+
     static void checkIfName(String field, String n) {
         if (n == null || n.isEmpty() || n.length() > 15 || n.contains("/") || n.contains(" ")) {
             throw new IllegalArgumentException(field + ": interface name must be 1..15 chars without '/' or space, got '" + n + "'");

@@ -82,6 +82,28 @@ class OvsTest {
     }
 
     @Test
+    void netdevBridgeForwardsPacketsBetweenNamespaces() {
+        Tools.requireRoot();
+        Tools.require("ping");
+        Leftovers before = Leftovers.snapshot();
+        try (ShortTempDir tmp = ShortTempDir.create(); Netns ns = Netns.create(); Netns a = Netns.create();
+                Netns b = Netns.create(); Ovs ovs = Ovs.start(ns, tmp.path())) {
+            ovs.addBridge("br0");
+            ns.addVeth("pa0", "pa1");
+            ns.addVeth("pb0", "pb1");
+            ns.moveLink("pa1", a);
+            ns.moveLink("pb1", b);
+            a.exec("ip", "addr", "add", "10.214.0.1/24", "dev", "pa1");
+            b.exec("ip", "addr", "add", "10.214.0.2/24", "dev", "pb1");
+            ovs.vsctl("add-port", "br0", "pa0", "--", "add-port", "br0", "pb0");
+            assertThat(a.exec(java.time.Duration.ofSeconds(20), "ping", "-c", "2", "-W", "5", "10.214.0.2"))
+                    .contains("2 received");
+            assertThat(ovs.appctl("fdb/show", "br0")).contains(" 1 ").contains(" 2 ");
+        }
+        before.assertNoneSince();
+    }
+
+    @Test
     void ovsRefusesHostNamespace() {
         assertThatThrownBy(() -> Ovs.start(null, Path.of("/tmp"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ns");
