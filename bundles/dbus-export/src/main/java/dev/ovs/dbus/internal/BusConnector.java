@@ -1,0 +1,278 @@
+package dev.ovs.dbus.internal;
+
+import dev.ovs.dbus.DbusConnectionListener;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.System.Logger.Level;
+import org.freedesktop.dbus.connections.IDisconnectCallback;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.exceptions.DBusException;
+
+/**
+ * Owns one dbus-java {@link DBusConnection} (not shared) and keeps it up: the first attempt is made in
+ * {@link #start()} on the caller's thread; after a failure or a loss, attempts are repeated on one private
+ * thread ({@code dev.ovs.dbus-connector}) with exponential backoff (100 ms doubling to 5 s). A loss is
+ * noticed through dbus-java's disconnect callback and a 1 s watchdog on {@code isConnected()}.
+ *
+ * <p>Listeners are called on the connector thread (or the thread of {@link #start()}), one at a time.
+ * {@link #close()} closes the connection (which ends dbus-java's own receive threads) and stops the
+ * connector thread.
+ */
+final class BusConnector implements AutoCloseable {
+    static final long MIN_BACKOFF_MS = 100;
+    static final long MAX_BACKOFF_MS = 5000;
+    private static final long WATCHDOG_MS = 1000;
+    private static final System.Logger LOG = System.getLogger(BusConnector.class.getName());
+
+    /** Opens a connection; the callback must be installed on it. */
+    interface Opener {
+        DBusConnection open(IDisconnectCallback callback) throws DBusException;
+    }
+
+    private final String address;
+    private final Opener opener;
+    private final List<DbusConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService executor;
+    private final AtomicLong connects = new AtomicLong();
+    private final Object lock = new Object();
+    private volatile DBusConnection current;
+    private long backoff = MIN_BACKOFF_MS;
+    private ScheduledFuture<?> pendingAttempt;
+    private volatile boolean closed;
+    private volatile String lastError = "";
+
+    /**
+     * @param address {@code system}, {@code session} or a D-Bus address ({@code unix:path=...})
+     * @throws IllegalArgumentException if address is null or blank
+     */
+    BusConnector(String address) {
+        this(address, cb -> defaultOpen(address, cb));
+    }
+
+    BusConnector(String address, Opener opener) {
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("address: must be 'system', 'session' or a D-Bus address");
+        }
+        this.address = address.trim();
+        this.opener = opener;
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "dev.ovs.dbus-connector");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setRemoveOnCancelPolicy(true);
+        ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = ex;
+    }
+
+    /**
+     * Builds a private (not shared) connection for an address: 4 method-call threads, 1 signal thread (keeps
+     * signal order), the disconnect callback installed.
+     */
+    static DBusConnection defaultOpen(String address, IDisconnectCallback cb) throws DBusException {
+        DBusConnectionBuilder b;
+        switch (address) {
+            case "system":
+                b = DBusConnectionBuilder.forSystemBus();
+                break;
+            case "session":
+                b = DBusConnectionBuilder.forSessionBus();
+                break;
+            default:
+                b = DBusConnectionBuilder.forAddress(address);
+        }
+        return b.withShared(false)
+                .withDisconnectCallback(cb)
+                .receivingThreadConfig().withSignalThreadCount(1).withMethodCallThreadCount(4).connectionConfig()
+                .build();
+    }
+
+    String address() {
+        return address;
+    }
+
+    /** Tries once now, then keeps trying in the background; starts the watchdog. */
+    void start() {
+        synchronized (lock) {
+            attempt();
+        }
+        executor.scheduleWithFixedDelay(this::watchdog, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
+    }
+
+    Optional<DBusConnection> connection() {
+        DBusConnection c = current;
+        return c != null && c.isConnected() ? Optional.of(c) : Optional.empty();
+    }
+
+    long connectCount() {
+        return connects.get();
+    }
+
+    String lastError() {
+        return lastError;
+    }
+
+    void addListener(DbusConnectionListener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(DbusConnectionListener l) {
+        listeners.remove(l);
+    }
+
+    private void attempt() {
+        if (closed || current != null) {
+            return;
+        }
+        pendingAttempt = null;
+        DBusConnection c;
+        try {
+            Callback cb = new Callback();
+            c = opener.open(cb);
+            cb.owner = c;
+        } catch (DBusException | RuntimeException e) {
+            lastError = String.valueOf(e.getMessage());
+            LOG.log(backoff == MIN_BACKOFF_MS ? Level.WARNING : Level.DEBUG,
+                    "dev.ovs.dbus: cannot connect to D-Bus " + address + " (retry in " + backoff + " ms): " + e);
+            scheduleAttempt();
+            return;
+        }
+        if (closed) {
+            closeQuietly(c);
+            return;
+        }
+        current = c;
+        backoff = MIN_BACKOFF_MS;
+        lastError = "";
+        connects.incrementAndGet();
+        LOG.log(Level.INFO, "dev.ovs.dbus: connected to D-Bus " + address + " as " + c.getUniqueName());
+        for (DbusConnectionListener l : listeners) {
+            try {
+                l.connected(c);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
+            }
+        }
+    }
+
+    private void scheduleAttempt() {
+        if (closed || pendingAttempt != null) {
+            return;
+        }
+        long delay = backoff;
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        try {
+            pendingAttempt = executor.schedule(() -> {
+                synchronized (lock) {
+                    pendingAttempt = null;
+                    attempt();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void watchdog() {
+        DBusConnection c = current;
+        if (c != null && !c.isConnected()) {
+            lost(c, "watchdog: connection no longer connected");
+        }
+    }
+
+    private void lost(DBusConnection c, String why) {
+        synchronized (lock) {
+            if (c != current || closed) {
+                return;
+            }
+            current = null;
+            LOG.log(Level.WARNING, "dev.ovs.dbus: lost D-Bus connection to " + address + " (" + why + "), reconnecting");
+            for (DbusConnectionListener l : listeners) {
+                try {
+                    l.disconnected();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
+                }
+            }
+            closeQuietly(c);
+            scheduleAttempt();
+        }
+    }
+
+    private static void closeQuietly(DBusConnection c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            // going away anyway
+        }
+    }
+
+    /** Closes the connection and stops the connector thread; idempotent. */
+    @Override
+    public void close() {
+        DBusConnection c;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = current;
+            current = null;
+            if (pendingAttempt != null) {
+                pendingAttempt.cancel(false);
+            }
+        }
+        executor.shutdownNow();
+        if (c != null) {
+            for (DbusConnectionListener l : listeners) {
+                try {
+                    l.disconnected();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
+                }
+            }
+            closeQuietly(c);
+        }
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** dbus-java's disconnect callback: runs on a dbus-java thread, hands over to the connector thread. */
+    private final class Callback implements IDisconnectCallback {
+        private volatile DBusConnection owner;
+
+        @Override
+        public void disconnectOnError(IOException e) {
+            handOver("I/O error: " + e.getMessage());
+        }
+
+        @Override
+        public void exceptionOnTerminate(IOException e) {
+            handOver("terminated: " + e.getMessage());
+        }
+
+        private void handOver(String why) {
+            try {
+                executor.execute(() -> {
+                    DBusConnection o = owner;
+                    if (o != null) {
+                        lost(o, why);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.ovs.dbus.internal;
+
+import dev.ovs.dbus.DbusConnectionListener;
+import dev.ovs.dbus.DbusConnectionService;
+import dev.ovs.dbus.DbusExport;
+import dev.ovs.dbus.DbusExports;
+import dev.ovs.dbus.ExportStatus;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.messages.DBusSignal;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Owns the appliance's D-Bus connection ({@link BusConnector}) and the whiteboard exporter
+ * ({@link Exporter}, fed by a {@link ServiceTracker} on {@value DbusExport#FILTER}). PID {@code dev.ovs.dbus};
+ * a configuration change re-activates the component (new connection, everything re-exported).
+ */
+@Component(service = {DbusConnectionService.class, DbusExports.class}, immediate = true,
+        configurationPid = "dev.ovs.dbus", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = "service.description=Patchbay D-Bus connection and whiteboard exporter")
+@Designate(ocd = DbusConfig.class)
+public final class DbusConnectionComponent implements DbusConnectionService, DbusExports {
+    private static final System.Logger LOG = System.getLogger(DbusConnectionComponent.class.getName());
+
+    private final Exporter exporter = new Exporter();
+    private final AtomicLong dropped = new AtomicLong();
+    private BusConnector connector;
+    private ServiceTracker<Object, Object> tracker;
+
+    /** For DS. */
+    public DbusConnectionComponent() {
+    }
+
+    /** Outside OSGi (tests): connects to {@code address} at once, no service tracker. */
+    DbusConnectionComponent(String address) {
+        start(address);
+    }
+
+    @Activate
+    void activate(BundleContext context, DbusConfig config) throws InvalidSyntaxException {
+        start(config.address());
+        tracker = new ServiceTracker<>(context, context.createFilter(DbusExport.FILTER), new Customizer(context));
+        tracker.open(true);
+    }
+
+    private void start(String address) {
+        connector = new BusConnector(address);
+        connector.addListener(exporter); // first listener: exports are in place before others hear of it
+        connector.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (tracker != null) {
+            tracker.close();
+            tracker = null;
+        }
+        close();
+    }
+
+    /** Unexports everything and closes the connection (tests; DS uses {@link #deactivate()}). */
+    void close() {
+        exporter.clear();
+        connector.close();
+    }
+
+    Exporter exporter() {
+        return exporter;
+    }
+
+    @Override
+    public String address() {
+        return connector.address();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connector.connection().isPresent();
+    }
+
+    @Override
+    public Optional<DBusConnection> connection() {
+        return connector.connection();
+    }
+
+    @Override
+    public Optional<String> uniqueName() {
+        return connector.connection().map(DBusConnection::getUniqueName);
+    }
+
+    @Override
+    public boolean emit(DBusSignal signal) {
+        if (signal == null) {
+            throw new IllegalArgumentException("signal: must not be null");
+        }
+        Optional<DBusConnection> c = connector.connection();
+        if (c.isEmpty()) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        try {
+            c.get().sendMessage(signal);
+            return true;
+        } catch (RuntimeException e) {
+            dropped.incrementAndGet();
+            LOG.log(Level.DEBUG, "dev.ovs.dbus: signal dropped: " + e);
+            return false;
+        }
+    }
+
+    @Override
+    public long connectCount() {
+        return connector.connectCount();
+    }
+
+    @Override
+    public long droppedSignals() {
+        return dropped.get();
+    }
+
+    @Override
+    public void addListener(DbusConnectionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        connector.addListener(listener);
+        connector.connection().ifPresent(listener::connected);
+    }
+
+    @Override
+    public void removeListener(DbusConnectionListener listener) {
+        connector.removeListener(listener);
+    }
+
+    @Override
+    public List<ExportStatus> exports() {
+        return exporter.exports();
+    }
+
+    @Override
+    public ExportStatus status(long serviceId) {
+        return exporter.status(serviceId);
+    }
+
+    /** Feeds the exporter from the service registry. */
+    private final class Customizer implements ServiceTrackerCustomizer<Object, Object> {
+        private final BundleContext context;
+
+        Customizer(BundleContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public Object addingService(ServiceReference<Object> ref) {
+            Object svc;
+            try {
+                svc = context.getService(ref);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dev.ovs.dbus: cannot get whiteboard service " + ref + ": " + e);
+                return null;
+            }
+            if (svc == null) {
+                return null;
+            }
+            add(ref, svc);
+            return svc;
+        }
+
+        @Override
+        public void modifiedService(ServiceReference<Object> ref, Object svc) {
+            add(ref, svc);
+        }
+
+        @Override
+        public void removedService(ServiceReference<Object> ref, Object svc) {
+            exporter.remove(id(ref));
+            try {
+                context.ungetService(ref);
+            } catch (RuntimeException e) {
+                // bundle stopping
+            }
+        }
+
+        private void add(ServiceReference<Object> ref, Object svc) {
+            String bsn = ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName();
+            exporter.add(id(ref), bsn, svc, ref.getProperty(DbusExport.OBJECT_PATH),
+                    ref.getProperty(DbusExport.BUS_NAME));
+        }
+
+        private long id(ServiceReference<Object> ref) {
+            return (Long) ref.getProperty(Constants.SERVICE_ID);
+        }
+    }
+}
