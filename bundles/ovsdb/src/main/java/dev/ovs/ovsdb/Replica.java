@@ -56,6 +56,12 @@ public interface Replica extends AutoCloseable {
     /** @return which method the current monitor uses: "monitor_cond_since", "monitor_cond", "monitor", or null */
     String monitorMethod();
 
+    /** @return how many (re)syncs transferred the full state (first sync included) */
+    long fullSyncs();
+
+    /** @return how many reconnects resumed from {@link #lastTxnId()} without a full transfer */
+    long resumes();
+
     /**
      * Waits until the replica has completed its initial (re)sync on the current connection.
      *

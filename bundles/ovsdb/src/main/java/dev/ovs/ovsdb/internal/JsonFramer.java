@@ -73,10 +73,10 @@ public final class JsonFramer {
                             + " between messages");
                 }
             }
+            if (len >= maxBytes) {
+                throw new FramingException("message exceeds " + maxBytes + " bytes");
+            }
             if (len == buf.length) {
-                if (len >= maxBytes) {
-                    throw new FramingException("message exceeds " + maxBytes + " bytes");
-                }
                 buf = Arrays.copyOf(buf, (int) Math.min((long) maxBytes, 2L * buf.length));
             }
             buf[len++] = b;

@@ -61,6 +61,8 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private volatile boolean closed;
     private volatile JsonNode monitorId;
     private long seq;
+    private final AtomicLong fullSyncs = new AtomicLong();
+    private final AtomicLong resumes = new AtomicLong();
 
     ReplicaImpl(OvsdbClientImpl client, String db, Map<String, Set<String>> spec) {
         if (spec == null || spec.isEmpty()) {
@@ -115,7 +117,9 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         Map<String, dev.ovs.ovsdb.MonitorRequest> m = new LinkedHashMap<>();
         for (Map.Entry<String, Set<String>> e : spec.entrySet()) {
             Set<String> cols = e.getValue();
-            m.put(e.getKey(), dev.ovs.ovsdb.MonitorRequest.of(cols == null || cols.isEmpty() ? null : List.copyOf(cols)));
+            // always name the columns: without "columns" ovsdb-server also sends _version
+            m.put(e.getKey(), dev.ovs.ovsdb.MonitorRequest.of(cols == null || cols.isEmpty()
+                    ? List.copyOf(s.table(e.getKey()).columns().keySet()) : List.copyOf(cols)));
         }
         return m;
     }
@@ -169,8 +173,10 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         }
         List<RowEvent> evs;
         if (incremental) {
+            resumes.incrementAndGet();
             evs = apply(updates, !"monitor".equals(m));
         } else {
+            fullSyncs.incrementAndGet();
             evs = replaceAll(updates, !"monitor".equals(m));
         }
         fire(evs);
@@ -266,7 +272,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private static Set<String> changed(Row a, Row b) {
         Set<String> c = new LinkedHashSet<>();
         for (String k : b.columns().keySet()) {
-            if (!Objects.equals(a.get(k), b.get(k))) {
+            if (!"_version".equals(k) && !Objects.equals(a.get(k), b.get(k))) {
                 c.add(k);
             }
         }
@@ -347,7 +353,10 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         return evs;
     }
 
-    /** ovsdb-server(7) update2 "modify": scalars replaced, sets symmetric difference, maps per key. */
+    /**
+     * ovsdb-server(7) update2 "modify": scalars replaced; sets symmetric difference; maps per key. As in
+     * ovsdb-idl (C and Python), a column with at most one element that was non-empty gets the new value.
+     */
     private static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
         Map<String, Object> cols = new LinkedHashMap<>(old.columns());
         diff.fields().forEachRemaining(e -> {
@@ -356,7 +365,10 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                 return;
             }
             ColumnType t = cs.type();
-            if (t.isScalar()) {
+            Object oldValue = old.get(e.getKey());
+            boolean oldEmpty = oldValue == null || (oldValue instanceof Set<?> os && os.isEmpty())
+                    || (oldValue instanceof Map<?, ?> om && om.isEmpty());
+            if (t.isScalar() || (t.max() == 1 && !oldEmpty)) {
                 cols.put(e.getKey(), Values.decode(e.getValue(), t));
             } else if (t.isMap()) {
                 @SuppressWarnings("unchecked")
@@ -510,6 +522,16 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     @Override
     public String lastTxnId() {
         return lastTxnId;
+    }
+
+    @Override
+    public long fullSyncs() {
+        return fullSyncs.get();
+    }
+
+    @Override
+    public long resumes() {
+        return resumes.get();
     }
 
     @Override

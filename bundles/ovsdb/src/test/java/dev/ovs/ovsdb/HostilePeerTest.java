@@ -1,0 +1,170 @@
+package dev.ovs.ovsdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** A broken or hostile peer gives a clean connection error, bounded memory and no hang. */
+class HostilePeerTest {
+
+    static ClientOptions opts(FakeServer s) {
+        return ClientOptions.of(s.remote()).withProbeInterval(0).withRequestTimeout(3000).withReconnect(50, 200)
+                .withMaxMessageBytes(1 << 20);
+    }
+
+    static void assertConnectionError(CompletableFuture<?> f, String error) {
+        assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(ConnectionException.class, e -> {
+                    assertThat(e.error()).isEqualTo(error);
+                    assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Unavailable);
+                });
+    }
+
+    @Test
+    void malformedJsonWrongIdsOversizedAndGarbage() throws Exception {
+        String[] attacks = {
+            "{\"id\":1,\"result\":[1,2,,]}",            // malformed JSON
+            "{\"id\":999,\"result\":[],\"error\":null}", // id never sent
+            "{\"id\":\"x\",\"result\":[],\"error\":null}",
+            "12345",                                      // not an object
+            "[\"an\",\"array\"]",
+        };
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s))) {
+            for (String attack : attacks) {
+                SocketChannel ch = s.next();
+                assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+                CompletableFuture<List<String>> f = c.listDbs();
+                s.read(ch);
+                FakeServer.write(ch, attack);
+                assertConnectionError(f, "protocol error");
+                ch.close();
+            }
+            // a 100 MiB message against a 1 MiB limit: error as soon as the limit is crossed
+            SocketChannel ch = s.next();
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            CompletableFuture<List<String>> f = c.listDbs();
+            s.read(ch);
+            Thread writer = new Thread(() -> {
+                try {
+                    FakeServer.write(ch, "{\"id\":1,\"result\":[\"");
+                    ByteBuffer chunk = ByteBuffer.wrap("a".repeat(1 << 20).getBytes());
+                    for (int i = 0; i < 100; i++) {
+                        chunk.rewind();
+                        while (chunk.hasRemaining()) {
+                            ch.write(chunk);
+                        }
+                    }
+                } catch (Exception e) {
+                    // client closed the connection: expected
+                }
+            });
+            writer.start();
+            assertConnectionError(f, "protocol error");
+            writer.join(10000);
+            assertThat(writer.isAlive()).isFalse();
+            ch.close();
+            // and the client reconnects afterwards
+            SocketChannel again = s.next();
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            again.close();
+        }
+    }
+
+    @Test
+    void slowDripTimesOutAndServerEchoIsAnswered() throws Exception {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withRequestTimeout(500))) {
+            SocketChannel ch = s.next();
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            // the server's echo request gets an echo reply
+            FakeServer.write(ch, "{\"method\":\"echo\",\"params\":[\"ping\"],\"id\":\"e1\"}");
+            JsonNode reply = s.read(ch);
+            assertThat(reply.get("id").asText()).isEqualTo("e1");
+            assertThat(reply.get("result").toString()).isEqualTo("[\"ping\"]");
+            CompletableFuture<List<String>> f = c.listDbs();
+            s.read(ch);
+            FakeServer.write(ch, "{\"id\":1,\"res"); // never finished
+            assertThat(f).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(RequestTimeoutException.class);
+            ch.close();
+        }
+    }
+
+    @Test
+    void inactivityProbeDropsSilentPeer() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (FakeServer s = new FakeServer();
+                OvsdbClient c = OvsdbClient.connect(opts(s).withProbeInterval(200).withRequestTimeout(0))) {
+            c.addConnectionListener(new ConnectionListener() {
+                @Override
+                public void connected() {
+                    events.add("up");
+                }
+
+                @Override
+                public void disconnected(Throwable cause) {
+                    events.add("down");
+                }
+            });
+            SocketChannel ch = s.next();
+            JsonNode probe = s.read(ch); // the client probes the idle connection with echo
+            assertThat(probe.get("method").asText()).isEqualTo("echo");
+            // no answer: the client gives up and reconnects
+            SocketChannel second = s.next();
+            assertThat(events).contains("down");
+            ch.close();
+            second.close();
+        }
+    }
+
+    @Test
+    void replicaResumesWhenServerFindsTheTransaction() throws Exception {
+        String schema = Files.readString(Path.of(TestOvsdb.SCHEMA));
+        String br = "11111111-1111-1111-1111-111111111111";
+        String br2 = "22222222-2222-2222-2222-222222222222";
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withReconnect(50, 50))) {
+            SocketChannel ch = s.next();
+            Replica r = c.replica("Open_vSwitch", java.util.Map.of("Bridge", java.util.Set.of("name")));
+            JsonNode gs = s.read(ch);
+            assertThat(gs.get("method").asText()).isEqualTo("get_schema");
+            FakeServer.write(ch, "{\"id\":" + gs.get("id") + ",\"result\":" + schema + ",\"error\":null}");
+            JsonNode m = s.read(ch);
+            assertThat(m.get("method").asText()).isEqualTo("monitor_cond_since");
+            assertThat(m.get("params").get(3).asText()).isEqualTo("00000000-0000-0000-0000-000000000000");
+            FakeServer.write(ch, "{\"id\":" + m.get("id") + ",\"result\":[false,\"t1\",{\"Bridge\":{\"" + br
+                    + "\":{\"initial\":{\"name\":\"a\"}}}}],\"error\":null}");
+            assertThat(r.awaitSynced(Duration.ofSeconds(5))).isTrue();
+            FakeServer.write(ch, "{\"method\":\"update3\",\"params\":[" + m.get("params").get(1) + ",\"t2\",{\"Bridge\":{\"" + br
+                    + "\":{\"modify\":{\"name\":\"b\"}}}}],\"id\":null}");
+            ClientIT.waitFor(() -> "t2".equals(r.lastTxnId()));
+            List<RowEvent> seen = new CopyOnWriteArrayList<>();
+            r.addListener(seen::addAll);
+            ch.close();
+            SocketChannel ch2 = s.next();
+            JsonNode gs2 = s.read(ch2);
+            FakeServer.write(ch2, "{\"id\":" + gs2.get("id") + ",\"result\":" + schema + ",\"error\":null}");
+            JsonNode m2 = s.read(ch2);
+            assertThat(m2.get("params").get(3).asText()).isEqualTo("t2");
+            FakeServer.write(ch2, "{\"id\":" + m2.get("id") + ",\"result\":[true,\"t3\",{\"Bridge\":{\"" + br2
+                    + "\":{\"insert\":{\"name\":\"c\"}}}}],\"error\":null}");
+            ClientIT.waitFor(() -> r.resumes() == 1 && seen.size() == 1);
+            assertThat(r.fullSyncs()).isEqualTo(1);
+            assertThat(seen.get(0).type()).isEqualTo(RowEvent.Type.INSERT);
+            assertThat(r.rows("Bridge")).extracting(x -> x.getString("name")).containsExactlyInAnyOrder("b", "c");
+            assertThat(r.lastTxnId()).isEqualTo("t3");
+            ch2.close();
+            r.close();
+        }
+        assertThat(JsonNodeFactory.instance).isNotNull();
+    }
+}
