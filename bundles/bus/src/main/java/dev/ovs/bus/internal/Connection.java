@@ -242,9 +242,12 @@ final class Connection {
         if (subs.putIfAbsent(sid, s) != null) {
             throw new IllegalArgumentException("id: a subscription with id '" + sid + "' already exists on this connection");
         }
-        // ok goes out before any event of this subscription: control frames are written first
-        sendControl(frame("ok", sid));
-        engine.addSocketSub(s);
+        // Registered before the ok is sent (an event published after the client saw ok is delivered), and
+        // under the queue lock so that no event of it is queued before the ok (control frames go first).
+        synchronized (lock) {
+            engine.addSocketSub(s);
+            sendControl(frame("ok", sid));
+        }
     }
 
     private void unsub(String reqId) {

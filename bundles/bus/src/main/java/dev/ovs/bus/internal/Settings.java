@@ -18,8 +18,6 @@ import java.io.IOException;
 record Settings(Path socket, GroupPrincipal group, int queueSize, int heartbeatSeconds, boolean enabled) {
     /** sun_path is 108 bytes including the terminating NUL (unix(7)). */
     static final int MAX_SOCKET_PATH = 107;
-    /** Length of the temporary name used while binding: "/." + 8 hex + ".tmp". */
-    static final int TMP_NAME = 14;
 
     static Settings of(BusConfig c) {
         return of(c.socket(), c.group(), c.queue_size(), c.heartbeat_seconds(), c.enabled());
@@ -37,11 +35,9 @@ record Settings(Path socket, GroupPrincipal group, int queueSize, int heartbeatS
                 throw new IllegalArgumentException("socket: must name a file below a directory, got '" + socket + "'");
             }
             int len = path.toString().getBytes(StandardCharsets.UTF_8).length;
-            int parentLen = path.getParent().toString().getBytes(StandardCharsets.UTF_8).length;
-            if (len > MAX_SOCKET_PATH || parentLen + TMP_NAME > MAX_SOCKET_PATH) {
+            if (len > MAX_SOCKET_PATH) {
                 throw new IllegalArgumentException("socket: path must be at most " + MAX_SOCKET_PATH
-                        + " bytes and its directory at most " + (MAX_SOCKET_PATH - TMP_NAME) + " bytes (unix(7) sun_path), got '"
-                        + socket + "'");
+                        + " bytes (unix(7) sun_path), got '" + socket + "'");
             }
         }
         GroupPrincipal gp = null;

@@ -5,18 +5,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,20 +24,21 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * The Unix-socket server (unix(7), SOCK_STREAM): binds {@code socket} with mode 0660 (and group {@code group}),
  * accepts connections on thread {@code patchbay-bus-accept}, two threads per connection.
  *
- * <p>Binding: the socket is bound under a temporary name in the same directory, given its mode and group,
- * then renamed over the final path (rename(2) is atomic), so the final path is never reachable with wrong
- * permissions. An existing final path is replaced only if it is a socket nobody listens on (stale); a live
- * socket or a non-socket file is an error.
+ * <p>An existing path is replaced only if it is a socket nobody listens on (stale); a live socket or a
+ * non-socket file is an error. If the socket file is deleted or replaced while running, junixsocket aborts
+ * the listening socket; the server then binds the path again (existing connections are unaffected).
  */
 final class SocketServer {
     static final int MAX_CONNECTIONS = 256;
+    /** accept(2) wakes up this often to notice a shutdown, ms. */
+    static final int ACCEPT_TIMEOUT_MS = 1000;
 
     private final BusEngine engine;
     private final Path path;
     private final GroupPrincipal group;
     private final ConcurrentHashMap<Long, Connection> connections = new ConcurrentHashMap<>();
     private final AtomicLong connIds = new AtomicLong();
-    private AFUNIXServerSocket server;
+    private volatile AFUNIXServerSocket server;
     private Object fileKey;
     private Thread acceptor;
     private volatile boolean closed;
@@ -53,8 +50,21 @@ final class SocketServer {
     }
 
     void start() throws IOException {
-        Path dir = path.getParent();
-        Files.createDirectories(dir);
+        server = bind();
+        acceptor = new Thread(this::acceptLoop, BusEngine.THREAD_PREFIX + "accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /**
+     * Binds the socket file: parent directories created, a stale socket replaced, mode 0660, group set.
+     * junixsocket watches the inode of the bound path (a replaced or deleted file aborts accept), so the
+     * socket is bound at its final path, not renamed into place; the mode a new socket gets from the
+     * process umask (normally 022: only the owner may connect, connect(2) needs write permission) is
+     * tightened/widened to 0660 right after bind(2).
+     */
+    private AFUNIXServerSocket bind() throws IOException {
+        Files.createDirectories(path.getParent());
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isOther()) {
@@ -63,40 +73,51 @@ final class SocketServer {
             if (isLive(path)) {
                 throw new IOException("socket: " + path + " is in use by a running server; not replacing it");
             }
+            Files.delete(path);
         }
-        byte[] rnd = new byte[4];
-        new SecureRandom().nextBytes(rnd);
-        Path tmp = dir.resolve("." + HexFormat.of().formatHex(rnd) + ".tmp");
         AFUNIXServerSocket s = AFUNIXServerSocket.newInstance();
         boolean ok = false;
         try {
             s.setDeleteOnClose(false);
-            s.bind(AFUNIXSocketAddress.of(tmp), 64);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-rw----"));
+            s.bind(AFUNIXSocketAddress.of(path), 64);
+            s.setSoTimeout(ACCEPT_TIMEOUT_MS);
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
             if (group != null) {
-                Files.getFileAttributeView(tmp, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
-            }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("socket: cannot rename " + tmp + " to " + path, e);
+                Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
             }
             fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             ok = true;
         } finally {
             if (!ok) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // nothing to do
-                }
-                Files.deleteIfExists(tmp);
+                closeQuietly(s);
+                Files.deleteIfExists(path);
             }
         }
-        server = s;
-        acceptor = new Thread(this::acceptLoop, BusEngine.THREAD_PREFIX + "accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        return s;
+    }
+
+    /** The socket file was removed or replaced (junixsocket closed the server socket): bind again. */
+    private void rebind() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            try {
+                server = bind();
+                BusEngine.LOG.log(Level.WARNING, "bus: socket file " + path + " was removed or replaced; bound again");
+            } catch (IOException | RuntimeException e) {
+                BusEngine.LOG.log(Level.WARNING, "bus: cannot bind " + path + " again: " + e);
+            }
+        }
+    }
+
+    private boolean pause(long ms) {
+        try {
+            Thread.sleep(ms);
+            return !closed;
+        } catch (InterruptedException ie) {
+            return false;
+        }
     }
 
     private static boolean isLive(Path p) {
@@ -111,14 +132,17 @@ final class SocketServer {
         while (!closed) {
             AFUNIXSocket sock;
             try {
-                sock = (AFUNIXSocket) server.accept();
+                sock = server.accept();
+            } catch (java.net.SocketTimeoutException e) {
+                continue;
             } catch (IOException e) {
                 if (!closed) {
                     BusEngine.LOG.log(Level.WARNING, "bus: accept on " + path + " failed: " + e);
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException ie) {
+                    if (!pause(server.isClosed() ? 1000 : 100)) {
                         return;
+                    }
+                    if (server.isClosed()) {
+                        rebind();
                     }
                 }
                 continue;
@@ -179,9 +203,21 @@ final class SocketServer {
 
     /** Stops accepting, closes every connection, removes the socket file if it is still ours. */
     void close() {
-        closed = true;
-        closeQuietly(server);
+        synchronized (this) {
+            closed = true;
+        }
+        // Closing a junixsocket server socket while a thread is blocked in accept() leaks a file descriptor
+        // (seen with 2.11.1), so the acceptor is woken by a connection of our own (or, if that fails, by
+        // its SO_TIMEOUT) and has left accept() before the server socket is closed.
+        try (AFUNIXSocket wake = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path))) {
+            wake.getOutputStream().flush();
+        } catch (IOException ignored) {
+            // the acceptor wakes up by its timeout
+        }
         join(acceptor);
+        synchronized (this) {
+            closeQuietly(server);
+        }
         List<Connection> cs = new ArrayList<>(connections.values());
         for (Connection c : cs) {
             c.shutdown();

@@ -1,0 +1,487 @@
+package dev.ovs.bus.internal;
+
+import static dev.ovs.bus.internal.BusEngineTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.bus.BusClient;
+import dev.ovs.bus.BusStats;
+import dev.ovs.bus.Event;
+import dev.ovs.bus.Subscription;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+@Timeout(120)
+class SocketServerTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private Path dir;
+    private Path sock;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "bus-test-");
+        sock = dir.resolve("run/bus.sock");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private BusEngine start(int queue, String group) {
+        BusEngine e = new BusEngine(Settings.of(sock.toString(), group, queue, 0, true));
+        e.start();
+        closeables.add(e);
+        assertThat(e.stats().socketError()).isEmpty();
+        return e;
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        closeables.add(c);
+        return c;
+    }
+
+    /** A raw protocol connection for line-level tests. */
+    private final class Raw implements AutoCloseable {
+        final AFUNIXSocket s;
+        final BufferedReader in;
+        final OutputStream out;
+
+        Raw() throws IOException {
+            s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(sock));
+            s.setSoTimeout(20_000);
+            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            out = s.getOutputStream();
+        }
+
+        void send(String line) throws IOException {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        JsonNode read() throws IOException {
+            String l = in.readLine();
+            return l == null ? null : mapper.readTree(l);
+        }
+
+        @Override
+        public void close() throws IOException {
+            s.close();
+        }
+    }
+
+    @Test
+    void socketFileHasMode0660AndIsRemovedOnClose() throws Exception {
+        BusEngine e = start(16, "");
+        assertThat(Files.getPosixFilePermissions(sock, LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+        assertThat(Files.readAttributes(sock, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .isOther()).isTrue();
+        try (var l = Files.list(sock.getParent())) {
+            assertThat(l).containsExactly(sock);
+        }
+        assertThat(e.stats().socket()).isEqualTo(sock.toString());
+        e.close();
+        assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    @Test
+    void socketFileGetsTheConfiguredGroup() throws Exception {
+        String group = otherGroup();
+        start(16, group);
+        PosixFileAttributes a = Files.readAttributes(sock, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertThat(a.group().getName()).isEqualTo(group);
+        assertThat(a.permissions()).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+    }
+
+    /** A group that exists and is not the process's primary group, so chgrp is observable. */
+    private static String otherGroup() throws IOException {
+        String mine = Files.readAttributes(Files.createTempFile("g", ".x"), PosixFileAttributes.class).group().getName();
+        for (String line : Files.readAllLines(Path.of("/etc/group"))) {
+            String name = line.split(":")[0];
+            if (!name.isEmpty() && !name.equals(mine)) {
+                return name;
+            }
+        }
+        throw new AssertionError("no second group in /etc/group");
+    }
+
+    @Test
+    void roundTripInProcessClientBothDirections() throws Exception {
+        BusEngine e = start(16, "");
+        try (BusClient c = BusClient.connect(sock)) {
+            LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            Subscription s = c.subscribe("x.>", got::add);
+            LinkedBlockingQueue<Event> local = new LinkedBlockingQueue<>();
+            e.subscribe("t", List.of("y.*"), local::add);
+            e.publish("bundle.a", "x.a.b", mapper.readTree("{\"k\":[1,2]}"), "t1");
+            Event ev = got.poll(10, TimeUnit.SECONDS);
+            assertThat(ev.topic()).isEqualTo("x.a.b");
+            assertThat(ev.type()).isEqualTo("t1");
+            assertThat(ev.source()).isEqualTo("bundle.a");
+            assertThat(ev.payload().toString()).isEqualTo("{\"k\":[1,2]}");
+            c.publishAndWait("y.z", mapper.readTree("\"str\""), null, Duration.ofSeconds(10));
+            Event lv = local.poll(10, TimeUnit.SECONDS);
+            assertThat(lv.payload().asText()).isEqualTo("str");
+            assertThat(lv.type()).isEqualTo("z");
+            assertThat(lv.source()).isEqualTo("unix:pid=" + ProcessHandle.current().pid() + ",uid=" + uid() + ",gid=" + gid());
+            assertThatThrownBy(() -> c.subscribe("a.>.b", x -> { })).hasMessageStartingWith("pattern: ");
+            s.close();
+            c.ping(Duration.ofSeconds(10));
+            e.publish("bundle.a", "x.a.c", (JsonNode) null, null);
+            c.ping(Duration.ofSeconds(10));
+            assertThat(got.poll(300, TimeUnit.MILLISECONDS)).isNull();
+            BusStats st = e.stats();
+            assertThat(st.connections()).singleElement().satisfies(cs -> {
+                assertThat(cs.pid()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(cs.uid()).isEqualTo(uid());
+                assertThat(cs.subscriptions()).isZero();
+            });
+        }
+    }
+
+    private static long uid() throws IOException {
+        return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+    }
+
+    private static long gid() throws IOException {
+        return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:gid")).longValue();
+    }
+
+    private Process client(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, BusClient.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        processes.add(p);
+        return p;
+    }
+
+    @Test
+    void roundTripBetweenTwoOsProcesses() throws Exception {
+        BusEngine e = start(64, "");
+        // 1) another process subscribes; this one publishes
+        Process sub = client("sub", "--socket", sock.toString(), "--count", "3", "proc.>");
+        BufferedReader err = new BufferedReader(new InputStreamReader(sub.getErrorStream(), StandardCharsets.UTF_8));
+        String ready = err.readLine();
+        assertThat(ready).isEqualTo("subscribed proc.>");
+        for (int i = 0; i < 3; i++) {
+            e.publish("bundle.a", "proc.n" + i, mapper.createObjectNode().put("i", i), null);
+        }
+        e.publish("bundle.a", "other.topic", mapper.createObjectNode(), null);
+        assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(sub.exitValue()).isZero();
+        List<String> lines = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode n = mapper.readTree(lines.get(i));
+            assertThat(n.get("topic").asText()).isEqualTo("proc.n" + i);
+            assertThat(n.get("type").asText()).isEqualTo("n" + i);
+            assertThat(n.get("source").asText()).isEqualTo("bundle.a");
+            assertThat(n.get("payload").get("i").asInt()).isEqualTo(i);
+            assertThat(n.get("ts").asLong()).isPositive();
+        }
+        // 2) another process publishes; peer credentials name that process
+        LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+        e.subscribe("t", List.of("from.*"), got::add);
+        Process pub = client("pub", "--socket", sock.toString(), "--type", "hello", "from.child", "{\"a\":true}");
+        long childPid = pub.pid();
+        assertThat(pub.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(pub.exitValue()).as(new String(pub.getErrorStream().readAllBytes())).isZero();
+        Event ev = got.poll(10, TimeUnit.SECONDS);
+        assertThat(ev.topic()).isEqualTo("from.child");
+        assertThat(ev.type()).isEqualTo("hello");
+        assertThat(ev.payload().get("a").asBoolean()).isTrue();
+        assertThat(ev.source()).startsWith("unix:pid=" + childPid + ",uid=" + uid() + ",");
+        // 3) CLI errors: invalid topic is a usage error, missing socket a connection error
+        Process bad = client("pub", "--socket", sock.toString(), "a.*", "{}");
+        assertThat(bad.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(2);
+        assertThat(new String(bad.getErrorStream().readAllBytes())).contains("topic: ");
+        Process none = client("pub", "--socket", dir.resolve("nope.sock").toString(), "a.b", "{}");
+        assertThat(none.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(none.exitValue()).isEqualTo(1);
+    }
+
+    @Test
+    void subscriberProcessSeesEofWhenTheBusStops() throws Exception {
+        BusEngine e = start(16, "");
+        Process sub = client("sub", "--socket", sock.toString(), "x");
+        BufferedReader err = new BufferedReader(new InputStreamReader(sub.getErrorStream(), StandardCharsets.UTF_8));
+        assertThat(err.readLine()).isEqualTo("subscribed x");
+        e.close();
+        assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(sub.exitValue()).isEqualTo(1);
+        assertThat(err.readLine()).contains("connection closed");
+    }
+
+    @Test
+    void malformedLinesGetErrorFramesAndTheConnectionStays() throws Exception {
+        start(16, "");
+        try (Raw r = new Raw()) {
+            r.send("this is not json");
+            JsonNode err = r.read();
+            assertThat(err.get("op").asText()).isEqualTo("error");
+            assertThat(err.get("message").asText()).startsWith("json: malformed line");
+            r.send("[1,2]");
+            assertThat(r.read().get("message").asText()).contains("must be a JSON object");
+            r.send("{\"op\":\"pub\"} trailing");
+            assertThat(r.read().get("message").asText()).startsWith("json: ");
+            r.send("{\"op\":\"nope\",\"id\":\"q1\"}");
+            JsonNode unk = r.read();
+            assertThat(unk.get("id").asText()).isEqualTo("q1");
+            assertThat(unk.get("message").asText()).contains("unknown op 'nope'");
+            r.send("{\"op\":\"pub\",\"topic\":\"a.*\",\"id\":\"q2\"}");
+            JsonNode bad = r.read();
+            assertThat(bad.get("id").asText()).isEqualTo("q2");
+            assertThat(bad.get("message").asText()).startsWith("topic: ");
+            r.send("{\"op\":\"sub\",\"pattern\":\"a.>.b\",\"id\":\"q3\"}");
+            assertThat(r.read().get("message").asText()).startsWith("pattern: ");
+            r.send("{\"op\":\"unsub\",\"id\":\"zz\"}");
+            assertThat(r.read().get("message").asText()).startsWith("id: no subscription");
+            r.send("{\"op\":\"pub\",\"topic\":\"a\",\"id\":7}");
+            assertThat(r.read().get("message").asText()).startsWith("id: ");
+            r.send("");
+            r.send("{\"op\":\"sub\",\"pattern\":\"a.>\",\"id\":\"s1\"}");
+            JsonNode ok = r.read();
+            assertThat(ok.get("op").asText()).isEqualTo("ok");
+            assertThat(ok.get("id").asText()).isEqualTo("s1");
+            r.send("{\"op\":\"sub\",\"pattern\":\"a.>\",\"id\":\"s1\"}");
+            assertThat(r.read().get("message").asText()).contains("already exists");
+            r.send("{\"op\":\"pub\",\"topic\":\"a.b\",\"payload\":{\"x\":1}}\r");
+            JsonNode ev = r.read();
+            assertThat(ev.get("op").asText()).isEqualTo("event");
+            assertThat(ev.get("id").asText()).isEqualTo("s1");
+            assertThat(ev.get("topic").asText()).isEqualTo("a.b");
+            assertThat(ev.get("payload").get("x").asInt()).isEqualTo(1);
+            r.send("{\"op\":\"ping\",\"id\":\"p\"}");
+            JsonNode pong = r.read();
+            assertThat(pong.get("op").asText()).isEqualTo("pong");
+            assertThat(pong.get("id").asText()).isEqualTo("p");
+        }
+    }
+
+    @Test
+    void oversizedLineGetsAnErrorAndTheConnectionIsClosed() throws Exception {
+        BusEngine e = start(16, "");
+        try (Raw r = new Raw()) {
+            // exactly 1 MiB is accepted (as a malformed line), one byte more is not
+            byte[] max = new byte[Connection.MAX_LINE];
+            java.util.Arrays.fill(max, (byte) 'x');
+            r.out.write(max);
+            r.out.write('\n');
+            r.out.flush();
+            assertThat(r.read().get("message").asText()).startsWith("json: malformed line");
+            r.send("{\"op\":\"ping\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("pong");
+            byte[] big = new byte[Connection.MAX_LINE + 1];
+            java.util.Arrays.fill(big, (byte) ' ');
+            try {
+                r.out.write(big);
+                r.out.flush();
+            } catch (IOException closedEarly) {
+                // the server may close before everything is written
+            }
+            JsonNode err = r.read();
+            assertThat(err.get("op").asText()).isEqualTo("error");
+            assertThat(err.get("message").asText()).contains("longer than 1048576 bytes");
+            assertThat(r.in.readLine()).isNull();
+        }
+        await(() -> e.stats().connections().isEmpty());
+    }
+
+    @Test
+    void clientThatStopsReadingCostsBoundedMemoryAndDropsAreExact() throws Exception {
+        int queue = 32;
+        BusEngine e = start(queue, "");
+        try (Raw r = new Raw()) {
+            r.send("{\"op\":\"sub\",\"pattern\":\"flood\",\"id\":\"f\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            String pad = "p".repeat(1000);
+            int total = 20_000;
+            for (int i = 0; i < total; i++) {
+                e.publish("t", "flood", mapper.createObjectNode().put("i", i).put("pad", pad), null);
+                if (i % 1000 == 0) {
+                    assertThat(e.stats().subscribers().get(0).queued()).isLessThanOrEqualTo(queue);
+                }
+            }
+            BusStats.SubscriberStats s = e.stats().subscribers().get(0);
+            assertThat(s.queued()).isLessThanOrEqualTo(queue);
+            assertThat(s.dropped()).isPositive();
+            // now read everything: what arrives is exactly what was not dropped, in order
+            List<Integer> seen = new ArrayList<>();
+            while (seen.size() < total - s.dropped()) {
+                JsonNode n = r.read();
+                seen.add(n.get("payload").get("i").asInt());
+            }
+            await(() -> e.stats().subscribers().get(0).queued() == 0);
+            BusStats.SubscriberStats after = e.stats().subscribers().get(0);
+            assertThat(after.dropped()).isEqualTo(s.dropped());
+            assertThat(after.delivered() + after.dropped()).isEqualTo(total);
+            assertThat(seen).hasSize((int) after.delivered()).isSorted();
+            assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
+            r.send("{\"op\":\"ping\",\"id\":\"p\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void staleSocketIsReplacedLiveSocketAndRegularFileAreNot() throws Exception {
+        Files.createDirectories(sock.getParent());
+        AFUNIXServerSocket stale = AFUNIXServerSocket.newInstance();
+        stale.setDeleteOnClose(false);
+        stale.bind(AFUNIXSocketAddress.of(sock));
+        stale.close();
+        assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).isTrue();
+        BusEngine e = start(16, "");
+        try (BusClient c = BusClient.connect(sock)) {
+            c.ping(Duration.ofSeconds(10));
+        }
+        // a second bus on the same path must not steal the live socket
+        BusEngine second = new BusEngine(Settings.of(sock.toString(), "", 16, 0, true));
+        second.start();
+        closeables.add(second);
+        assertThat(second.stats().socketError()).contains("in use");
+        assertThat(second.stats().socket()).isEmpty();
+        try (BusClient c = BusClient.connect(sock)) {
+            c.ping(Duration.ofSeconds(10));
+        }
+        await(() -> e.stats().connections().isEmpty());
+        e.close();
+        second.close();
+        // a regular file is never replaced
+        Files.writeString(sock, "keep me");
+        BusEngine third = new BusEngine(Settings.of(sock.toString(), "", 16, 0, true));
+        third.start();
+        closeables.add(third);
+        assertThat(third.stats().socketError()).contains("not a socket");
+        assertThat(Files.readString(sock)).isEqualTo("keep me");
+    }
+
+    @Test
+    void clientsCanReconnectAfterARestart() throws Exception {
+        BusEngine e = start(16, "");
+        BusClient c = track(BusClient.connect(sock));
+        c.subscribe("r", x -> { });
+        e.close();
+        assertThat(c.awaitClosed(Duration.ofSeconds(10))).isTrue();
+        assertThatThrownBy(() -> c.publish("r", null, null)).isInstanceOf(IOException.class);
+        BusEngine e2 = start(16, "");
+        try (BusClient c2 = BusClient.connect(sock)) {
+            LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            c2.subscribe("r", got::add);
+            e2.publish("t", "r", (JsonNode) null, null);
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
+        }
+    }
+
+    @Test
+    void threadsAndFileDescriptorsBackToBaselineAfterCycles() throws Exception {
+        // warm up class loading and the native library
+        cycle();
+        java.util.Set<String> before = names();
+        int threads = before.size();
+        long fds = fdCount();
+        String fdsBefore = fdList();
+        for (int i = 0; i < 25; i++) {
+            cycle();
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith(BusEngine.THREAD_PREFIX)
+                || t.getName().startsWith("patchbay-bus-client"));
+        try {
+            await(() -> Thread.getAllStackTraces().size() <= threads);
+        } catch (AssertionError ae) {
+            java.util.Set<String> now = names();
+            now.removeAll(before);
+            throw new AssertionError("new threads: " + now, ae);
+        }
+        try {
+            await(() -> fdCount() <= fds);
+        } catch (AssertionError ae) {
+            throw new AssertionError("fds before: " + fdsBefore + "\nnow: " + fdList(), ae);
+        }
+        assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    private void cycle() throws Exception {
+        BusEngine e = new BusEngine(Settings.of(sock.toString(), "", 16, 1, true));
+        e.start();
+        assertThat(e.stats().socketError()).isEmpty();
+        LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+        e.subscribe("t", List.of("c"), got::add);
+        BusClient a = BusClient.connect(sock);
+        BusClient b = BusClient.connect(sock);
+        b.subscribe("c", x -> { });
+        a.publishAndWait("c", null, null, Duration.ofSeconds(10));
+        assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
+        // one client closes itself, the other is cut off by the bus
+        a.close();
+        e.close();
+        assertThat(b.awaitClosed(Duration.ofSeconds(10))).isTrue();
+        b.close();
+    }
+
+    private static java.util.Set<String> names() {
+        java.util.Set<String> s = new java.util.TreeSet<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> s.add(t.getName() + "#" + t.getId()));
+        return s;
+    }
+
+    private static String fdList() {
+        StringBuilder sb = new StringBuilder();
+        try (var l = Files.list(Path.of("/proc/self/fd"))) {
+            l.forEach(p -> {
+                try {
+                    sb.append(p.getFileName()).append("->").append(Files.readSymbolicLink(p)).append(' ');
+                } catch (IOException e) {
+                    sb.append(p.getFileName()).append("->? ");
+                }
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return sb.toString();
+    }
+
+    private static long fdCount() {
+        try (var l = Files.list(Path.of("/proc/self/fd"))) {
+            return l.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
