@@ -61,6 +61,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private volatile boolean closed;
     private volatile JsonNode monitorId;
     private long seq;
+    private JsonRpcConnection subscribedOn;
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong resumes = new AtomicLong();
 
@@ -95,9 +96,10 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             return;
         }
         JsonRpcConnection c = client.currentConnection();
-        if (c == null) {
-            return;
+        if (c == null || c == subscribedOn) {
+            return; // start() and the supervisor may both report the same connection
         }
+        subscribedOn = c;
         JsonNode id = new TextNode(idPrefix + (++seq));
         client.getSchema(db).thenCompose(s -> {
             for (String t : spec.keySet()) {
