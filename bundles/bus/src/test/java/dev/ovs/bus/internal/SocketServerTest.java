@@ -393,6 +393,26 @@ class SocketServerTest {
     }
 
     @Test
+    void removedSocketFileIsBoundAgainAndExistingClientsKeepWorking() throws Exception {
+        BusEngine e = start(16, "");
+        try (BusClient old = BusClient.connect(sock)) {
+            LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            old.subscribe("k", got::add);
+            Files.delete(sock);
+            await(() -> Files.exists(sock, LinkOption.NOFOLLOW_LINKS));
+            assertThat(Files.getPosixFilePermissions(sock, LinkOption.NOFOLLOW_LINKS))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+            try (BusClient fresh = BusClient.connect(sock)) {
+                fresh.publishAndWait("k", null, null, Duration.ofSeconds(10));
+            }
+            assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
+            assertThat(old.isOpen()).isTrue();
+        }
+        e.close();
+        assertThat(Files.exists(sock, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    }
+
+    @Test
     void clientsCanReconnectAfterARestart() throws Exception {
         BusEngine e = start(16, "");
         BusClient c = track(BusClient.connect(sock));
