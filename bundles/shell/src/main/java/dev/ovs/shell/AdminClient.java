@@ -67,10 +67,25 @@ public final class AdminClient implements AutoCloseable {
         if (line.length > AdminProtocol.MAX_COMMAND_BYTES) {
             throw new IllegalArgumentException("command: longer than " + AdminProtocol.MAX_COMMAND_BYTES + " bytes");
         }
-        out.write(line);
-        out.flush();
+        IOException writeFailed = null;
+        try {
+            out.write(line);
+            out.flush();
+        } catch (IOException e) {
+            // the server may have refused and closed already; its frames are still in our receive buffer
+            writeFailed = e;
+        }
         while (true) {
-            AdminProtocol.Frame f = AdminProtocol.readFrame(in);
+            AdminProtocol.Frame f;
+            try {
+                f = AdminProtocol.readFrame(in);
+            } catch (IOException e) {
+                if (writeFailed != null) {
+                    writeFailed.addSuppressed(e);
+                    throw writeFailed;
+                }
+                throw e;
+            }
             switch (f.type()) {
                 case AdminProtocol.OUT -> { stdout.write(f.payload()); stdout.flush(); }
                 case AdminProtocol.ERR -> { stderr.write(f.payload()); stderr.flush(); }
