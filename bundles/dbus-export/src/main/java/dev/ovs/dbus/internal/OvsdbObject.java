@@ -25,13 +25,18 @@ class OvsdbObject implements OvsdbBus {
 
     private final Supplier<SwitchOps> ops;
 
-    /** @param ops the current backend, or a supplier returning null while there is none */
+    /** @param ops the current backend, or a supplier returning null while there is none (null: override {@link #current()}) */
     OvsdbObject(Supplier<SwitchOps> ops) {
         this.ops = ops;
     }
 
+    /** @return the backend now, or null if none */
+    SwitchOps current() {
+        return ops == null ? null : ops.get();
+    }
+
     private SwitchOps ops() {
-        SwitchOps o = ops.get();
+        SwitchOps o = current();
         if (o == null) {
             throw DbusErrors.ovsdb(DbusErrors.Kind.Unavailable,
                     "the OVSDB service (bundle dev.ovs.ovsdb, VSwitch) is not available right now; retry");

@@ -1,0 +1,163 @@
+package dev.ovs.dbus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ovs.bus.Event;
+import dev.ovs.bus.Topics;
+import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.ovsdb.OvsdbBus;
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.OvsdbServer;
+import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.ovsdb.ClientOptions;
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.RowEvent;
+import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * org.openvswitch.ovsdb backed by the OVSDB bundle's VSwitch against a real ovsdb-server and a real
+ * dbus-daemon, driven and checked with independent tools (busctl, gdbus, ovs-vsctl).
+ */
+class RealOvsTest {
+    private ShortTempDir dir;
+    private OvsdbServer ovsdb;
+    private DbusDaemon bus;
+    private OvsdbClient client;
+    private Replica replica;
+    private DbusConnectionComponent component;
+    private final AtomicReference<SwitchOps> backend = new AtomicReference<>();
+
+    @BeforeEach
+    void setUp() {
+        dir = ShortTempDir.create();
+        ovsdb = OvsdbServer.start(null, dir.path());
+        bus = DbusDaemon.start(dir.path());
+        client = OvsdbClient.connect(ClientOptions.of(ovsdb.remote()));
+        replica = client.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+        assertThat(replica.awaitSynced(Duration.ofSeconds(20))).isTrue();
+        backend.set(new VSwitchOps(new VSwitchImpl(client, replica, false, 0)));
+        component = new DbusConnectionComponent(bus.address());
+        assertThat(component.exporter().add(1, "dev.ovs.dbus", new OvsdbObject(backend::get), OvsdbBus.OBJECT_PATH,
+                OvsdbBus.BUS_NAME).state()).isEqualTo(State.EXPORTED);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (component != null) {
+            component.close();
+        }
+        if (replica != null) {
+            replica.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (bus != null) {
+            bus.close();
+        }
+        if (ovsdb != null) {
+            ovsdb.close();
+        }
+        if (dir != null) {
+            dir.close();
+        }
+    }
+
+    private String busctl(String member, String... sigArgs) {
+        List<String> a = new ArrayList<>(List.of("call", OvsdbBus.BUS_NAME, OvsdbBus.OBJECT_PATH, OvsdbBus.INTERFACE,
+                member));
+        a.addAll(List.of(sigArgs));
+        return bus.busctl(a.toArray(String[]::new)).trim();
+    }
+
+    private String gdbusError(String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("gdbus", "call", "--address", bus.address(), "--dest",
+                OvsdbBus.BUS_NAME, "--object-path", OvsdbBus.OBJECT_PATH, "--method", OvsdbBus.INTERFACE + "." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
+    }
+
+    private void awaitReplica(String what, java.util.function.BooleanSupplier c) throws InterruptedException {
+        ConnectionAndWhiteboardTest.await(what, c);
+    }
+
+    @Test
+    void membersDoWhatOvsVsctlSees() throws Exception {
+        assertThat(busctl("CreateBridge", "s", "br-x")).isEmpty();
+        assertThat(ovsdb.vsctl("list-br").lines().toList()).contains("br-x");
+        assertThat(gdbusError("CreateBridge", "br-x")).contains("org.openvswitch.ovsdb.Error.AlreadyExists");
+
+        assertThat(busctl("BridgeExists", "s", "br-x")).isEqualTo("b true");
+        assertThat(busctl("BridgeExists", "s", "br-nope")).isEqualTo("b false");
+
+        ovsdb.vsctl("add-br", "br-y");
+        awaitReplica("br-y in replica", () -> busctl("BridgeExists", "s", "br-y").equals("b true"));
+        assertThat(busctl("ListBridges")).isEqualTo("as 2 \"br-x\" \"br-y\"");
+
+        assertThat(busctl("AddPort", "ss", "br-x", "p1")).isEmpty();
+        assertThat(ovsdb.vsctl("list-ports", "br-x").lines().toList()).containsExactly("p1");
+        ovsdb.vsctl("add-port", "br-x", "p0");
+        awaitReplica("p0", () -> busctl("ListBridgePorts", "s", "br-x").equals("as 2 \"p0\" \"p1\""));
+        assertThat(gdbusError("AddPort", "br-nope", "p9")).contains("org.openvswitch.ovsdb.Error.NotFound");
+        assertThat(gdbusError("AddPort", "br-y", "p1")).contains("org.openvswitch.ovsdb.Error.AlreadyExists");
+        assertThat(gdbusError("ListBridgePorts", "br-nope")).contains("org.openvswitch.ovsdb.Error.NotFound");
+
+        assertThat(busctl("DeletePort", "ss", "br-x", "p1")).isEmpty();
+        assertThat(ovsdb.vsctl("list-ports", "br-x").lines().toList()).containsExactly("p0");
+        assertThat(gdbusError("DeletePort", "br-x", "p1")).contains("org.openvswitch.ovsdb.Error.NotFound");
+
+        String result = busctl("Transact", "s",
+                "[\"Open_vSwitch\",{\"op\":\"select\",\"table\":\"Bridge\",\"where\":[[\"name\",\"==\",\"br-y\"]],"
+                        + "\"columns\":[\"name\"]}]");
+        assertThat(result).startsWith("s ").contains("br-y");
+
+        assertThat(busctl("DeleteBridge", "s", "br-x")).isEmpty();
+        assertThat(ovsdb.vsctl("list-br").lines().toList()).containsExactly("br-y");
+        assertThat(gdbusError("DeleteBridge", "br-x")).contains("org.openvswitch.ovsdb.Error.NotFound");
+    }
+
+    @Test
+    void ovsdbServerGoneIsAnOvsdbErrorNotACrash() {
+        ovsdb.stop();
+        String err = gdbusError("CreateBridge", "br-z");
+        assertThat(err).containsPattern("org\\.openvswitch\\.ovsdb\\.Error\\.(Unavailable|Timeout)");
+    }
+
+    @Test
+    void ovsVsctlChangesAreSignalled() throws Exception {
+        // Glue standing in for the OVSDB bundle's replica -> event bus publisher: Bridge rows -> bus topics.
+        OvsdbSignals signals = new OvsdbSignals(component);
+        replica.addListener(events -> {
+            for (RowEvent e : events) {
+                if (!"Bridge".equals(e.table()) || e.type() == RowEvent.Type.UPDATE) {
+                    continue;
+                }
+                String name = e.row().getString("name");
+                String verb = e.type() == RowEvent.Type.INSERT ? "added" : "removed";
+                signals.onEvent(new Event(Topics.of("ovsdb", "bridge", name, verb), JsonNodeFactory.instance.objectNode(),
+                        verb, System.currentTimeMillis(), "test"));
+            }
+        });
+        try (Monitor mon = new Monitor(bus, dir.path(), OvsdbBus.BUS_NAME)) {
+            ovsdb.vsctl("add-br", "br-sig");
+            assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeAdded")).contains("('br-sig',)");
+            ovsdb.vsctl("del-br", "br-sig");
+            assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeRemoved")).contains("('br-sig',)");
+        }
+    }
+}
