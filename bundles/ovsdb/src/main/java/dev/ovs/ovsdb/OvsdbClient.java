@@ -158,7 +158,8 @@ public interface OvsdbClient extends AutoCloseable {
      * Creates and starts a replica bound to this client.
      *
      * @param db     database
-     * @param tables table name to columns to replicate (null or empty set: all columns)
+     * @param tables table name to columns to replicate (null or empty set: all columns; a set of only
+     *               {@code "!column"} entries: all columns except those)
      * @return the replica (close it, or it is closed with the client)
      */
     Replica replica(String db, Map<String, Set<String>> tables);

@@ -118,10 +118,8 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private Map<String, dev.ovs.ovsdb.MonitorRequest> requests(DatabaseSchema s) {
         Map<String, dev.ovs.ovsdb.MonitorRequest> m = new LinkedHashMap<>();
         for (Map.Entry<String, Set<String>> e : spec.entrySet()) {
-            Set<String> cols = e.getValue();
             // always name the columns: without "columns" ovsdb-server also sends _version
-            m.put(e.getKey(), dev.ovs.ovsdb.MonitorRequest.of(cols == null || cols.isEmpty()
-                    ? List.copyOf(s.table(e.getKey()).columns().keySet()) : List.copyOf(cols)));
+            m.put(e.getKey(), dev.ovs.ovsdb.MonitorRequest.of(List.copyOf(columns(s.table(e.getKey())))));
         }
         return m;
     }
@@ -400,10 +398,26 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         return new Row(old.table(), old.uuid(), cols);
     }
 
+    /** Columns replicated for a table: all, the listed ones, or all but those listed as "!column". */
+    private Collection<String> columns(TableSchema ts) {
+        Set<String> want = spec.get(ts.name());
+        if (want == null || want.isEmpty()) {
+            return ts.columns().keySet();
+        }
+        if (want.stream().allMatch(c -> c.startsWith("!"))) {
+            Set<String> all = new LinkedHashSet<>(ts.columns().keySet());
+            want.forEach(c -> all.remove(c.substring(1)));
+            return all;
+        }
+        for (String c : want) {
+            ts.columnType(c);
+        }
+        return want;
+    }
+
     /** Rows in initial/insert omit default-valued columns (ovsdb-server(7)); fill them in. */
     private Row withDefaults(TableSchema ts, Row r) {
-        Set<String> want = spec.get(ts.name());
-        Collection<String> cols = want == null || want.isEmpty() ? ts.columns().keySet() : want;
+        Collection<String> cols = columns(ts);
         Map<String, Object> m = null;
         for (String c : cols) {
             if (!r.columns().containsKey(c)) {

@@ -1,0 +1,155 @@
+package dev.ovs.ovsdb.vswitch;
+
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.Replica;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The Open_vSwitch database as an OSGi service, with the semantics of ovs-vsctl(8): each mutating call is
+ * one atomic {@code transact} with {@code wait} guards (like ovs-vsctl's verify) so concurrent changes are
+ * detected, names come from the replica (never one query per row), and, when configured, the call returns
+ * only after ovs-vswitchd applied the change ({@code next_cfg}/{@code cur_cfg}, like ovs-vsctl without
+ * {@code --no-wait}; skipped while ovs-vswitchd has never reported, i.e. {@code cur_cfg} is 0).
+ * <p>
+ * Errors: {@link IllegalArgumentException} for invalid input (before anything is sent, naming the field
+ * and the rule); {@link dev.ovs.ovsdb.OvsdbException} with {@link dev.ovs.ovsdb.OvsdbException#kind()}
+ * NotFound, AlreadyExists, ConstraintViolation, ReferentialIntegrity, Timeout, Unavailable or Failed.
+ */
+@ProviderType
+public interface VSwitch {
+    /** Database name. */
+    String DB = "Open_vSwitch";
+
+    /**
+     * ovs-vsctl add-br: Bridge + its local Port and internal Interface, linked from Open_vSwitch.
+     *
+     * @param name     bridge name ({@link Names})
+     * @param options  bridge columns, or null
+     * @param mayExist true: an existing bridge of that name is not an error (--may-exist)
+     * @throws dev.ovs.ovsdb.OvsdbException AlreadyExists if it exists and !mayExist
+     */
+    void addBridge(String name, BridgeOptions options, boolean mayExist);
+
+    /**
+     * ovs-vsctl del-br (its ports and interfaces go with it).
+     *
+     * @param name     bridge
+     * @param ifExists true: a missing bridge is not an error (--if-exists)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if missing and !ifExists
+     */
+    void deleteBridge(String name, boolean ifExists);
+
+    /** @param name bridge name @return true if it exists (from the replica) */
+    boolean bridgeExists(String name);
+
+    /** @return bridge names, sorted */
+    List<String> listBridges();
+
+    /** @param name bridge @return its details, if it exists */
+    Optional<BridgeInfo> bridge(String name);
+
+    /**
+     * ovs-vsctl add-port: Port + Interface of the same name on the bridge.
+     *
+     * @param bridge   bridge name
+     * @param port     port (and interface) name ({@link Names})
+     * @param options  Port/Interface columns, or null
+     * @param mayExist true: a port of that name already on this bridge is not an error
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound (no such bridge), AlreadyExists (port or interface
+     *                                      name taken; on another bridge even with mayExist)
+     */
+    void addPort(String bridge, String port, PortOptions options, boolean mayExist);
+
+    /**
+     * ovs-vsctl del-port.
+     *
+     * @param bridge   bridge the port must be on, or null for whichever bridge has it
+     * @param port     port name
+     * @param ifExists true: a missing port is not an error
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound
+     */
+    void deletePort(String bridge, String port, boolean ifExists);
+
+    /**
+     * ovs-vsctl list-ports: names of the bridge's ports except its local port, sorted, from the replica.
+     *
+     * @param bridge bridge name
+     * @return port names
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if the bridge does not exist
+     */
+    List<String> listPorts(String bridge);
+
+    /** @param name port @return details, if it exists */
+    Optional<PortInfo> port(String name);
+
+    /** @param name interface @return details, if it exists */
+    Optional<InterfaceInfo> iface(String name);
+
+    /**
+     * ovs-vsctl find Interface external_ids:k=v ...
+     *
+     * @param externalIds entries that must all be present
+     * @return matching interfaces, sorted by name
+     */
+    List<InterfaceInfo> findInterfaces(Map<String, String> externalIds);
+
+    /**
+     * ovs-vsctl set TABLE NAME COLUMN=VALUE for Bridge, Port or Interface rows: replaces one column's value,
+     * validated against the schema ({@link dev.ovs.ovsdb.Values} Java types: Long/Integer, String, Boolean,
+     * Double, UUID, Set, Map; null or an empty set clears an optional column).
+     *
+     * @param table  "Bridge", "Port" or "Interface"
+     * @param name   row name
+     * @param column column (not "name")
+     * @param value  new value
+     * @throws IllegalArgumentException for bad table/column/value
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if no such row
+     */
+    void setColumn(String table, String name, String column, Object value);
+
+    /** {@link #setColumn} on a Port (tag, trunks, vlan_mode, qos, other_config, ...). */
+    default void setPortColumn(String port, String column, Object value) {
+        setColumn("Port", port, column, value);
+    }
+
+    /** {@link #setColumn} on an Interface (type, options, mtu_request, external_ids, ingress_policing_rate, ...). */
+    default void setInterfaceColumn(String iface, String column, Object value) {
+        setColumn("Interface", iface, column, value);
+    }
+
+    /** {@link #setColumn} on a Bridge. */
+    default void setBridgeColumn(String bridge, String column, Object value) {
+        setColumn("Bridge", bridge, column, value);
+    }
+
+    /**
+     * ovs-vsctl set TABLE NAME COLUMN:KEY=VALUE (and remove TABLE NAME COLUMN KEY): changes some keys of a
+     * map column with one mutate, leaving other keys alone.
+     *
+     * @param table  "Bridge", "Port" or "Interface"
+     * @param name   row name
+     * @param column map column (e.g. external_ids, other_config, options)
+     * @param put    entries to set (may be empty)
+     * @param remove keys to remove (may be empty)
+     */
+    void updateMapColumn(String table, String name, String column, Map<String, String> put, java.util.Set<String> remove);
+
+    /**
+     * Raw RFC 7047 transact for power users (D-Bus Transact, ovs:transact): the params array as JSON text
+     * ({@code ["Open_vSwitch", {op}, ...]}), checked to be an array starting with a known database name.
+     *
+     * @param paramsJson params JSON
+     * @return the result array as JSON text (operation errors are inside it)
+     * @throws IllegalArgumentException if not a JSON array with a database name first
+     */
+    String transact(String paramsJson);
+
+    /** @return the underlying client (for extension bundles: QoS, Queue, Mirror rows, raw transactions) */
+    OvsdbClient client();
+
+    /** @return the replica of Open_vSwitch, Bridge, Port, Interface, Controller, Mirror, QoS and Queue */
+    Replica replica();
+}
