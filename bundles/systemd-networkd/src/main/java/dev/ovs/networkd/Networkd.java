@@ -36,7 +36,7 @@ public interface Networkd {
      * @param name interface name
      * @return its state properties, read with {@code org.freedesktop.DBus.Properties.GetAll}
      */
-    LinkState state(String name);
+    LinkState linkState(String name);
 
     /**
      * @param name interface name

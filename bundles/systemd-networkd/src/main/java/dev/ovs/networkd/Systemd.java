@@ -68,7 +68,7 @@ public interface Systemd {
      * @return the state
      * @throws NetworkdException NOT_FOUND if the unit does not exist (LoadState {@code not-found})
      */
-    UnitState state(String unit);
+    UnitState unitState(String unit);
 
     /**
      * {@code EnableUnitFiles(files, runtime, force)}.

@@ -1,0 +1,75 @@
+package dev.ovs.networkd.internal;
+
+import dev.ovs.networkd.NetworkdException;
+import dev.ovs.networkd.NetworkdException.Kind;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+
+/** Maps D-Bus failures to {@link NetworkdException}s with clear messages. */
+final class Calls {
+    static final Set<String> NOT_FOUND = Set.of("org.freedesktop.systemd1.NoSuchUnit",
+            "org.freedesktop.network1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob");
+    static final Set<String> UNAVAILABLE = Set.of("org.freedesktop.DBus.Error.ServiceUnknown",
+            "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.NoReply",
+            "org.freedesktop.DBus.Error.Disconnected", "org.freedesktop.DBus.Error.Timeout",
+            "org.freedesktop.DBus.Error.TimedOut", "org.freedesktop.DBus.Error.UnknownObject");
+
+    private Calls() {
+    }
+
+    /** A call that may throw dbus-java's checked exception. */
+    interface Call<T> {
+        T call() throws DBusException;
+    }
+
+    /**
+     * Runs a D-Bus call, mapping failures.
+     *
+     * @param what description for messages, e.g. {@code StartUnit(x.service)}
+     * @param call the call
+     * @return its result
+     */
+    static <T> T run(String what, Call<T> call) {
+        try {
+            return call.call();
+        } catch (NetworkdException e) {
+            throw e;
+        } catch (DBusExecutionException e) {
+            throw map(what, e);
+        } catch (DBusException e) {
+            throw new NetworkdException(Kind.FAILED, what + " failed: " + e.getMessage(), null, e);
+        } catch (RuntimeException e) {
+            throw new NetworkdException(Kind.FAILED, what + " failed: " + e, null, e);
+        }
+    }
+
+    static void runVoid(String what, Call<Void> call) {
+        run(what, call);
+    }
+
+    static <T> T get(String what, Supplier<T> s) {
+        return run(what, s::get);
+    }
+
+    static String errorName(DBusExecutionException e) {
+        String t = e.getType();
+        return t != null && !t.isEmpty() ? t : e.getClass().getName().replace('$', '.');
+    }
+
+    static NetworkdException map(String what, DBusExecutionException e) {
+        String name = errorName(e);
+        Kind kind;
+        if (NOT_FOUND.contains(name)) {
+            kind = Kind.NOT_FOUND;
+        } else if (UNAVAILABLE.contains(name) || name.contains("NotConnected")) {
+            kind = Kind.UNAVAILABLE;
+        } else if (name.equals("org.freedesktop.DBus.Error.InvalidArgs")) {
+            kind = Kind.INVALID_ARGS;
+        } else {
+            kind = Kind.FAILED;
+        }
+        return new NetworkdException(kind, what + ": " + e.getMessage() + " (" + name + ")", name, e);
+    }
+}

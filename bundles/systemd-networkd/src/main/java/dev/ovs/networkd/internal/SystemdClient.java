@@ -1,0 +1,280 @@
+package dev.ovs.networkd.internal;
+
+import dev.ovs.networkd.JobMode;
+import dev.ovs.networkd.JobResult;
+import dev.ovs.networkd.NetworkdException;
+import dev.ovs.networkd.NetworkdException.Kind;
+import dev.ovs.networkd.Systemd;
+import dev.ovs.networkd.UnitFileChange;
+import dev.ovs.networkd.UnitState;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.freedesktop.dbus.DBusPath;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.interfaces.Properties;
+import org.freedesktop.dbus.types.Variant;
+import org.freedesktop.systemd1.Manager;
+import org.freedesktop.systemd1.Unit;
+
+/**
+ * {@link Systemd} over a {@link BusLink}. Job tracking: on every (re)connection a {@code JobRemoved}
+ * handler is added; before the first job call on a connection {@code Subscribe()} is called. A job's
+ * {@code JobRemoved} may be handled before the job call's reply (different dbus-java threads): removals that
+ * nobody waits for yet are kept (last {@value #RECENT}) and looked up when the reply arrives, under one lock,
+ * so no result is lost.
+ */
+final class SystemdClient implements Systemd, BusLink.Listener {
+    private static final System.Logger LOG = System.getLogger(SystemdClient.class.getName());
+    static final int RECENT = 1024;
+    private static final Pattern UNIT = Pattern.compile(
+            "[A-Za-z0-9:_.\\\\@-]{1,255}\\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)");
+
+    private final BusLink link;
+    private final Object lock = new Object();
+    private final Map<String, CompletableFuture<JobResult>> pending = new HashMap<>();
+    private final LinkedHashMap<String, JobResult> recent = new LinkedHashMap<>(16, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, JobResult> e) {
+            return size() > RECENT;
+        }
+    };
+    private volatile DBusConnection subscribedOn;
+    private AutoCloseable handler;
+
+    SystemdClient(BusLink link) {
+        this.link = link;
+        link.addListener(this);
+    }
+
+    void close() {
+        link.removeListener(this);
+        disconnected();
+    }
+
+    @Override
+    public void connected(DBusConnection c) {
+        try {
+            synchronized (lock) {
+                closeHandler();
+                handler = c.addSigHandler(Manager.JobRemoved.class, this::onJobRemoved);
+            }
+        } catch (DBusException | RuntimeException e) {
+            LOG.log(Level.WARNING, "dev.ovs.networkd: cannot listen for JobRemoved: " + e);
+        }
+    }
+
+    @Override
+    public void disconnected() {
+        List<CompletableFuture<JobResult>> fail;
+        synchronized (lock) {
+            closeHandler();
+            subscribedOn = null;
+            fail = new ArrayList<>(pending.values());
+            pending.clear();
+            recent.clear();
+        }
+        for (CompletableFuture<JobResult> f : fail) {
+            f.completeExceptionally(new NetworkdException(Kind.UNAVAILABLE,
+                    "D-Bus connection lost while waiting for a job; its outcome is unknown"));
+        }
+    }
+
+    private void closeHandler() {
+        if (handler != null) {
+            try {
+                handler.close();
+            } catch (Exception e) {
+                // connection gone
+            }
+            handler = null;
+        }
+    }
+
+    void onJobRemoved(Manager.JobRemoved s) {
+        String path = s.getJob().getPath();
+        JobResult r = new JobResult(s.getId().longValue(), path, s.getUnit(), JobResult.Result.of(s.getResult()),
+                s.getResult());
+        CompletableFuture<JobResult> f;
+        synchronized (lock) {
+            f = pending.remove(path);
+            if (f == null) {
+                recent.put(path, r);
+            }
+        }
+        if (f != null) {
+            f.complete(r);
+        }
+    }
+
+    static String checkUnit(String unit) {
+        if (unit == null || !UNIT.matcher(unit).matches()) {
+            throw NetworkdException.invalid("unit", "must be 1..255 chars of [A-Za-z0-9:_.\\@-] ending in a unit type "
+                    + "suffix (.service, .socket, .target, ...), got " + unit);
+        }
+        return unit;
+    }
+
+    private Manager manager(DBusConnection c) {
+        return Calls.run("systemd Manager", () -> c.getRemoteObject(Manager.BUS_NAME, Manager.PATH, Manager.class));
+    }
+
+    private void ensureSubscribed(DBusConnection c) {
+        if (subscribedOn == c) {
+            return;
+        }
+        try {
+            manager(c).Subscribe();
+        } catch (DBusExecutionException e) {
+            String n = Calls.errorName(e);
+            if (!n.endsWith("AlreadySubscribed")) {
+                throw Calls.map("Subscribe", e);
+            }
+        }
+        subscribedOn = c;
+    }
+
+    private interface JobCall {
+        DBusPath call(Manager m, String unit, String mode);
+    }
+
+    private JobResult job(String verb, String unit, JobMode mode, Duration timeout, JobCall call) {
+        checkUnit(unit);
+        if (mode == null) {
+            throw NetworkdException.invalid("mode", "must not be null");
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw NetworkdException.invalid("timeout", "must be positive, got " + timeout);
+        }
+        DBusConnection c = link.connection();
+        String what = verb + "(" + unit + ", " + mode.wire() + ")";
+        ensureSubscribed(c);
+        DBusPath job = Calls.get(what, () -> call.call(manager(c), unit, mode.wire()));
+        CompletableFuture<JobResult> f = new CompletableFuture<>();
+        synchronized (lock) {
+            JobResult done = recent.remove(job.getPath());
+            if (done != null) {
+                return done;
+            }
+            pending.put(job.getPath(), f);
+        }
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            synchronized (lock) {
+                pending.remove(job.getPath());
+            }
+            throw new NetworkdException(Kind.TIMEOUT, what + ": job " + job.getPath() + " did not finish within "
+                    + timeout.toMillis() + " ms; it is still queued or running");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NetworkdException ne) {
+                throw ne;
+            }
+            throw new NetworkdException(Kind.FAILED, what + ": " + e.getCause(), null, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            synchronized (lock) {
+                pending.remove(job.getPath());
+            }
+            throw new NetworkdException(Kind.FAILED, what + ": interrupted while waiting for job " + job.getPath());
+        }
+    }
+
+    @Override
+    public JobResult start(String unit, JobMode mode, Duration timeout) {
+        return job("StartUnit", unit, mode, timeout, Manager::StartUnit);
+    }
+
+    @Override
+    public JobResult stop(String unit, JobMode mode, Duration timeout) {
+        return job("StopUnit", unit, mode, timeout, Manager::StopUnit);
+    }
+
+    @Override
+    public JobResult restart(String unit, JobMode mode, Duration timeout) {
+        return job("RestartUnit", unit, mode, timeout, Manager::RestartUnit);
+    }
+
+    @Override
+    public JobResult reloadOrRestart(String unit, JobMode mode, Duration timeout) {
+        return job("ReloadOrRestartUnit", unit, mode, timeout, Manager::ReloadOrRestartUnit);
+    }
+
+    @Override
+    public UnitState unitState(String unit) {
+        checkUnit(unit);
+        DBusConnection c = link.connection();
+        DBusPath p = Calls.get("LoadUnit(" + unit + ")", () -> manager(c).LoadUnit(unit));
+        Map<String, Variant<?>> props = Calls.run("GetAll(" + Unit.INTERFACE + ") of " + unit,
+                () -> c.getRemoteObject(Manager.BUS_NAME, p.getPath(), Properties.class).GetAll(Unit.INTERFACE));
+        String load = str(props.get("LoadState"));
+        if ("not-found".equals(load)) {
+            throw new NetworkdException(Kind.NOT_FOUND, "unit " + unit + " not found (LoadState not-found)");
+        }
+        return new UnitState(unit, p.getPath(), load, str(props.get("ActiveState")), str(props.get("SubState")));
+    }
+
+    private static String str(Variant<?> v) {
+        return v == null || v.getValue() == null ? null : v.getValue().toString();
+    }
+
+    private static List<String> checkFiles(List<String> files) {
+        if (files == null || files.isEmpty()) {
+            throw NetworkdException.invalid("files", "at least one unit file is required");
+        }
+        for (String f : files) {
+            if (f == null || !(f.startsWith("/") ? f.substring(f.lastIndexOf('/') + 1) : f).matches(UNIT.pattern())) {
+                throw NetworkdException.invalid("files", "each must be a unit file name or absolute path, got " + f);
+            }
+        }
+        return List.copyOf(files);
+    }
+
+    private static List<UnitFileChange> changes(List<Manager.UnitFileChange> l) {
+        List<UnitFileChange> out = new ArrayList<>();
+        if (l != null) {
+            for (Manager.UnitFileChange c : l) {
+                out.add(new UnitFileChange(c.type, c.file, c.destination));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<UnitFileChange> enable(List<String> files, boolean runtime, boolean force) {
+        List<String> fs = checkFiles(files);
+        DBusConnection c = link.connection();
+        Manager.EnableResult<Boolean, List<Manager.UnitFileChange>> r = Calls.get("EnableUnitFiles(" + fs + ")",
+                () -> manager(c).EnableUnitFiles(fs, runtime, force));
+        return changes(r.changes);
+    }
+
+    @Override
+    public List<UnitFileChange> disable(List<String> files, boolean runtime) {
+        List<String> fs = checkFiles(files);
+        DBusConnection c = link.connection();
+        return changes(Calls.get("DisableUnitFiles(" + fs + ")", () -> manager(c).DisableUnitFiles(fs, runtime)));
+    }
+
+    @Override
+    public void daemonReload() {
+        DBusConnection c = link.connection();
+        Calls.get("Reload", () -> {
+            manager(c).Reload();
+            return null;
+        });
+    }
+}
