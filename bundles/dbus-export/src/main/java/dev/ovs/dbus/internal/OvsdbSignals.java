@@ -17,7 +17,8 @@ import org.osgi.service.component.annotations.Reference;
  * Turns the OVSDB bundle's replica events on the event bus into the D-Bus signals of
  * {@code org.openvswitch.ovsdb}: {@code ovsdb.bridge.<name>.added|removed} → {@code BridgeAdded/BridgeRemoved(s)},
  * {@code ovsdb.port.<name>.added|removed} → {@code PortAdded/PortRemoved(ss)} (bridge name from the event
- * payload's {@code "bridge"} member). Whoever made the change (Patchbay, ovs-vsctl, ...), the replica sees
+ * payload's {@code "bridge"} member; the bridge's own local port, named like the bridge, is not signalled,
+ * matching {@code ListBridgePorts}). Whoever made the change (Patchbay, ovs-vsctl, ...), the replica sees
  * it, so it is signalled. Signals while the D-Bus connection is down are dropped (at-most-once).
  */
 @Component(service = EventListener.class, property = {
@@ -79,6 +80,9 @@ public final class OvsdbSignals implements EventListener {
             if (bridge == null) {
                 LOG.log(Level.DEBUG, "dev.ovs.dbus: port event without bridge: " + topic + " " + payload);
                 return null;
+            }
+            if (bridge.equals(name)) {
+                return null; // the bridge's own local port: not listed by ListBridgePorts, not signalled
             }
             if ("added".equals(what)) {
                 return new OvsdbBus.PortAdded(path, bridge, name);

@@ -54,14 +54,17 @@ class SignalsTest {
             // unmappable: no bridge in a port event, other verbs
             signals.onEvent(ev(Topics.of("ovsdb", "port", "nobr", "added"), null));
             signals.onEvent(ev(Topics.of("ovsdb", "bridge", "br-sig", "updated"), null));
+            signals.onEvent(ev(Topics.of("ovsdb", "port", "br-sig", "added"), "br-sig")); // local port
+            signals.onEvent(ev(Topics.of("ovsdb", "bridge", "br-end", "added"), null)); // sentinel, last
 
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeAdded"))
                     .contains("/org/openvswitch/ovsdb").contains("('br-sig',)");
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.PortAdded")).contains("('br-sig', 'eth0.100')");
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.PortRemoved")).contains("('br-sig', 'eth0.100')");
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeRemoved")).contains("('br-sig',)");
+            mon.awaitLine("('br-end',)");
             List<String> sigLines = mon.output().lines().filter(l -> l.contains("org.openvswitch.ovsdb.")).toList();
-            assertThat(sigLines).hasSize(4);
+            assertThat(sigLines).hasSize(5);
             assertThat(mon.output()).doesNotContain("nobr");
         }
     }
