@@ -10,7 +10,7 @@ import org.freedesktop.dbus.exceptions.DBusExecutionException;
 /** Maps D-Bus failures to {@link NetworkdException}s with clear messages. */
 final class Calls {
     static final Set<String> NOT_FOUND = Set.of("org.freedesktop.systemd1.NoSuchUnit",
-            "org.freedesktop.network1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob");
+            "org.freedesktop.network1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob", "org.freedesktop.DBus.Error.FileNotFound");
     static final Set<String> UNAVAILABLE = Set.of("org.freedesktop.DBus.Error.ServiceUnknown",
             "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.NoReply",
             "org.freedesktop.DBus.Error.Disconnected", "org.freedesktop.DBus.Error.Timeout",

@@ -13,7 +13,7 @@ import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 
 /**
  * A private D-Bus connection of this bundle (used when {@code address} is configured, and in tests): the
- * first attempt in the constructor, then a watchdog on one thread ({@code dev.ovs.networkd-dbus}) that
+ * first attempt in the constructor (on the caller's thread), then a watchdog on one thread ({@code dev.ovs.networkd-dbus}) that
  * checks every {@code periodMs} and reconnects. {@link #close()} closes the connection and the thread.
  */
 final class OwnBusLink implements BusLink, AutoCloseable {
@@ -37,7 +37,7 @@ final class OwnBusLink implements BusLink, AutoCloseable {
         });
         ex.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         timer = ex;
-        timer.execute(this::check);
+        check();
         timer.scheduleWithFixedDelay(this::check, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
@@ -93,16 +93,12 @@ final class OwnBusLink implements BusLink, AutoCloseable {
     }
 
     @Override
-    public void addListener(Listener l) {
-        timer.execute(() -> {
-            synchronized (this) {
-                listeners.add(l);
-                DBusConnection c = current;
-                if (c != null && c.isConnected()) {
-                    safe(() -> l.connected(c));
-                }
-            }
-        });
+    public synchronized void addListener(Listener l) {
+        listeners.add(l);
+        DBusConnection c = current;
+        if (c != null && c.isConnected()) {
+            safe(() -> l.connected(c));
+        }
     }
 
     @Override
