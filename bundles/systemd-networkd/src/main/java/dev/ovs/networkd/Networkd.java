@@ -11,7 +11,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * ({@link LinkStateChange}); the subscription survives networkd and bus daemon restarts.
  *
  * <p>Errors ({@link NetworkdException}): NOT_FOUND for an unknown link
- * ({@code org.freedesktop.network1.NoSuchLink}), INVALID_ARGS for an empty name or index &lt;= 0,
+ * ({@code org.freedesktop.resolve1.NoSuchLink}), INVALID_ARGS for an empty name or index &lt;= 0,
  * UNAVAILABLE without a connection or without networkd on the bus, FAILED for other D-Bus errors or JSON
  * networkd sent that cannot be parsed.
  */

@@ -11,7 +11,7 @@ public class NetworkdException extends RuntimeException {
     /** What went wrong. */
     public enum Kind {
         /** Unknown unit ({@code org.freedesktop.systemd1.NoSuchUnit}, LoadState not-found) or link
-         * ({@code org.freedesktop.network1.NoSuchLink}) or file. */
+         * ({@code org.freedesktop.resolve1.NoSuchLink}) or file. */
         NOT_FOUND,
         /** Bad input (name, address, key, mode); nothing was changed. */
         INVALID_ARGS,

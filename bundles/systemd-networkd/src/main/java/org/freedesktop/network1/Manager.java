@@ -10,7 +10,7 @@ import org.freedesktop.dbus.interfaces.DBusInterface;
 /**
  * {@code org.freedesktop.network1.Manager} on object {@value #PATH} of bus name {@value #BUS_NAME}
  * (org.freedesktop.network1(5), "The Manager Object"): the members Patchbay uses, exact names and
- * signatures. Unknown links give the D-Bus error {@code org.freedesktop.network1.NoSuchLink}.
+ * signatures. Unknown links give the D-Bus error {@code org.freedesktop.resolve1.NoSuchLink}.
  */
 public interface Manager extends DBusInterface {
     /** Well-known bus name of systemd-networkd. */

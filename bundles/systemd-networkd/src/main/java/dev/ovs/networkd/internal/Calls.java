@@ -10,7 +10,7 @@ import org.freedesktop.dbus.exceptions.DBusExecutionException;
 /** Maps D-Bus failures to {@link NetworkdException}s with clear messages. */
 final class Calls {
     static final Set<String> NOT_FOUND = Set.of("org.freedesktop.systemd1.NoSuchUnit",
-            "org.freedesktop.network1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob", "org.freedesktop.DBus.Error.FileNotFound");
+            "org.freedesktop.resolve1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob", "org.freedesktop.DBus.Error.FileNotFound");
     static final Set<String> UNAVAILABLE = Set.of("org.freedesktop.DBus.Error.ServiceUnknown",
             "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.NoReply",
             "org.freedesktop.DBus.Error.Disconnected", "org.freedesktop.DBus.Error.Timeout",
@@ -53,9 +53,21 @@ final class Calls {
         return run(what, s::get);
     }
 
+    /**
+     * The D-Bus error name of a failed call. dbus-java 5.2.0 keeps the name only as the exception's class:
+     * {@code org.freedesktop.DBus.Error.X} becomes {@code org.freedesktop.dbus.errors.X}, other names a class
+     * of that binary name if one exists (ours: {@code org.freedesktop.systemd1.NoSuchUnit}, ...), otherwise a
+     * plain {@link DBusExecutionException} whose name is lost (then "").
+     */
     static String errorName(DBusExecutionException e) {
-        String t = e.getType();
-        return t != null && !t.isEmpty() ? t : e.getClass().getName().replace('$', '.');
+        Class<?> c = e.getClass();
+        if (c == DBusExecutionException.class) {
+            return "";
+        }
+        if (c.getPackageName().equals("org.freedesktop.dbus.errors")) {
+            return "org.freedesktop.DBus.Error." + c.getSimpleName();
+        }
+        return c.getName().replace('$', '.');
     }
 
     static NetworkdException map(String what, DBusExecutionException e) {
@@ -70,6 +82,7 @@ final class Calls {
         } else {
             kind = Kind.FAILED;
         }
-        return new NetworkdException(kind, what + ": " + e.getMessage() + " (" + name + ")", name, e);
+        return new NetworkdException(kind, what + ": " + e.getMessage() + (name.isEmpty() ? "" : " (" + name + ")"),
+                name.isEmpty() ? null : name, e);
     }
 }

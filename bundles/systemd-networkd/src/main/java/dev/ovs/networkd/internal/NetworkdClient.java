@@ -28,6 +28,7 @@ import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusSigHandler;
 import org.freedesktop.dbus.interfaces.Properties;
 import org.freedesktop.dbus.matchrules.DBusMatchRuleBuilder;
+import org.freedesktop.dbus.messages.DBusSignal;
 import org.freedesktop.dbus.types.Variant;
 import org.freedesktop.network1.Link;
 import org.freedesktop.network1.Manager;
@@ -82,8 +83,8 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     public synchronized void connected(DBusConnection c) {
         closeHandler();
         try {
-            DBusSigHandler<Properties.PropertiesChanged> h = this::onPropertiesChanged;
-            handler = c.addSigHandler(DBusMatchRuleBuilder.create().withType("signal")
+            DBusSigHandler<DBusSignal> h = this::onSignal;
+            handler = c.addGenericSigHandler(DBusMatchRuleBuilder.create().withType("signal")
                     .withInterface("org.freedesktop.DBus.Properties").withMember("PropertiesChanged")
                     .withPathNamespace(Manager.PATH + "/link").build(), h);
         } catch (DBusException | RuntimeException e) {
@@ -120,14 +121,25 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
         }
     }
 
-    void onPropertiesChanged(Properties.PropertiesChanged s) {
-        if (!Link.INTERFACE.equals(s.getInterfaceName()) || s.getPath() == null
-                || !s.getPath().startsWith(LINK_PREFIX)) {
+    /**
+     * A generic signal (dbus-java does not map generic match rules to signal classes): PropertiesChanged's
+     * body is {@code (s interface, a{sv} changed, as invalidated)}.
+     */
+    void onSignal(DBusSignal s) {
+        Object[] args;
+        try {
+            args = s.getParameters();
+        } catch (DBusException e) {
+            return;
+        }
+        if (args == null || args.length < 2 || !Link.INTERFACE.equals(args[0]) || !(args[1] instanceof Map<?, ?> m)
+                || s.getPath() == null || !s.getPath().startsWith(LINK_PREFIX)) {
             return;
         }
         Map<String, String> changed = new LinkedHashMap<>();
-        for (Map.Entry<String, Variant<?>> e : s.getPropertiesChanged().entrySet()) {
-            changed.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue().getValue()));
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            Object v = e.getValue() instanceof Variant<?> var ? var.getValue() : e.getValue();
+            changed.put(String.valueOf(e.getKey()), v == null ? null : String.valueOf(v));
         }
         String path = s.getPath();
         events.execute(() -> handle(path, changed));

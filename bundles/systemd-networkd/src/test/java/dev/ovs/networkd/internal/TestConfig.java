@@ -1,0 +1,34 @@
+package dev.ovs.networkd.internal;
+
+import java.lang.annotation.Annotation;
+
+/** A {@link NetworkdConfig} for tests outside OSGi. */
+final class TestConfig implements NetworkdConfig {
+    private final String dir;
+    private final String address;
+
+    TestConfig(String dir, String address) {
+        this.dir = dir;
+        this.address = address;
+    }
+
+    @Override
+    public String network_dir() {
+        return dir;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public int job_timeout_seconds() {
+        return 10;
+    }
+
+    @Override
+    public Class<? extends Annotation> annotationType() {
+        return NetworkdConfig.class;
+    }
+}
