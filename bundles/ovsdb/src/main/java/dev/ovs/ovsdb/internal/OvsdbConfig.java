@@ -28,7 +28,7 @@ public @interface OvsdbConfig {
     long reconnect_max_ms() default 8000;
 
     /** @return wait until ovs-vswitchd applied each change (property wait.for.vswitchd) */
-    @AttributeDefinition(name = "wait for ovs-vswitchd", description = "like ovs-vsctl without --no-wait (skipped while cur_cfg is 0)")
+    @AttributeDefinition(name = "wait for ovs-vswitchd", description = "like ovs-vsctl without --no-wait (skipped if ovs-vswitchd never ran against the database)")
     boolean wait_for_vswitchd() default true;
 
     /** @return how long to wait for ovs-vswitchd in ms (property vswitchd.timeout.ms) */

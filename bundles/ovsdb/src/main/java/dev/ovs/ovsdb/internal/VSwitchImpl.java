@@ -136,8 +136,8 @@ public final class VSwitchImpl implements VSwitch {
         }
         long next = rows.get(0).getLong("next_cfg");
         Row ovs = replica.rows(DB).stream().findFirst().orElse(null);
-        if (ovs == null || ovs.getLong("cur_cfg") == null || ovs.getLong("cur_cfg") == 0L) {
-            return; // ovs-vswitchd never reported: do not wait (ovsdb-server only)
+        if (!vswitchdSeen(ovs)) {
+            return; // ovs-vswitchd never ran against this database: do not wait (ovsdb-server only)
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(vswitchdTimeoutMillis);
         while (true) {
@@ -157,6 +157,18 @@ public final class VSwitchImpl implements VSwitch {
                 throw new OvsdbException(OvsdbException.Kind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
             }
         }
+    }
+
+    /**
+     * ovs-vswitchd has run against this database if it ever applied a configuration (cur_cfg > 0) or
+     * published the datapath/interface types it supports (it does so at startup).
+     */
+    static boolean vswitchdSeen(Row ovs) {
+        if (ovs == null) {
+            return false;
+        }
+        Long cur = ovs.getLong("cur_cfg");
+        return (cur != null && cur > 0) || !ovs.getSet("datapath_types").isEmpty() || !ovs.getSet("iface_types").isEmpty();
     }
 
     private static void validateMap(String field, Map<String, String> m) {

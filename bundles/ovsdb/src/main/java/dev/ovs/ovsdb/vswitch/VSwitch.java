@@ -12,7 +12,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * one atomic {@code transact} with {@code wait} guards (like ovs-vsctl's verify) so concurrent changes are
  * detected, names come from the replica (never one query per row), and, when configured, the call returns
  * only after ovs-vswitchd applied the change ({@code next_cfg}/{@code cur_cfg}, like ovs-vsctl without
- * {@code --no-wait}; skipped while ovs-vswitchd has never reported, i.e. {@code cur_cfg} is 0).
+ * {@code --no-wait}; skipped while ovs-vswitchd has never run against the database: {@code cur_cfg} 0 and no
+ * {@code datapath_types}/{@code iface_types} published).
  * <p>
  * Errors: {@link IllegalArgumentException} for invalid input (before anything is sent, naming the field
  * and the rule); {@link dev.ovs.ovsdb.OvsdbException} with {@link dev.ovs.ovsdb.OvsdbException#kind()}
