@@ -3,6 +3,7 @@ package dev.ovs.itests.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ovs.itests.framework.Frameworks;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -112,6 +113,21 @@ class ApplianceEndToEndTest {
         String busAddress = "unix:path=" + sbx.resolve("run/dbus/bus.sock");
         assertThat(Cmd.run("busctl", "--address=" + busAddress, "call", "org.freedesktop.DBus",
                 "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId")).startsWith("s ");
+
+        // the appliance is on that bus: org.openvswitch.ovsdb, backed by the private OVS
+        String call = "busctl --address=" + busAddress + " call org.openvswitch.ovsdb /org/openvswitch/ovsdb "
+                + "org.openvswitch.ovsdb ";
+        Frameworks.eventually("org.openvswitch.ovsdb answers", START, () -> {
+            try {
+                return Cmd.run((call + "BridgeExists s br-sbx").split(" ")).trim().equals("b true");
+            } catch (Cmd.Failed notYet) {
+                return false;
+            }
+        });
+        Cmd.run((call + "CreateBridge s br-dbus").split(" "));
+        Cmd.run("ovs-vsctl", "--db=" + db, "br-exists", "br-dbus");
+        assertThat(Cmd.run((call + "ListBridges").split(" "))).contains("\"br-dbus\"", "\"br-sbx\"");
+        assertThat(shell(state, "ovs:list-br")).contains("br-dbus");
 
         List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
                 pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")));
