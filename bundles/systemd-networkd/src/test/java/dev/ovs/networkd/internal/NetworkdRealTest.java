@@ -91,6 +91,16 @@ class NetworkdRealTest {
                 }).hasMessageContaining("nosuch0");
         assertThatThrownBy(() -> c.describe("bad/name")).hasMessageStartingWith("link: ");
 
+        // the shell commands over the same services
+        NetCommands cmd = new NetCommands(c, c);
+        assertThat(cmd.links()).contains("pbv0").contains("pbv1").contains("OPERATIONAL");
+        assertThat(cmd.link("nosuch0")).startsWith("error: NOT_FOUND: ");
+        assertThat(cmd.configure("pbv0", "--address", "10.77.0.1")).startsWith("error: INVALID_ARGS: address: ");
+        assertThat(cmd.configure("pbv0", "--bogus", "x")).startsWith("error: INVALID_ARGS: option: ");
+        assertThat(cmd.unconfigure("pbv0")).isEqualTo("nothing to remove for pbv0");
+        assertThat(dir.resolve("10-patchbay-pbv0.network")).doesNotExist();
+        assertThat(cmd.reload()).isEqualTo("reloaded");
+
         // a written .network with Address= + Reload -> the address appears, state change arrives as an event
         Path written = c.configureStatic("pbv0", List.of("10.77.0.1/24"), null);
         assertThat(Files.readString(written)).startsWith(NetworkdFile.OWNER_HEADER);
@@ -112,6 +122,7 @@ class NetworkdRealTest {
         JsonNode all = c.describeManager();
         assertThat(all.toString()).contains("pbv0");
         c.reconfigure("pbv0");
+        assertThat(cmd.link("pbv0")).contains("AdministrativeState: configured").contains("Address: 10.77.0.1/24 (static)");
         assertThat(c.owned()).containsExactly("10-patchbay-pbv0.network");
 
         // the foreign file is refused and untouched

@@ -140,6 +140,18 @@ class SystemdFakeBusTest {
     }
 
     @Test
+    void shellCommands() {
+        UnitCommands u = new UnitCommands(client, T);
+        assertThat(u.start("ok.service")).matches("ok.service: done \\(job /org/freedesktop/systemd1/job/\\d+\\)");
+        assertThat(u.status("ok.service")).isEqualTo("ok.service: loaded active (running)");
+        assertThat(u.stop("ok.service", "fail")).startsWith("ok.service: done");
+        assertThat(u.restart("broken.service")).startsWith("broken.service: done");
+        assertThat(u.start("broken.service")).startsWith("broken.service: failed");
+        assertThat(u.status("nope.service")).startsWith("error: NOT_FOUND: ");
+        assertThat(u.start("ok.service", "sometimes")).startsWith("error: INVALID_ARGS: mode: ");
+    }
+
+    @Test
     void unitFilesAndDaemonReload() {
         List<UnitFileChange> en = client.enable(List.of("ok.service"), false, false);
         assertThat(en).containsExactly(new UnitFileChange("symlink",
