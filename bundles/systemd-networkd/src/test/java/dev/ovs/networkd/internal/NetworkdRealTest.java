@@ -56,7 +56,7 @@ class NetworkdRealTest {
                 c.bindBus(events);
                 c.activate(new TestConfig(dir.toString(), bus.address()));
                 try {
-                    run(c, events, ns, nd, dir);
+                    run(c, events, ns, nd, dir, bus);
                 } finally {
                     c.deactivate();
                 }
@@ -65,7 +65,8 @@ class NetworkdRealTest {
         before.assertNoneSince();
     }
 
-    private void run(NetworkdComponent c, RecordingBus events, Netns ns, Networkd nd, Path dir) throws Exception {
+    private void run(NetworkdComponent c, RecordingBus events, Netns ns, Networkd nd, Path dir, DbusDaemon bus)
+            throws Exception {
         // a foreign file (not written by Patchbay) that must survive everything
         Path foreign = dir.resolve("90-foreign.network");
         String foreignText = "[Match]\nName=nomatch0\n[Network]\nDHCP=no\n";
@@ -135,6 +136,19 @@ class NetworkdRealTest {
         await("10.77.0.1 gone from pbv0", () -> !ns.exec("ip", "-o", "addr", "show", "dev", "pbv0").contains("10.77.0.1"));
         assertThat(Files.readString(foreign)).isEqualTo(foreignText);
         assertThat(nd.daemon().alive()).isTrue();
+
+        // networkd goes away: calls fail clearly; it comes back: calls and link events resume by themselves
+        nd.close();
+        assertThatThrownBy(c::links).isInstanceOf(NetworkdException.class)
+                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.UNAVAILABLE))
+                .hasMessageContaining("ListLinks");
+        try (Networkd again = Networkd.start(ns, bus, dir)) {
+            events.events.clear();
+            c.configureStatic("pbv0", List.of("10.77.0.2/24"), null);
+            await("10.77.0.2/24 on pbv0", () -> ns.exec("ip", "-o", "addr", "show", "dev", "pbv0").contains("10.77.0.2/24"));
+            await("configured event after networkd restart", () -> events.events.stream().anyMatch(e -> isConfigured(e, "pbv0")));
+            assertThat(c.unconfigure("pbv0")).isTrue();
+        }
     }
 
     private static boolean isConfigured(Event e, String link) {
