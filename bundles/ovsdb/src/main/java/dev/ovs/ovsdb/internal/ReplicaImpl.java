@@ -135,9 +135,9 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         }
         client.registerMonitor(id, (method, params) -> onUpdate(method, params));
         CompletableFuture<Void> f = client.requestOn(c, m, p, result -> {
-            applyInitial(m, result);
             monitorId = id;
             method = m;
+            applyInitial(m, result);
             return null;
         });
         return f.handle((r, e) -> {
