@@ -12,6 +12,8 @@ import dev.ovs.networkd.UnitFileChange;
 import dev.ovs.networkd.UnitState;
 import java.time.Duration;
 import java.util.List;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,31 @@ class SystemdFakeBusTest {
         assertThatThrownBy(() -> client.enable(List.of(), false, false)).hasMessageStartingWith("files: ");
         client.daemonReload();
         assertThat(fake.reloads).hasValue(1);
+    }
+
+    @Test
+    void componentUsesTheSharedConnectionServiceByDefault() throws Exception {
+        try (DBusConnection conn = DBusConnectionBuilder.forAddress(bus.address()).withShared(false).build()) {
+            StaticConnectionService svc = new StaticConnectionService(conn);
+            NetworkdComponent c = new NetworkdComponent();
+            c.bindDbus(svc);
+            c.activate(new TestConfig(tmp.path().toString(), ""));
+            try {
+                assertThat(svc.listeners).hasSize(1);
+                assertThat(c.start("ok.service", JobMode.REPLACE, T).succeeded()).isTrue();
+                assertThat(c.unitState("ok.service").activeState()).isEqualTo("active");
+                c.unbindDbus(svc);
+                assertThat(svc.listeners).isEmpty();
+                assertThatThrownBy(() -> c.stop("ok.service", JobMode.REPLACE, T))
+                        .satisfies(e -> assertThat(((NetworkdException) e).kind())
+                                .isEqualTo(NetworkdException.Kind.UNAVAILABLE))
+                        .hasMessageContaining("dev.ovs.dbus");
+                c.bindDbus(svc);
+                assertThat(c.stop("ok.service", JobMode.REPLACE, T).succeeded()).isTrue();
+            } finally {
+                c.deactivate();
+            }
+        }
     }
 
     @Test
