@@ -56,6 +56,9 @@ public interface Replica extends AutoCloseable {
     /** @return which method the current monitor uses: "monitor_cond_since", "monitor_cond", "monitor", or null */
     String monitorMethod();
 
+    /** @return why the last subscription attempt failed (e.g. unknown table), or null after a successful sync */
+    Throwable lastError();
+
     /** @return how many (re)syncs transferred the full state (first sync included) */
     long fullSyncs();
 

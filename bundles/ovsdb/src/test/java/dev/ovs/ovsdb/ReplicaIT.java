@@ -229,6 +229,35 @@ class ReplicaIT {
     }
 
     @Test
+    void unknownTableOrDatabaseFailsWithoutReconnectStorm() throws Exception {
+        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+            List<String> ups = new CopyOnWriteArrayList<>();
+            c.addConnectionListener(new ConnectionListener() {
+                @Override
+                public void connected() {
+                    ups.add("up");
+                }
+
+                @Override
+                public void disconnected(Throwable cause) {
+                    ups.add("down");
+                }
+            });
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            Replica bad = c.replica(DB, Map.of("NoSuchTable", Set.of()));
+            Replica badDb = c.replica("NoSuchDb", Map.of("X", Set.of()));
+            assertThat(bad.awaitSynced(Duration.ofMillis(500))).isFalse();
+            ClientIT.waitFor(() -> bad.lastError() != null && badDb.lastError() != null);
+            assertThat(bad.lastError()).hasMessageContaining("NoSuchTable");
+            assertThat(badDb.lastError()).isInstanceOf(OvsdbServerException.class);
+            assertThat(ups).doesNotContain("down");
+            assertThat(c.isConnected()).isTrue();
+            bad.close();
+            badDb.close();
+        }
+    }
+
+    @Test
     void restartStandaloneResyncsWithExactDifference() throws Exception {
         try (TestOvsdb s = TestOvsdb.start();
                 OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()).withReconnect(50, 500))) {
@@ -316,7 +345,6 @@ class ReplicaIT {
             assertThat(normalize(snapshot(r))).isEqualTo(normalize(dump(s, r.schema())));
             waitEvents(mirror, r);
             assertThat(mirror.problems).isEmpty();
-            System.out.println("clustered restart: resumes=" + r.resumes() + " fullSyncs=" + r.fullSyncs());
         }
     }
 }

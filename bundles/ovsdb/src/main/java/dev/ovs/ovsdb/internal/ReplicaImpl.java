@@ -60,6 +60,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private volatile boolean synced;
     private volatile boolean closed;
     private volatile JsonNode monitorId;
+    private volatile Throwable lastError;
     private long seq;
     private JsonRpcConnection subscribedOn;
     private final AtomicLong fullSyncs = new AtomicLong();
@@ -109,8 +110,14 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             return subscribe(c, id, s, "monitor_cond_since");
         }).whenComplete((r, e) -> {
             if (e != null && !closed) {
-                // could not subscribe on this connection: drop it so the client reconnects and retries
-                c.close(new ConnectionException("replica", "replica subscription failed: " + e, e));
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                lastError = cause;
+                if (cause instanceof dev.ovs.ovsdb.RequestTimeoutException) {
+                    // the server does not answer: drop the connection so the client reconnects and retries
+                    c.close(new ConnectionException("replica", "replica subscription timed out: " + cause, cause));
+                }
+                // otherwise (unknown database/table, server error): retried on the next connection only, no
+                // reconnect storm; lastError() tells why the replica is not synced
             }
         });
     }
@@ -137,6 +144,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         CompletableFuture<Void> f = client.requestOn(c, m, p, result -> {
             monitorId = id;
             method = m;
+            lastError = null;
             applyInitial(m, result);
             return null;
         });
@@ -538,6 +546,11 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     @Override
     public String lastTxnId() {
         return lastTxnId;
+    }
+
+    @Override
+    public Throwable lastError() {
+        return lastError;
     }
 
     @Override
