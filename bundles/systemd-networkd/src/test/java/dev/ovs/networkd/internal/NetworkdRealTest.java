@@ -122,8 +122,9 @@ class NetworkdRealTest {
         assertThat(d.addresses()).extracting(LinkDescription.Address::cidr).contains("10.77.0.1/24");
         JsonNode all = c.describeManager();
         assertThat(all.toString()).contains("pbv0");
-        c.reconfigure("pbv0");
         assertThat(cmd.link("pbv0")).contains("AdministrativeState: configured").contains("Address: 10.77.0.1/24 (static)");
+        c.reconfigure("pbv0"); // re-applies the file: the link goes through configuring again
+        await("pbv0 configured after ReconfigureLink", () -> "configured".equals(c.linkState("pbv0").administrative()));
         assertThat(c.owned()).containsExactly("10-patchbay-pbv0.network");
 
         // the foreign file is refused and untouched
