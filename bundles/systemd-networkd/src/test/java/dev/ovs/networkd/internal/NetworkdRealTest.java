@@ -9,6 +9,7 @@ import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.Netns;
 import dev.ovs.itests.harness.Networkd;
+import dev.ovs.itests.harness.Ovs;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.itests.harness.Tools;
 import dev.ovs.networkd.LinkDescription;
@@ -150,6 +151,41 @@ class NetworkdRealTest {
             await("configured event after networkd restart", () -> events.events.stream().anyMatch(e -> isConfigured(e, "pbv0")));
             assertThat(c.unconfigure("pbv0")).isTrue();
         }
+    }
+
+    /**
+     * The use case of issue 7 / seed 002, end to end: an OVS bridge (ovsdb-server + ovs-vswitchd, userspace
+     * datapath, in the same namespace as networkd) gets its address from networkd after
+     * {@code net:configure br0 --address ...}.
+     */
+    @Test
+    void ovsBridgeGetsItsAddressFromNetworkd() throws Exception {
+        Tools.requireRoot();
+        Leftovers before = Leftovers.snapshot();
+        try (ShortTempDir tmp = ShortTempDir.create(); Netns ns = Netns.create();
+                DbusDaemon bus = DbusDaemon.start(tmp.path()); Ovs ovs = Ovs.start(ns, tmp.path())) {
+            Path dir = Files.createDirectory(tmp.resolve("network"));
+            try (Networkd nd = Networkd.start(ns, bus, dir)) {
+                NetworkdComponent c = new NetworkdComponent();
+                RecordingBus events = new RecordingBus();
+                c.bindBus(events);
+                c.activate(new TestConfig(dir.toString(), bus.address()));
+                try {
+                    ovs.addBridge("pbbr0");
+                    await("pbbr0 known to networkd", () -> c.links().stream().anyMatch(l -> l.name().equals("pbbr0")));
+                    assertThat(new NetCommands(c, c).configure("pbbr0", "--address", "10.78.0.1/24"))
+                            .startsWith("wrote " + dir.resolve("10-patchbay-pbbr0.network"));
+                    await("10.78.0.1/24 on pbbr0",
+                            () -> ns.exec("ip", "-o", "addr", "show", "dev", "pbbr0").contains("10.78.0.1/24"));
+                    await("pbbr0 configured event", () -> events.events.stream().anyMatch(e -> isConfigured(e, "pbbr0")));
+                    assertThat(c.describe("pbbr0").addresses()).extracting(LinkDescription.Address::cidr)
+                            .contains("10.78.0.1/24");
+                } finally {
+                    c.deactivate();
+                }
+            }
+        }
+        before.assertNoneSince();
     }
 
     private static boolean isConfigured(Event e, String link) {
