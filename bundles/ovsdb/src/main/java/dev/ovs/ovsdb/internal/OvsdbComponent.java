@@ -262,6 +262,16 @@ public class OvsdbComponent implements OvsdbClient, VSwitch {
     }
 
     @Override
+    public void setControllers(String bridge, List<String> targets) {
+        vswitch.setControllers(bridge, targets);
+    }
+
+    @Override
+    public List<String> controllers(String bridge) {
+        return vswitch.controllers(bridge);
+    }
+
+    @Override
     public String transact(String paramsJson) {
         return vswitch.transact(paramsJson);
     }

@@ -501,6 +501,49 @@ public final class VSwitchImpl implements VSwitch {
     }
 
     @Override
+    public void setControllers(String bridge, List<String> targets) {
+        Names.require("bridge", bridge);
+        if (targets == null) {
+            throw new IllegalArgumentException("targets: must not be null (use an empty list to remove all)");
+        }
+        List<NamedUuid> refs = new ArrayList<>();
+        TransactionBuilder tx = client.transaction(DB);
+        int n = 0;
+        for (String t : new TreeSet<>(targets)) {
+            if (t == null || t.isBlank() || t.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("targets: controller target must be non-empty without whitespace, got '" + t + "'");
+            }
+            NamedUuid id = new NamedUuid("ctl" + n++);
+            tx.insert("Controller", Map.of("target", t), id.name());
+            refs.add(id);
+        }
+        fresh();
+        Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
+        // replacing the reference set garbage-collects the old (non-root) Controller rows
+        tx.update("Bridge", List.of(Condition.eq("_uuid", br.uuid())), Map.of("controller", refs));
+        int upd = tx.size() - 1;
+        int sel = addCfgIncrement(tx);
+        TransactResult r = tx.execute();
+        if (r.results().get(upd).count() != 1) {
+            throw notFound("bridge '" + bridge + "' was deleted concurrently");
+        }
+        awaitVswitchd(r, sel);
+    }
+
+    @Override
+    public List<String> controllers(String bridge) {
+        Names.require("bridge", bridge);
+        fresh();
+        Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
+        List<String> l = new ArrayList<>();
+        for (Object u : br.getSet("controller")) {
+            replica.row("Controller", (UUID) u).ifPresent(c -> l.add(c.getString("target")));
+        }
+        l.sort(Comparator.naturalOrder());
+        return l;
+    }
+
+    @Override
     public String transact(String paramsJson) {
         if (paramsJson == null) {
             throw new IllegalArgumentException("params: must not be null");

@@ -139,6 +139,26 @@ public interface VSwitch {
     void updateMapColumn(String table, String name, String column, Map<String, String> put, java.util.Set<String> remove);
 
     /**
+     * ovs-vsctl set-controller / del-controller: replaces the bridge's Controller rows with one per target
+     * (empty list removes all).
+     *
+     * @param bridge  bridge name
+     * @param targets controller targets, e.g. {@code tcp:127.0.0.1:6653}, {@code unix:/path}, {@code ptcp:6653}
+     * @throws IllegalArgumentException for an empty or blank target
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if the bridge does not exist
+     */
+    void setControllers(String bridge, List<String> targets);
+
+    /**
+     * ovs-vsctl get-controller.
+     *
+     * @param bridge bridge name
+     * @return controller targets, sorted
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if the bridge does not exist
+     */
+    List<String> controllers(String bridge);
+
+    /**
      * Raw RFC 7047 transact for power users (D-Bus Transact, ovs:transact): the params array as JSON text
      * ({@code ["Open_vSwitch", {op}, ...]}), checked to be an array starting with a known database name.
      *

@@ -123,6 +123,21 @@ class VSwitchIT {
     }
 
     @Test
+    void controllers() throws Exception {
+        vs.addBridge("cb0", null, true);
+        vs.setControllers("cb0", List.of("tcp:127.0.0.1:6653", "ptcp:6654"));
+        assertThat(server.vsctl("get-controller", "cb0").trim()).isEqualTo("ptcp:6654\ntcp:127.0.0.1:6653");
+        assertThat(vs.controllers("cb0")).containsExactly("ptcp:6654", "tcp:127.0.0.1:6653");
+        server.vsctl("set-controller", "cb0", "unix:/tmp/x.sock");
+        assertThat(vs.controllers("cb0")).containsExactly("unix:/tmp/x.sock");
+        vs.setControllers("cb0", List.of());
+        assertThat(server.vsctl("get-controller", "cb0").trim()).isEmpty();
+        assertThat(server.vsctl("--columns=target", "list", "Controller").trim()).isEmpty(); // old rows collected
+        assertThatThrownBy(() -> vs.setControllers("cb0", List.of(" "))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> vs.controllers("nosuch")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+    }
+
+    @Test
     void badNamesRejectedBeforeSending() throws Exception {
         String before = server.dumpJson();
         for (String bad : new String[] {"", "sixteen-bytes-xx", "a/b", "a b", "tab\t", "nl\n", "\u0001x", "..", "ünïcödé-lóng"}) {
