@@ -5,5 +5,5 @@
  * {@link dev.ovs.ovsdb.OvsdbClient#connect(ClientOptions)} outside a framework.
  */
 @org.osgi.annotation.versioning.Version("1.0.0")
-@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.ovsdb;

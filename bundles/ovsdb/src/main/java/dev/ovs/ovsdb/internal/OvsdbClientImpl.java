@@ -32,6 +32,7 @@ import java.util.function.Function;
  * reconnecting with exponential backoff; notifications are routed to monitor and lock listeners.
  */
 public final class OvsdbClientImpl implements OvsdbClient {
+    private static final System.Logger LOG = System.getLogger("dev.ovs.ovsdb");
     private final ClientOptions options;
     private final ObjectMapper mapper = new ObjectMapper();
     private final ScheduledExecutorService timer;
@@ -74,6 +75,10 @@ public final class OvsdbClientImpl implements OvsdbClient {
 
                 @Override
                 public void onClosed(JsonRpcConnection closedConn, Throwable cause) {
+                    if (!closed) {
+                        LOG.log(System.Logger.Level.WARNING, "connection to " + options.remote() + " lost: "
+                                + (cause == null ? "closed" : cause.getMessage()));
+                    }
                     synchronized (stateLock) {
                         stateLock.notifyAll();
                     }
@@ -82,11 +87,13 @@ public final class OvsdbClientImpl implements OvsdbClient {
             try {
                 c.open();
             } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot connect to " + options.remote() + " (retry in " + backoff + " ms): " + e);
                 sleep(backoff);
                 backoff = Math.min(options.reconnectMaxMillis(), backoff * 2);
                 continue;
             }
             backoff = options.reconnectMinMillis();
+            LOG.log(System.Logger.Level.INFO, "connected to " + options.remote());
             monitors.clear();
             schemas.clear();
             synchronized (stateLock) {

@@ -30,11 +30,12 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * DS component (PID {@code dev.ovs.ovsdb}) providing {@link OvsdbClient} and {@link VSwitch}: one client
- * connection, one replica of the Open_vSwitch database. A configuration change re-activates it (new
+ * connection, one replica of the Open_vSwitch database. Immediate, so the connection does not churn when
+ * consumers come and go. A configuration change re-activates it (new
  * connection); deactivation closes the connection and stops every thread it started.
  */
 @Component(configurationPid = "dev.ovs.ovsdb", configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        service = {OvsdbClient.class, VSwitch.class})
+        service = {OvsdbClient.class, VSwitch.class}, immediate = true)
 @Designate(ocd = OvsdbConfig.class)
 public class OvsdbComponent implements OvsdbClient, VSwitch {
     private OvsdbClient client;
