@@ -210,6 +210,33 @@ class ClientIT {
     }
 
     @Test
+    void pipelinedRequestsFromManyThreadsMatchTheirReplies() throws Exception {
+        List<Thread> threads = new java.util.ArrayList<>();
+        List<String> errors = new CopyOnWriteArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int tn = t;
+            Thread th = new Thread(() -> {
+                List<CompletableFuture<JsonNode>> fs = new java.util.ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    fs.add(client.echo(F.arrayNode().add(tn).add(i)));
+                }
+                for (int i = 0; i < 200; i++) {
+                    JsonNode r = fs.get(i).join();
+                    if (r.get(0).asInt() != tn || r.get(1).asInt() != i) {
+                        errors.add("thread " + tn + " request " + i + " got " + r);
+                    }
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join(30000);
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
     void cancelAndGenericCall() throws Exception {
         // a wait without timeout blocks on the server until cancelled
         CompletableFuture<TransactResult> f = client.transaction(DB)

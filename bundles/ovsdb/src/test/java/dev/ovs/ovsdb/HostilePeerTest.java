@@ -82,6 +82,33 @@ class HostilePeerTest {
     }
 
     @Test
+    void randomGarbageFromThePeerAlwaysEndsInACleanError() throws Exception {
+        java.util.Random rnd = new java.util.Random(7);
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withRequestTimeout(2000))) {
+            for (int round = 0; round < 40; round++) {
+                SocketChannel ch = s.next();
+                assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+                CompletableFuture<List<String>> f = c.listDbs();
+                s.read(ch);
+                byte[] junk = new byte[rnd.nextInt(4096)];
+                rnd.nextBytes(junk);
+                String prefix = switch (round % 4) {
+                    case 0 -> "";
+                    case 1 -> "{\"id\":1,\"result\":";
+                    case 2 -> "{\"method\":\"update\",\"params\":[";
+                    default -> "[";
+                };
+                FakeServer.write(ch, prefix);
+                ch.write(java.nio.ByteBuffer.wrap(junk));
+                ch.close(); // whatever was sent, the peer then goes away
+                assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOfAny(ConnectionException.class, RequestTimeoutException.class,
+                                OvsdbServerException.class);
+            }
+        }
+    }
+
+    @Test
     void slowDripTimesOutAndServerEchoIsAnswered() throws Exception {
         try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withRequestTimeout(500))) {
             SocketChannel ch = s.next();
@@ -124,6 +151,42 @@ class HostilePeerTest {
             assertThat(events).contains("down");
             ch.close();
             second.close();
+        }
+    }
+
+    @Test
+    void replicaFallsBackToMonitorCondThenMonitor() throws Exception {
+        String schema = Files.readString(Path.of(TestOvsdb.SCHEMA));
+        String br = "33333333-3333-3333-3333-333333333333";
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s))) {
+            SocketChannel ch = s.next();
+            Replica r = c.replica("Open_vSwitch", java.util.Map.of("Bridge", java.util.Set.of("name", "external_ids")));
+            JsonNode gs = s.read(ch);
+            FakeServer.write(ch, "{\"id\":" + gs.get("id") + ",\"result\":" + schema + ",\"error\":null}");
+            JsonNode m1 = s.read(ch);
+            assertThat(m1.get("method").asText()).isEqualTo("monitor_cond_since");
+            FakeServer.write(ch, "{\"id\":" + m1.get("id") + ",\"result\":null,\"error\":\"unknown method\"}");
+            JsonNode m2 = s.read(ch);
+            assertThat(m2.get("method").asText()).isEqualTo("monitor_cond");
+            FakeServer.write(ch, "{\"id\":" + m2.get("id") + ",\"result\":null,\"error\":{\"error\":\"unknown method\"}}");
+            JsonNode m3 = s.read(ch);
+            assertThat(m3.get("method").asText()).isEqualTo("monitor");
+            assertThat(m3.get("params").get(2).get("Bridge").has("where")).isFalse();
+            FakeServer.write(ch, "{\"id\":" + m3.get("id") + ",\"result\":{\"Bridge\":{\"" + br
+                    + "\":{\"new\":{\"name\":\"a\",\"external_ids\":[\"map\",[[\"k\",\"v\"]]]}}}},\"error\":null}");
+            assertThat(r.awaitSynced(Duration.ofSeconds(5))).isTrue();
+            assertThat(r.monitorMethod()).isEqualTo("monitor");
+            assertThat(r.byName("Bridge", "a").orElseThrow().getMap("external_ids")).containsEntry("k", "v");
+            FakeServer.write(ch, "{\"method\":\"update\",\"params\":[" + m3.get("params").get(1) + ",{\"Bridge\":{\"" + br
+                    + "\":{\"old\":{\"name\":\"a\"},\"new\":{\"name\":\"b\",\"external_ids\":[\"map\",[]]}}}}],\"id\":null}");
+            ClientIT.waitFor(() -> r.byName("Bridge", "b").isPresent());
+            assertThat(r.byName("Bridge", "a")).isEmpty();
+            assertThat(r.byName("Bridge", "b").orElseThrow().getMap("external_ids")).isEmpty();
+            FakeServer.write(ch, "{\"method\":\"update\",\"params\":[" + m3.get("params").get(1) + ",{\"Bridge\":{\"" + br
+                    + "\":{\"old\":{\"name\":\"b\"}}}}],\"id\":null}");
+            ClientIT.waitFor(() -> r.rows("Bridge").isEmpty());
+            ch.close();
+            r.close();
         }
     }
 
