@@ -10,5 +10,5 @@
  * {@link dev.ovs.bus.BusClient}. See {@code docs/bus.md}.
  */
 @org.osgi.annotation.versioning.Version("1.0.0")
-@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.bus;

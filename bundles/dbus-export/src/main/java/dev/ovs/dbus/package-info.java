@@ -15,5 +15,5 @@
  * those pinned in DESIGN.md ("Pinned external contracts / D-Bus").
  */
 @org.osgi.annotation.versioning.Version("1.0.0")
-@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.dbus;

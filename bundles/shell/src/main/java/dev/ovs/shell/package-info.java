@@ -6,5 +6,5 @@
  * is {@link dev.ovs.shell.AdminClient}. The protocol is described in {@link dev.ovs.shell.AdminProtocol}.
  */
 @org.osgi.annotation.versioning.Version("1.0.0")
-@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.shell;
