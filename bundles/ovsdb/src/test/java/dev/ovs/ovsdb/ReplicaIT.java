@@ -315,7 +315,7 @@ class ReplicaIT {
             mirror.seed(r);
             r.addListener(mirror);
             // the server drops every client connection (still running, history kept): resume, no full sync
-            TestOvsdb.run("ovs-appctl", "-t", s.dir.resolve("ctl").toString(), "ovsdb-server/reconnect");
+            TestOvsdb.run("ovs-appctl", "-t", s.ctl().toString(), "ovsdb-server/reconnect");
             // change it before the client comes back (reconnect delay 1.5 s)
             s.vsctl("add-port", "cb0", "cp1");
             try {

@@ -12,7 +12,9 @@ import java.util.stream.Stream;
 
 /**
  * Test fixture: a private ovsdb-server with the Open_vSwitch schema in a temporary directory (no network
- * namespace needed: ovsdb-server alone touches no interfaces). Only the PID it started is ever killed.
+ * namespace needed: ovsdb-server alone touches no interfaces). Standalone servers come from the shared
+ * harness ({@link dev.ovs.itests.harness.OvsdbServer}); the one-member RAFT cluster (not offered by the
+ * harness) is started here. Only the PIDs started are ever killed.
  */
 public final class TestOvsdb implements AutoCloseable {
     public static final String SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema";
@@ -20,13 +22,23 @@ public final class TestOvsdb implements AutoCloseable {
     public final Path db;
     public final Path sock;
     private Process server;
-    private final boolean clustered;
+    private final dev.ovs.itests.harness.OvsdbServer harness;
+    private final dev.ovs.itests.harness.ShortTempDir shortDir;
 
-    private TestOvsdb(Path dir, boolean clustered) {
+    private TestOvsdb(Path dir) {
         this.dir = dir;
         this.db = dir.resolve("conf.db");
         this.sock = dir.resolve("db.sock");
-        this.clustered = clustered;
+        this.harness = null;
+        this.shortDir = null;
+    }
+
+    private TestOvsdb(dev.ovs.itests.harness.ShortTempDir d, dev.ovs.itests.harness.OvsdbServer h) {
+        this.dir = d.path();
+        this.db = h.dbFile();
+        this.sock = h.socket();
+        this.harness = h;
+        this.shortDir = d;
     }
 
     /** Starts a standalone server. */
@@ -34,7 +46,7 @@ public final class TestOvsdb implements AutoCloseable {
         return start(false);
     }
 
-    /** Starts a server; clustered = one-member RAFT cluster (keeps transaction history for monitor_cond_since). */
+    /** Starts a server; clustered = one-member RAFT cluster (started here, not by the harness). */
     public static TestOvsdb start(boolean clustered) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/sbin/ovsdb-server")) && !Files.isExecutable(Path.of("/usr/bin/ovsdb-server"))) {
             if ("true".equals(System.getenv("CI"))) {
@@ -42,13 +54,20 @@ public final class TestOvsdb implements AutoCloseable {
             }
             org.junit.jupiter.api.Assumptions.abort("ovsdb-server not installed");
         }
-        Path dir = Files.createTempDirectory("pb-ovsdb-");
-        TestOvsdb t = new TestOvsdb(dir, clustered);
-        if (clustered) {
-            run("ovsdb-tool", "create-cluster", t.db.toString(), SCHEMA, "unix:" + dir.resolve("raft.sock"));
-        } else {
-            run("ovsdb-tool", "create", t.db.toString(), SCHEMA);
+        if (!clustered) {
+            dev.ovs.itests.harness.ShortTempDir d = dev.ovs.itests.harness.ShortTempDir.create();
+            try {
+                TestOvsdb t = new TestOvsdb(d, dev.ovs.itests.harness.OvsdbServer.start(null, d.path()));
+                t.vsctl("init");
+                return t;
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
         }
+        Path dir = Files.createTempDirectory("pb-ovsdb-");
+        TestOvsdb t = new TestOvsdb(dir);
+        run("ovsdb-tool", "create-cluster", t.db.toString(), SCHEMA, "unix:" + dir.resolve("raft.sock"));
         t.startServer();
         t.vsctl("init");
         return t;
@@ -59,6 +78,10 @@ public final class TestOvsdb implements AutoCloseable {
     }
 
     public void startServer() throws Exception {
+        if (harness != null) {
+            harness.start();
+            return;
+        }
         Files.deleteIfExists(sock);
         ProcessBuilder pb = new ProcessBuilder("ovsdb-server", db.toString(), "--remote=punix:" + sock,
                 "--unixctl=" + dir.resolve("ctl"), "--log-file=" + dir.resolve("ovsdb-server.log"), "--no-chdir");
@@ -84,6 +107,10 @@ public final class TestOvsdb implements AutoCloseable {
 
     /** Stops the server (SIGTERM to our own PID, then SIGKILL). */
     public void stopServer() throws InterruptedException {
+        if (harness != null) {
+            harness.stop();
+            return;
+        }
         if (server != null && server.isAlive()) {
             server.destroy();
             if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -94,9 +121,17 @@ public final class TestOvsdb implements AutoCloseable {
 
     /** ovs-vsctl --no-wait against this server. */
     public String vsctl(String... args) throws Exception {
+        if (harness != null) {
+            return harness.vsctl(args);
+        }
         List<String> cmd = new ArrayList<>(List.of("ovs-vsctl", "--no-wait", "--db=" + remote(), "--timeout=20"));
         cmd.addAll(List.of(args));
         return run(cmd.toArray(String[]::new));
+    }
+
+    /** @return the unixctl socket of the server (ovs-appctl -t) */
+    public Path ctl() {
+        return harness != null ? harness.ctl() : dir.resolve("ctl");
     }
 
     /** ovsdb-client dump in JSON. */
@@ -129,6 +164,11 @@ public final class TestOvsdb implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+            shortDir.close();
+            return;
+        }
         stopServer();
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
