@@ -25,6 +25,35 @@ public interface VSwitch {
     String DB = "Open_vSwitch";
 
     /**
+     * Creates a VSwitch outside a framework (tests, benchmarks, tools) on an existing client: starts a
+     * replica of {@link #replicaTables()} bound to the client (closed with it).
+     *
+     * @param client                a connected or connecting client (not closed by this)
+     * @param waitForVswitchd       wait for ovs-vswitchd to apply each change (next_cfg/cur_cfg)
+     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, in ms (&gt; 0)
+     * @return the VSwitch; {@link #replica()} may still be syncing
+     * @throws IllegalArgumentException if client is null or the timeout is not positive
+     */
+    static VSwitch create(OvsdbClient client, boolean waitForVswitchd, long vswitchdTimeoutMillis) {
+        if (client == null) {
+            throw new IllegalArgumentException("client: must not be null");
+        }
+        if (vswitchdTimeoutMillis <= 0) {
+            throw new IllegalArgumentException("vswitchdTimeoutMillis: must be > 0");
+        }
+        Replica r = client.replica(DB, replicaTables());
+        return new dev.ovs.ovsdb.internal.VSwitchImpl(client, r, waitForVswitchd, vswitchdTimeoutMillis);
+    }
+
+    /**
+     * @return the tables (and columns: {@code "!col"} = all but col) the VSwitch replica keeps: Open_vSwitch,
+     *         Bridge, Port, Interface, Controller, Mirror, QoS, Queue without the statistics columns
+     */
+    static Map<String, java.util.Set<String>> replicaTables() {
+        return dev.ovs.ovsdb.internal.VSwitchImpl.replicaSpec();
+    }
+
+    /**
      * ovs-vsctl add-br: Bridge + its local Port and internal Interface, linked from Open_vSwitch.
      *
      * @param name     bridge name ({@link Names})

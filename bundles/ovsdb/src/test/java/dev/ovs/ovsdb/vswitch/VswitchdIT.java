@@ -51,9 +51,8 @@ class VswitchdIT {
                 OvsdbClient c = OvsdbClient.connect(ClientOptions.of("tcp:127.0.0.1:" + db.tcpPort()))) {
             assertThat(c.awaitConnected(Duration.ofSeconds(10))).isTrue();
             assertThat(c.listDbs().join()).contains("Open_vSwitch");
-            Replica r = c.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
-            VSwitch vs = new VSwitchImpl(c, r, true, 5000);
-            assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
+            VSwitch vs = VSwitch.create(c, true, 5000);
+            assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             vs.addBridge("tb0", null, false);
             assertThat(db.vsctl("list-br").trim()).isEqualTo("tb0");
             assertThat(vs.listBridges()).isEqualTo(List.of("tb0"));
