@@ -128,6 +128,26 @@ class HostilePeerTest {
     }
 
     @Test
+    void peerThatStopsReadingDoesNotHangWriters() throws Exception {
+        try (FakeServer s = new FakeServer();
+                OvsdbClient c = OvsdbClient.connect(opts(s).withProbeInterval(0).withRequestTimeout(500))) {
+            SocketChannel ch = s.next();
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            // 8 MiB request; the peer never reads, so the write blocks once the socket buffer is full
+            String big = "x".repeat(8 << 20);
+            CompletableFuture<JsonNode> f = CompletableFuture.supplyAsync(
+                    () -> c.echo(JsonNodeFactory.instance.arrayNode().add(big)).join());
+            assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                    .havingRootCause().isInstanceOfAny(ConnectionException.class, RequestTimeoutException.class);
+            // the blocked writer was released: a new connection works
+            SocketChannel ch2 = s.next();
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            ch.close();
+            ch2.close();
+        }
+    }
+
+    @Test
     void inactivityProbeDropsSilentPeer() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         try (FakeServer s = new FakeServer();

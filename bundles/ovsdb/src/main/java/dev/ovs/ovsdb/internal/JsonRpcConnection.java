@@ -57,7 +57,8 @@ final class JsonRpcConnection {
     private final Handler handler;
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
-    private final Object writeLock = new Object();
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long writeStarted;
     private final AtomicBoolean closed = new AtomicBoolean();
     private SocketChannel channel;
     private Thread reader;
@@ -101,9 +102,9 @@ final class JsonRpcConnection {
         reader = new Thread(this::readLoop, "ovsdb-reader " + remote);
         reader.setDaemon(true);
         reader.start();
-        long probe = options.probeIntervalMillis();
-        if (probe > 0) {
-            long period = Math.max(50, probe / 4);
+        long base = watchdogMillis();
+        if (base > 0) {
+            long period = Math.max(50, base / 4);
             probeTask = timer.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
         }
     }
@@ -112,16 +113,58 @@ final class JsonRpcConnection {
         return !closed.get();
     }
 
+    /** How long a write may stay blocked: 2 probe intervals, capped by the request timeout; 0 = never checked. */
+    private long watchdogMillis() {
+        long probe = options.probeIntervalMillis();
+        long rt = options.requestTimeoutMillis();
+        if (probe > 0 && rt > 0) {
+            return Math.min(2 * probe, rt);
+        }
+        return probe > 0 ? 2 * probe : rt;
+    }
+
     private void probe() {
-        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceived);
         long interval = options.probeIntervalMillis();
+        long limit = watchdogMillis();
+        long ws = writeStarted;
+        if (ws != 0 && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ws) >= limit) {
+            close(new ConnectionException("connection lost", "peer " + options.remote()
+                    + " stopped reading: a write is blocked for more than " + limit + " ms", null));
+            return;
+        }
+        if (interval <= 0) {
+            return;
+        }
+        long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceived);
         if (idle >= 2 * interval && probing) {
             close(new ConnectionException("connection lost", "inactivity probe: no reply from "
                     + options.remote() + " for " + idle + " ms", null));
         } else if (idle >= interval && !probing) {
             probing = true;
-            request("echo", mapper.createArrayNode(), null, 0).whenComplete((r, e) -> probing = false);
+            requestNoWait("echo", mapper.createArrayNode()).whenComplete((r, e) -> probing = false);
         }
+    }
+
+    /** Like request without timeout, but never blocks the calling (timer) thread on a busy writer. */
+    private CompletableFuture<Object> requestNoWait(String method, ArrayNode params) {
+        long id = nextId.getAndIncrement();
+        CompletableFuture<Object> f = new CompletableFuture<>();
+        pending.put(id, new Pending(method, f, null));
+        ObjectNode msg = mapper.createObjectNode();
+        msg.put("method", method);
+        msg.set("params", params);
+        msg.put("id", id);
+        try {
+            if (!send(msg, true)) {
+                pending.remove(id);
+                f.complete(null); // a write is in progress: traffic is flowing, try again next period
+            }
+        } catch (ConnectionException e) {
+            if (pending.remove(id) != null) {
+                f.completeExceptionally(e);
+            }
+        }
+        return f;
     }
 
     private void readLoop() {
@@ -274,7 +317,7 @@ final class JsonRpcConnection {
         msg.set("params", mapper.createArrayNode().add(id));
         msg.putNull("id");
         try {
-            send(msg);
+            send(msg, true); // best effort; never block the timer thread
         } catch (RuntimeException e) {
             // connection gone: nothing to cancel
         }
@@ -290,6 +333,16 @@ final class JsonRpcConnection {
     }
 
     private void send(ObjectNode msg) {
+        send(msg, false);
+    }
+
+    /**
+     * Writes one message. Timer-thread callers (probe, cancel) pass {@code tryOnly}: they never wait for a
+     * writer that a peer which stopped reading has blocked; the probe closes such a connection instead.
+     *
+     * @return false if tryOnly and another write was in progress
+     */
+    private boolean send(ObjectNode msg, boolean tryOnly) {
         byte[] bytes;
         try {
             bytes = mapper.writeValueAsBytes(msg);
@@ -297,20 +350,30 @@ final class JsonRpcConnection {
             throw new IllegalArgumentException("cannot serialize request: " + e.getMessage(), e);
         }
         ByteBuffer bb = ByteBuffer.wrap(bytes);
-        synchronized (writeLock) {
+        if (tryOnly) {
+            if (!writeLock.tryLock()) {
+                return false;
+            }
+        } else {
+            writeLock.lock();
+        }
+        try {
             if (closed.get()) {
                 throw closeError();
             }
-            try {
-                while (bb.hasRemaining()) {
-                    channel.write(bb);
-                }
-            } catch (IOException e) {
-                ConnectionException ce = new ConnectionException("connection lost", "write to " + options.remote()
-                        + " failed: " + e, e);
-                close(ce);
-                throw ce;
+            writeStarted = System.nanoTime();
+            while (bb.hasRemaining()) {
+                channel.write(bb);
             }
+            return true;
+        } catch (IOException e) {
+            ConnectionException ce = new ConnectionException("connection lost", "write to " + options.remote()
+                    + " failed: " + e, e);
+            close(ce);
+            throw ce;
+        } finally {
+            writeStarted = 0;
+            writeLock.unlock();
         }
     }
 
