@@ -14,9 +14,11 @@ import java.util.UUID;
  */
 public record Row(String table, UUID uuid, Map<String, Object> columns) {
 
-    /** Makes the map unmodifiable. */
+    /** Makes the map unmodifiable (replica rows already use an immutable compact map). */
     public Row {
-        columns = Collections.unmodifiableMap(columns);
+        if (!(columns instanceof dev.ovs.ovsdb.internal.CompactColumns)) {
+            columns = Collections.unmodifiableMap(columns);
+        }
     }
 
     /** @param column column name @return decoded value, or null if the column is not present */

@@ -135,7 +135,7 @@ public final class Values {
                 }
                 m.put(decodeAtom(pair.get(0), type.key().type()), decodeAtom(pair.get(1), type.value().type()));
             }
-            return Collections.unmodifiableMap(m);
+            return m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m);
         }
         boolean isSetForm = json.isArray() && json.size() == 2 && "set".equals(json.get(0).asText());
         if (type.isScalar() && !isSetForm) {
@@ -158,7 +158,7 @@ public final class Values {
             }
             return s.iterator().next();
         }
-        return Collections.unmodifiableSet(s);
+        return s.isEmpty() ? Set.of() : Collections.unmodifiableSet(s);
     }
 
     /**

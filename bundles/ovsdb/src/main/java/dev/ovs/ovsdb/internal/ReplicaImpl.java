@@ -106,6 +106,9 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             for (String t : spec.keySet()) {
                 s.table(t);
             }
+            if (schema != s) {
+                layouts.clear();
+            }
             schema = s;
             return subscribe(c, id, s, "monitor_cond_since");
         }).whenComplete((r, e) -> {
@@ -390,7 +393,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                         m.put(k, v);
                     }
                 });
-                cols.put(e.getKey(), Collections.unmodifiableMap(m));
+                cols.put(e.getKey(), m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m));
             } else {
                 @SuppressWarnings("unchecked")
                 Set<Object> d = (Set<Object>) Values.decode(e.getValue(), new ColumnType(t.key(), null, 0, Long.MAX_VALUE));
@@ -400,7 +403,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                         set.add(o);
                     }
                 }
-                cols.put(e.getKey(), Collections.unmodifiableSet(set));
+                cols.put(e.getKey(), set.isEmpty() ? Set.of() : Collections.unmodifiableSet(set));
             }
         });
         return new Row(old.table(), old.uuid(), cols);
@@ -460,7 +463,21 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         }
     }
 
-    private void put(Row r) {
+    private final Map<String, CompactColumns.Layout> layouts = new ConcurrentHashMap<>();
+
+    /** Stores rows with one shared column layout per table (memory: one array per row, no hash map). */
+    private Row compact(Row r) {
+        if (r.columns() instanceof CompactColumns) {
+            return r;
+        }
+        DatabaseSchema s = schema;
+        CompactColumns.Layout l = layouts.computeIfAbsent(r.table(), t -> new CompactColumns.Layout(columns(s.table(t))));
+        CompactColumns c = CompactColumns.of(l, r.columns());
+        return c == null ? r : new Row(r.table(), r.uuid(), c);
+    }
+
+    private void put(Row r0) {
+        Row r = compact(r0);
         tables.get(r.table()).put(r.uuid(), r);
         Object n = r.get("name");
         if (n instanceof String s) {
