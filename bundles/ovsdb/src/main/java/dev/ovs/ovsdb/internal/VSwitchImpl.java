@@ -84,6 +84,11 @@ public final class VSwitchImpl implements VSwitch {
             throw new OvsdbException(OvsdbException.Kind.Unavailable, "not connected",
                     "no connection to ovsdb-server at " + client.options().remote());
         }
+        Throwable err = replica.lastError();
+        if (err != null) {
+            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
+                    "replica of " + DB + " cannot subscribe: " + err.getMessage(), err);
+        }
         if (!replica.awaitSynced(Duration.ofMillis(Math.max(1000, client.options().requestTimeoutMillis())))) {
             throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
                     "replica of " + DB + " is not synchronized yet");
@@ -554,7 +559,7 @@ public final class VSwitchImpl implements VSwitch {
         } catch (IOException e) {
             throw new IllegalArgumentException("params: not valid JSON: " + e.getMessage());
         }
-        if (p == null || !p.isArray() || p.size() < 2 || !p.get(0).isTextual()) {
+        if (p == null || !p.isArray() || p.size() < 1 || !p.get(0).isTextual()) {
             throw new IllegalArgumentException("params: must be a JSON array [\"<database>\", <operation>, ...]");
         }
         for (int i = 1; i < p.size(); i++) {
