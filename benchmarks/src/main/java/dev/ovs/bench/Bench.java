@@ -1,13 +1,12 @@
 package dev.ovs.bench;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Entry point of the benchmark harness: {@code Bench DIST [suite...]}, where DIST is the unpacked
- * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup} (default: all).
+ * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup}, {@code ovsdb}, {@code dbus}, {@code bus} (default: all).
  * Each suite measures Patchbay and its named peers in the same run and prints a markdown table.
  */
 public final class Bench {
@@ -20,19 +19,31 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench DIST [startup]");
+            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus]...");
             System.exit(64);
         }
         Path dist = Path.of(args[0]).toAbsolutePath();
-        List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup");
-        List<String> out = new ArrayList<>();
-        out.add(Machine.describe());
+        List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup", "ovsdb", "dbus", "bus");
         for (String s : suites) {
-            switch (s) {
-                case "startup" -> out.add(new StartupBench(dist).run());
-                default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup)");
+            if (!List.of("startup", "ovsdb", "dbus", "bus").contains(s)) {
+                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
+                System.exit(64);
             }
         }
-        System.out.println(String.join("\n\n", out));
+        System.out.println(Machine.describe());
+        for (String s : suites) {
+            long t0 = System.nanoTime();
+            String table = switch (s) {
+                case "startup" -> new StartupBench(dist).run();
+                case "ovsdb" -> new OvsdbBench().run();
+                case "dbus" -> new DbusBench(dist).run();
+                case "bus" -> new BusBench(dist).run();
+                default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
+            };
+            System.out.println();
+            System.out.println(table);
+            System.out.flush();
+            System.err.printf("bench: suite %s took %.0f s%n", s, (System.nanoTime() - t0) / 1e9);
+        }
     }
 }
