@@ -229,6 +229,43 @@ class ReplicaIT {
     }
 
     @Test
+    void onlineSchemaConversionResyncsWithNewSchema() throws Exception {
+        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+            s.vsctl("add-br", "sc0");
+            assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
+            c.setDbChangeAware(true).get(); // the server then sends monitor_canceled instead of disconnecting
+            Replica r = c.replica(DB, spec());
+            assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
+            EventMirror mirror = new EventMirror();
+            mirror.seed(r);
+            r.addListener(mirror);
+            // a new schema version with an extra column in Bridge
+            ObjectMapper om = new ObjectMapper();
+            com.fasterxml.jackson.databind.node.ObjectNode schema =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) om.readTree(java.nio.file.Path.of(TestOvsdb.SCHEMA).toFile());
+            schema.put("version", "99.0.0");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) schema.get("tables").get("Bridge").get("columns"))
+                    .putObject("patchbay_test").putObject("type").put("key", "string").put("min", 0).put("max", 1);
+            java.nio.file.Path newSchema = java.nio.file.Files.createTempFile("pb-schema-", ".ovsschema");
+            try {
+                java.nio.file.Files.writeString(newSchema, schema.toString());
+                TestOvsdb.run("ovsdb-client", "convert", s.remote(), newSchema.toString());
+            } finally {
+                java.nio.file.Files.deleteIfExists(newSchema);
+            }
+            ClientIT.waitFor(() -> r.schema() != null && "99.0.0".equals(r.schema().version()) && r.awaitSynced(Duration.ofMillis(10)));
+            assertThat(c.isConnected()).isTrue();
+            assertThat(r.byName("Bridge", "sc0").orElseThrow().columns()).containsKey("patchbay_test");
+            // the client's schema cache was refreshed too: the new column validates and is replicated
+            c.transaction(DB).update("Bridge", List.of(Condition.eq("name", "sc0")), Map.of("patchbay_test", "hello")).execute();
+            ClientIT.waitFor(() -> "hello".equals(r.byName("Bridge", "sc0").orElseThrow().getString("patchbay_test")));
+            r.sync();
+            waitEvents(mirror, r);
+            assertThat(mirror.problems).isEmpty();
+        }
+    }
+
+    @Test
     void unknownTableOrDatabaseFailsWithoutReconnectStorm() throws Exception {
         try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
             List<String> ups = new CopyOnWriteArrayList<>();

@@ -153,7 +153,7 @@ public final class OvsdbClientImpl implements OvsdbClient {
 
     private void route(String method, JsonNode params) {
         switch (method) {
-            case "update", "update2", "update3": {
+            case "update", "update2", "update3", "monitor_canceled": {
                 NotificationListener l = monitors.get(String.valueOf(params.path(0)));
                 if (l != null) {
                     l.onNotification(method, params);
@@ -235,6 +235,10 @@ public final class OvsdbClientImpl implements OvsdbClient {
 
     void registerMonitor(JsonNode id, NotificationListener l) {
         monitors.put(String.valueOf(id), l);
+    }
+
+    void invalidateSchema(String db) {
+        schemas.remove(db);
     }
 
     void unregisterMonitor(JsonNode id) {

@@ -125,6 +125,11 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         });
     }
 
+    private synchronized void resubscribe() {
+        subscribedOn = null;
+        client.timer().execute(this::connected);
+    }
+
     private Map<String, dev.ovs.ovsdb.MonitorRequest> requests(DatabaseSchema s) {
         Map<String, dev.ovs.ovsdb.MonitorRequest> m = new LinkedHashMap<>();
         for (Map.Entry<String, Set<String>> e : spec.entrySet()) {
@@ -200,6 +205,16 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     /** Reader thread: update / update2 / update3 notifications. */
     private void onUpdate(String m, JsonNode params) {
         if (closed) {
+            return;
+        }
+        if ("monitor_canceled".equals(m)) {
+            // the database schema changed (or the database went away): fetch the schema again and resync
+            client.invalidateSchema(db);
+            client.unregisterMonitor(params.path(0));
+            synchronized (syncLock) {
+                synced = false;
+            }
+            resubscribe();
             return;
         }
         JsonNode updates = params.path(1);
