@@ -1,8 +1,24 @@
 package dev.ovs.bench;
 
+import dev.ovs.itests.harness.ShortTempDir;
+import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
+/**
+ * D-Bus export: {@code org.openvswitch.ovsdb.BridgeExists} of the packaged appliance (sandbox mode: private
+ * dbus-daemon, ovsdb-server, ovs-vswitchd) called from a separate client process (a second JVM,
+ * {@link DbusClient}), against the bus daemon's own round trip ({@code org.freedesktop.DBus.GetId} from the
+ * same client and connection, the floor), and against one {@code ovs-vsctl br-exists} process per call (what
+ * the existing OVS D-Bus wrapper runs for each call) and one {@code busctl call} process per call.
+ */
 final class DbusBench {
+    private static final String BRIDGE = "br-bench";
+    private static final int WARMUP = 2000;
+    private static final int N = 10_000;
+    private static final int PROCS = 100;
     private final Path dist;
 
     DbusBench(Path dist) {
@@ -10,6 +26,84 @@ final class DbusBench {
     }
 
     String run() throws Exception {
-        return "todo";
+        String[] client;
+        double[] vsctl;
+        double[] busctl;
+        try (ShortTempDir tmp = ShortTempDir.create(); Sandbox sbx = new Sandbox(dist, tmp.resolve("sbx"))) {
+            String addr = sbx.dbusAddress();
+            String db = sbx.ovsDb();
+            Stats.run(List.of("ovs-vsctl", "--db=" + db, "--no-wait", "add-br", BRIDGE), 30);
+            List<String> busctlCall = List.of("busctl", "--address=" + addr, "call", "org.openvswitch.ovsdb",
+                    "/org/openvswitch/ovsdb", "org.openvswitch.ovsdb", "BridgeExists", "s", BRIDGE);
+            sbx.await("org.openvswitch.ovsdb answering BridgeExists", 120, () -> {
+                try {
+                    Stats.Exec e = Stats.exec(busctlCall, 10);
+                    return e.code() == 0 && e.out().trim().equals("b true");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                    clientClassPath(), DbusClient.class.getName(), addr, BRIDGE, Integer.toString(WARMUP), Integer.toString(N)));
+            String out = Stats.run(cmd, 300).strip();
+            String last = out.lines().reduce((a, b) -> b).orElse("");
+            client = last.split("\\|");
+            vsctl = perProcess(List.of("ovs-vsctl", "--db=" + db, "br-exists", BRIDGE));
+            busctl = perProcess(busctlCall);
+        }
+        double[] floor = parse(client[0]);
+        double[] ours = parse(client[1]);
+        StringBuilder t = new StringBuilder();
+        t.append("### D-Bus: BridgeExists from a separate client process\n\n");
+        t.append(String.format("Packaged appliance in sandbox mode (private dbus-daemon, ovsdb-server, ovs-vswitchd; appliance JVM with "
+                + "bin/patchbay's default options). Client: a second JVM (dbus-java 5.2.0, native-unixsocket), one connection, "
+                + "blocking calls, %,d interleaved rounds of GetId and BridgeExists after %,d warm-up rounds. Process-per-call "
+                + "peers: %d calls each, timed from fork to exit. calls/s = calls / summed call time (one caller).%n%n", N, WARMUP, PROCS));
+        t.append("| call | calls/s | p50 µs | p99 µs | p50 / floor |\n|---|---:|---:|---:|---:|\n");
+        t.append(row("`org.freedesktop.DBus.GetId` — the bus daemon's own round trip (the floor)", floor, floor[0]));
+        t.append(row("**Patchbay `org.openvswitch.ovsdb.BridgeExists`** (replica read after an OVSDB echo barrier)", ours, floor[0]));
+        t.append(row("`busctl call … BridgeExists`, one process per call", busctl, floor[0]));
+        t.append(row("`ovs-vsctl br-exists`, one process per call (what the existing OVS D-Bus wrapper forks per call; "
+                + "its D-Bus hop comes on top)", vsctl, floor[0]));
+        t.append(String.format("%nTarget (issue 5): BridgeExists p50 within 2× the floor — %.2f×, %s.%n", ours[0] / floor[0],
+                ours[0] <= 2 * floor[0] ? "met" : "NOT met"));
+        return t.toString();
+    }
+
+    private static String row(String name, double[] v, double floorP50) {
+        return String.format("| %s | %s | %s | %s | %.1f× |%n", name, Stats.rate(v[2]), Stats.us(v[0]), Stats.us(v[1]), v[0] / floorP50);
+    }
+
+    /** @return {p50 µs, p99 µs, calls/s} */
+    private static double[] parse(String s) {
+        return Arrays.stream(s.trim().split(" ")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    private static double[] perProcess(List<String> cmd) throws Exception {
+        long[] ns = new long[PROCS];
+        long sum = 0;
+        for (int i = 0; i < PROCS; i++) {
+            long t0 = System.nanoTime();
+            Stats.run(cmd, 30);
+            ns[i] = System.nanoTime() - t0;
+            sum += ns[i];
+        }
+        return new double[] {Stats.percentileMicros(ns, 50), Stats.percentileMicros(ns, 99), PROCS / (sum / 1e9)};
+    }
+
+    static String javaBin() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** The bench classes plus the appliance's dbus-java wrapper jar (core + transport + slf4j), nothing else. */
+    private static String clientClassPath() {
+        List<String> cp = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (e.endsWith("classes") || e.endsWith("classes/") || e.contains("patchbay-dbus-java")
+                    || e.contains("patchbay-benchmarks")) {
+                cp.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, cp);
     }
 }

@@ -1,0 +1,57 @@
+package dev.ovs.bench;
+
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.interfaces.DBus;
+
+/**
+ * The separate client process of the dbus suite (a second JVM, dbus-java 5.2.0 with the native-unixsocket
+ * transport, as the appliance ships it): {@code DbusClient ADDRESS BRIDGE WARMUP N}. Interleaves the bus
+ * daemon's own {@code org.freedesktop.DBus.GetId} (the floor) and the appliance's
+ * {@code org.openvswitch.ovsdb.BridgeExists(BRIDGE)}, blocking calls on one connection, and prints one line:
+ * {@code floor p50 p99 callsPerSecond | bridgeExists p50 p99 callsPerSecond} (µs, calls/s).
+ */
+public final class DbusClient {
+    private DbusClient() {
+    }
+
+    /**
+     * @param args address, bridge, warm-up rounds, measured rounds
+     * @throws Exception on any D-Bus failure (or BridgeExists answering false)
+     */
+    public static void main(String[] args) throws Exception {
+        String address = args[0];
+        String bridge = args[1];
+        int warmup = Integer.parseInt(args[2]);
+        int n = Integer.parseInt(args[3]);
+        try (DBusConnection c = DBusConnectionBuilder.forAddress(address).withShared(false).build()) {
+            DBus daemon = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
+            OvsdbDbus ovs = c.getRemoteObject("org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", OvsdbDbus.class);
+            long[] floor = new long[n];
+            long[] exists = new long[n];
+            for (int i = -warmup; i < n; i++) {
+                long t0 = System.nanoTime();
+                daemon.GetId();
+                long t1 = System.nanoTime();
+                if (!ovs.BridgeExists(bridge)) {
+                    throw new IllegalStateException("BridgeExists(" + bridge + ") answered false");
+                }
+                long t2 = System.nanoTime();
+                if (i >= 0) {
+                    floor[i] = t1 - t0;
+                    exists[i] = t2 - t1;
+                }
+            }
+            System.out.println(line(floor) + " | " + line(exists));
+        }
+        System.exit(0);
+    }
+
+    private static String line(long[] v) {
+        long sum = 0;
+        for (long x : v) {
+            sum += x;
+        }
+        return Stats.percentileMicros(v, 50) + " " + Stats.percentileMicros(v, 99) + " " + (v.length / (sum / 1e9));
+    }
+}
