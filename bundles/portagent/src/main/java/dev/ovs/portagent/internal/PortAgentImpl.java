@@ -1,0 +1,384 @@
+package dev.ovs.portagent.internal;
+
+import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.vswitch.BridgeOptions;
+import dev.ovs.ovsdb.vswitch.InterfaceInfo;
+import dev.ovs.ovsdb.vswitch.PortInfo;
+import dev.ovs.ovsdb.vswitch.PortOptions;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.portagent.Cidr;
+import dev.ovs.portagent.Container;
+import dev.ovs.portagent.ContainerPort;
+import dev.ovs.portagent.ContainerRef;
+import dev.ovs.portagent.LedgerEntry;
+import dev.ovs.portagent.LedgerStats;
+import dev.ovs.portagent.PortAgent;
+import dev.ovs.portagent.PortAgentException;
+import dev.ovs.portagent.PortAgentException.Kind;
+import dev.ovs.portagent.PortSettings;
+import dev.ovs.portagent.Validate;
+import dev.ovs.portagent.internal.docker.ContainerResolver;
+import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.portagent.netlink.LinkChange;
+import dev.ovs.portagent.netlink.NetNamespace;
+import dev.ovs.portagent.netlink.NetlinkException;
+import dev.ovs.portagent.netlink.RtNetlink;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The port agent's logic, independent of OSGi: ovs-docker's add-port/del-port/del-ports/set-vlan
+ * with rollback, over a {@link VSwitch}, rtnetlink and a {@link ContainerResolver}, recording each
+ * mutating call in a {@link Ledger}.
+ */
+public final class PortAgentImpl implements PortAgent {
+    /** Test hook: called before each step with its name; throwing simulates a failure there. */
+    public interface Faults {
+        /** No faults. */
+        Faults NONE = step -> {
+        };
+
+        /**
+         * @param step one of {@code bridge}, {@code veth}, {@code ovsdb}, {@code host-up},
+         *             {@code container-up}, {@code address}, {@code route}
+         */
+        void before(String step);
+    }
+
+    private final Supplier<VSwitch> vswitch;
+    private final ContainerResolver resolver;
+    private final Ledger ledger;
+    private final NetNamespace hostNs;
+    private final String datapathType;
+    private final Faults faults;
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * @param vswitch      current VSwitch service, or a supplier returning null when absent
+     * @param resolver     container resolver
+     * @param ledger       operation ledger
+     * @param hostNs       namespace of the OVS bridges (host side of the veths); null for this JVM's own
+     * @param datapathType {@code datapath_type} for bridges this agent creates ("" or null: system)
+     * @param faults       fault injection hook ({@link Faults#NONE} in production)
+     */
+    public PortAgentImpl(Supplier<VSwitch> vswitch, ContainerResolver resolver, Ledger ledger, NetNamespace hostNs,
+            String datapathType, Faults faults) {
+        this.vswitch = vswitch;
+        this.resolver = resolver;
+        this.ledger = ledger;
+        this.hostNs = hostNs;
+        this.datapathType = datapathType == null ? "" : datapathType;
+        this.faults = faults;
+    }
+
+    private VSwitch vs() {
+        VSwitch v = vswitch.get();
+        if (v == null) {
+            throw new PortAgentException(Kind.Unavailable, "no VSwitch (OVSDB) service is available", null);
+        }
+        return v;
+    }
+
+    private RtNetlink host() throws NetlinkException {
+        return hostNs == null ? RtNetlink.open() : RtNetlink.open(hostNs);
+    }
+
+    /** A validated add-port request. */
+    private record AddRequest(String bridge, String iface, ContainerRef ref, Cidr address, String mac, InetAddress gateway,
+            Integer mtu, Integer vlan) {
+    }
+
+    @Override
+    public String addPort(String bridge, String iface, String container, PortSettings settings, String caller) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("bridge", bridge);
+        args.put("interface", iface);
+        args.put("container", container);
+        PortSettings s = settings == null ? PortSettings.NONE : settings;
+        putIf(args, "ipaddress", s.ipaddress());
+        putIf(args, "macaddress", s.macaddress());
+        putIf(args, "gateway", s.gateway());
+        putIf(args, "mtu", s.mtu());
+        putIf(args, "vlan", s.vlan());
+        return recorded(caller, "add-port", args, () -> {
+            AddRequest r = validate(bridge, iface, container, s);
+            return doAdd(r);
+        });
+    }
+
+    private static void putIf(Map<String, String> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v.toString());
+        }
+    }
+
+    private static AddRequest validate(String bridge, String iface, String container, PortSettings s) {
+        Validate.bridgeName("bridge", bridge);
+        Validate.interfaceName("interface", iface);
+        ContainerRef ref = ContainerRef.parse("container", container);
+        Cidr addr = s.ipaddress() == null ? null : Validate.cidr("ipaddress", s.ipaddress());
+        String mac = s.macaddress() == null ? null : Validate.mac("macaddress", s.macaddress());
+        InetAddress gw = s.gateway() == null ? null : Validate.gateway("gateway", s.gateway(), addr);
+        Integer mtu = s.mtu() == null ? null : Validate.mtu("mtu", s.mtu());
+        Integer vlan = s.vlan() == null ? null : Validate.vlan("vlan", s.vlan());
+        return new AddRequest(bridge, iface, ref, addr, mac, gw, mtu, vlan);
+    }
+
+    private String doAdd(AddRequest r) {
+        VSwitch vs = vs();
+        if (!find(vs, r.ref.text(), r.iface).isEmpty()) {
+            throw new PortAgentException(Kind.AlreadyExists, "Port already attached for CONTAINER=" + r.ref.text()
+                    + " and INTERFACE=" + r.iface, null);
+        }
+        Container c = resolver.resolve(r.ref);
+        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
+        String hostName = id + "_l";
+        Deque<Runnable> undo = new ArrayDeque<>();
+        try (RtNetlink hostNl = host()) {
+            try {
+                if (!vs.bridgeExists(r.bridge)) {
+                    faults.before("bridge");
+                    BridgeOptions bo = datapathType.isEmpty() ? null : BridgeOptions.NONE.withDatapathType(datapathType);
+                    vs.addBridge(r.bridge, bo, false);
+                    undo.push(() -> vs.deleteBridge(r.bridge, true));
+                }
+                faults.before("veth");
+                LinkChange peer = LinkChange.none();
+                if (r.mtu != null) {
+                    peer = peer.withMtu(r.mtu);
+                }
+                if (r.mac != null) {
+                    peer = peer.withMac(r.mac);
+                }
+                hostNl.createVeth(hostName, r.iface, c.netns(), peer);
+                undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+                if (r.mtu != null) {
+                    hostNl.setMtu(hostName, r.mtu);
+                }
+                faults.before("ovsdb");
+                PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
+                        Map.of("container_id", r.ref.text(), "container_iface", r.iface));
+                if (r.vlan != null) {
+                    po = po.withTag(r.vlan);
+                }
+                vs.addPort(r.bridge, hostName, po, false);
+                undo.push(() -> vs.deletePort(null, hostName, true));
+                faults.before("host-up");
+                hostNl.setUp(hostName, true);
+                try (RtNetlink inside = RtNetlink.open(c.netns())) {
+                    faults.before("container-up");
+                    inside.setUp(r.iface, true);
+                    if (r.address != null) {
+                        faults.before("address");
+                        inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
+                    }
+                    if (r.gateway != null) {
+                        faults.before("route");
+                        inside.addDefaultRoute(r.gateway);
+                    }
+                }
+                return hostName;
+            } catch (NetlinkException e) {
+                throw rollback(undo, map(e));
+            } catch (OvsdbException e) {
+                throw rollback(undo, map(e));
+            } catch (RuntimeException e) {
+                throw rollback(undo, e);
+            }
+        } catch (NetlinkException e) {
+            throw map(e);
+        }
+    }
+
+    private byte[] randomBytes() {
+        byte[] b = new byte[7];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private interface NlAction {
+        void run() throws NetlinkException;
+    }
+
+    private static void quietly(NlAction a) {
+        try {
+            a.run();
+        } catch (NetlinkException e) {
+            throw new PortAgentException(Kind.Failed, "rollback: " + e.getMessage(), e);
+        }
+    }
+
+    private static RuntimeException rollback(Deque<Runnable> undo, RuntimeException cause) {
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        return cause;
+    }
+
+    @Override
+    public void deletePort(String bridge, String iface, String container, String caller) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("bridge", bridge);
+        args.put("interface", iface);
+        args.put("container", container);
+        recorded(caller, "del-port", args, () -> {
+            Validate.bridgeName("bridge", bridge);
+            Validate.interfaceName("interface", iface);
+            ContainerRef ref = ContainerRef.parse("container", container);
+            VSwitch vs = vs();
+            List<InterfaceInfo> found = find(vs, ref.text(), iface);
+            if (found.isEmpty()) {
+                throw new PortAgentException(Kind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
+                        + " and INTERFACE=" + iface, null);
+            }
+            remove(vs, found);
+            return found.get(0).name();
+        });
+    }
+
+    @Override
+    public List<String> deletePorts(String bridge, String container, String caller) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("bridge", bridge);
+        args.put("container", container);
+        List<String> out = new ArrayList<>();
+        recorded(caller, "del-ports", args, () -> {
+            Validate.bridgeName("bridge", bridge);
+            ContainerRef ref = ContainerRef.parse("container", container);
+            VSwitch vs = vs();
+            List<InterfaceInfo> found = vs.findInterfaces(Map.of("container_id", ref.text()));
+            remove(vs, found);
+            found.stream().map(InterfaceInfo::name).sorted().forEach(out::add);
+            return String.join(",", out);
+        });
+        return out;
+    }
+
+    private void remove(VSwitch vs, List<InterfaceInfo> found) {
+        try (RtNetlink hostNl = host()) {
+            for (InterfaceInfo i : found) {
+                vs.deletePort(null, i.port() != null ? i.port() : i.name(), true);
+                hostNl.deleteLinkIfExists(i.name());
+            }
+        } catch (NetlinkException e) {
+            throw map(e);
+        } catch (OvsdbException e) {
+            throw map(e);
+        }
+    }
+
+    @Override
+    public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("bridge", bridge);
+        args.put("interface", iface);
+        args.put("container", container);
+        args.put("vlan", Integer.toString(vlan));
+        recorded(caller, "set-vlan", args, () -> {
+            Validate.bridgeName("bridge", bridge);
+            Validate.interfaceName("interface", iface);
+            ContainerRef ref = ContainerRef.parse("container", container);
+            Validate.vlan("vlan", vlan);
+            VSwitch vs = vs();
+            List<InterfaceInfo> found = find(vs, ref.text(), iface);
+            if (found.isEmpty()) {
+                throw new PortAgentException(Kind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
+                        + " and INTERFACE=" + iface, null);
+            }
+            try {
+                vs.setPortColumn(found.get(0).port() != null ? found.get(0).port() : found.get(0).name(), "tag", (long) vlan);
+            } catch (OvsdbException e) {
+                throw map(e);
+            }
+            return found.get(0).name();
+        });
+    }
+
+    @Override
+    public List<ContainerPort> listPorts() {
+        VSwitch vs = vs();
+        List<ContainerPort> out = new ArrayList<>();
+        for (InterfaceInfo i : vs.findInterfaces(Map.of())) {
+            Map<String, String> ids = i.externalIds();
+            if (!ids.containsKey("container_id") || !ids.containsKey("container_iface")) {
+                continue;
+            }
+            PortInfo p = i.port() == null ? null : vs.port(i.port()).orElse(null);
+            out.add(new ContainerPort(i.name(), p == null ? null : p.bridge(), ids.get("container_id"),
+                    ids.get("container_iface"), p == null ? null : p.tag()));
+        }
+        out.sort(Comparator.comparing(ContainerPort::port));
+        return out;
+    }
+
+    private static List<InterfaceInfo> find(VSwitch vs, String container, String iface) {
+        return vs.findInterfaces(Map.of("container_id", container, "container_iface", iface));
+    }
+
+    @Override
+    public LedgerStats ledgerStats() {
+        return ledger.stats();
+    }
+
+    @Override
+    public LedgerStats verifyLedger() {
+        return ledger.verify();
+    }
+
+    @Override
+    public List<LedgerEntry> ledgerTail(int n) {
+        return ledger.tail(n);
+    }
+
+    private interface Op {
+        String run();
+    }
+
+    private <T> String recorded(String caller, String op, Map<String, String> args, Op body) {
+        String result;
+        try {
+            result = body.run();
+        } catch (RuntimeException e) {
+            ledger.append(caller, op, args, "error: " + e.getMessage());
+            throw e;
+        }
+        ledger.append(caller, op, args, result == null || result.isEmpty() ? "ok" : "ok: " + result);
+        return result;
+    }
+
+    static PortAgentException map(NetlinkException e) {
+        Kind k = switch (e.errno()) {
+            case 17 -> Kind.AlreadyExists;
+            case 19, 2, 3 -> Kind.NotFound;
+            case 22, 34, 99, 101 -> Kind.ConstraintViolation;
+            case 110 -> Kind.Timeout;
+            default -> Kind.Failed;
+        };
+        return new PortAgentException(k, e.getMessage(), e);
+    }
+
+    static PortAgentException map(OvsdbException e) {
+        Kind k = switch (e.kind()) {
+            case NotFound -> Kind.NotFound;
+            case AlreadyExists -> Kind.AlreadyExists;
+            case ConstraintViolation, ReferentialIntegrity -> Kind.ConstraintViolation;
+            case Timeout -> Kind.Timeout;
+            case Unavailable -> Kind.Unavailable;
+            default -> Kind.Failed;
+        };
+        return new PortAgentException(k, "OVSDB: " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,289 @@
+package dev.ovs.portagent.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.Leftovers;
+import dev.ovs.itests.harness.Netns;
+import dev.ovs.itests.harness.Ovs;
+import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.ovsdb.ClientOptions;
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.portagent.ContainerPort;
+import dev.ovs.portagent.LedgerEntry;
+import dev.ovs.portagent.PortAgentException;
+import dev.ovs.portagent.PortSettings;
+import dev.ovs.portagent.internal.docker.ContainerResolver;
+import dev.ovs.portagent.internal.docker.DockerClient;
+import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.portagent.netlink.NetNamespace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The port agent against real ovsdb-server + ovs-vswitchd (userspace datapath) in a private
+ * namespace ("host"), with two plain namespaces as containers ({@code netns:NAME}).
+ */
+class PortAgentImplTest {
+    private static Leftovers before;
+    private static ShortTempDir dir;
+    private static Netns host;
+    private static Ovs ovs;
+    private static OvsdbClient client;
+    private static VSwitch vs;
+    private static Ledger ledger;
+    private Netns c1;
+    private Netns c2;
+    private final AtomicReference<String> failAt = new AtomicReference<>();
+    private PortAgentImpl agent;
+
+    @BeforeAll
+    static void startOvs() throws Exception {
+        before = Leftovers.snapshot();
+        dir = ShortTempDir.create();
+        host = Netns.create();
+        ovs = Ovs.start(host, dir.path());
+        client = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()));
+        assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
+        vs = VSwitch.create(client, true, 10000);
+        assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
+        ledger = Ledger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stopOvs() throws Exception {
+        try {
+            if (ledger != null) {
+                ledger.close();
+            }
+            if (client != null) {
+                client.close();
+            }
+            if (ovs != null) {
+                ovs.close();
+            }
+        } finally {
+            if (host != null) {
+                host.close();
+            }
+            dir.close();
+            before.assertNoneSince();
+        }
+    }
+
+    @BeforeEach
+    void setUp() {
+        c1 = Netns.create();
+        c2 = Netns.create();
+        ContainerResolver resolver = new ContainerResolver(new DockerClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(2)));
+        agent = new PortAgentImpl(() -> vs, resolver, ledger, NetNamespace.ofPath(host.path()), "netdev", step -> {
+            if (step.equals(failAt.get())) {
+                throw new IllegalStateException("injected failure at " + step);
+            }
+        });
+    }
+
+    @AfterEach
+    void tearDown() {
+        try {
+            for (ContainerPort p : agent.listPorts()) {
+                agent.deletePorts("br0", p.containerId(), "test-cleanup");
+            }
+            for (String br : vs.listBridges()) {
+                vs.deleteBridge(br, true);
+            }
+        } finally {
+            c1.close();
+            c2.close();
+        }
+    }
+
+    private static String ip(Netns ns, String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "-n", ns.name()));
+        argv.addAll(List.of(args));
+        return Cmd.run(argv, Cmd.DEFAULT_TIMEOUT);
+    }
+
+    private String ref(Netns ns) {
+        return "netns:" + ns.name();
+    }
+
+    /** Up to 5 attempts of one echo each (ARP and MAC learning need a moment after changes). */
+    private static boolean ping(Netns from, String to) {
+        for (int i = 0; i < 5; i++) {
+            try {
+                from.exec(Duration.ofSeconds(15), "ping", "-c", "1", "-W", "1", to);
+                return true;
+            } catch (Cmd.Failed e) {
+                // retry
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void addPortLikeOvsDockerThenDelete() {
+        String port = agent.addPort("br0", "eth1", ref(c1),
+                new PortSettings("10.1.0.2/24", "02:00:00:aa:bb:01", "10.1.0.1", 1400, 10), "test");
+        assertThat(port).matches("[0-9a-f]{13}_l");
+        assertThat(ip(host, "link", "show", port)).contains("mtu 1400").contains(",UP");
+        String inside = ip(c1, "-d", "link", "show", "eth1");
+        assertThat(inside).contains("mtu 1400").contains("link/ether 02:00:00:aa:bb:01").contains(",UP").contains("veth");
+        assertThat(ip(c1, "addr", "show", "eth1")).contains("inet 10.1.0.2/24");
+        assertThat(ip(c1, "route", "show", "default")).contains("default via 10.1.0.1 dev eth1");
+        // the exact query ovs-docker uses to find the port
+        // (a value with ':' must be quoted for ovs-vsctl; ovs-docker itself passes it unquoted, which only
+        // works for container IDs/names, never for pid:/netns: references)
+        assertThat(ovs.vsctl("--data=bare", "--no-heading", "--columns=name", "find", "interface",
+                "external_ids:container_id=\"" + ref(c1) + "\"", "external_ids:container_iface=eth1").trim()).isEqualTo(port);
+        assertThat(ovs.vsctl("get", "port", port, "tag").trim()).isEqualTo("10");
+        assertThat(ovs.vsctl("get", "bridge", "br0", "datapath_type").trim()).isEqualTo("netdev");
+        assertThat(agent.listPorts()).containsExactly(new ContainerPort(port, "br0", ref(c1), "eth1", 10L));
+
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test"))
+                .isInstanceOf(PortAgentException.class).hasMessage("Port already attached for CONTAINER=" + ref(c1) + " and INTERFACE=eth1")
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.AlreadyExists));
+
+        agent.deletePort("br0", "eth1", ref(c1), "test");
+        assertThat(ip(host, "-o", "link")).doesNotContain(port);
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+        assertThat(ovs.vsctl("--columns=name", "find", "interface", "external_ids:container_id=\"" + ref(c1) + "\"").trim()).isEmpty();
+        assertThat(ovs.vsctl("list-ports", "br0").trim()).isEmpty();
+        assertThatThrownBy(() -> agent.deletePort("br0", "eth1", ref(c1), "test")).isInstanceOf(PortAgentException.class)
+                .hasMessageContaining("Failed to find any attached port");
+
+        List<LedgerEntry> tail = agent.ledgerTail(4);
+        assertThat(tail).extracting(LedgerEntry::operation).containsExactly("add-port", "add-port", "del-port", "del-port");
+        assertThat(tail.get(0).result()).isEqualTo("ok: " + port);
+        assertThat(tail.get(0).caller()).isEqualTo("test");
+        assertThat(tail.get(0).args()).containsEntry("vlan", "10").containsEntry("ipaddress", "10.1.0.2/24");
+        assertThat(tail.get(1).result()).startsWith("error: Port already attached");
+        assertThat(tail.get(2).result()).isEqualTo("ok: " + port);
+        assertThat(tail.get(3).result()).startsWith("error: Failed to find");
+        assertThat(agent.verifyLedger().verified()).isTrue();
+    }
+
+    @Test
+    void trafficFlowsOnSameVlanOnly() {
+        agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.2.0.1/24", null, null, null, 5), "test");
+        agent.addPort("br0", "eth1", ref(c2), new PortSettings("10.2.0.2/24", null, null, null, 5), "test");
+        assertThat(ping(c1, "10.2.0.2")).as("same tag").isTrue();
+        agent.setVlan("br0", "eth1", ref(c2), 6, "test");
+        assertThat(ovs.vsctl("get", "port", agent.listPorts().stream().filter(p -> p.containerId().equals(ref(c2)))
+                .findFirst().orElseThrow().port(), "tag").trim()).isEqualTo("6");
+        Cmd.run("ip", "-n", c1.name(), "neigh", "flush", "all");
+        assertThat(ping(c1, "10.2.0.2")).as("different tags").isFalse();
+        agent.setVlan("br0", "eth1", ref(c2), 5, "test");
+        assertThat(ping(c1, "10.2.0.2")).as("same tag again").isTrue();
+        assertThat(agent.deletePorts("br0", ref(c1), "test")).hasSize(1);
+        assertThat(agent.deletePorts("br0", ref(c1), "test")).isEmpty();
+    }
+
+    @Test
+    void everyStepIsRolledBack() {
+        for (String step : List.of("bridge", "veth", "ovsdb", "host-up", "container-up", "address", "route")) {
+            failAt.set(step);
+            assertThatThrownBy(() -> agent.addPort("brx", "eth1", ref(c1),
+                    new PortSettings("10.3.0.2/24", null, "10.3.0.1", null, null), "test"))
+                    .as(step).hasMessageContaining("injected failure at " + step);
+            assertThat(ip(host, "-o", "link")).as(step).doesNotContain("_l");
+            assertThat(ip(c1, "-o", "link")).as(step).doesNotContain("eth1");
+            assertThat(vs.bridgeExists("brx")).as(step).isFalse();
+            assertThat(ovs.vsctl("--columns=name", "find", "interface", "external_ids:container_iface=eth1").trim()).as(step).isEmpty();
+        }
+        failAt.set(null);
+        // a kernel refusal late in the sequence (gateway is fine by syntax but the route exists) rolls back too
+        c1.addVeth("dm0", "dm1");
+        Cmd.run("ip", "-n", c1.name(), "addr", "add", "10.4.0.9/24", "dev", "dm0");
+        Cmd.run("ip", "-n", c1.name(), "route", "add", "default", "via", "10.4.0.1");
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.4.1.2/24", null, "10.4.1.1", null, null), "test"))
+                .isInstanceOf(PortAgentException.class).hasMessageContaining("EEXIST").hasMessageContaining("add route default via 10.4.1.1");
+        assertThat(ip(host, "-o", "link")).doesNotContain("_l");
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+        assertThat(vs.bridgeExists("br0")).isFalse();
+        // interface name taken inside the container
+        c1.addVeth("eth1", "eth1p");
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test"))
+                .isInstanceOf(PortAgentException.class).hasMessageContaining("EEXIST")
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.AlreadyExists));
+        assertThat(ip(host, "-o", "link")).doesNotContain("_l");
+        assertThat(vs.bridgeExists("br0")).isFalse();
+    }
+
+    @Test
+    void badInputAndUnknownContainersFailBeforeAnySideEffect() {
+        long height = agent.ledgerStats().height();
+        String[][] cases = {
+            {"this-bridge-is-too-long", "eth1", ref(c1), null, null, "bridge: "},
+            {"br0", "eth/1", ref(c1), null, null, "interface: "},
+            {"br0", "eth1", "no such/container", null, null, "container: "},
+            {"br0", "eth1", "netns:pbt-missing", null, null, "container: no network namespace"},
+            {"br0", "eth1", ref(c1), "10.0.0.300/24", null, "ipaddress: "},
+            {"br0", "eth1", ref(c1), "10.0.0.2/24", "10.0.1.1", "gateway: must lie inside"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> agent.addPort(c[0], c[1], c[2], new PortSettings(c[3], null, c[4], null, null), "test"))
+                    .as(c[5]).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(c[5]);
+        }
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings(null, "01:00:00:00:00:01", null, null, null), "t"))
+                .hasMessageStartingWith("macaddress: ");
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings(null, null, null, 40, null), "t"))
+                .hasMessageStartingWith("mtu: ");
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings(null, null, null, null, 4096), "t"))
+                .hasMessageStartingWith("vlan: ");
+        assertThatThrownBy(() -> agent.addPort("br0", "eth1", "docker-container", PortSettings.NONE, "t"))
+                .isInstanceOf(PortAgentException.class).hasMessageContaining("no-docker.sock: cannot connect");
+        assertThat(vs.bridgeExists("br0")).isFalse();
+        assertThat(ip(host, "-o", "link")).doesNotContain("_l");
+        assertThat(agent.ledgerStats().height()).isEqualTo(height + 10); // failures are recorded too
+        assertThat(agent.ledgerTail(1).get(0).result()).startsWith("error: ");
+    }
+
+    @Test
+    void interoperatesWithTheRealOvsDockerScript() throws Exception {
+        Path bin = dir.resolve("bin");
+        Files.createDirectories(bin);
+        Path docker = bin.resolve("docker");
+        Files.writeString(docker, "#!/bin/sh\necho 'docker shim: not used by del-port' >&2\nexit 1\n");
+        docker.toFile().setExecutable(true);
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"), "OVS_RUNDIR", dir.path().toString());
+        String port = agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test");
+        runInHost(env, "ovs-docker", "del-port", "br0", "eth1", "\"" + ref(c1) + "\""); // quoted: see above
+        assertThat(ip(host, "-o", "link")).doesNotContain(port);
+        assertThat(agent.listPorts()).isEmpty();
+        // the other way round: a port made like ovs-docker does it (its exact commands), removed by Patchbay
+        String p = "0123456789abc";
+        runInHost(env, "ip", "link", "add", p + "_l", "type", "veth", "peer", "name", p + "_c");
+        runInHost(env, "ovs-vsctl", "--may-exist", "add-port", "br0", p + "_l", "--", "set", "interface", p + "_l",
+                "external_ids:container_id=" + ref(c1), "external_ids:container_iface=eth2");
+        runInHost(env, "ip", "link", "set", p + "_c", "netns", c1.name());
+        vs.replica().awaitSynced(Duration.ofSeconds(5));
+        assertThat(agent.listPorts()).extracting(ContainerPort::port).contains(p + "_l");
+        agent.deletePort("br0", "eth2", ref(c1), "test");
+        assertThat(ip(host, "-o", "link")).doesNotContain(p + "_l");
+        assertThat(ip(c1, "-o", "link")).doesNotContain(p + "_c");
+        assertThat(ovs.vsctl("list-ports", "br0").trim()).isEmpty();
+    }
+
+    private static void runInHost(Map<String, String> env, String... argv) throws Exception {
+        List<String> cmd = new ArrayList<>(host.wrap(argv));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process pr = pb.start();
+        String out = new String(pr.getInputStream().readAllBytes());
+        assertThat(pr.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
+    }
+}
