@@ -54,6 +54,20 @@ public final class PortAgentImpl implements PortAgent {
         void before(String step);
     }
 
+    /** Receives port events after the fact (bus, D-Bus signals). Must not throw. */
+    public interface Listener {
+        /**
+         * @param what      {@code created}, {@code removed} or {@code failed}
+         * @param container container reference as given
+         * @param iface     interface in the container
+         * @param port      host port name, or null for a failure before it was named
+         * @param error     the failure message, or null
+         */
+        void portEvent(String what, String container, String iface, String port, String error);
+    }
+
+    private volatile Listener listener = (w, c, i, p, e) -> {
+    };
     private final Supplier<VSwitch> vswitch;
     private final ContainerResolver resolver;
     private final Ledger ledger;
@@ -78,6 +92,19 @@ public final class PortAgentImpl implements PortAgent {
         this.hostNs = hostNs;
         this.datapathType = datapathType == null ? "" : datapathType;
         this.faults = faults;
+    }
+
+    /** @param l the listener (replaces the previous one), not null */
+    public void setListener(Listener l) {
+        this.listener = l;
+    }
+
+    private void fire(String what, String container, String iface, String port, String error) {
+        try {
+            listener.portEvent(what, container, iface, port, error);
+        } catch (RuntimeException e) {
+            // a listener must not break the operation
+        }
     }
 
     private VSwitch vs() {
@@ -111,7 +138,14 @@ public final class PortAgentImpl implements PortAgent {
         putIf(args, "vlan", s.vlan());
         return recorded(caller, "add-port", args, () -> {
             AddRequest r = validate(bridge, iface, container, s);
-            return doAdd(r);
+            try {
+                String port = doAdd(r);
+                fire("created", r.ref.text(), iface, port, null);
+                return port;
+            } catch (RuntimeException e) {
+                fire("failed", r.ref.text(), iface, null, e.getMessage());
+                throw e;
+            }
         });
     }
 
@@ -245,6 +279,7 @@ public final class PortAgentImpl implements PortAgent {
                         + " and INTERFACE=" + iface, null);
             }
             remove(vs, found);
+            fire("removed", ref.text(), iface, found.get(0).name(), null);
             return found.get(0).name();
         });
     }
@@ -261,6 +296,9 @@ public final class PortAgentImpl implements PortAgent {
             VSwitch vs = vs();
             List<InterfaceInfo> found = vs.findInterfaces(Map.of("container_id", ref.text()));
             remove(vs, found);
+            for (InterfaceInfo i : found) {
+                fire("removed", ref.text(), i.externalIds().getOrDefault("container_iface", ""), i.name(), null);
+            }
             found.stream().map(InterfaceInfo::name).sorted().forEach(out::add);
             return String.join(",", out);
         });
