@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 
-/** One line describing when and where the figures were taken: date, CPU model and count, memory, JVM. */
+/** One line describing when and where the figures were taken: date, CPU model and count, memory, JVM, load. */
 final class Machine {
     private Machine() {
     }
@@ -21,7 +21,14 @@ final class Machine {
         } catch (IOException ignored) {
             // keep the defaults
         }
-        return String.format("Measured %s on %d × %s, %.0f GiB RAM, Java %s.", LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), cpu, memKb / 1048576.0, System.getProperty("java.version"));
+        String load = "?";
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException ignored) {
+            // keep "?"
+        }
+        return String.format("Measured %s on %d × %s, %.0f GiB RAM, Java %s; load average %s at the start (the machine "
+                + "is shared: other builds may run at the same time).", LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), cpu, memKb / 1048576.0, System.getProperty("java.version"), load);
     }
 }

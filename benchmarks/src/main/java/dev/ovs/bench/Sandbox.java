@@ -22,12 +22,25 @@ final class Sandbox implements AutoCloseable {
     private final Process launcher;
     private final Path log;
 
-    Sandbox(Path dist, Path dir) throws Exception {
+    /** JVM options like bin/patchbay's defaults but with the C2 compiler (no {@code -XX:TieredStopAtLevel=1}). */
+    static final String C2_OPTS = "-Xms16m -Xmx256m -XX:+UseSerialGC -Xss512k -Xshare:auto";
+
+    /**
+     * @param dist     unpacked distribution
+     * @param dir      sandbox directory (short: socket paths live below it)
+     * @param javaOpts JAVA_OPTS for the appliance, or null for bin/patchbay's defaults
+     */
+    Sandbox(Path dist, Path dir, String javaOpts) throws Exception {
         this.dir = dir;
         this.log = dir.resolveSibling(dir.getFileName() + ".log");
         Files.createDirectories(dir);
-        launcher = new ProcessBuilder("setsid", dist.resolve("bin/patchbay").toString(), "run", "--sandbox", dir.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).start();
+        ProcessBuilder pb = new ProcessBuilder("setsid", dist.resolve("bin/patchbay").toString(), "run", "--sandbox",
+                dir.toString());
+        pb.environment().remove("JAVA_OPTS");
+        if (javaOpts != null) {
+            pb.environment().put("JAVA_OPTS", javaOpts);
+        }
+        launcher = pb.redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).start();
         try {
             await("sandbox env file", 60, () -> Files.exists(dir.resolve("env")));
             for (String l : Files.readAllLines(dir.resolve("env"))) {
