@@ -26,8 +26,8 @@ final class DbusBench {
     }
 
     String run() throws Exception {
-        double[][] shipped = new double[2][];
-        double[][] c2 = new double[2][];
+        double[][] shipped = new double[3][];
+        double[][] c2 = new double[3][];
         double[][] procs = new double[2][];
         try (ShortTempDir tmp = ShortTempDir.create()) {
             measure(tmp.resolve("sbx"), null, shipped, procs);
@@ -44,9 +44,12 @@ final class DbusBench {
         t.append(row("`org.freedesktop.DBus.GetId` — the bus daemon's own round trip (the floor)", shipped[0], floor));
         t.append(row("**Patchbay `org.openvswitch.ovsdb.BridgeExists`**, appliance as shipped (JVM: C1 only, Serial GC; "
                 + "replica read after an OVSDB echo barrier)", shipped[1], floor));
+        t.append(row("`org.freedesktop.DBus.Peer.Ping` to the appliance (answered inside dbus-java: the D-Bus path to the "
+                + "appliance with no OVSDB work; client → daemon → appliance and back is twice the floor's hops)", shipped[2], floor));
         t.append(row("`GetId` floor, second run", c2[0], c2[0][0]));
         t.append(row("Patchbay `BridgeExists`, appliance with the C2 JIT (`JAVA_OPTS=\"" + Sandbox.C2_OPTS + "\"`)", c2[1],
                 c2[0][0]));
+        t.append(row("`Peer.Ping` to the appliance with the C2 JIT", c2[2], c2[0][0]));
         t.append(row("`busctl call … BridgeExists`, one process per call", procs[1], floor));
         t.append(row("`ovs-vsctl br-exists`, one process per call (what the existing OVS D-Bus wrapper forks per call; "
                 + "its D-Bus hop comes on top)", procs[0], floor));
@@ -78,6 +81,7 @@ final class DbusBench {
             String[] parts = last.split("\\|");
             out[0] = parse(parts[0]);
             out[1] = parse(parts[1]);
+            out[2] = parse(parts[2]);
             if (procs != null) {
                 procs[0] = perProcess(List.of("ovs-vsctl", "--db=" + db, "br-exists", BRIDGE));
                 procs[1] = perProcess(busctlCall);

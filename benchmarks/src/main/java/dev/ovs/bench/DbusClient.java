@@ -3,13 +3,15 @@ package dev.ovs.bench;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.interfaces.DBus;
+import org.freedesktop.dbus.interfaces.Peer;
 
 /**
  * The separate client process of the dbus suite (a second JVM, dbus-java 5.2.0 with the native-unixsocket
  * transport, as the appliance ships it): {@code DbusClient ADDRESS BRIDGE WARMUP N}. Interleaves the bus
  * daemon's own {@code org.freedesktop.DBus.GetId} (the floor) and the appliance's
- * {@code org.openvswitch.ovsdb.BridgeExists(BRIDGE)}, blocking calls on one connection, and prints one line:
- * {@code floor p50 p99 callsPerSecond | bridgeExists p50 p99 callsPerSecond} (µs, calls/s).
+ * {@code org.openvswitch.ovsdb.BridgeExists(BRIDGE)} and {@code org.freedesktop.DBus.Peer.Ping} sent to the
+ * appliance (answered by dbus-java itself: the D-Bus path to the appliance without OVSDB), blocking calls on one
+ * connection, and prints one line: {@code floor p50 p99 callsPerSecond | bridgeExists ... | ping ...} (µs, calls/s).
  */
 public final class DbusClient {
     private DbusClient() {
@@ -27,8 +29,10 @@ public final class DbusClient {
         try (DBusConnection c = DBusConnectionBuilder.forAddress(address).withShared(false).build()) {
             DBus daemon = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
             OvsdbDbus ovs = c.getRemoteObject("org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", OvsdbDbus.class);
+            Peer peer = c.getRemoteObject("org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", Peer.class);
             long[] floor = new long[n];
             long[] exists = new long[n];
+            long[] ping = new long[n];
             for (int i = -warmup; i < n; i++) {
                 long t0 = System.nanoTime();
                 daemon.GetId();
@@ -37,12 +41,15 @@ public final class DbusClient {
                     throw new IllegalStateException("BridgeExists(" + bridge + ") answered false");
                 }
                 long t2 = System.nanoTime();
+                peer.Ping();
+                long t3 = System.nanoTime();
                 if (i >= 0) {
                     floor[i] = t1 - t0;
                     exists[i] = t2 - t1;
+                    ping[i] = t3 - t2;
                 }
             }
-            System.out.println(line(floor) + " | " + line(exists));
+            System.out.println(line(floor) + " | " + line(exists) + " | " + line(ping));
         }
         System.exit(0);
     }
