@@ -82,11 +82,12 @@ public final class BusCommands {
         AtomicLong lost = new AtomicLong();
         long printed = 0;
         long deadline = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        try (Subscription s = bus.subscribe(pattern, e -> {
+        Subscription s = bus.subscribe(pattern, e -> {
             if (!q.offer(e)) {
                 lost.incrementAndGet();
             }
-        })) {
+        });
+        try {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -101,6 +102,8 @@ public final class BusCommands {
             }
         } catch (InterruptedException ie) {
             // Ctrl-C: normal end
+        } finally {
+            s.close();
         }
         return "sub " + pattern + ": " + printed + " events printed, " + lost.get() + " dropped";
     }
