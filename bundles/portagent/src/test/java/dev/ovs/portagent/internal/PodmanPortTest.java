@@ -169,6 +169,30 @@ class PodmanPortTest {
         System.out.printf("add+del cycle: Patchbay %.1f ms (n=%d), ovs-docker %.1f ms (n=%d), ratio %.1fx%n", ours, n, theirs, m,
                 theirs / ours);
         assertThat(agent.listPorts()).isEmpty();
+        DockerClient dc = new DockerClient(podman.apiSocket(), Duration.ofSeconds(20));
+        long a0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            dc.inspect("pbt-a");
+        }
+        long a1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            vs.addPort("br0", "pbtx" + i, dev.ovs.ovsdb.vswitch.PortOptions.NONE.withInterfaceType("internal"), false);
+            vs.deletePort("br0", "pbtx" + i, false);
+        }
+        long a2 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ledger.append("x", "y", Map.of(), "ok");
+        }
+        long a3 = System.nanoTime();
+        try (dev.ovs.portagent.netlink.RtNetlink nl = dev.ovs.portagent.netlink.RtNetlink.open(NetNamespace.ofPath(host.path()))) {
+            for (int i = 0; i < n; i++) {
+                nl.createVeth("pbv0", "pbv1", NetNamespace.ofPid(pa));
+                nl.deleteLink("pbv0");
+            }
+        }
+        long a4 = System.nanoTime();
+        System.out.printf("PROFILE inspect %.1f ms, ovsdb add+del %.1f ms, ledger fsync append %.1f ms, veth add+del %.1f ms%n",
+                (a1 - a0) / 1e6 / n, (a2 - a1) / 1e6 / n, (a3 - a2) / 1e6 / n, (a4 - a3) / 1e6 / n);
         List<String> left = new ArrayList<>(List.of(Cmd.run("ip", "-n", host.name(), "-o", "link").split("\n")));
         assertThat(left).noneMatch(l -> l.contains("_l"));
         podman.rm("pbt-a");
