@@ -53,12 +53,36 @@ class ApplianceEndToEndTest {
     @Test
     void runAnswersOnTheAdminSocketWithEveryBundleActive() throws Exception {
         Path state = dir.resolve("state");
-        appliance = launch(List.of("run", "--state", state.toString()));
+        Path etc = privateEtc(state);
+        appliance = launch(List.of("run", "--etc", etc.toString(), "--state", state.toString()));
         Path socket = state.resolve("admin.sock");
         awaitSocket(socket);
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
         assertEveryBundleActive(shell(state, "lb"));
+
+        // the bus CLI against the appliance's bus socket (path read from etc/dev.ovs.bus.cfg)
+        Path subOut = dir.resolve("sub.out");
+        Path subErr = dir.resolve("sub.err");
+        Process sub = new ProcessBuilder(dist.resolve("bin/patchbay").toString(), "bus", "--etc", etc.toString(), "sub",
+                "--count", "1", "--seconds", "30", "e2e.>").redirectOutput(subOut.toFile())
+                .redirectError(subErr.toFile()).start();
+        try {
+            Frameworks.eventually("bus sub subscribed", START, () -> {
+                try {
+                    return Files.readString(subErr).contains("subscribed");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            Cmd.run(dist.resolve("bin/patchbay").toString(), "bus", "--etc", etc.toString(), "pub", "e2e.hello",
+                    "{\"n\":7}");
+            assertThat(sub.waitFor(30, TimeUnit.SECONDS)).as("sub exits after one event").isTrue();
+            assertThat(sub.exitValue()).isZero();
+            assertThat(Files.readString(subOut)).contains("\"topic\":\"e2e.hello\"").contains("\"n\":7");
+        } finally {
+            sub.destroyForcibly();
+        }
 
         // a failing command: exit status 1 and the message on stderr
         Cmd.Failed failed = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "no-such-command"));
@@ -136,6 +160,24 @@ class ApplianceEndToEndTest {
         for (String pid : daemonPids) {
             assertThat(Path.of("/proc", pid)).as("daemon pid " + pid + " stopped").doesNotExist();
         }
+    }
+
+    /**
+     * A copy of the distribution's etc/ whose sockets and remotes point into the test's own directory,
+     * so the test never touches the host's /run/patchbay, OVS or system bus.
+     */
+    private Path privateEtc(Path state) throws IOException {
+        Path etc = dir.resolve("etc");
+        Files.createDirectories(etc);
+        try (Stream<Path> s = Files.list(dist.resolve("etc"))) {
+            for (Path f : s.toList()) {
+                Files.copy(f, etc.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
+        Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
+        Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
+        return etc;
     }
 
     private Process launch(List<String> args) throws IOException {
