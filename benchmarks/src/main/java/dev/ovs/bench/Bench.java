@@ -31,19 +31,31 @@ public final class Bench {
             }
         }
         System.out.println(Machine.describe());
+        boolean failed = false;
         for (String s : suites) {
             long t0 = System.nanoTime();
-            String table = switch (s) {
-                case "startup" -> new StartupBench(dist).run();
-                case "ovsdb" -> new OvsdbBench().run();
-                case "dbus" -> new DbusBench(dist).run();
-                case "bus" -> new BusBench(dist).run();
-                default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
-            };
+            String table;
+            try {
+                table = switch (s) {
+                    case "startup" -> new StartupBench(dist).run();
+                    case "ovsdb" -> new OvsdbBench().run();
+                    case "dbus" -> new DbusBench(dist).run();
+                    case "bus" -> new BusBench(dist).run();
+                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
+                };
+            } catch (Exception e) {
+                // one failed suite does not cost the others' figures; the exit code says it failed
+                e.printStackTrace();
+                table = "### " + s + ": NOT measured\n\nThe suite failed: " + e.toString().lines().findFirst().orElse("") + "\n";
+                failed = true;
+            }
             System.out.println();
             System.out.println(table);
             System.out.flush();
             System.err.printf("bench: suite %s took %.0f s%n", s, (System.nanoTime() - t0) / 1e9);
+        }
+        if (failed) {
+            System.exit(1);
         }
     }
 }
