@@ -63,6 +63,11 @@ public final class PortAgentComponent implements PortAgent {
         @AttributeDefinition(description = "datapath_type of bridges created by add-port (empty: system, netdev: userspace)")
         String bridge_datapath__type() default "";
 
+        /** @return whether labelled containers are attached/detached automatically ({@code auto.enabled}) */
+        @AttributeDefinition(description = "Follow Docker events: attach containers labelled dev.ovs.bridge + dev.ovs.interface, "
+                + "detach them when they die; reconcile on start and after reconnects")
+        boolean auto_enabled() default true;
+
         /** @return namespace file of the OVS bridges ({@code host.netns}; empty: the agent's own) */
         @AttributeDefinition(description = "Network namespace file where the bridges live (empty: the agent's own)")
         String host_netns() default "";
@@ -76,6 +81,7 @@ public final class PortAgentComponent implements PortAgent {
 
     private Ledger ledger;
     private PortAgentImpl impl;
+    private AutoAttach auto;
 
     @Activate
     void activate(Config c) throws IOException {
@@ -85,11 +91,24 @@ public final class PortAgentComponent implements PortAgent {
         impl = new PortAgentImpl(() -> vswitch, new ContainerResolver(docker), ledger, host, c.bridge_datapath__type(),
                 PortAgentImpl.Faults.NONE);
         impl.setListener(this::publish);
+        if (!ledger.stats().verified()) {
+            System.err.println("[dev.ovs.portagent] LEDGER TAMPERED: " + ledger.stats().problem());
+        }
+        if (c.auto_enabled()) {
+            auto = new AutoAttach(impl, docker, line -> System.err.println("[dev.ovs.portagent] " + line));
+            auto.start();
+        }
     }
 
     @Deactivate
     void deactivate() throws IOException {
-        ledger.close();
+        try {
+            if (auto != null) {
+                auto.close();
+            }
+        } finally {
+            ledger.close();
+        }
     }
 
     private void publish(String what, String container, String iface, String port, String error) {

@@ -68,6 +68,13 @@ public final class PortAgentImpl implements PortAgent {
 
     private volatile Listener listener = (w, c, i, p, e) -> {
     };
+    /** {@code IFLA_IFALIAS} of every host-side veth this agent creates: marks it as Patchbay's for reconcile. */
+    public static final String ALIAS = "patchbay:portagent";
+    /** Container labels of the automatic mode. */
+    public static final String L_BRIDGE = "dev.ovs.bridge";
+    /** Interface label. */
+    public static final String L_IFACE = "dev.ovs.interface";
+
     private final Supplier<VSwitch> vswitch;
     private final ContainerResolver resolver;
     private final Ledger ledger;
@@ -193,11 +200,14 @@ public final class PortAgentImpl implements PortAgent {
                 if (r.mac != null) {
                     peer = peer.withMac(r.mac);
                 }
-                hostNl.createVeth(hostName, r.iface, c.netns(), peer);
-                undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+                LinkChange local = LinkChange.none();
                 if (r.mtu != null) {
-                    hostNl.setMtu(hostName, r.mtu);
+                    local = local.withMtu(r.mtu);
                 }
+                hostNl.createVeth(hostName, r.iface, c.netns(), peer, local);
+                undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+                // marks the veth as ours for reconcile (the kernel ignores the alias in the create request)
+                hostNl.change(hostName, LinkChange.none().withAlias(ALIAS));
                 faults.before("ovsdb");
                 PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
                         Map.of("container_id", r.ref.text(), "container_iface", r.iface));
@@ -360,6 +370,109 @@ public final class PortAgentImpl implements PortAgent {
         }
         out.sort(Comparator.comparing(ContainerPort::port));
         return out;
+    }
+
+    /**
+     * What {@link #reconcile(boolean)} did.
+     *
+     * @param orphansDeleted Patchbay veths (alias {@link #ALIAS}) without an OVSDB interface, deleted
+     * @param stalePortsRemoved ports whose container (or process, or namespace) is gone, removed
+     * @param attached labelled running containers that lacked their port, attached
+     * @param failures messages of steps that failed (the rest still ran)
+     */
+    public record Reconciled(List<String> orphansDeleted, List<String> stalePortsRemoved, List<String> attached,
+            List<String> failures) {
+    }
+
+    /**
+     * Brings the host to a clean state: deletes orphan Patchbay veths, removes ports whose container is
+     * gone, and (when {@code attachLabelled}) attaches labelled running containers lacking their port.
+     * Docker references are only judged when the Docker API answers.
+     *
+     * @param attachLabelled whether to attach labelled containers (automatic mode)
+     * @return what was done
+     * @throws PortAgentException Unavailable without a VSwitch
+     */
+    public Reconciled reconcile(boolean attachLabelled) {
+        VSwitch vs = vs();
+        List<String> orphans = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        List<String> attached = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        try (RtNetlink hostNl = host()) {
+            for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
+                if ("veth".equals(l.kind()) && ALIAS.equals(l.alias()) && vs.iface(l.name()).isEmpty()) {
+                    hostNl.deleteLinkIfExists(l.name());
+                    orphans.add(l.name());
+                }
+            }
+        } catch (NetlinkException e) {
+            failures.add(e.getMessage());
+        }
+        for (ContainerPort p : listPorts()) {
+            ContainerRef ref;
+            try {
+                ref = ContainerRef.parse("container", p.containerId());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            boolean gone;
+            try {
+                resolver.resolve(ref);
+                gone = false;
+            } catch (IllegalArgumentException e) {
+                gone = true;
+            } catch (PortAgentException e) {
+                continue; // Docker API unavailable: cannot judge
+            }
+            if (gone) {
+                try {
+                    deletePort(p.bridge() == null ? "br-unknown" : p.bridge(), p.containerIface(), p.containerId(), "reconcile");
+                    stale.add(p.port());
+                } catch (RuntimeException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+        }
+        if (attachLabelled) {
+            try {
+                for (dev.ovs.portagent.internal.docker.DockerClient.Summary s : resolver.docker().list(false,
+                        Map.of("label", List.of(L_BRIDGE)))) {
+                    if (!s.labels().containsKey(L_IFACE) || !find(vs, s.id(), s.labels().get(L_IFACE)).isEmpty()) {
+                        continue;
+                    }
+                    try {
+                        attached.add(attachLabelled(s.id(), s.labels(), "reconcile"));
+                    } catch (RuntimeException e) {
+                        failures.add(e.getMessage());
+                    }
+                }
+            } catch (PortAgentException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        return new Reconciled(orphans, stale, attached, failures);
+    }
+
+    /**
+     * Attaches a container from its labels ({@code dev.ovs.bridge}, {@code dev.ovs.interface},
+     * {@code dev.ovs.ipaddress}, {@code dev.ovs.macaddress}, {@code dev.ovs.gateway}, {@code dev.ovs.mtu},
+     * {@code dev.ovs.vlan}), with the full container ID as reference.
+     *
+     * @param id     full container ID
+     * @param labels its labels
+     * @param caller ledger caller
+     * @return the host port
+     */
+    public String attachLabelled(String id, Map<String, String> labels, String caller) {
+        Map<String, Object> opts = new LinkedHashMap<>();
+        for (String k : List.of("ipaddress", "macaddress", "gateway", "mtu", "vlan")) {
+            String v = labels.get("dev.ovs." + k);
+            if (v != null && !v.isBlank()) {
+                opts.put(k, v.trim());
+            }
+        }
+        return addPort(labels.get(L_BRIDGE), labels.get(L_IFACE), id, PortSettings.fromOptions(opts), caller);
     }
 
     private static List<InterfaceInfo> find(VSwitch vs, String container, String iface) {

@@ -16,13 +16,36 @@ public final class LinkChange {
     private final Integer mtu;
     private final String mac;
     private final Boolean up;
+    private final String alias;
 
     private LinkChange(NetNamespace netns, String newName, Integer mtu, String mac, Boolean up) {
+        this(netns, newName, mtu, mac, up, null);
+    }
+
+    private LinkChange(NetNamespace netns, String newName, Integer mtu, String mac, Boolean up, String alias) {
         this.netns = netns;
         this.newName = newName;
         this.mtu = mtu;
         this.mac = mac;
         this.up = up;
+        this.alias = alias;
+    }
+
+    /**
+     * @param text interface alias ({@code IFLA_IFALIAS}, {@code ip link set DEV alias TEXT}), 1..255 bytes
+     * @return a copy with the alias
+     * @throws IllegalArgumentException if empty or longer than 255 bytes (IFALIASZ 256 with NUL)
+     */
+    public LinkChange withAlias(String text) {
+        if (text == null || text.isEmpty() || text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+            throw new IllegalArgumentException("alias: must be 1..255 bytes, got '" + text + "'");
+        }
+        return new LinkChange(netns, newName, mtu, mac, up, text);
+    }
+
+    /** @return alias, if any */
+    public Optional<String> alias() {
+        return Optional.ofNullable(alias);
     }
 
     /** @return a change that changes nothing */
@@ -35,7 +58,7 @@ public final class LinkChange {
      * @return a copy with the move
      */
     public LinkChange withNetns(NetNamespace ns) {
-        return new LinkChange(ns, newName, mtu, mac, up);
+        return new LinkChange(ns, newName, mtu, mac, up, alias);
     }
 
     /**
@@ -45,7 +68,7 @@ public final class LinkChange {
      */
     public LinkChange withName(String name) {
         RtNetlink.checkName("new name", name);
-        return new LinkChange(netns, name, mtu, mac, up);
+        return new LinkChange(netns, name, mtu, mac, up, alias);
     }
 
     /**
@@ -57,7 +80,7 @@ public final class LinkChange {
         if (bytes < 68 || bytes > 65535) {
             throw new IllegalArgumentException("mtu: must be 68..65535 bytes, got " + bytes);
         }
-        return new LinkChange(netns, newName, bytes, mac, up);
+        return new LinkChange(netns, newName, bytes, mac, up, alias);
     }
 
     /**
@@ -67,7 +90,7 @@ public final class LinkChange {
      */
     public LinkChange withMac(String address) {
         RtNetlink.parseMac("mac", address);
-        return new LinkChange(netns, newName, mtu, address.toLowerCase(java.util.Locale.ROOT), up);
+        return new LinkChange(netns, newName, mtu, address.toLowerCase(java.util.Locale.ROOT), up, alias);
     }
 
     /**
@@ -75,7 +98,7 @@ public final class LinkChange {
      * @return a copy with the admin state
      */
     public LinkChange withUp(boolean isUp) {
-        return new LinkChange(netns, newName, mtu, mac, isUp);
+        return new LinkChange(netns, newName, mtu, mac, isUp, alias);
     }
 
     /** @return target namespace, if any */
@@ -117,6 +140,9 @@ public final class LinkChange {
         }
         if (newName != null) {
             sb.append(" name ").append(newName);
+        }
+        if (alias != null) {
+            sb.append(" alias ").append(alias);
         }
         if (up != null) {
             sb.append(up ? " up" : " down");

@@ -15,9 +15,10 @@ package dev.ovs.portagent.netlink;
  *                    0 if absent
  * @param linkNetnsId {@code IFLA_LINK_NETNSID} (peer's namespace id as seen from here), -1 if absent
  * @param operState   {@code IFLA_OPERSTATE} (RFC 2863: 0 unknown, 2 down, 6 up, ...)
+ * @param alias       {@code IFLA_IFALIAS}, or null
  */
 public record LinkInfo(int index, String name, int flags, int mtu, String mac, String kind, int masterIndex,
-        int linkIndex, int linkNetnsId, int operState) {
+        int linkIndex, int linkNetnsId, int operState, String alias) {
 
     /** {@code IFF_UP}: administratively up. */
     public static final int IFF_UP = 0x1;

@@ -267,7 +267,29 @@ public final class RtNetlink implements AutoCloseable {
      * @throws NetlinkException         e.g. {@code EEXIST} if a name is taken in its namespace
      */
     public void createVeth(String name, String peerName, NetNamespace peerNs, LinkChange peer) throws NetlinkException {
+        createVeth(name, peerName, peerNs, peer, LinkChange.none());
+    }
+
+    /**
+     * Like {@link #createVeth(String, String, NetNamespace, LinkChange)}, also configuring the local end
+     * in the same request: its MTU and MAC from {@code local}. Name, namespace and up of {@code local}
+     * are not used; an alias is refused because the kernel ignores {@code IFLA_IFALIAS} when creating
+     * (set it with {@link #change(String, LinkChange)} afterwards).
+     *
+     * @param name     local end
+     * @param peerName peer end
+     * @param peerNs   namespace for the peer, or null
+     * @param peer     MTU/MAC for the peer
+     * @param local    MTU/MAC for the local end
+     * @throws IllegalArgumentException if a name is invalid, {@code peer} asks for up or either asks for an alias
+     * @throws NetlinkException         e.g. {@code EEXIST}
+     */
+    public void createVeth(String name, String peerName, NetNamespace peerNs, LinkChange peer, LinkChange local)
+            throws NetlinkException {
         checkName("name", name);
+        if (local.alias().isPresent() || peer.alias().isPresent()) {
+            throw new IllegalArgumentException("alias: the kernel ignores IFLA_IFALIAS when creating a link; set it afterwards");
+        }
         if (peer.up().orElse(false)) {
             throw new IllegalArgumentException("peer up: a veth peer cannot be created up (the kernel answers "
                     + "ENOTCONN); set it up after creation");
@@ -283,6 +305,12 @@ public final class RtNetlink implements AutoCloseable {
         try {
             NlBuilder b = new NlBuilder(Nl.RTM_NEWLINK, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK | Nl.NLM_F_CREATE | Nl.NLM_F_EXCL)
                     .ifinfomsg(Nl.AF_UNSPEC, 0, 0, 0, 0).attrString(Nl.IFLA_IFNAME, name);
+            if (local.mtu().isPresent()) {
+                b.attrU32(Nl.IFLA_MTU, local.mtu().getAsInt());
+            }
+            if (local.mac().isPresent()) {
+                b.attr(Nl.IFLA_ADDRESS, parseMac("mac", local.mac().get()));
+            }
             int li = b.nestStart(Nl.IFLA_LINKINFO);
             b.attrString(Nl.IFLA_INFO_KIND, "veth");
             int data = b.nestStart(Nl.IFLA_INFO_DATA);
@@ -341,6 +369,9 @@ public final class RtNetlink implements AutoCloseable {
             }
             if (change.mtu().isPresent()) {
                 b.attrU32(Nl.IFLA_MTU, change.mtu().getAsInt());
+            }
+            if (change.alias().isPresent()) {
+                b.attrString(Nl.IFLA_IFALIAS, change.alias().get());
             }
             request(b, false, op, obj(name));
         } finally {
@@ -646,7 +677,8 @@ public final class RtNetlink implements AutoCloseable {
         int link = a.containsKey(Nl.IFLA_LINK) ? a.get(Nl.IFLA_LINK).getInt(0) : 0;
         int nsid = a.containsKey(Nl.IFLA_LINK_NETNSID) ? a.get(Nl.IFLA_LINK_NETNSID).getInt(0) : -1;
         int oper = a.containsKey(Nl.IFLA_OPERSTATE) ? a.get(Nl.IFLA_OPERSTATE).get(0) & 0xFF : 0;
-        return new LinkInfo(index, name, flags, mtu, mac, kind, master, link, nsid, oper);
+        String alias = a.containsKey(Nl.IFLA_IFALIAS) ? NlMessage.string(a.get(Nl.IFLA_IFALIAS)) : null;
+        return new LinkInfo(index, name, flags, mtu, mac, kind, master, link, nsid, oper, alias);
     }
 
     private List<NlMessage> dump(NlBuilder b, String op, String object) throws NetlinkException {

@@ -121,6 +121,68 @@ class PodmanPortTest {
     }
 
     @Test
+    void labelledContainersAttachAndDetachByThemselvesAndReconcileCleansUp() throws Exception {
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (AutoAttach auto = new AutoAttach(agent, new DockerClient(podman.apiSocket(), Duration.ofSeconds(20)), log::add)) {
+            auto.start();
+            await("first reconcile", () -> auto.reconciles() >= 1);
+            String id = podman.run("pbt-auto", Map.of("dev.ovs.bridge", "br1", "dev.ovs.interface", "eth5",
+                    "dev.ovs.ipaddress", "10.7.0.5/24", "dev.ovs.vlan", "3"));
+            await("port for labelled container", () -> agent.listPorts().stream().anyMatch(p -> p.containerId().equals(id)));
+            ContainerPort p = agent.listPorts().stream().filter(x -> x.containerId().equals(id)).findFirst().orElseThrow();
+            assertThat(p.containerIface()).isEqualTo("eth5");
+            assertThat(p.bridge()).isEqualTo("br1");
+            assertThat(p.tag()).isEqualTo(3L);
+            assertThat(Cmd.run("nsenter", "-t", Integer.toString(podman.pid(id)), "-n", "ip", "addr", "show", "eth5"))
+                    .contains("inet 10.7.0.5/24");
+            podman.rm(id);
+            await("port removed after the container died", () -> agent.listPorts().stream().noneMatch(x -> x.containerId().equals(id)));
+            assertThat(Cmd.run("ip", "-n", host.name(), "-o", "link")).doesNotContain(p.port());
+            assertThat(log).isEmpty();
+            assertThat(log).noneMatch(l -> l.contains("auto start"));
+        }
+        // reconcile: an orphan Patchbay veth (as after kill -9 between veth and OVSDB row), a stale port of a
+        // vanished namespace, a labelled container that started while nobody watched
+        try (dev.ovs.portagent.netlink.RtNetlink nl = dev.ovs.portagent.netlink.RtNetlink.open(NetNamespace.ofPath(host.path()))) {
+            nl.createVeth("00000000000ff_l", "00000000000ff_c", null);
+            nl.change("00000000000ff_l", dev.ovs.portagent.netlink.LinkChange.none().withAlias(PortAgentImpl.ALIAS));
+            assertThat(nl.requireLink("00000000000ff_l").alias()).isEqualTo(PortAgentImpl.ALIAS);
+            nl.createVeth("foreign0", "foreign1", null); // not ours: must survive
+        }
+        Netns gone = Netns.create();
+        String stalePort = agent.addPort("br0", "eth1", "netns:" + gone.name(), PortSettings.NONE, "test");
+        gone.close();
+        String late = podman.run("pbt-late", Map.of("dev.ovs.bridge", "br0", "dev.ovs.interface", "eth7"));
+        PortAgentImpl.Reconciled r = agent.reconcile(true);
+        assertThat(r.orphansDeleted()).containsExactly("00000000000ff_l");
+        assertThat(r.stalePortsRemoved()).containsExactly(stalePort);
+        assertThat(r.attached()).hasSize(1);
+        assertThat(r.failures()).isEmpty();
+        String links = Cmd.run("ip", "-n", host.name(), "-o", "link");
+        assertThat(links).doesNotContain("00000000000ff").doesNotContain(stalePort).contains("foreign0");
+        assertThat(agent.listPorts()).extracting(ContainerPort::containerId).containsExactly(late);
+        assertThat(agent.reconcile(true)).isEqualTo(new PortAgentImpl.Reconciled(List.of(), List.of(), List.of(), List.of()));
+        Cmd.run("ip", "-n", host.name(), "link", "del", "foreign0");
+        podman.rm(late);
+        agent.reconcile(false);
+        assertThat(agent.listPorts()).isEmpty();
+        for (String br : vs.listBridges()) {
+            vs.deleteBridge(br, true);
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (cond.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    @Test
     void containersByNamePingEachOtherAndOvsDockerInteroperates() throws Exception {
         podman.run("pbt-a", Map.of());
         podman.run("pbt-b", Map.of());

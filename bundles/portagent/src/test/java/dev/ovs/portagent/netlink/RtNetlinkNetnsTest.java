@@ -78,6 +78,11 @@ class RtNetlinkNetnsTest {
             nl.setMtu("pa0", 1400);
             nl.setMac("pa0", "a2:c3:0d:49:7f:f8");
             nl.setUp("pa0", true);
+            nl.change("pa0", LinkChange.none().withAlias("patchbay test"));
+            assertThat(ip(a, "link", "show", "pa0")).contains("alias patchbay test");
+            assertThat(nl.requireLink("pa0").alias()).isEqualTo("patchbay test");
+            assertThatThrownBy(() -> nl.createVeth("al0", "al1", null, LinkChange.none(), LinkChange.none().withAlias("x")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("alias: ");
             String show = ip(a, "link", "show", "pa0");
             assertThat(show).contains("mtu 1400").contains("link/ether a2:c3:0d:49:7f:f8").contains(",UP>"); // NO-CARRIER: the peer is still down
             LinkInfo now = nl.requireLink("pa0");

@@ -15,6 +15,11 @@ import java.util.Map;
 public final class ContainerResolver {
     private final DockerClient docker;
 
+    /** @return the Docker API client */
+    public DockerClient docker() {
+        return docker;
+    }
+
     /** @param docker the Docker API client */
     public ContainerResolver(DockerClient docker) {
         this.docker = docker;
