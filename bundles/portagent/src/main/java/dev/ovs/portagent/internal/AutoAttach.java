@@ -77,10 +77,14 @@ public final class AutoAttach implements Closeable {
                 }
             }
             if (!closed) {
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException e) {
-                    break;
+                synchronized (this) {
+                    try {
+                        if (!closed) {
+                            wait(backoff); // close() notifies
+                        }
+                    } catch (InterruptedException e) {
+                        break;
+                    }
                 }
                 backoff = Math.min(backoff * 2, 10000);
             }
@@ -107,10 +111,13 @@ public final class AutoAttach implements Closeable {
         }
     }
 
-    /** Stops the thread (closing the stream unblocks it) and waits for it. */
+    /** Stops the thread (closing the stream unblocks it; an operation in progress completes) and waits for it. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
         DockerClient.Events ev = events;
         if (ev != null) {
             try {
@@ -119,7 +126,7 @@ public final class AutoAttach implements Closeable {
                 // closing anyway
             }
         }
-        thread.interrupt();
+        // no interrupt: it would close FileChannels (e.g. the ledger's lock) the thread happens to use
         try {
             thread.join(10000);
         } catch (InterruptedException e) {

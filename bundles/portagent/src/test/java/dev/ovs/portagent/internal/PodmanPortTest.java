@@ -150,8 +150,12 @@ class PodmanPortTest {
             nl.createVeth("foreign0", "foreign1", null); // not ours: must survive
         }
         Netns gone = Netns.create();
-        String stalePort = agent.addPort("br0", "eth1", "netns:" + gone.name(), PortSettings.NONE, "test");
-        gone.close();
+        String stalePort;
+        try {
+            stalePort = agent.addPort("br0", "eth1", "netns:" + gone.name(), PortSettings.NONE, "test");
+        } finally {
+            gone.close();
+        }
         String late = podman.run("pbt-late", Map.of("dev.ovs.bridge", "br0", "dev.ovs.interface", "eth7"));
         PortAgentImpl.Reconciled r = agent.reconcile(true);
         assertThat(r.orphansDeleted()).containsExactly("00000000000ff_l");

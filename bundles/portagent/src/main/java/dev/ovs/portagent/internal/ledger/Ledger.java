@@ -7,14 +7,13 @@ import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.LedgerStats;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -51,6 +50,7 @@ public final class Ledger implements Closeable {
     private final Path path;
     private final boolean sync;
     private final Clock clock;
+    private final RandomAccessFile raf;
     private final FileChannel ch;
     private final FileLock lock;
     private final Deque<LedgerEntry> recent = new ArrayDeque<>();
@@ -61,12 +61,14 @@ public final class Ledger implements Closeable {
     private boolean verified;
     private String problem;
     private String repairNote;
+    private boolean closed;
 
-    private Ledger(Path path, boolean sync, Clock clock, FileChannel ch, FileLock lock) {
+    private Ledger(Path path, boolean sync, Clock clock, RandomAccessFile raf, FileLock lock) {
         this.path = path;
         this.sync = sync;
         this.clock = clock;
-        this.ch = ch;
+        this.raf = raf;
+        this.ch = raf.getChannel();
         this.lock = lock;
     }
 
@@ -85,21 +87,23 @@ public final class Ledger implements Closeable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // RandomAccessFile reads and writes are not interruptible (a FileChannel is closed for everybody
+        // when a thread using it is interrupted); the channel is only used for the lock
+        RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw");
         FileLock lock;
         try {
-            lock = ch.tryLock();
+            lock = raf.getChannel().tryLock();
         } catch (java.nio.channels.OverlappingFileLockException e) {
             lock = null;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            raf.close();
             throw e;
         }
         if (lock == null) {
-            ch.close();
+            raf.close();
             throw new IllegalStateException("ledger " + path + " is locked by another agent");
         }
-        Ledger l = new Ledger(path, sync, clock, ch, lock);
+        Ledger l = new Ledger(path, sync, clock, raf, lock);
         try {
             l.load();
         } catch (IOException | RuntimeException e) {
@@ -109,12 +113,20 @@ public final class Ledger implements Closeable {
         return l;
     }
 
+    private byte[] readAll() throws IOException {
+        long size = raf.length();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IOException("ledger " + path + " is larger than 2 GiB");
+        }
+        byte[] data = new byte[(int) size];
+        raf.seek(0);
+        raf.readFully(data);
+        return data;
+    }
+
     private synchronized void load() throws IOException {
-        long size = ch.size();
-        ByteBuffer all = ByteBuffer.allocate((int) Math.min(size, Integer.MAX_VALUE - 16));
-        ch.read(all, 0);
-        byte[] data = all.array();
-        int end = all.position();
+        byte[] data = readAll();
+        int end = data.length;
         int lastNl = -1;
         for (int i = end - 1; i >= 0; i--) {
             if (data[i] == '\n') {
@@ -124,7 +136,7 @@ public final class Ledger implements Closeable {
         }
         if (lastNl < end - 1) {
             repairNote = "dropped a torn final line of " + (end - 1 - lastNl) + " bytes (interrupted write)";
-            ch.truncate(lastNl + 1);
+            raf.setLength(lastNl + 1);
             end = lastNl + 1;
         }
         Result r = check(new String(data, 0, end, StandardCharsets.UTF_8));
@@ -217,7 +229,7 @@ public final class Ledger implements Closeable {
      * @throws IllegalStateException if the ledger is closed
      */
     public synchronized LedgerEntry append(String caller, String operation, Map<String, String> args, String result) {
-        if (!ch.isOpen()) {
+        if (closed) {
             throw new IllegalStateException("ledger " + path + " is closed");
         }
         ObjectNode o = json.createObjectNode();
@@ -235,13 +247,10 @@ public final class Ledger implements Closeable {
         o.put("hash", hash);
         byte[] line = (o.toString() + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            long pos = ch.size();
-            ByteBuffer bb = ByteBuffer.wrap(line);
-            while (bb.hasRemaining()) {
-                pos += ch.write(bb, pos);
-            }
+            raf.seek(raf.length());
+            raf.write(line);
             if (sync) {
-                ch.force(false);
+                raf.getFD().sync();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to ledger " + path, e);
@@ -268,10 +277,8 @@ public final class Ledger implements Closeable {
      */
     public synchronized LedgerStats verify() {
         try {
-            long size = ch.size();
-            ByteBuffer all = ByteBuffer.allocate((int) size);
-            ch.read(all, 0);
-            Result r = check(new String(all.array(), 0, all.position(), StandardCharsets.UTF_8));
+            byte[] all = readAll();
+            Result r = check(new String(all, StandardCharsets.UTF_8));
             verified = r.problem == null && r.head.equals(head) && r.height == height;
             problem = r.problem != null ? r.problem
                     : verified ? null : "file has " + r.height + " entries with head " + r.head + ", but " + height
@@ -341,11 +348,14 @@ public final class Ledger implements Closeable {
     /** Releases the lock and closes the file. Idempotent. */
     @Override
     public synchronized void close() throws IOException {
-        if (ch.isOpen()) {
+        if (!closed) {
+            closed = true;
             try {
-                lock.release();
+                if (lock.isValid()) {
+                    lock.release();
+                }
             } finally {
-                ch.close();
+                raf.close();
             }
         }
     }

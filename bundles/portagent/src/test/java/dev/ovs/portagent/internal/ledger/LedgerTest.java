@@ -182,6 +182,21 @@ class LedgerTest {
     }
 
     @Test
+    void anInterruptedAppenderDoesNotCloseTheLedger() throws Exception {
+        try (Ledger l = Ledger.open(file, true, clock)) {
+            Thread t = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                l.append("t", "interrupted", Map.of(), "ok");
+            });
+            t.start();
+            t.join();
+            l.append("t", "after", Map.of(), "ok");
+            assertThat(l.verify().height()).isEqualTo(2);
+            assertThat(l.stats().verified()).isTrue();
+        }
+    }
+
+    @Test
     void secondOpenIsRefusedWhileLocked() throws Exception {
         try (Ledger l = Ledger.open(file, false, clock)) {
             assertThatThrownBy(() -> Ledger.open(file, false, clock)).isInstanceOf(IllegalStateException.class)
