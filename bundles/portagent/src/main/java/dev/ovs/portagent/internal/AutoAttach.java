@@ -24,6 +24,8 @@ public final class AutoAttach implements Closeable {
     private volatile boolean closed;
     private volatile DockerClient.Events events;
     private volatile long reconciles;
+    private String lastError;
+    private boolean offlineReconciled;
 
     /**
      * @param agent  the agent
@@ -61,6 +63,7 @@ public final class AutoAttach implements Closeable {
                 // reconcile after subscribing: nothing that happens from now on is missed
                 PortAgentImpl.Reconciled r = agent.reconcile(true);
                 reconciles++;
+                lastError = null;
                 if (!r.orphansDeleted().isEmpty() || !r.stalePortsRemoved().isEmpty() || !r.attached().isEmpty()
                         || !r.failures().isEmpty()) {
                     log.accept("reconcile: " + r);
@@ -73,7 +76,22 @@ public final class AutoAttach implements Closeable {
                 ev.close();
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
-                    log.accept("docker events: " + e.getMessage());
+                    String msg = "docker events: " + e.getMessage();
+                    if (!msg.equals(lastError)) { // log changes only, not every retry
+                        log.accept(msg);
+                        lastError = msg;
+                    }
+                    if (!offlineReconciled) {
+                        // without the Docker API: still delete orphan veths and ports of vanished namespaces
+                        try {
+                            PortAgentImpl.Reconciled r = agent.reconcile(false);
+                            offlineReconciled = true;
+                            reconciles++;
+                            log.accept("reconcile (Docker API unavailable): " + r);
+                        } catch (RuntimeException e2) {
+                            log.accept("reconcile: " + e2.getMessage());
+                        }
+                    }
                 }
             }
             if (!closed) {

@@ -253,6 +253,26 @@ class PortAgentImplTest {
     }
 
     @Test
+    void withoutDockerTheAutoModeStillCleansOrphansOnStart() throws Exception {
+        try (dev.ovs.portagent.netlink.RtNetlink nl = dev.ovs.portagent.netlink.RtNetlink.open(NetNamespace.ofPath(host.path()))) {
+            nl.createVeth("00000000000aa_l", "00000000000aa_c", null);
+            nl.change("00000000000aa_l", dev.ovs.portagent.netlink.LinkChange.none().withAlias(PortAgentImpl.ALIAS));
+        }
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (AutoAttach auto = new AutoAttach(agent, new DockerClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(2)), log::add)) {
+            auto.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (auto.reconciles() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(auto.reconciles()).isEqualTo(1);
+        }
+        assertThat(ip(host, "-o", "link")).doesNotContain("00000000000aa");
+        assertThat(log).anyMatch(l -> l.startsWith("docker events: ") && l.contains("no-docker.sock: cannot connect"));
+        assertThat(log).anyMatch(l -> l.startsWith("reconcile (Docker API unavailable): ") && l.contains("00000000000aa_l"));
+    }
+
+    @Test
     void interoperatesWithTheRealOvsDockerScript() throws Exception {
         Path bin = dir.resolve("bin");
         Files.createDirectories(bin);
