@@ -376,7 +376,7 @@ public final class PortAgentImpl implements PortAgent {
      * What {@link #reconcile(boolean)} did.
      *
      * @param orphansDeleted Patchbay veths (alias {@link #ALIAS}) without an OVSDB interface, deleted
-     * @param stalePortsRemoved ports whose container (or process, or namespace) is gone, removed
+     * @param stalePortsRemoved ports whose container (or process, or namespace) or host veth is gone, removed
      * @param attached labelled running containers that lacked their port, attached
      * @param failures messages of steps that failed (the rest still ran)
      */
@@ -400,10 +400,23 @@ public final class PortAgentImpl implements PortAgent {
         List<String> attached = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         try (RtNetlink hostNl = host()) {
+            java.util.Set<String> present = new java.util.HashSet<>();
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
+                present.add(l.name());
                 if ("veth".equals(l.kind()) && ALIAS.equals(l.alias()) && vs.iface(l.name()).isEmpty()) {
                     hostNl.deleteLinkIfExists(l.name());
                     orphans.add(l.name());
+                }
+            }
+            // container port rows whose host veth is gone (crash in del-port, or the link was deleted by hand)
+            for (ContainerPort p : listPorts()) {
+                if (!present.contains(p.port())) {
+                    try {
+                        vs.deletePort(null, p.port(), true);
+                        stale.add(p.port());
+                    } catch (OvsdbException e) {
+                        failures.add(map(e).getMessage());
+                    }
                 }
             }
         } catch (NetlinkException e) {

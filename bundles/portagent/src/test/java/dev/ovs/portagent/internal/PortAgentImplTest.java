@@ -273,6 +273,51 @@ class PortAgentImplTest {
     }
 
     @Test
+    void killDashNineInTheMiddleThenReconcileLeavesACleanState() throws Exception {
+        java.util.Random rnd = new java.util.Random(42);
+        for (int round = 0; round < 4; round++) {
+            Path ledgerFile = dir.resolve("crash-" + round + ".jsonl");
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), CrashingAgentMain.class.getName(), ovs.db().remote(),
+                    host.path().toString(), ref(c1), ledgerFile.toString(), dir.resolve("no-docker.sock").toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("crash.log").toFile()).start();
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!Files.readString(dir.resolve("crash.log")).contains("READY") && System.nanoTime() < deadline && p.isAlive()) {
+                    Thread.sleep(20);
+                }
+                assertThat(p.isAlive()).as(Files.readString(dir.resolve("crash.log"))).isTrue();
+                Thread.sleep(100 + rnd.nextInt(700));
+            } finally {
+                p.destroyForcibly(); // SIGKILL, by our own child's PID
+                p.waitFor();
+            }
+            // the next start: the ledger verifies (a torn last line is repaired), reconcile cleans up
+            try (Ledger l = Ledger.open(ledgerFile, false, Clock.systemUTC())) {
+                assertThat(l.stats().verified()).as(l.stats().toString()).isTrue();
+                assertThat(l.stats().height()).isPositive();
+            }
+            agent.reconcile(false);
+            for (ContainerPort cp : agent.listPorts()) {
+                assertThat(ip(host, "-o", "link")).contains(cp.port()); // every row has its veth
+            }
+            for (String line : ip(host, "-o", "-d", "link", "show", "type", "veth").split("\n")) {
+                if (line.contains("_l")) {
+                    String name = line.split(":\\s+")[1].replaceAll("@.*", "");
+                    assertThat(vs.iface(name)).as("veth " + name + " without OVSDB row").isPresent();
+                }
+            }
+            // and the container can be (re)used: del-ports, then a fresh add-port works
+            agent.deletePorts("br0", ref(c1), "test");
+            assertThat(ip(host, "-o", "link")).doesNotContain("_l");
+            assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+            String port = agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test");
+            agent.deletePort("br0", "eth1", ref(c1), "test");
+            assertThat(ip(host, "-o", "link")).doesNotContain(port);
+        }
+    }
+
+    @Test
     void interoperatesWithTheRealOvsDockerScript() throws Exception {
         Path bin = dir.resolve("bin");
         Files.createDirectories(bin);
