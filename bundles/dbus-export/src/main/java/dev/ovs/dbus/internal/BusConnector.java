@@ -17,12 +17,12 @@ import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
 
 /**
- * Owns one dbus-java {@link DBusConnection} (not shared) and keeps it up: the first attempt is made in
- * {@link #start()} on the caller's thread; after a failure or a loss, attempts are repeated on one private
+ * Owns one dbus-java {@link DBusConnection} (not shared) and keeps it up: the first attempt is started by
+ * {@link #start()} on the connector thread; after a failure or a loss, attempts are repeated on that private
  * thread ({@code dev.ovs.dbus-connector}) with exponential backoff (100 ms doubling to 5 s). A loss is
  * noticed through dbus-java's disconnect callback and a 1 s watchdog on {@code isConnected()}.
  *
- * <p>Listeners are called on the connector thread (or the thread of {@link #start()}), one at a time.
+ * <p>Listeners are called on the connector thread, one at a time.
  * {@link #close()} closes the connection (which ends dbus-java's own receive threads) and stops the
  * connector thread.
  */
@@ -99,11 +99,17 @@ final class BusConnector implements AutoCloseable {
         return address;
     }
 
-    /** Tries once now, then keeps trying in the background; starts the watchdog. */
+    /**
+     * Starts connecting on the connector thread (never on the caller's: a missing bus makes dbus-java wait
+     * seconds, and the caller is usually the framework's start thread), then keeps trying in the background;
+     * starts the watchdog.
+     */
     void start() {
-        synchronized (lock) {
-            attempt();
-        }
+        executor.execute(() -> {
+            synchronized (lock) {
+                attempt();
+            }
+        });
         executor.scheduleWithFixedDelay(this::watchdog, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -152,7 +158,6 @@ final class BusConnector implements AutoCloseable {
         current = c;
         backoff = MIN_BACKOFF_MS;
         lastError = "";
-        connects.incrementAndGet();
         LOG.log(Level.INFO, "dev.ovs.dbus: connected to D-Bus " + address + " as " + c.getUniqueName());
         for (DbusConnectionListener l : listeners) {
             try {
@@ -161,6 +166,7 @@ final class BusConnector implements AutoCloseable {
                 LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
             }
         }
+        connects.incrementAndGet(); // after the listeners: a counted connect has its exports in place
     }
 
     private void scheduleAttempt() {

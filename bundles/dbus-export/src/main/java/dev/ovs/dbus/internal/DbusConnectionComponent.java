@@ -45,9 +45,21 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     public DbusConnectionComponent() {
     }
 
-    /** Outside OSGi (tests): connects to {@code address} at once, no service tracker. */
+    /**
+     * Outside OSGi (tests): connects to {@code address}, waiting up to 10 s for the first connection
+     * (a bus that is not there yet is retried in the background as usual), no service tracker.
+     */
     DbusConnectionComponent(String address) {
         start(address);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (connector.connectCount() == 0 && connector.lastError().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Activate
