@@ -182,13 +182,16 @@ public final class AdminShellServer {
         if (line.isBlank()) {
             return 0;
         }
+        long errBefore = stderr.written();
         try {
             Object result = session.execute(line);
             if (result != null) {
                 CharSequence text = session.format(result, Converter.INSPECT);
                 stdout.write((text + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            return 0;
+            // Gogo's own commands (felix:start, felix:install, ...) report failures on stderr and return
+            // normally: a command that wrote to stderr has failed, for scripts that check the status.
+            return stderr.written() > errBefore ? 1 : 0;
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             stderr.write(("error: " + msg + "\n").getBytes(StandardCharsets.UTF_8));
@@ -225,6 +228,14 @@ public final class AdminShellServer {
         private final DataOutputStream out;
         private final byte type;
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream(8192);
+        private long written;
+
+        /** @return bytes written to this stream so far */
+        long written() {
+            synchronized (out) {
+                return written;
+            }
+        }
 
         FrameStream(DataOutputStream out, byte type) {
             this.out = out;
@@ -235,6 +246,7 @@ public final class AdminShellServer {
         public void write(int b) throws IOException {
             synchronized (out) {
                 buf.write(b);
+                written++;
                 if (b == '\n' || buf.size() >= 8192) {
                     flushLocked();
                 }
@@ -245,6 +257,7 @@ public final class AdminShellServer {
         public void write(byte[] b, int off, int len) throws IOException {
             synchronized (out) {
                 buf.write(b, off, len);
+                written += len;
                 if (buf.size() >= 8192 || (len > 0 && b[off + len - 1] == '\n')) {
                     flushLocked();
                 }
