@@ -123,8 +123,10 @@ final class StartupBench {
             Path socket = state.resolve("admin.sock");
             Path log = stateBase.resolve("log" + i);
             Files.createDirectories(stateBase);
+            Path etc = privateEtc(home, stateBase.resolve("etc" + i), state);
             long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(home.resolve("bin/patchbay").toString(), "run", "--state", state.toString())
+            Process p = new ProcessBuilder(home.resolve("bin/patchbay").toString(), "run", "--etc", etc.toString(),
+                    "--state", state.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(new File("/dev/null")).start();
             try {
@@ -149,6 +151,26 @@ final class StartupBench {
             }
         }
         return new Result(ms, rss);
+    }
+
+    /**
+     * The home's etc/ with the bus socket in the run's state directory and no OVS or D-Bus to reach, as on
+     * a host that has neither: the figure is the appliance's own start, never the host's daemons.
+     */
+    private static Path privateEtc(Path home, Path etc, Path state) throws IOException {
+        copyTree(home.resolve("etc"), etc);
+        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
+        if (Files.exists(etc.resolve("dev.ovs.ovsdb.cfg"))) {
+            Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + etc.resolve("no-ovsdb.sock") + "\n");
+        }
+        if (Files.exists(etc.resolve("dev.ovs.dbus.cfg"))) {
+            Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + etc.resolve("no-bus.sock") + "\n");
+        }
+        if (Files.exists(etc.resolve("dev.ovs.portagent.cfg"))) {
+            Files.writeString(etc.resolve("dev.ovs.portagent.cfg"), "docker.socket=" + etc.resolve("no-docker.sock")
+                    + "\nledger.path=" + state.resolve("ledger.jsonl") + "\n");
+        }
+        return etc;
     }
 
     private static boolean allActive(Path socket) {
