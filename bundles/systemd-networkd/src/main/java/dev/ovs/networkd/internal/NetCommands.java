@@ -34,8 +34,14 @@ public final class NetCommands {
         this.files = files;
     }
 
+    /**
+     * Fails the shell command: Gogo prints the message and the admin shell exits 1, so scripts using
+     * {@code patchbay shell -c} see the failure.
+     *
+     * @throws IllegalStateException always, with message {@code KIND: message}
+     */
     static String error(NetworkdException e) {
-        return "error: " + e.kind() + ": " + e.getMessage();
+        throw new IllegalStateException(e.kind() + ": " + e.getMessage(), e);
     }
 
     /** @return one line per link: index, name, operational state, administrative state */

@@ -96,9 +96,9 @@ class NetworkdRealTest {
         // the shell commands over the same services
         NetCommands cmd = new NetCommands(c, c);
         assertThat(cmd.links()).contains("pbv0").contains("pbv1").contains("OPERATIONAL");
-        assertThat(cmd.link("nosuch0")).startsWith("error: NOT_FOUND: ");
-        assertThat(cmd.configure("pbv0", "--address", "10.77.0.1")).startsWith("error: INVALID_ARGS: address: ");
-        assertThat(cmd.configure("pbv0", "--bogus", "x")).startsWith("error: INVALID_ARGS: option: ");
+        assertThatThrownBy(() -> cmd.link("nosuch0")).hasMessageStartingWith("NOT_FOUND: ");
+        assertThatThrownBy(() -> cmd.configure("pbv0", "--address", "10.77.0.1")).hasMessageStartingWith("INVALID_ARGS: address: ");
+        assertThatThrownBy(() -> cmd.configure("pbv0", "--bogus", "x")).hasMessageStartingWith("INVALID_ARGS: option: ");
         assertThat(cmd.unconfigure("pbv0")).isEqualTo("nothing to remove for pbv0");
         assertThat(dir.resolve("10-patchbay-pbv0.network")).doesNotExist();
         assertThat(cmd.reload()).isEqualTo("reloaded");

@@ -149,8 +149,8 @@ class SystemdFakeBusTest {
         assertThat(u.stop("ok.service", "fail")).startsWith("ok.service: done");
         assertThat(u.restart("broken.service")).startsWith("broken.service: done");
         assertThat(u.start("broken.service")).startsWith("broken.service: failed");
-        assertThat(u.status("nope.service")).startsWith("error: NOT_FOUND: ");
-        assertThat(u.start("ok.service", "sometimes")).startsWith("error: INVALID_ARGS: mode: ");
+        assertThatThrownBy(() -> u.status("nope.service")).hasMessageStartingWith("NOT_FOUND: ");
+        assertThatThrownBy(() -> u.start("ok.service", "sometimes")).hasMessageStartingWith("INVALID_ARGS: mode: ");
     }
 
     @Test
