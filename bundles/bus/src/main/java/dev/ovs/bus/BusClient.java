@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -44,6 +45,15 @@ public final class BusClient implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final AFUNIXSocket socket;
     private final OutputStream out;
+    /** Lines waiting for the flusher thread; swapped with {@link #spare} by it (double buffering). */
+    private ByteArrayOutputStream pendingLines = new ByteArrayOutputStream(64 * 1024);
+    private ByteArrayOutputStream spare = new ByteArrayOutputStream(64 * 1024);
+    private final Object writeLock = new Object();
+    private boolean draining;
+    private IOException writeError;
+    private final Thread flusher;
+    /** Bytes of unsent lines above which {@code publish} waits for the flusher (backpressure). */
+    private static final int MAX_PENDING_BYTES = 4 * 1024 * 1024;
     private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final Map<String, ClientSubscription> subs = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -59,6 +69,9 @@ public final class BusClient implements AutoCloseable {
         this.reader = new Thread(() -> readLoop(new InputStreamReader(in, StandardCharsets.UTF_8)),
                 "patchbay-bus-client");
         reader.setDaemon(true);
+        this.flusher = new Thread(this::flushLoop, "patchbay-bus-client-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
         reader.start();
     }
 
@@ -189,6 +202,7 @@ public final class BusClient implements AutoCloseable {
     /** Closes the connection and ends every subscription; idempotent, never throws. */
     @Override
     public void close() {
+        drain();
         closed = true;
         try {
             socket.close();
@@ -231,15 +245,83 @@ public final class BusClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues one line for the flusher thread, which writes whatever has accumulated in one system call:
+     * a publisher never waits for the socket unless {@link #MAX_PENDING_BYTES} are already unsent.
+     */
     private void send(ObjectNode frame) throws IOException {
         if (closed) {
             throw new IOException("bus: connection closed");
         }
         byte[] b = mapper.writeValueAsBytes(frame);
-        synchronized (out) {
-            out.write(b);
-            out.write('\n');
-            out.flush();
+        synchronized (writeLock) {
+            while (pendingLines.size() > MAX_PENDING_BYTES && writeError == null && !draining && !closed) {
+                try {
+                    writeLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("bus: interrupted while waiting to send", e);
+                }
+            }
+            if (writeError != null) {
+                throw new IOException("bus: write failed: " + writeError.getMessage(), writeError);
+            }
+            if (closed || draining) {
+                throw new IOException("bus: connection closed");
+            }
+            pendingLines.write(b, 0, b.length);
+            pendingLines.write('\n');
+            writeLock.notifyAll();
+        }
+    }
+
+    private void flushLoop() {
+        while (true) {
+            ByteArrayOutputStream batch;
+            synchronized (writeLock) {
+                while (pendingLines.size() == 0 && !draining && !closed) {
+                    try {
+                        writeLock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (pendingLines.size() == 0) {
+                    return; // draining or closed, nothing left
+                }
+                batch = pendingLines;
+                pendingLines = spare;
+                spare = batch;
+            }
+            try {
+                batch.writeTo(out);
+                out.flush();
+            } catch (IOException e) {
+                synchronized (writeLock) {
+                    writeError = e;
+                    writeLock.notifyAll();
+                }
+                return;
+            }
+            synchronized (writeLock) {
+                batch.reset();
+                writeLock.notifyAll();
+            }
+        }
+    }
+
+    /** Lets the flusher write what is queued (at most 2 s), then stops it. */
+    private void drain() {
+        synchronized (writeLock) {
+            draining = true;
+            writeLock.notifyAll();
+        }
+        if (Thread.currentThread() != flusher) {
+            try {
+                flusher.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -275,6 +357,9 @@ public final class BusClient implements AutoCloseable {
 
     private void finish() {
         closed = true;
+        synchronized (writeLock) {
+            writeLock.notifyAll();
+        }
         try {
             socket.close();
         } catch (IOException ignored) {
