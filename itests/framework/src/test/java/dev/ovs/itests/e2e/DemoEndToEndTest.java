@@ -1,0 +1,104 @@
+package dev.ovs.itests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.Leftovers;
+import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.itests.harness.Tools;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/patchbay demo} of the packaged appliance ({@code distribution/target/patchbay-VERSION/}, env
+ * {@code PATCHBAY_DIST}) run as a user runs it: sandboxed appliance, private podman with two busybox
+ * containers attached over D-Bus ({@code dev.ovs.PortAgent1}), ping, VLAN isolation and restoration,
+ * signals, bus events, ledger stats, then a complete cleanup (docs/demo.md).
+ */
+class DemoEndToEndTest {
+    private static final long TIMEOUT_MINUTES = 5;
+
+    private final Path dist = Path.of(System.getenv().getOrDefault("PATCHBAY_DIST",
+            "../../distribution/target/patchbay-0.1.0-SNAPSHOT")).toAbsolutePath().normalize();
+    private Leftovers before;
+    private ShortTempDir dir;
+    private Process demo;
+
+    @BeforeEach
+    void setUp() {
+        assertThat(dist.resolve("bin/patchbay-demo")).as("built distribution (mvn install builds it)").isExecutable();
+        for (String tool : List.of("podman", "runc", "conmon", "busybox", "busctl", "gdbus", "ovsdb-server",
+                "ovs-vswitchd", "dbus-daemon")) {
+            Tools.require(tool);
+        }
+        before = Leftovers.snapshot();
+        dir = ShortTempDir.create();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (demo != null && demo.isAlive()) {
+            demo.destroy(); // SIGTERM: the demo's EXIT trap cleans up
+            if (!demo.waitFor(90, TimeUnit.SECONDS)) {
+                demo.destroyForcibly();
+            }
+        }
+        dir.close();
+        before.assertNoneSince();
+    }
+
+    @Test
+    void demoRunsGreenOnRealContainersAndLeavesNothingBehind() throws Exception {
+        Path demoDir = dir.resolve("demo");
+        Path out = dir.resolve("demo.out");
+        demo = new ProcessBuilder(dist.resolve("bin/patchbay").toString(), "demo", "--dir", demoDir.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        boolean finished = demo.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        String text = read(out);
+        assertThat(finished).as("demo finished within %d minutes:\n%s", TIMEOUT_MINUTES, text).isTrue();
+        assertThat(demo.exitValue()).as("demo exit status:\n%s", text).isZero();
+
+        assertThat(text).contains("DEMO OK").doesNotContain("FAILED");
+        // ping on the untagged bridge, blocked across VLANs 10/20, working again on VLAN 10
+        assertThat(text).contains("PING OK: demo-a reaches demo-b")
+                .contains("2 packets transmitted, 2 packets received")
+                .contains("VLAN ISOLATION: demo-a cannot reach demo-b")
+                .contains("2 packets transmitted, 0 packets received")
+                .contains("VLAN RESTORED: demo-a reaches demo-b on VLAN 10");
+        assertThat(text.indexOf("PING OK")).isLessThan(text.indexOf("VLAN ISOLATION"));
+        assertThat(text.indexOf("VLAN ISOLATION")).isLessThan(text.indexOf("VLAN RESTORED"));
+        // signals, bus events, ledger stats
+        assertThat(text).contains("dev.ovs.PortAgent1.PortCreated ('demo-a', 'eth1',")
+                .contains("dev.ovs.PortAgent1.PortCreated ('demo-b', 'eth1',")
+                .contains("org.openvswitch.ovsdb.BridgeAdded ('br-demo',)")
+                .contains("\"topic\":\"portagent.container.demo-a.port.created\"")
+                .contains("\"topic\":\"ovsdb.bridge.br-demo.added\"");
+        assertThat(text).containsPattern("\\\\\"verified\\\\\":true").containsPattern("\\\\\"height\\\\\":[1-9]");
+        // every step printed with its time
+        assertThat(text).containsPattern("\\[1\\] \\d+ ms  start the appliance").contains("Timings:");
+
+        // everything cleaned up: the directory, the sandbox namespace, the processes (Leftovers in tearDown)
+        assertThat(demoDir).doesNotExist();
+        Matcher ns = Pattern.compile("netns (pb-sbx-[0-9a-f]{8})").matcher(text);
+        assertThat(ns.find()).as("namespace name printed").isTrue();
+        assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(ns.group(1));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+}
