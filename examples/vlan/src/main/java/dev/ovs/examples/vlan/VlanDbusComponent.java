@@ -87,7 +87,7 @@ public final class VlanDbusComponent implements Vlan1 {
     }
 
     @Override
-    public void SetTrunks(String port, List<UInt16> tags) {
+    public void SetTrunks(String port, UInt16[] tags) {
         call(() -> {
             if (tags == null) {
                 throw new IllegalArgumentException("tags: must not be null");
@@ -118,10 +118,7 @@ public final class VlanDbusComponent implements Vlan1 {
     @Override
     public VlanState Get(String port) {
         VlanManager.VlanConfig c = call(() -> manager().get(port));
-        List<UInt16> tr = new ArrayList<>();
-        for (int t : c.trunks()) {
-            tr.add(new UInt16(t));
-        }
+        UInt16[] tr = c.trunks().stream().map(UInt16::new).toArray(UInt16[]::new);
         return new VlanState(c.mode(), new UInt16(c.tag()), tr);
     }
 }

@@ -107,7 +107,7 @@ class VlanManagerTest {
         Vlan1.VlanState s = o.Get("vp2");
         assertThat(s.mode).isEqualTo("access");
         assertThat(s.tag.intValue()).isEqualTo(42);
-        o.SetTrunks("vp2", List.of(new UInt16(3), new UInt16(4)));
+        o.SetTrunks("vp2", new UInt16[] {new UInt16(3), new UInt16(4)});
         assertThat(o.Get("vp2").trunks).extracting(UInt16::intValue).containsExactly(3, 4);
         assertThatThrownBy(() -> o.SetAccess("vp2", new UInt16(4096)))
                 .satisfies(t -> assertThat(((DbusError) t).errorName()).isEqualTo("org.freedesktop.DBus.Error.InvalidArgs"));

@@ -1,6 +1,5 @@
 package dev.ovs.examples.vlan.dbus;
 
-import java.util.List;
 import org.freedesktop.dbus.Struct;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.annotations.Position;
@@ -26,7 +25,7 @@ public interface Vlan1 extends DBusInterface {
     void SetAccess(String port, UInt16 tag);
 
     /** {@code SetTrunks(s port, aq tags)}: vlan_mode=trunk, no tag, trunks=tags (empty = all VLANs). */
-    void SetTrunks(String port, List<UInt16> tags);
+    void SetTrunks(String port, UInt16[] tags);
 
     /** {@code SetNativeTagged(s port, q tag)}: vlan_mode=native-tagged, tag; trunks kept. */
     void SetNativeTagged(String port, UInt16 tag);
@@ -55,14 +54,14 @@ public interface Vlan1 extends DBusInterface {
         public final UInt16 tag;
         /** trunks. */
         @Position(2)
-        public final List<UInt16> trunks;
+        public final UInt16[] trunks;
 
         /**
          * @param mode   mode
          * @param tag    tag
          * @param trunks trunks
          */
-        public VlanState(String mode, UInt16 tag, List<UInt16> trunks) {
+        public VlanState(String mode, UInt16 tag, UInt16[] trunks) {
             this.mode = mode;
             this.tag = tag;
             this.trunks = trunks;

@@ -1,0 +1,96 @@
+package dev.ovs.itests.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ovs.itests.framework.Frameworks;
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.Leftovers;
+import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.itests.harness.Tools;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hot deploy into a running appliance (issue 8): the third-party-style example bundle
+ * {@code examples/vlan} copied into {@code deploy/} appears on D-Bus as {@code dev.ovs.Vlan1} within
+ * seconds and works against the sandbox's Open vSwitch; removed, it is gone from the bus; the core's
+ * D-Bus connection (the unique name owning {@code org.openvswitch.ovsdb}) is not restarted meanwhile.
+ */
+class HotDeployEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void exampleBundleDroppedIntoDeployAppearsOnDbusAndGoesAway() throws Exception {
+        Tools.require("ovsdb-server");
+        Tools.require("dbus-daemon");
+        Path dist = Path.of(System.getenv().getOrDefault("PATCHBAY_DIST",
+                "../../distribution/target/patchbay-0.1.0-SNAPSHOT")).toAbsolutePath().normalize();
+        Path vlanJar = Path.of(System.getenv().getOrDefault("PATCHBAY_EXAMPLE_VLAN",
+                "../../examples/vlan/target/dev.ovs.examples.vlan-0.1.0-SNAPSHOT.jar")).toAbsolutePath().normalize();
+        assertThat(vlanJar).as("built example bundle").isRegularFile();
+        Leftovers before = Leftovers.snapshot();
+        try (ShortTempDir dir = ShortTempDir.create()) {
+            // a private copy of the appliance, so that its deploy/ is ours
+            Path home = dir.resolve("home");
+            Cmd.run("cp", "-a", dist.toString(), home.toString());
+            Path sbx = dir.resolve("sbx");
+            Process appliance = new ProcessBuilder(home.resolve("bin/patchbay").toString(), "run", "--sandbox",
+                    sbx.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile())
+                    .redirectInput(new File("/dev/null")).start();
+            try {
+                String bus = "--address=unix:path=" + sbx.resolve("run/dbus/bus.sock");
+                String db = "--db=unix:" + sbx.resolve("run/ovs/db.sock");
+                Frameworks.eventually("org.openvswitch.ovsdb on the sandbox bus", WAIT, () -> ok("busctl", bus,
+                        "call", "org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", "org.openvswitch.ovsdb",
+                        "ListBridges"));
+                String coreOwner = owner(bus, "org.openvswitch.ovsdb");
+                assertThat(ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1")).isFalse();
+                Cmd.run(List.of("ovs-vsctl", db, "--timeout=20", "add-br", "br-hd", "--", "set", "Bridge", "br-hd",
+                        "datapath_type=netdev", "--", "add-port", "br-hd", "p1", "--", "set", "Interface", "p1",
+                        "type=internal"), Duration.ofSeconds(30));
+
+                long t0 = System.nanoTime();
+                Files.copy(vlanJar, home.resolve("deploy/vlan.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Frameworks.eventually("dev.ovs.Vlan1 introspectable after deploy", WAIT,
+                        () -> ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1"));
+                long deployMs = (System.nanoTime() - t0) / 1_000_000;
+                System.out.println("hot deploy: dev.ovs.Vlan1 callable " + deployMs + " ms after the copy");
+                Cmd.run("busctl", bus, "call", "dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1", "SetAccess", "sq",
+                        "p1", "42");
+                assertThat(Cmd.run("ovs-vsctl", db, "get", "Port", "p1", "tag").trim()).isEqualTo("42");
+
+                Files.delete(home.resolve("deploy/vlan.jar"));
+                Frameworks.eventually("dev.ovs.Vlan1 gone after removal", WAIT,
+                        () -> !ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1"));
+                assertThat(owner(bus, "org.openvswitch.ovsdb")).as("core D-Bus connection not restarted")
+                        .isEqualTo(coreOwner);
+            } finally {
+                appliance.destroy();
+                if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
+                    appliance.destroyForcibly();
+                }
+            }
+        }
+        before.assertNoneSince();
+    }
+
+    private static boolean ok(String... argv) {
+        try {
+            Cmd.run(argv);
+            return true;
+        } catch (Cmd.Failed e) {
+            return false;
+        }
+    }
+
+    private static String owner(String bus, String name) {
+        return Cmd.run("busctl", bus, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                "GetNameOwner", "s", name).trim();
+    }
+}
