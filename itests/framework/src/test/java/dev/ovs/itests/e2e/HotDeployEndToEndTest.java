@@ -65,6 +65,20 @@ class HotDeployEndToEndTest {
                         "p1", "42");
                 assertThat(Cmd.run("ovs-vsctl", db, "get", "Port", "p1", "tag").trim()).isEqualTo("42");
 
+                // the QoS example too: an egress limit as linux-htb QoS + Queue rows, and Clear leaves none
+                Path qosJar = Path.of(System.getenv().getOrDefault("PATCHBAY_EXAMPLE_QOS",
+                        "../../examples/qos/target/dev.ovs.examples.qos-0.1.0-SNAPSHOT.jar")).toAbsolutePath();
+                Files.copy(qosJar, home.resolve("deploy/qos.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Frameworks.eventually("dev.ovs.QoS1 introspectable after deploy", WAIT,
+                        () -> ok("busctl", bus, "introspect", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1"));
+                Cmd.run("busctl", bus, "call", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1", "SetEgressLimit", "st",
+                        "p1", "10000000");
+                assertThat(Cmd.run("ovs-vsctl", db, "list", "qos")).contains("linux-htb").contains("10000000");
+                Cmd.run("busctl", bus, "call", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1", "Clear", "s", "p1");
+                assertThat(Cmd.run("ovs-vsctl", db, "list", "qos").trim()).isEmpty();
+                assertThat(Cmd.run("ovs-vsctl", db, "list", "queue").trim()).isEmpty();
+                Files.delete(home.resolve("deploy/qos.jar"));
+
                 Files.delete(home.resolve("deploy/vlan.jar"));
                 Frameworks.eventually("dev.ovs.Vlan1 gone after removal", WAIT,
                         () -> !ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1"));
