@@ -49,7 +49,8 @@ public class OvsdbComponent implements OvsdbClient, VSwitch {
                 cfg.max_message_bytes(), 100, Math.max(100, cfg.reconnect_max_ms()));
         client = OvsdbClient.connect(o);
         replica = client.replica(DB, VSwitchImpl.replicaSpec());
-        vswitch = new VSwitchImpl(client, replica, cfg.wait_for_vswitchd(), cfg.vswitchd_timeout_ms());
+        vswitch = new VSwitchImpl(client, replica, cfg.wait_for_vswitchd(), cfg.vswitchd_timeout_ms(),
+                cfg.bridge_datapath__type());
     }
 
     /** Closes replica and connection. */

@@ -34,4 +34,10 @@ public @interface OvsdbConfig {
     /** @return how long to wait for ovs-vswitchd in ms (property vswitchd.timeout.ms) */
     @AttributeDefinition(name = "ovs-vswitchd timeout (ms)", min = "1")
     long vswitchd_timeout_ms() default 10000;
+
+    /** @return datapath_type of bridges created without one (property bridge.datapath_type; "" = OVS default) */
+    @AttributeDefinition(name = "bridge datapath_type",
+            description = "datapath_type of new bridges: empty (kernel 'system', OVS default) or netdev (userspace)",
+            required = false)
+    String bridge_datapath__type() default "";
 }

@@ -54,6 +54,7 @@ public final class VSwitchImpl implements VSwitch {
     private final Replica replica;
     private final boolean waitForVswitchd;
     private final long vswitchdTimeoutMillis;
+    private final String defaultDatapathType;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /**
@@ -63,10 +64,25 @@ public final class VSwitchImpl implements VSwitch {
      * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd
      */
     public VSwitchImpl(OvsdbClient client, Replica replica, boolean waitForVswitchd, long vswitchdTimeoutMillis) {
+        this(client, replica, waitForVswitchd, vswitchdTimeoutMillis, null);
+    }
+
+    /**
+     * @param client                client
+     * @param replica               replica with (at least) {@link #replicaSpec()} tables
+     * @param waitForVswitchd       wait for cur_cfg to reach next_cfg after each change
+     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd
+     * @param defaultDatapathType   Bridge datapath_type for bridges created without one ("netdev" for the
+     *                              userspace datapath); null or empty: leave the column to ovs-vswitchd's default
+     */
+    public VSwitchImpl(OvsdbClient client, Replica replica, boolean waitForVswitchd, long vswitchdTimeoutMillis,
+            String defaultDatapathType) {
         this.client = client;
         this.replica = replica;
         this.waitForVswitchd = waitForVswitchd;
         this.vswitchdTimeoutMillis = vswitchdTimeoutMillis;
+        this.defaultDatapathType = defaultDatapathType == null || defaultDatapathType.isBlank() ? null
+                : defaultDatapathType.trim();
     }
 
     @Override
@@ -194,8 +210,9 @@ public final class VSwitchImpl implements VSwitch {
         Map<String, Object> bridge = new HashMap<>();
         bridge.put("name", name);
         bridge.put("ports", new NamedUuid("port"));
-        if (o.datapathType() != null) {
-            bridge.put("datapath_type", o.datapathType());
+        String datapathType = o.datapathType() != null ? o.datapathType() : defaultDatapathType;
+        if (datapathType != null) {
+            bridge.put("datapath_type", datapathType);
         }
         if (o.failMode() != null) {
             bridge.put("fail_mode", o.failMode());
