@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Entry point of the benchmark harness: {@code Bench DIST [suite...]}, where DIST is the unpacked
- * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup}, {@code ovsdb}, {@code dbus}, {@code bus} (default: all).
+ * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup}, {@code ovsdb}, {@code dbus}, {@code bus} (default: all of those), {@code soak} (only when named; N: {@code -Dsoak.n} or env SOAK_N).
  * Each suite measures Patchbay and its named peers in the same run and prints a markdown table.
  */
 public final class Bench {
@@ -19,14 +19,14 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus]...");
+            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak]...");
             System.exit(64);
         }
         Path dist = Path.of(args[0]).toAbsolutePath();
         List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup", "ovsdb", "dbus", "bus");
         for (String s : suites) {
-            if (!List.of("startup", "ovsdb", "dbus", "bus").contains(s)) {
-                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
+            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak").contains(s)) {
+                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak)");
                 System.exit(64);
             }
         }
@@ -41,7 +41,8 @@ public final class Bench {
                     case "ovsdb" -> new OvsdbBench().run();
                     case "dbus" -> new DbusBench(dist).run();
                     case "bus" -> new BusBench(dist).run();
-                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus)");
+                    case "soak" -> new SoakBench(dist).run();
+                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak)");
                 };
             } catch (Exception e) {
                 // one failed suite does not cost the others' figures; the exit code says it failed

@@ -115,7 +115,7 @@ final class DbusBench {
     }
 
     /** The bench classes plus the appliance's dbus-java wrapper jar (core + transport + slf4j), nothing else. */
-    private static String clientClassPath() {
+    static String clientClassPath() {
         List<String> cp = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (e.endsWith("classes") || e.endsWith("classes/") || e.contains("patchbay-dbus-java")
