@@ -16,11 +16,12 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@link #OUT} bytes the command wrote to its standard output (also the formatted result);</li>
  *   <li>{@link #ERR} bytes written to standard error, and error messages;</li>
  *   <li>{@link #EXIT} end of one command: payload is the ASCII exit status, {@code 0} success,
- *       {@code 1} the command threw or wrote to standard error (Gogo's built-in commands report failures
- *       that way), {@code 2} the connection was refused.</li>
+ *       {@code 1} the command threw, {@code 2} the connection was refused. (Gogo's built-in
+ *       {@code felix:*} commands print some failures and return normally: status 0.)</li>
  * </ul>
- * Commands on one connection run one after the other. Closing the connection interrupts the command
- * that is running. A peer that is neither root nor the appliance's own user gets one {@link #ERR} frame
+ * Commands on one connection run one after the other. Updating or stopping the shell bundle itself
+ * (e.g. {@code update <id of dev.ovs.shell>}) closes every connection; the new revision listens again
+ * on the same path at once. A peer that is neither root nor the appliance's own user gets one {@link #ERR} frame
  * and an {@link #EXIT} {@code 2} frame, then the connection is closed.
  */
 public final class AdminProtocol {

@@ -58,6 +58,8 @@ public final class AdminShellServer {
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger ids = new AtomicInteger();
     private final long ownUid;
+    /** Identity (device + inode) of the socket file this instance bound, so it only ever deletes its own. */
+    private final Object socketFileKey;
     private volatile boolean open = true;
 
     /**
@@ -82,31 +84,62 @@ public final class AdminShellServer {
         Files.deleteIfExists(socketPath);
         this.ownUid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
         this.server = AFUNIXServerSocket.newInstance();
+        // junixsocket would delete the path when this socket closes, even if a newer instance (after an
+        // 'update' issued from an admin session) has bound it since; deactivate deletes only its own file.
+        server.setDeleteOnClose(false);
         server.bind(AFUNIXSocketAddress.of(socketPath.toFile()));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        this.socketFileKey = fileKey(socketPath);
         this.acceptor = new Thread(this::acceptLoop, "patchbay-admin-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    /** Closes the listening socket and every connection, joins the threads, removes the socket file. */
+    /**
+     * Closes the listening socket and every connection, joins the threads (briefly for session threads,
+     * which end when their command returns), removes the socket file if it is still the one bound here.
+     */
     @Deactivate
-    public void deactivate() throws InterruptedException {
+    public void deactivate() {
         open = false;
         closeQuietly(server);
         for (AFUNIXSocket s : connections) {
             closeQuietly(s);
         }
         acceptor.interrupt();
-        acceptor.join(2000);
+        joinQuietly(acceptor, 2000);
+        // Session threads are not interrupted: Gogo passes an interrupt on to the command it runs, and that
+        // command may be the very 'update'/'stop' of this bundle that is calling this method (from Gogo's
+        // pipe thread). Their sockets are closed above, so they end when their command returns.
         for (Thread t : workers) {
-            t.interrupt();
-            t.join(2000);
+            joinQuietly(t, 200);
         }
         try {
-            Files.deleteIfExists(socketPath);
+            // a new instance (after 'update' from an admin session) may already have bound the same path
+            if (socketFileKey != null && socketFileKey.equals(fileKey(socketPath))) {
+                Files.deleteIfExists(socketPath);
+            }
         } catch (IOException ignored) {
             // best effort: the next activation deletes it too
+        }
+    }
+
+    private static void joinQuietly(Thread t, long millis) {
+        if (t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // keep the flag for our caller; finish deactivating first
+        }
+    }
+
+    private static Object fileKey(Path p) {
+        try {
+            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -182,16 +215,15 @@ public final class AdminShellServer {
         if (line.isBlank()) {
             return 0;
         }
-        long errBefore = stderr.written();
         try {
             Object result = session.execute(line);
             if (result != null) {
                 CharSequence text = session.format(result, Converter.INSPECT);
                 stdout.write((text + "\n").getBytes(StandardCharsets.UTF_8));
             }
-            // Gogo's own commands (felix:start, felix:install, ...) report failures on stderr and return
-            // normally: a command that wrote to stderr has failed, for scripts that check the status.
-            return stderr.written() > errBefore ? 1 : 0;
+            // Not "wrote to stderr => failed": whatever runs on this thread during the command (e.g. a bundle
+            // activated by 'update' logging its start) also lands on the session's stderr.
+            return 0;
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             stderr.write(("error: " + msg + "\n").getBytes(StandardCharsets.UTF_8));
@@ -228,14 +260,6 @@ public final class AdminShellServer {
         private final DataOutputStream out;
         private final byte type;
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream(8192);
-        private long written;
-
-        /** @return bytes written to this stream so far */
-        long written() {
-            synchronized (out) {
-                return written;
-            }
-        }
 
         FrameStream(DataOutputStream out, byte type) {
             this.out = out;
@@ -246,7 +270,6 @@ public final class AdminShellServer {
         public void write(int b) throws IOException {
             synchronized (out) {
                 buf.write(b);
-                written++;
                 if (b == '\n' || buf.size() >= 8192) {
                     flushLocked();
                 }
@@ -257,7 +280,6 @@ public final class AdminShellServer {
         public void write(byte[] b, int off, int len) throws IOException {
             synchronized (out) {
                 buf.write(b, off, len);
-                written += len;
                 if (buf.size() >= 8192 || (len > 0 && b[off + len - 1] == '\n')) {
                     flushLocked();
                 }
