@@ -180,6 +180,20 @@ class ApplianceEndToEndTest {
         return etc;
     }
 
+    @Test
+    void shippedSystemdUnitParsesWithoutWarnings() throws Exception {
+        Tools.require("systemd-analyze");
+        // systemd is not PID 1 here: check the unit as systemd reads it (every key known, values valid)
+        Path unit = dir.resolve("patchbay.service");
+        Files.writeString(unit, Files.readString(dist.resolve("lib/systemd/system/patchbay.service"))
+                .replace("/opt/patchbay/bin/patchbay", "/bin/true"));
+        String out = Cmd.run("sh", "-c", "systemd-analyze verify '" + unit + "' 2>&1");
+        assertThat(out).as("systemd-analyze verify").doesNotContainIgnoringCase("unknown")
+                .doesNotContainIgnoringCase("invalid").doesNotContainIgnoringCase("failed");
+        assertThat(Files.readString(unit)).contains("Type=dbus", "BusName=org.openvswitch.ovsdb",
+                "CapabilityBoundingSet=CAP_NET_ADMIN", "ProtectSystem=");
+    }
+
     private Process launch(List<String> args) throws IOException {
         List<String> argv = new java.util.ArrayList<>();
         argv.add(dist.resolve("bin/patchbay").toString());
