@@ -4,7 +4,8 @@
 # podman + runc, busybox-static (container rootfs), iproute2, ping, curl, nats-server (benchmark peer).
 set -euo pipefail
 pkgs=(openvswitch-switch openvswitch-common python3-openvswitch dbus podman runc busybox-static
-      iproute2 iputils-ping curl util-linux procps nats-server uidmap)
+      iproute2 iputils-ping curl util-linux procps nats-server uidmap
+      openjdk-17-jre-headless adduser systemd)   # the .deb test: its Depends must be satisfiable by dpkg
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
