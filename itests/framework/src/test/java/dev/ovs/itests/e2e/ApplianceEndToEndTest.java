@@ -95,11 +95,15 @@ class ApplianceEndToEndTest {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx--x--x"));
         }
         Tools.require("setpriv");
+        // the client jar where uid 65534 can read it, wherever this checkout lives (e.g. a 0700 temp dir)
+        Path clientJar = dir.resolve("patchbay-shell-client.jar");
+        Files.copy(dist.resolve("lib/patchbay-shell-client.jar"), clientJar);
+        Files.setPosixFilePermissions(clientJar, PosixFilePermissions.fromString("rw-r--r--"));
         Cmd.Failed refused = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run(List.of("setpriv",
-                "--reuid=65534", "--regid=65534", "--clear-groups", javaBin(), "-cp",
-                dist.resolve("lib/patchbay-shell-client.jar").toString(), "dev.ovs.shell.AdminClient",
+                "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-C", dir.path().toString(), javaBin(), "-cp",
+                clientJar.toString(), "dev.ovs.shell.AdminClient",
                 "--socket", socket.toString(), "-c", "lb"), Duration.ofSeconds(30)));
-        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.exitCode()).as("exit status; stderr: " + refused.stderr()).isEqualTo(2);
         assertThat(refused.stderr()).contains("permission denied: uid 65534");
 
         stop(appliance);
