@@ -53,10 +53,10 @@ class ApplianceEndToEndTest {
     @Test
     void runAnswersOnTheAdminSocketWithEveryBundleActive() throws Exception {
         Path state = dir.resolve("state");
-        Path etc = privateEtc(state);
+        Path etc = Launcher.privateEtc(dist.resolve("etc"), dir.path(), state);
         appliance = launch(List.of("run", "--etc", etc.toString(), "--state", state.toString()));
         Path socket = state.resolve("admin.sock");
-        awaitSocket(socket);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
         assertEveryBundleActive(shell(state, "lb"));
@@ -118,7 +118,7 @@ class ApplianceEndToEndTest {
         Path sbx = dir.resolve("sbx");
         appliance = launch(List.of("run", "--sandbox", sbx.toString()));
         Path state = sbx.resolve("state");
-        awaitSocket(state.resolve("admin.sock"));
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
         assertEveryBundleActive(shell(state, "lb"));
 
         String ns = Files.readAllLines(sbx.resolve("env")).stream()
@@ -166,24 +166,6 @@ class ApplianceEndToEndTest {
         }
     }
 
-    /**
-     * A copy of the distribution's etc/ whose sockets and remotes point into the test's own directory,
-     * so the test never touches the host's /run/patchbay, OVS or system bus.
-     */
-    private Path privateEtc(Path state) throws IOException {
-        Path etc = dir.resolve("etc");
-        Files.createDirectories(etc);
-        try (Stream<Path> s = Files.list(dist.resolve("etc"))) {
-            for (Path f : s.toList()) {
-                Files.copy(f, etc.resolve(f.getFileName()));
-            }
-        }
-        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
-        return etc;
-    }
-
     @Test
     void shippedSystemdUnitParsesWithoutWarnings() throws Exception {
         Tools.require("systemd-analyze");
@@ -208,28 +190,8 @@ class ApplianceEndToEndTest {
         return pb.start();
     }
 
-    private void awaitSocket(Path socket) throws Exception {
-        long deadline = System.nanoTime() + START.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(socket)) {
-                try {
-                    shell(socket.getParent(), "echo ready");
-                    return;
-                } catch (Cmd.Failed notYet) {
-                    // still starting
-                }
-            }
-            if (!appliance.isAlive()) {
-                throw new AssertionError("appliance exited with " + appliance.exitValue() + ":\n" + log());
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no admin socket " + socket + " after " + START + ":\n" + log());
-    }
-
     private String shell(Path state, String command) {
-        return Cmd.run(List.of(dist.resolve("bin/patchbay").toString(), "shell", "--state", state.toString(), "-c",
-                command), Duration.ofSeconds(30));
+        return Launcher.shell(dist.resolve("bin/patchbay"), state, command);
     }
 
     private void assertEveryBundleActive(String lb) throws IOException {

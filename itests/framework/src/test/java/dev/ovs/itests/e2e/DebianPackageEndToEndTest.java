@@ -132,11 +132,11 @@ class DebianPackageEndToEndTest {
 
         // --- run from the installed layout, with a private etc (never the host's bus, OVS or /run) ---
         Path state = dir.resolve("state");
-        Path etc = privateEtc(state);
+        Path etc = Launcher.privateEtc(ETC, dir.path(), state);
         appliance = new ProcessBuilder(USR_BIN.toString(), "run", "--etc", etc.toString(), "--state", state.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("appliance.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        awaitSocket(state.resolve("admin.sock"));
+        Launcher.awaitShell(appliance, USR_BIN, state, START, this::log);
         // the launcher resolved its home through the /usr/bin symlink (bin/patchbay execs the JVM)
         List<String> args = List.of(appliance.toHandle().info().arguments().orElse(new String[0]));
         assertThat(args).contains("-Dpatchbay.home=" + OPT, "-Dpatchbay.etc=" + etc);
@@ -173,41 +173,8 @@ class DebianPackageEndToEndTest {
         }
     }
 
-    /** A copy of /etc/patchbay whose sockets and remotes point into the test's own directory. */
-    private Path privateEtc(Path state) throws IOException {
-        Path etc = dir.resolve("etc");
-        Files.createDirectories(etc);
-        for (String f : fileNames(ETC)) {
-            Files.copy(ETC.resolve(f), etc.resolve(f));
-        }
-        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
-        return etc;
-    }
-
-    private void awaitSocket(Path socket) throws Exception {
-        long deadline = System.nanoTime() + START.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(socket)) {
-                try {
-                    shell(socket.getParent(), "echo ready");
-                    return;
-                } catch (Cmd.Failed notYet) {
-                    // still starting
-                }
-            }
-            if (!appliance.isAlive()) {
-                throw new AssertionError("installed appliance exited with " + appliance.exitValue() + ":\n" + log());
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no admin socket " + socket + " after " + START + ":\n" + log());
-    }
-
     private static String shell(Path state, String command) {
-        return Cmd.run(List.of(USR_BIN.toString(), "shell", "--state", state.toString(), "-c", command),
-                Duration.ofSeconds(30));
+        return Launcher.shell(USR_BIN, state, command);
     }
 
     private static void assertEveryBundleActive(String lb) throws IOException {

@@ -1,0 +1,67 @@
+package dev.ovs.itests.e2e;
+
+import dev.ovs.itests.harness.Cmd;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/** What the end-to-end tests share about a launched appliance: a private etc/ and waiting for its shell. */
+final class Launcher {
+    private Launcher() {
+    }
+
+    /**
+     * Copies {@code sourceEtc} to {@code dir/etc} with the bus socket in {@code state} and the OVSDB remote
+     * and D-Bus address pointing at sockets that do not exist in {@code dir}, so a test never touches the
+     * host's /run/patchbay, Open vSwitch or system bus.
+     */
+    static Path privateEtc(Path sourceEtc, Path dir, Path state) throws IOException {
+        Path etc = dir.resolve("etc");
+        Files.createDirectories(etc);
+        try (Stream<Path> s = Files.list(sourceEtc)) {
+            for (Path f : s.toList()) {
+                Files.copy(f, etc.resolve(f.getFileName()));
+            }
+        }
+        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
+        Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
+        Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
+        return etc;
+    }
+
+    /** Runs {@code launcher shell --state STATE -c COMMAND}; throws {@link Cmd.Failed} on a non-zero exit. */
+    static String shell(Path launcher, Path state, String command) {
+        return Cmd.run(List.of(launcher.toString(), "shell", "--state", state.toString(), "-c", command),
+                Duration.ofSeconds(30));
+    }
+
+    /**
+     * Waits until the appliance answers on {@code state/admin.sock}.
+     *
+     * @throws AssertionError with the appliance's log if it exits or does not answer within {@code timeout}
+     */
+    static void awaitShell(Process appliance, Path launcher, Path state, Duration timeout, Supplier<String> log)
+            throws InterruptedException {
+        Path socket = state.resolve("admin.sock");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(socket)) {
+                try {
+                    shell(launcher, state, "echo ready");
+                    return;
+                } catch (Cmd.Failed notYet) {
+                    // still starting
+                }
+            }
+            if (!appliance.isAlive()) {
+                throw new AssertionError("appliance exited with " + appliance.exitValue() + ":\n" + log.get());
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no admin socket " + socket + " after " + timeout + ":\n" + log.get());
+    }
+}
