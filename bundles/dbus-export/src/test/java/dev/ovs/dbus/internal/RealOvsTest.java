@@ -132,16 +132,43 @@ class RealOvsTest {
     }
 
     @Test
-    void ovsdbServerGoneIsAnOvsdbErrorNotACrash() {
+    void ovsdbServerGoneIsAnOvsdbErrorNotACrash() throws Exception {
+        assertThat(busctl("CreateBridge", "s", "br-x")).isEmpty();
         ovsdb.stop();
         String err = gdbusError("CreateBridge", "br-z");
         assertThat(err).containsPattern("org\\.openvswitch\\.ovsdb\\.Error\\.(Unavailable|Timeout)");
+        // The read-only members answer from the replica without a round trip to ovsdb-server, but never from a
+        // replica that has lost its server: Unavailable, not a stale "b true".
+        awaitReplica("BridgeExists Unavailable", () -> gdbusError("BridgeExists", "br-x")
+                .contains("org.openvswitch.ovsdb.Error.Unavailable"));
+        assertThat(gdbusError("ListBridges")).contains("org.openvswitch.ovsdb.Error.Unavailable");
+        assertThat(gdbusError("ListBridgePorts", "br-x")).contains("org.openvswitch.ovsdb.Error.Unavailable");
+    }
+
+    @Test
+    void ownChangesAreVisibleToTheReadOnlyMembersAsSoonAsTheCallReturned() {
+        // No echo barrier before the replica read: what makes this hold is that the replica applies the monitor
+        // update of our own transaction before the transaction's reply completes. Back-to-back, no waiting.
+        SwitchOps ops = backend.get();
+        for (int i = 0; i < 30; i++) {
+            String br = "br-own" + i;
+            ops.createBridge(br);
+            assertThat(ops.bridgeExists(br)).as(br + " after createBridge").isTrue();
+            assertThat(ops.listBridges()).as("listBridges after createBridge").contains(br);
+            ops.addPort(br, "p-own" + i);
+            assertThat(ops.listBridgePorts(br)).as("ports of " + br + " after addPort").containsExactly("p-own" + i);
+            ops.deletePort(br, "p-own" + i);
+            assertThat(ops.listBridgePorts(br)).as("ports of " + br + " after deletePort").isEmpty();
+            ops.deleteBridge(br);
+            assertThat(ops.bridgeExists(br)).as(br + " after deleteBridge").isFalse();
+        }
     }
 
     @Test
     void ovsVsctlChangesAreSignalled() throws Exception {
         // Glue standing in for the OVSDB bundle's replica -> event bus publisher: Bridge rows -> bus topics.
         OvsdbSignals signals = new OvsdbSignals(component);
+        java.util.Map<String, Boolean> seenAtSignal = new java.util.concurrent.ConcurrentHashMap<>();
         replica.addListener(events -> {
             for (RowEvent e : events) {
                 if (!"Bridge".equals(e.table()) || e.type() == RowEvent.Type.UPDATE) {
@@ -149,6 +176,8 @@ class RealOvsTest {
                 }
                 String name = e.row().getString("name");
                 String verb = e.type() == RowEvent.Type.INSERT ? "added" : "removed";
+                // what a D-Bus client that has just received this signal reads (no barrier): the change
+                seenAtSignal.put(name + " " + verb, backend.get().bridgeExists(name));
                 signals.onEvent(new Event(Topics.of("ovsdb", "bridge", name, verb), JsonNodeFactory.instance.objectNode(),
                         verb, System.currentTimeMillis(), "test"));
             }
@@ -159,5 +188,7 @@ class RealOvsTest {
             ovsdb.vsctl("del-br", "br-sig");
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeRemoved")).contains("('br-sig',)");
         }
+        assertThat(seenAtSignal).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("br-sig added", true,
+                "br-sig removed", false));
     }
 }
