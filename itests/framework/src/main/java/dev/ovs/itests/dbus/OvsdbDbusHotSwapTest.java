@@ -104,6 +104,10 @@ class OvsdbDbusHotSwapTest {
                 // warm-up swap of each, then the baseline
                 swap("dev.ovs.ovsdb", ovs);
                 swap("dev.ovs.dbus", ovs);
+                // dev.ovs.dbus's connection runs method calls on a fixed pool of 4 whose threads
+                // start lazily, one per call until it is full: let it fill before the baseline
+                long okNow = ok.get();
+                Frameworks.eventually("20 answers after the warm-up swaps", WAIT, () -> ok.get() >= okNow + 20);
                 System.gc();
                 int threads = Frameworks.threads();
                 int fds = Frameworks.fds();
@@ -112,6 +116,8 @@ class OvsdbDbusHotSwapTest {
                     swap("dev.ovs.ovsdb", ovs);
                     swap("dev.ovs.dbus", ovs);
                 }
+                long okEnd = ok.get();
+                Frameworks.eventually("20 answers after the last swap", WAIT, () -> ok.get() >= okEnd + 20);
                 Frameworks.eventually("threads back to " + threads + " (now " + Frameworks.threads() + ")", WAIT,
                         () -> Frameworks.threads() <= threads + 1); // +1: the client loop's dbus-java reply thread may vary
                 Frameworks.eventually("fds back to " + fds + " (now " + Frameworks.fds() + "; new: "
