@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
-import dev.ovs.bus.Event;
 import dev.ovs.bus.EventListener;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.Topics;
@@ -86,12 +85,17 @@ final class BusEngine implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory threads(String name) {
+    /** Threads of the pools, joined by {@link #close()} (a terminated pool's last worker may still be exiting). */
+    private final java.util.Set<Thread> poolThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private ThreadFactory threads(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             String suffix = name.endsWith("-") ? name + n.incrementAndGet() : name;
             Thread t = new Thread(r, THREAD_PREFIX + suffix);
             t.setDaemon(true);
+            poolThreads.removeIf(x -> x.getState() == Thread.State.TERMINATED);
+            poolThreads.add(t);
             return t;
         };
     }
@@ -133,22 +137,55 @@ final class BusEngine implements AutoCloseable {
 
     /** Publishes a payload the bus may keep (no copy). */
     void publishOwned(String source, String topic, JsonNode payload, String type) {
+        String[] tokens = tokens(topic);
+        type = type(tokens, type);
+        if (!settings.enabled() || closed) {
+            return;
+        }
+        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, payload, null));
+    }
+
+    /**
+     * Publishes a payload given as JSON text, as the socket server receives it: no tree is built unless an
+     * in-process listener matches.
+     *
+     * @param tokens {@link #tokens(String)} of {@code topic}
+     * @param payloadJson one complete, valid JSON value, UTF-8, without newline (the caller validated it), or
+     *        null for JSON null; owned by the bus from now on
+     * @throws IllegalArgumentException invalid type
+     */
+    void publishRaw(String source, String topic, String[] tokens, byte[] payloadJson, String type) {
+        type = type(tokens, type);
+        if (!settings.enabled() || closed) {
+            return;
+        }
+        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, null, payloadJson));
+    }
+
+    /**
+     * @return the tokens of a valid literal topic
+     * @throws IllegalArgumentException invalid topic, see {@link Topics#checkTopic(String)}
+     */
+    static String[] tokens(String topic) {
         Topics.checkTopic(topic);
-        String[] tokens = Topics.split(topic);
+        return Topics.split(topic);
+    }
+
+    private static String type(String[] tokens, String type) {
         if (type == null) {
             type = Topics.decode(tokens[tokens.length - 1]);
         }
         if (type.length() > MAX_TYPE) {
             throw new IllegalArgumentException("type: longer than " + MAX_TYPE + " characters");
         }
-        if (!settings.enabled() || closed) {
-            return;
-        }
-        Event e = new Event(topic, payload, type, System.currentTimeMillis(), source);
+        return type;
+    }
+
+    private void dispatch(String[] tokens, Msg m) {
         published.increment();
         for (Sub s : subs) {
             if (s.matches(tokens)) {
-                s.offer(e);
+                s.offer(m);
             }
         }
     }
@@ -232,6 +269,10 @@ final class BusEngine implements AutoCloseable {
             }
             await(heartbeat);
             await(delivery);
+            for (Thread t : poolThreads) {
+                SocketServer.join(t);
+            }
+            poolThreads.clear();
         }
     }
 
@@ -276,7 +317,8 @@ final class BusEngine implements AutoCloseable {
             return false;
         }
 
-        abstract void offer(Event e);
+        /** Queues one event (never blocks on the subscriber; drops the oldest when full). */
+        abstract void offer(Msg m);
 
         final void countDelivered() {
             delivered.incrementAndGet();
@@ -328,7 +370,7 @@ final class BusEngine implements AutoCloseable {
     /** In-process listener with its own bounded drop-oldest queue, drained by one pool thread at a time. */
     final class ListenerSub extends Sub {
         private final EventListener listener;
-        private final ArrayDeque<Event> queue = new ArrayDeque<>();
+        private final ArrayDeque<Msg> queue = new ArrayDeque<>();
         private boolean scheduled;
 
         ListenerSub(String id, List<String> patterns, String[][] compiled, String owner, EventListener listener) {
@@ -337,7 +379,7 @@ final class BusEngine implements AutoCloseable {
         }
 
         @Override
-        void offer(Event e) {
+        void offer(Msg e) {
             boolean schedule;
             synchronized (this) {
                 if (subClosed) {
@@ -364,18 +406,18 @@ final class BusEngine implements AutoCloseable {
 
         private void drain() {
             while (true) {
-                Event e;
+                Msg m;
                 synchronized (this) {
-                    e = subClosed ? null : queue.pollFirst();
-                    if (e == null) {
+                    m = subClosed ? null : queue.pollFirst();
+                    if (m == null) {
                         scheduled = false;
                         return;
                     }
                 }
                 try {
-                    listener.onEvent(e);
+                    listener.onEvent(m.event());
                 } catch (Throwable t) {
-                    LOG.log(Level.WARNING, "bus: listener of " + this + " threw on " + e.topic(), t);
+                    LOG.log(Level.WARNING, "bus: listener of " + this + " threw on " + m.topic, t);
                     if (t instanceof VirtualMachineError) {
                         synchronized (this) {
                             scheduled = false;

@@ -1,16 +1,20 @@
 package dev.ovs.bus.internal;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
-import dev.ovs.bus.Event;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +27,12 @@ import org.newsclub.net.unix.AFUNIXSocket;
  * frame (counted on the subscription it belonged to); the control queue is bounded by
  * {@link #MAX_CONTROL} and a client that overflows it (sends requests but never reads replies) is
  * disconnected.
+ *
+ * <p>Cost model: a request line is read with a streaming parser (no tree); a {@code pub}'s payload is checked
+ * to be one well-formed JSON value and kept as the bytes the client sent. An event frame is
+ * {@code {"op":"event","id":"<sid>",} (made once per subscription) followed by the event's
+ * {@link Msg#body()} (made once per publish, shared by all connections). The writer takes everything queued under
+ * one lock acquisition and writes it with one flush.
  */
 final class Connection {
     /** Longest accepted request line, bytes, excluding the newline: 1 MiB. */
@@ -30,6 +40,8 @@ final class Connection {
     static final int MAX_CONTROL = 1024;
     static final int MAX_SUBS = 256;
     static final int MAX_ID = 128;
+    /** Marks a request field that is present but neither a string nor null (compared by identity). */
+    private static final String NOT_TEXT = new String("<not a string>");
 
     final long id;
     private final BusEngine engine;
@@ -46,11 +58,16 @@ final class Connection {
     private final ArrayDeque<byte[]> control = new ArrayDeque<>();
     private final ArrayDeque<Frame> events = new ArrayDeque<>();
     private boolean closeAfterControl;
+    /** The writer is in {@code lock.wait()}: only then does a producer need to notify (guarded by lock). */
+    private boolean writerWaiting;
     private volatile boolean closed;
     private Thread reader;
     private Thread writer;
+    /** Last validated pub topic and its tokens (publishers mostly repeat a topic); reader thread only. */
+    private String lastTopic;
+    private String[] lastTokens;
 
-    private record Frame(SocketSub sub, Event event) {
+    private record Frame(SocketSub sub, Msg msg) {
     }
 
     Connection(BusEngine engine, SocketServer server, long id, AFUNIXSocket socket, long pid, long uid, long gid) {
@@ -95,14 +112,18 @@ final class Connection {
                             oversize();
                             return;
                         }
-                        line = append(line, len, buf, start, seg);
-                        len += seg;
-                        handleLine(line, len);
-                        len = 0;
-                        start = i + 1;
-                        if (line.length > 64 * 1024) {
-                            line = new byte[4096];
+                        if (len == 0) {
+                            handleLine(buf, start, seg); // the whole line came in this read: no copy
+                        } else {
+                            line = append(line, len, buf, start, seg);
+                            len += seg;
+                            handleLine(line, 0, len);
+                            len = 0;
+                            if (line.length > 64 * 1024) {
+                                line = new byte[4096];
+                            }
                         }
+                        start = i + 1;
                     }
                 }
                 int seg = n - start;
@@ -144,59 +165,106 @@ final class Connection {
         }
     }
 
-    private void handleLine(byte[] line, int len) {
-        if (len > 0 && line[len - 1] == '\r') {
+    /**
+     * One request line, {@code b[off, off+len)} without the newline, read with a streaming parser: the fields
+     * {@code op id topic type pattern} as strings; {@code payload} read to its end by the parser (which rejects
+     * anything but one well-formed JSON value: syntax, string escapes, UTF-8, nesting) and kept as the bytes
+     * sent; other fields skipped; a repeated field: the last one counts. Errors and their order are those of
+     * the documented protocol.
+     */
+    private void handleLine(byte[] b, int off, int len) {
+        if (len > 0 && b[off + len - 1] == '\r') {
             len--;
         }
         boolean blank = true;
-        for (int i = 0; i < len && blank; i++) {
-            blank = line[i] == ' ' || line[i] == '\t';
+        for (int i = off; i < off + len && blank; i++) {
+            blank = b[i] == ' ' || b[i] == '\t';
         }
         if (blank) {
             return;
         }
         received.incrementAndGet();
-        JsonNode req;
-        try {
-            req = engine.mapper.readTree(line, 0, len);
-        } catch (IOException e) {
+        String op = null;
+        String reqId = null;
+        String topic = null;
+        String type = null;
+        String pattern = null;
+        int payloadStart = -1;
+        int payloadEnd = -1;
+        try (JsonParser p = engine.mapper.getFactory().createParser(b, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                p.finishToken();
+                if (p.nextToken() != null) {
+                    throw new JsonParseException(p, "trailing token after the value");
+                }
+                sendControl(error(null, "json: a request must be a JSON object"));
+                return;
+            }
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "op" -> op = text(p, t);
+                    case "id" -> reqId = text(p, t);
+                    case "topic" -> topic = text(p, t);
+                    case "type" -> type = text(p, t);
+                    case "pattern" -> pattern = text(p, t);
+                    case "payload" -> {
+                        payloadStart = (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        p.finishToken();
+                        payloadEnd = (int) p.currentLocation().getByteOffset();
+                    }
+                    default -> {
+                        p.skipChildren();
+                        p.finishToken();
+                    }
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new JsonParseException(p, "trailing token after the request object");
+            }
+        } catch (IOException | IllegalArgumentException e) {
             sendControl(error(null, "json: malformed line: " + firstLine(e.getMessage())));
             return;
         }
-        if (req == null || !req.isObject()) {
-            sendControl(error(null, "json: a request must be a JSON object"));
+        if (reqId != null && (reqId == NOT_TEXT || reqId.isEmpty() || reqId.length() > MAX_ID)) {
+            sendControl(error(null, "id: must be a non-empty string of at most " + MAX_ID + " characters"));
             return;
         }
-        JsonNode idNode = req.get("id");
-        String reqId = null;
-        if (idNode != null && !idNode.isNull()) {
-            if (!idNode.isTextual() || idNode.asText().isEmpty() || idNode.asText().length() > MAX_ID) {
-                sendControl(error(null, "id: must be a non-empty string of at most " + MAX_ID + " characters"));
-                return;
-            }
-            reqId = idNode.asText();
-        }
-        JsonNode opNode = req.get("op");
-        if (opNode == null || !opNode.isTextual()) {
+        if (op == null || op == NOT_TEXT) {
             sendControl(error(reqId, "op: missing or not a string (expected pub, sub, unsub or ping)"));
             return;
         }
         try {
-            switch (opNode.asText()) {
-                case "pub" -> pub(req, reqId);
-                case "sub" -> sub(req, reqId);
+            switch (op) {
+                case "pub" -> pub(reqId, topic, type, b, off, payloadStart, payloadEnd);
+                case "sub" -> sub(reqId, pattern);
                 case "unsub" -> unsub(reqId);
                 case "ping" -> {
                     ObjectNode pong = frame("pong", reqId);
                     pong.put("ts", System.currentTimeMillis());
                     sendControl(pong);
                 }
-                default -> sendControl(error(reqId, "op: unknown op '" + opNode.asText()
-                        + "' (expected pub, sub, unsub or ping)"));
+                default -> sendControl(error(reqId, "op: unknown op '" + op + "' (expected pub, sub, unsub or ping)"));
             }
         } catch (IllegalArgumentException e) {
             sendControl(error(reqId, e.getMessage()));
         }
+    }
+
+    /** @return the string value, null for JSON null, {@link #NOT_TEXT} for anything else (read to its end) */
+    private static String text(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        p.skipChildren();
+        p.finishToken();
+        return NOT_TEXT;
     }
 
     private static String firstLine(String s) {
@@ -207,28 +275,33 @@ final class Connection {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private void pub(JsonNode req, String reqId) {
-        JsonNode topic = req.get("topic");
-        if (topic == null || !topic.isTextual()) {
+    private void pub(String reqId, String topic, String type, byte[] b, int off, int payloadStart, int payloadEnd) {
+        if (topic == null || topic == NOT_TEXT) {
             throw new IllegalArgumentException("topic: missing or not a string");
         }
-        JsonNode type = req.get("type");
-        if (type != null && !type.isNull() && !type.isTextual()) {
+        if (type == NOT_TEXT) {
             throw new IllegalArgumentException("type: must be a string");
         }
-        engine.publishOwned(source, topic.asText(), req.get("payload"),
-                type == null || type.isNull() ? null : type.asText());
+        String[] tokens;
+        if (topic.equals(lastTopic)) {
+            tokens = lastTokens;
+        } else {
+            tokens = BusEngine.tokens(topic);
+            lastTopic = topic;
+            lastTokens = tokens;
+        }
+        byte[] payload = payloadStart < 0 ? null : Arrays.copyOfRange(b, off + payloadStart, off + payloadEnd);
+        engine.publishRaw(source, topic, tokens, payload, type);
         if (reqId != null) {
             sendControl(frame("ok", reqId));
         }
     }
 
-    private void sub(JsonNode req, String reqId) {
-        JsonNode pattern = req.get("pattern");
-        if (pattern == null || !pattern.isTextual()) {
+    private void sub(String reqId, String pattern) {
+        if (pattern == null || pattern == NOT_TEXT) {
             throw new IllegalArgumentException("pattern: missing or not a string");
         }
-        String[][] compiled = engine.compile(List.of(pattern.asText()));
+        String[][] compiled = engine.compile(List.of(pattern));
         String sid = reqId;
         if (sid == null) {
             do {
@@ -238,7 +311,7 @@ final class Connection {
         if (subs.size() >= MAX_SUBS) {
             throw new IllegalArgumentException("sub: at most " + MAX_SUBS + " subscriptions per connection");
         }
-        SocketSub s = new SocketSub(sid, pattern.asText(), compiled);
+        SocketSub s = new SocketSub(sid, pattern, compiled);
         if (subs.putIfAbsent(sid, s) != null) {
             throw new IllegalArgumentException("id: a subscription with id '" + sid + "' already exists on this connection");
         }
@@ -291,7 +364,9 @@ final class Connection {
             overflow = control.size() >= MAX_CONTROL;
             if (!overflow) {
                 control.addLast(bytes);
-                lock.notifyAll();
+                if (writerWaiting) {
+                    lock.notifyAll();
+                }
             }
         }
         if (overflow) {
@@ -300,49 +375,60 @@ final class Connection {
         }
     }
 
+    /**
+     * Takes everything queued (control frames first, then events) under one lock acquisition, writes it through a
+     * 64 KiB buffer and flushes once per batch. A batch holds at most what the queues held, so memory stays
+     * bounded by twice the queue limits.
+     */
     private void writeLoop() {
+        List<byte[]> ctl = new ArrayList<>();
+        List<Frame> evs = new ArrayList<>();
         try {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             while (true) {
-                byte[] ctl = null;
-                Frame ev = null;
-                boolean more;
-                boolean finish = false;
+                boolean finish;
                 synchronized (lock) {
                     while (!closed && control.isEmpty() && !closeAfterControl && events.isEmpty()) {
-                        lock.wait();
+                        writerWaiting = true;
+                        try {
+                            lock.wait();
+                        } finally {
+                            writerWaiting = false;
+                        }
                     }
                     if (closed) {
                         break;
                     }
-                    if (!control.isEmpty()) {
-                        ctl = control.pollFirst();
-                    } else if (closeAfterControl) {
-                        finish = true;
-                    } else {
-                        ev = events.pollFirst();
+                    ctl.addAll(control);
+                    control.clear();
+                    finish = closeAfterControl;
+                    if (!finish) {
+                        evs.addAll(events);
+                        events.clear();
                     }
-                    more = !control.isEmpty() || (!closeAfterControl && !events.isEmpty());
                 }
+                for (byte[] c : ctl) {
+                    out.write(c);
+                    out.write('\n');
+                }
+                ctl.clear();
+                for (Frame f : evs) {
+                    byte[] body;
+                    try {
+                        body = f.msg.body();
+                    } catch (UncheckedIOException e) {
+                        BusEngine.LOG.log(Level.WARNING, "bus: event on " + f.msg.topic + " cannot be serialised; dropped", e);
+                        f.sub.countDropped(1);
+                        continue;
+                    }
+                    out.write(f.sub.prefix);
+                    out.write(body);
+                    f.sub.countDelivered();
+                }
+                evs.clear();
+                out.flush();
                 if (finish) {
-                    out.flush();
                     break;
-                }
-                if (ctl != null) {
-                    out.write(ctl);
-                } else {
-                    ObjectNode n = frame("event", ev.sub.id);
-                    n.put("topic", ev.event.topic());
-                    n.put("type", ev.event.type());
-                    n.put("ts", ev.event.timestamp());
-                    n.put("source", ev.event.source());
-                    n.set("payload", ev.event.payload());
-                    engine.mapper.writeValue(new NoClose(out), n);
-                    ev.sub.countDelivered();
-                }
-                out.write('\n');
-                if (!more) {
-                    out.flush();
                 }
             }
         } catch (IOException e) {
@@ -353,28 +439,6 @@ final class Connection {
             Thread.currentThread().interrupt();
         }
         shutdown();
-    }
-
-    /** Jackson closes the target stream after writeValue unless told otherwise; this stream ignores close. */
-    private static final class NoClose extends java.io.FilterOutputStream {
-        NoClose(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            // keep the socket stream open
-        }
-
-        @Override
-        public void flush() {
-            // flushing is the writer loop's decision
-        }
     }
 
     /** Idempotent: closes the socket, the subscriptions, and unregisters from the server. */
@@ -403,12 +467,23 @@ final class Connection {
 
     /** A subscription of this connection: offering enqueues a frame on the connection's event queue. */
     final class SocketSub extends BusEngine.Sub {
+        /** {@code {"op":"event","id":"<sid>",}: the part of an event frame that differs per subscription. */
+        final byte[] prefix;
+
         SocketSub(String sid, String pattern, String[][] compiled) {
             engine.super(sid, List.of(pattern), compiled, "conn:" + Connection.this.id);
+            byte[] b;
+            try {
+                b = engine.mapper.writeValueAsBytes(frame("event", sid));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            b[b.length - 1] = ','; // {"op":"event","id":"…"} without its closing brace
+            prefix = b;
         }
 
         @Override
-        void offer(Event e) {
+        void offer(Msg m) {
             SocketSub victim = null;
             synchronized (lock) {
                 if (closed || subClosed) {
@@ -417,8 +492,10 @@ final class Connection {
                 if (events.size() >= engine.settings.queueSize()) {
                     victim = events.pollFirst().sub;
                 }
-                events.addLast(new Frame(this, e));
-                lock.notifyAll();
+                events.addLast(new Frame(this, m));
+                if (writerWaiting) {
+                    lock.notifyAll();
+                }
             }
             if (victim != null) {
                 victim.countDropped(1);

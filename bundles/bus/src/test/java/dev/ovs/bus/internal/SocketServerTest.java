@@ -92,6 +92,18 @@ class SocketServerTest {
             out.flush();
         }
 
+        void sendBytes(byte[]... parts) throws IOException {
+            for (byte[] b : parts) {
+                out.write(b);
+            }
+            out.write('\n');
+            out.flush();
+        }
+
+        String readLine() throws IOException {
+            return in.readLine();
+        }
+
         JsonNode read() throws IOException {
             String l = in.readLine();
             return l == null ? null : mapper.readTree(l);
@@ -293,6 +305,121 @@ class SocketServerTest {
             assertThat(pong.get("op").asText()).isEqualTo("pong");
             assertThat(pong.get("id").asText()).isEqualTo("p");
         }
+    }
+
+    @Test
+    void oneEventIsDeliveredAsTheSameFrameToEverySubscriberWithThePayloadAsSent() throws Exception {
+        BusEngine e = start(64, "");
+        List<Raw> subs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Raw r = track(new Raw());
+            r.send("{\"op\":\"sub\",\"pattern\":\"fan.>\",\"id\":\"s" + i + "\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            subs.add(r);
+        }
+        // a second subscription on the same connection gets its own frame with its own id
+        subs.get(0).send("{\"op\":\"sub\",\"pattern\":\"fan.*\",\"id\":\"t0\"}");
+        assertThat(subs.get(0).read().get("op").asText()).isEqualTo("ok");
+        LinkedBlockingQueue<Event> local = new LinkedBlockingQueue<>();
+        e.subscribe("t", List.of("fan.>"), local::add);
+        String payload = "{ \"k\" : [1, 2.5e3, -0, true, false, null, \"\u00e9\\u00e9\\n\\\"q\\\"\", {}], \"\u65e5\u672c\":\"\u65e5\u672c\" }";
+        try (Raw pub = new Raw()) {
+            pub.send("{\"payload\":" + payload + ",\"topic\":\"fan.x\",\"op\":\"pub\",\"id\":\"p1\",\"extra\":{\"a\":[1]}}");
+            assertThat(pub.read().get("op").asText()).isEqualTo("ok");
+            String source = "unix:pid=" + ProcessHandle.current().pid() + ",uid=" + uid() + ",gid=" + gid();
+            List<String> lines = new ArrayList<>();
+            for (Raw r : subs) {
+                lines.add(r.readLine());
+            }
+            lines.add(subs.get(0).readLine());
+            long ts = mapper.readTree(lines.get(0)).get("ts").asLong();
+            String rest = "\"topic\":\"fan.x\",\"type\":\"x\",\"ts\":" + ts + ",\"source\":\"" + source + "\",\"payload\":"
+                    + payload + "}";
+            assertThat(lines).containsExactlyInAnyOrder(
+                    "{\"op\":\"event\",\"id\":\"s0\"," + rest, "{\"op\":\"event\",\"id\":\"t0\"," + rest,
+                    "{\"op\":\"event\",\"id\":\"s1\"," + rest, "{\"op\":\"event\",\"id\":\"s2\"," + rest,
+                    "{\"op\":\"event\",\"id\":\"s3\"," + rest);
+            Event lv = local.poll(10, TimeUnit.SECONDS);
+            assertThat(lv.payload()).isEqualTo(mapper.readTree(payload));
+            assertThat(lv.timestamp()).isEqualTo(ts);
+            // an in-process publish (tree payload) reaches every connection as the same frame too
+            e.publish("bundle.b", "fan.y", mapper.readTree("{\"n\":[1,\"\u00e9\"]}"), "kind");
+            List<JsonNode> frames = new ArrayList<>();
+            for (Raw r : subs) {
+                frames.add(r.read());
+            }
+            frames.add(subs.get(0).read());
+            for (JsonNode f : frames) {
+                assertThat(f.get("topic").asText()).isEqualTo("fan.y");
+                assertThat(f.get("type").asText()).isEqualTo("kind");
+                assertThat(f.get("source").asText()).isEqualTo("bundle.b");
+                assertThat(f.get("payload")).isEqualTo(mapper.readTree("{\"n\":[1,\"\u00e9\"]}"));
+            }
+            assertThat(frames).extracting(f -> f.get("id").asText()).containsExactlyInAnyOrder("s0", "t0", "s1", "s2", "s3");
+            // no payload and an explicit null both arrive as null
+            pub.send("{\"op\":\"pub\",\"topic\":\"fan.z\"}");
+            pub.send("{\"op\":\"pub\",\"topic\":\"fan.z\",\"payload\":null,\"type\":null}");
+            for (Raw r : subs) {
+                for (int i = 0; i < (r == subs.get(0) ? 4 : 2); i++) {
+                    JsonNode f = r.read();
+                    assertThat(f.get("payload").isNull()).isTrue();
+                    assertThat(f.get("type").asText()).isEqualTo("z");
+                }
+            }
+        }
+        // 3 publishes x (5 socket subscriptions + 1 listener), nothing dropped
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (e.stats().delivered() < 4 * 6 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(e.stats().delivered()).isEqualTo(4 * 6);
+        assertThat(e.stats().dropped()).isZero();
+    }
+
+    @Test
+    void malformedPayloadsAreRejectedWithAnErrorFrameAndNotPublished() throws Exception {
+        BusEngine e = start(64, "");
+        LinkedBlockingQueue<Event> local = new LinkedBlockingQueue<>();
+        e.subscribe("t", List.of(">"), local::add);
+        List<byte[]> bad = List.of(b("{\"a\":1,}"), b("[1,2"), b("{\"a\":\"\\q\"}"), b("{\"a\":\"x\u0001y\"}"),
+                b("tru"), b("01"), b("NaN"), b("{\"a\":1}}"), b("\"open"), b("[\"\\u12\"]"), b("{\"a\" 1}"), b(""),
+                new byte[] {'[', '"', (byte) 0xff, '"', ']'}, new byte[] {'{', '"', 'k', '"', ':', '"', (byte) 0xc3, '(', '"', '}'},
+                new byte[] {'"', (byte) 0xe6, (byte) 0x97, '"'});
+        try (Raw r = new Raw()) {
+            int i = 0;
+            for (byte[] p : bad) {
+                r.sendBytes(b("{\"op\":\"pub\",\"topic\":\"m.x\",\"id\":\"q" + i + "\",\"payload\":"), p, b("}"));
+                JsonNode err = r.read();
+                assertThat(err.get("op").asText()).as(new String(p, StandardCharsets.ISO_8859_1)).isEqualTo("error");
+                assertThat(err.get("message").asText()).startsWith("json: malformed line");
+                i++;
+            }
+            // fire-and-forget: the error frame has no id; the connection stays usable
+            r.send("{\"op\":\"pub\",\"topic\":\"m.x\",\"payload\":[1,}");
+            JsonNode err = r.read();
+            assertThat(err.get("op").asText()).isEqualTo("error");
+            assertThat(err.has("id")).isFalse();
+            r.send("{\"op\":\"pub\",\"topic\":\"m.x\",\"payload\":[1],\"id\":\"good\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            // non-string op/topic/type/pattern/id are still named
+            r.send("{\"op\":[\"pub\"],\"id\":\"w\"}");
+            assertThat(r.read().get("message").asText()).startsWith("op: missing or not a string");
+            r.send("{\"op\":\"pub\",\"topic\":{\"a\":1},\"id\":\"w\"}");
+            assertThat(r.read().get("message").asText()).startsWith("topic: missing or not a string");
+            r.send("{\"op\":\"pub\",\"topic\":\"m.y\",\"type\":5,\"id\":\"w\"}");
+            assertThat(r.read().get("message").asText()).startsWith("type: must be a string");
+            r.send("{\"op\":\"sub\",\"pattern\":true,\"id\":\"w\"}");
+            assertThat(r.read().get("message").asText()).startsWith("pattern: missing or not a string");
+            r.send("{\"op\":\"ping\",\"id\":\"\"}");
+            assertThat(r.read().get("message").asText()).startsWith("id: must be a non-empty string");
+        }
+        assertThat(local.poll(10, TimeUnit.SECONDS).payload()).isEqualTo(mapper.readTree("[1]"));
+        assertThat(local.poll(200, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(e.stats().published()).isEqualTo(1);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
