@@ -1,13 +1,14 @@
 package dev.ovs.bus;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -46,8 +47,8 @@ public final class BusClient implements AutoCloseable {
     private final AFUNIXSocket socket;
     private final OutputStream out;
     /** Lines waiting for the flusher thread; swapped with {@link #spare} by it (double buffering). */
-    private ByteArrayOutputStream pendingLines = new ByteArrayOutputStream(64 * 1024);
-    private ByteArrayOutputStream spare = new ByteArrayOutputStream(64 * 1024);
+    private LineBuffer pendingLines = new LineBuffer(64 * 1024);
+    private LineBuffer spare = new LineBuffer(64 * 1024);
     private final Object writeLock = new Object();
     private boolean draining;
     private IOException writeError;
@@ -66,8 +67,7 @@ public final class BusClient implements AutoCloseable {
         this.socket = socket;
         this.out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
-        this.reader = new Thread(() -> readLoop(new InputStreamReader(in, StandardCharsets.UTF_8)),
-                "patchbay-bus-client");
+        this.reader = new Thread(() -> readLoop(in), "patchbay-bus-client");
         reader.setDaemon(true);
         this.flusher = new Thread(this::flushLoop, "patchbay-bus-client-flusher");
         flusher.setDaemon(true);
@@ -99,7 +99,74 @@ public final class BusClient implements AutoCloseable {
      * @throws IOException connection closed or write failed
      */
     public void publish(String topic, JsonNode payload, String type) throws IOException {
-        send(pubFrame(topic, payload, type, null));
+        Topics.checkTopic(topic);
+        send(g -> {
+            pubHead(g, topic, type, null);
+            g.writeFieldName("payload");
+            if (payload == null) {
+                g.writeNull();
+            } else {
+                mapper.writeTree(g, payload);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /**
+     * Publishes a payload that is already JSON text, without waiting (like {@link #publish}); the bytes are sent
+     * as they are (a newline or carriage return, which valid JSON has only as whitespace between tokens, is sent
+     * as a space), so no tree is built on either side of the socket. Subscribers get the payload byte for byte.
+     *
+     * @param topic literal topic, validated locally first ({@link Topics#checkTopic(String)})
+     * @param payloadJson exactly one JSON value (RFC 8259), UTF-8; checked locally with a streaming parser
+     * @param type event type or null (server default: last topic token)
+     * @throws IllegalArgumentException invalid topic, or {@code payloadJson} null or not exactly one well-formed
+     *         JSON value (message starts with {@code payload: })
+     * @throws IOException connection closed or write failed
+     */
+    public void publishJson(String topic, byte[] payloadJson, String type) throws IOException {
+        Topics.checkTopic(topic);
+        checkJson(payloadJson);
+        send(g -> {
+            pubHead(g, topic, type, null);
+            g.writeFieldName("payload");
+            g.writeRawValue(""); // the ':' and the generator's state; the value itself follows unencoded
+            g.flush();
+            pendingLines.writeJson(payloadJson);
+            g.writeEndObject();
+        });
+    }
+
+    private void checkJson(byte[] json) {
+        if (json == null) {
+            throw new IllegalArgumentException("payload: must not be null (use the bytes of JSON null)");
+        }
+        try (JsonParser p = mapper.getFactory().createParser(json)) {
+            if (p.nextToken() == null) {
+                throw new IllegalArgumentException("payload: empty; expected one JSON value");
+            }
+            p.skipChildren();
+            p.finishToken();
+            if (p.nextToken() != null) {
+                throw new IllegalArgumentException("payload: more than one JSON value");
+            }
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            int nl = m.indexOf('\n');
+            throw new IllegalArgumentException("payload: not well-formed JSON: " + (nl < 0 ? m : m.substring(0, nl)), e);
+        }
+    }
+
+    private static void pubHead(JsonGenerator g, String topic, String type, String id) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("op", "pub");
+        if (id != null) {
+            g.writeStringField("id", id);
+        }
+        g.writeStringField("topic", topic);
+        if (type != null) {
+            g.writeStringField("type", type);
+        }
     }
 
     /**
@@ -130,6 +197,12 @@ public final class BusClient implements AutoCloseable {
         }
         n.set("payload", payload);
         return n;
+    }
+
+    /** Writes one request object with a generator. */
+    @FunctionalInterface
+    private interface FrameWriter {
+        void write(JsonGenerator g) throws IOException;
     }
 
     /**
@@ -245,15 +318,20 @@ public final class BusClient implements AutoCloseable {
         }
     }
 
+    private void send(ObjectNode frame) throws IOException {
+        send(g -> mapper.writeTree(g, frame));
+    }
+
     /**
      * Queues one line for the flusher thread, which writes whatever has accumulated in one system call:
-     * a publisher never waits for the socket unless {@link #MAX_PENDING_BYTES} are already unsent.
+     * a publisher never waits for the socket unless {@link #MAX_PENDING_BYTES} are already unsent. The line is
+     * generated straight into the pending buffer (no intermediate tree or array); if generating fails, the
+     * partial line is removed and the exception thrown.
      */
-    private void send(ObjectNode frame) throws IOException {
+    private void send(FrameWriter w) throws IOException {
         if (closed) {
             throw new IOException("bus: connection closed");
         }
-        byte[] b = mapper.writeValueAsBytes(frame);
         synchronized (writeLock) {
             while (pendingLines.size() > MAX_PENDING_BYTES && writeError == null && !draining && !closed) {
                 try {
@@ -269,15 +347,47 @@ public final class BusClient implements AutoCloseable {
             if (closed || draining) {
                 throw new IOException("bus: connection closed");
             }
-            pendingLines.write(b, 0, b.length);
+            int mark = pendingLines.size();
+            try (JsonGenerator g = mapper.getFactory().createGenerator(pendingLines)) {
+                w.write(g);
+            } catch (IOException | RuntimeException e) {
+                pendingLines.truncate(mark);
+                throw e;
+            }
             pendingLines.write('\n');
             writeLock.notifyAll();
         }
     }
 
+    /** A byte buffer that can drop a partly written line and copy JSON text with its line breaks as spaces. */
+    private static final class LineBuffer extends ByteArrayOutputStream {
+        LineBuffer(int size) {
+            super(size);
+        }
+
+        void truncate(int size) {
+            count = size;
+        }
+
+        void writeJson(byte[] json) {
+            int start = count;
+            write(json, 0, json.length);
+            for (int i = start; i < count; i++) {
+                if (buf[i] == '\n' || buf[i] == '\r') {
+                    buf[i] = ' ';
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            // the generator closes its target; this buffer lives on
+        }
+    }
+
     private void flushLoop() {
         while (true) {
-            ByteArrayOutputStream batch;
+            LineBuffer batch;
             synchronized (writeLock) {
                 while (pendingLines.size() == 0 && !draining && !closed) {
                     try {
@@ -325,33 +435,118 @@ public final class BusClient implements AutoCloseable {
         }
     }
 
-    private void readLoop(Reader r) {
-        try (BufferedReader in = new BufferedReader(r, 64 * 1024)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                JsonNode n;
-                try {
-                    n = mapper.readTree(line);
-                } catch (IOException e) {
-                    continue;
-                }
-                String op = n.path("op").asText();
-                String id = n.hasNonNull("id") ? n.get("id").asText() : null;
-                if ("event".equals(op)) {
-                    ClientSubscription s = id == null ? null : subs.get(id);
-                    if (s != null && !s.closed) {
-                        s.deliver(n);
+    /** Splits the byte stream into lines (no decoding to strings first) and handles each. */
+    private void readLoop(InputStream in) {
+        byte[] buf = new byte[64 * 1024];
+        byte[] line = new byte[4096];
+        int len = 0;
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        if (len == 0) {
+                            frame(buf, start, i - start);
+                        } else {
+                            line = append(line, len, buf, start, i - start);
+                            frame(line, 0, len + i - start);
+                            len = 0;
+                            if (line.length > 64 * 1024) {
+                                line = new byte[4096];
+                            }
+                        }
+                        start = i + 1;
                     }
-                } else if (id != null && pending.containsKey(id)) {
-                    pending.get(id).complete(n);
-                } else if ("error".equals(op)) {
-                    lastError = n.path("message").asText();
                 }
+                line = append(line, len, buf, start, n - start);
+                len += n - start;
             }
         } catch (IOException e) {
             // EOF or closed
         } finally {
             finish();
+        }
+    }
+
+    private static byte[] append(byte[] line, int len, byte[] src, int off, int n) {
+        if (len + n > line.length) {
+            line = java.util.Arrays.copyOf(line, Math.max(len + n, line.length * 2));
+        }
+        System.arraycopy(src, off, line, len, n);
+        return line;
+    }
+
+    /**
+     * One frame from the bus. Event frames ({@code op} first, as the bus writes them) are read with a streaming
+     * parser: only the payload becomes a tree. Replies are rare and read as a whole tree.
+     */
+    private void frame(byte[] b, int off, int len) {
+        try (JsonParser p = mapper.getFactory().createParser(b, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            String id = null;
+            String topic = "";
+            String type = "";
+            String source = "";
+            long ts = 0;
+            JsonNode payload = null;
+            boolean event = false;
+            String name;
+            while ((name = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "op" -> {
+                        event = t == JsonToken.VALUE_STRING && "event".equals(p.getText());
+                        if (!event) {
+                            reply(b, off, len);
+                            return;
+                        }
+                    }
+                    case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "topic" -> topic = t.isScalarValue() ? p.getValueAsString("") : skip(p, "");
+                    case "type" -> type = t.isScalarValue() ? p.getValueAsString("") : skip(p, "");
+                    case "source" -> source = t.isScalarValue() ? p.getValueAsString("") : skip(p, "");
+                    case "ts" -> ts = t.isScalarValue() ? p.getValueAsLong() : skipLong(p);
+                    case "payload" -> payload = p.readValueAsTree();
+                    default -> p.skipChildren();
+                }
+            }
+            if (!event) {
+                reply(b, off, len);
+                return;
+            }
+            ClientSubscription s = id == null ? null : subs.get(id);
+            if (s != null && !s.closed) {
+                s.deliver(topic, payload, type, ts, source);
+            }
+        } catch (IOException e) {
+            // not a frame of the protocol: ignored
+        }
+    }
+
+    private static String skip(JsonParser p, String v) throws IOException {
+        p.skipChildren();
+        return v;
+    }
+
+    private static long skipLong(JsonParser p) throws IOException {
+        p.skipChildren();
+        return 0;
+    }
+
+    private void reply(byte[] b, int off, int len) throws IOException {
+        JsonNode n = mapper.readTree(b, off, len);
+        if (n == null) {
+            return;
+        }
+        String op = n.path("op").asText();
+        String id = n.hasNonNull("id") ? n.get("id").asText() : null;
+        if (id != null && pending.containsKey(id)) {
+            pending.get(id).complete(n);
+        } else if ("error".equals(op)) {
+            lastError = n.path("message").asText();
         }
     }
 
@@ -387,11 +582,10 @@ public final class BusClient implements AutoCloseable {
             this.listener = listener;
         }
 
-        void deliver(JsonNode n) {
+        void deliver(String topic, JsonNode payload, String type, long ts, String source) {
             Event e;
             try {
-                e = new Event(n.path("topic").asText(), n.get("payload"), n.path("type").asText(),
-                        n.path("ts").asLong(), n.path("source").asText());
+                e = new Event(topic, payload, type, ts, source);
             } catch (IllegalArgumentException ex) {
                 return;
             }

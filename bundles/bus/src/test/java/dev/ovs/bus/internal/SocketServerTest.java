@@ -418,6 +418,49 @@ class SocketServerTest {
         assertThat(e.stats().published()).isEqualTo(1);
     }
 
+    @Test
+    void clientPublishJsonSendsThePayloadBytesAndRejectsMalformedOnesLocally() throws Exception {
+        start(64, "");
+        try (Raw raw = track(new Raw()); BusClient pub = track(BusClient.connect(sock));
+                BusClient sub = track(BusClient.connect(sock))) {
+            raw.send("{\"op\":\"sub\",\"pattern\":\"j.>\",\"id\":\"r\"}");
+            assertThat(raw.read().get("op").asText()).isEqualTo("ok");
+            LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            sub.subscribe("j.>", got::add);
+            String payload = "{\"t\":\"0000000000000000042\",\"p\":[1.50,\"\u00e9\\n\"],\"n\":null}";
+            pub.publishJson("j.a", b(payload), "ty");
+            JsonNode f = raw.read();
+            assertThat(f.get("type").asText()).isEqualTo("ty");
+            assertThat(f.get("payload").toString()).isEqualTo(mapper.readTree(payload).toString());
+            Event ev = got.poll(10, TimeUnit.SECONDS);
+            assertThat(ev.topic()).isEqualTo("j.a");
+            assertThat(ev.payload()).isEqualTo(mapper.readTree(payload));
+            assertThat(ev.source()).startsWith("unix:pid=" + ProcessHandle.current().pid());
+            // pretty-printed JSON (line breaks between tokens) goes as one line, byte for byte otherwise
+            pub.publishJson("j.b", b("{\n  \"a\" : [ 1,\r\n 2 ]\n}"), null);
+            String line = raw.readLine();
+            assertThat(line).endsWith(",\"payload\":{   \"a\" : [ 1,   2 ] }}");
+            assertThat(got.poll(10, TimeUnit.SECONDS).payload()).isEqualTo(mapper.readTree("{\"a\":[1,2]}"));
+            pub.publishJson("j.c", b("7"), null);
+            assertThat(raw.read().get("payload").asInt()).isEqualTo(7);
+            for (String bad : List.of("", "  ", "{\"a\":", "1 2", "{\"a\":1}x", "[\"\\x\"]", "nul")) {
+                assertThatThrownBy(() -> pub.publishJson("j.d", b(bad), null)).as(bad)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("payload: ");
+            }
+            assertThatThrownBy(() -> pub.publishJson("j.d", null, null)).hasMessageStartingWith("payload: ");
+            assertThatThrownBy(() -> pub.publishJson("j.*", b("1"), null)).hasMessageStartingWith("topic: ");
+            // a tree that cannot be serialised: an exception, and no partial line reaches the bus
+            JsonNode unserialisable = mapper.createObjectNode().putPOJO("x", new Object());
+            assertThatThrownBy(() -> pub.publish("j.e", unserialisable, null)).isInstanceOf(IOException.class);
+            pub.publish("j.f", mapper.readTree("[true]"), null);
+            pub.ping(Duration.ofSeconds(10));
+            JsonNode next = raw.read();
+            assertThat(next.get("topic").asText()).isEqualTo("j.f");
+            assertThat(next.get("payload")).isEqualTo(mapper.readTree("[true]"));
+            assertThat(pub.lastError()).isEmpty();
+        }
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
