@@ -34,7 +34,13 @@ import java.util.function.Function;
 public final class OvsdbClientImpl implements OvsdbClient {
     private static final System.Logger LOG = System.getLogger("dev.ovs.ovsdb");
     private final ClientOptions options;
-    private final ObjectMapper mapper = new ObjectMapper();
+    /**
+     * Field names are not canonicalized: update notifications use row UUIDs as field names, every one new, which
+     * made Jackson's shared symbol table grow and copy itself on every message.
+     */
+    private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES).build());
     private final ScheduledExecutorService timer;
     private final Thread supervisor;
     private final Object stateLock = new Object();

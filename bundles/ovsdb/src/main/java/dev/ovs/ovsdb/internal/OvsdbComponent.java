@@ -274,6 +274,51 @@ public class OvsdbComponent implements OvsdbClient, VSwitch {
     }
 
     @Override
+    public java.util.UUID addMirror(String bridge, dev.ovs.ovsdb.vswitch.MirrorSpec spec, boolean mayExist) {
+        return vswitch.addMirror(bridge, spec, mayExist);
+    }
+
+    @Override
+    public void deleteMirror(String bridge, String name, boolean ifExists) {
+        vswitch.deleteMirror(bridge, name, ifExists);
+    }
+
+    @Override
+    public List<dev.ovs.ovsdb.vswitch.MirrorInfo> listMirrors(String bridge) {
+        return vswitch.listMirrors(bridge);
+    }
+
+    @Override
+    public java.util.UUID setQos(String port, dev.ovs.ovsdb.vswitch.QosSpec spec) {
+        return vswitch.setQos(port, spec);
+    }
+
+    @Override
+    public boolean clearQos(String port, boolean ifExists) {
+        return vswitch.clearQos(port, ifExists);
+    }
+
+    @Override
+    public Optional<dev.ovs.ovsdb.vswitch.QosInfo> qos(String port) {
+        return vswitch.qos(port);
+    }
+
+    @Override
+    public java.util.UUID setQueue(String port, long queueId, dev.ovs.ovsdb.vswitch.QueueSpec spec) {
+        return vswitch.setQueue(port, queueId, spec);
+    }
+
+    @Override
+    public void deleteQueue(String port, long queueId, boolean ifExists) {
+        vswitch.deleteQueue(port, queueId, ifExists);
+    }
+
+    @Override
+    public void setIngressPolicing(String iface, long rateKbps, long burstKbit) {
+        vswitch.setIngressPolicing(iface, rateKbps, burstKbit);
+    }
+
+    @Override
     public String transact(String paramsJson) {
         return vswitch.transact(paramsJson);
     }

@@ -15,6 +15,12 @@ import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.BridgeInfo;
 import dev.ovs.ovsdb.vswitch.BridgeOptions;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
+import dev.ovs.ovsdb.vswitch.MirrorInfo;
+import dev.ovs.ovsdb.vswitch.MirrorSpec;
+import dev.ovs.ovsdb.vswitch.QosInfo;
+import dev.ovs.ovsdb.vswitch.QosSpec;
+import dev.ovs.ovsdb.vswitch.QueueInfo;
+import dev.ovs.ovsdb.vswitch.QueueSpec;
 import dev.ovs.ovsdb.vswitch.Names;
 import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
@@ -22,6 +28,7 @@ import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -342,11 +349,21 @@ public final class VSwitchImpl implements VSwitch {
             prt.put("vlan_mode", o.vlanMode());
         }
         prt.put("external_ids", o.portExternalIds());
-        TransactionBuilder tx = client.transaction(DB)
-                .wait("Port", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L)
-                .wait("Interface", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L)
-                .insert("Interface", iface, "iface")
-                .insert("Port", prt, "port");
+        // Name guards. Where the schema declares a unique index on Port.name and Interface.name (every
+        // vswitch.ovsschema since OVS 2.x), ovsdb-server itself refuses a duplicate at commit through its hash
+        // index (RFC 7047 4.1.3 "constraint violation"), atomically, as a wait "name == X" would; the wait
+        // costs a linear scan of the table per transaction on the server (ovsdb/query.c), ~40 us at 1,000
+        // ports, so it is only sent when the index is missing.
+        dev.ovs.ovsdb.DatabaseSchema schema = client.schema(DB);
+        boolean indexed = schema.table("Port").hasIndexOn("name") && schema.table("Interface").hasIndexOn("name");
+        TransactionBuilder tx = client.transaction(DB);
+        if (!indexed) {
+            tx.wait("Port", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L)
+                    .wait("Interface", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L);
+        }
+        int portGuard = indexed ? -1 : 0;
+        int ifaceGuard = indexed ? -1 : 1;
+        tx.insert("Interface", iface, "iface").insert("Port", prt, "port");
         ready();
         Row br = lookup("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
         tx.mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.insert("ports", new NamedUuid("port"))));
@@ -366,21 +383,39 @@ public final class VSwitchImpl implements VSwitch {
         }
         TransactResult r = TransactionBuilder.join(tx.executeAsync());
         int err = r.errorIndex();
-        if (err == 0 || err == 1) {
-            if (err == 0 && mayExist) {
+        String dupTable = err < 0 ? null : err == portGuard ? "Port" : err == ifaceGuard ? "Interface"
+                : indexViolation(r.results().get(err));
+        if (dupTable != null) {
+            if ("Port".equals(dupTable) && mayExist) {
                 replica.sync();
                 Optional<Row> p = replica.byName("Port", port);
                 if (p.isPresent() && bridgeOf(p.get().uuid()).map(b -> b.uuid().equals(br.uuid())).orElse(false)) {
                     return;
                 }
             }
-            throw exists((err == 0 ? "port '" : "an interface named '") + port + "' already exists");
+            throw exists(("Port".equals(dupTable) ? "port '" : "an interface named '") + port + "' already exists");
         }
         r.throwIfError();
         if (r.results().get(mutateIndex).count() != 1) {
+            // the inserted rows were unreferenced, so the server dropped them (RFC 7047 garbage collection)
             throw notFound("bridge '" + bridge + "' was deleted concurrently");
         }
         awaitVswitchd(r, sel);
+    }
+
+    /**
+     * @return "Port", "Interface" (or another table) if this is ovsdb-server's commit error for a duplicate
+     *         value in a unique index on name ("Transaction causes multiple rows in \"Port\" table to have
+     *         identical values (...) for index on column \"name\""), else null
+     */
+    static String indexViolation(dev.ovs.ovsdb.OperationResult res) {
+        String d = res.details();
+        if (!"constraint violation".equals(res.error()) || d == null || !d.contains("for index on column \"name\"")) {
+            return null;
+        }
+        int a = d.indexOf("rows in \"");
+        int b = a < 0 ? -1 : d.indexOf('"', a + 9);
+        return a < 0 || b < 0 ? null : d.substring(a + 9, b);
     }
 
     @Override
@@ -563,6 +598,455 @@ public final class VSwitchImpl implements VSwitch {
         }
         l.sort(Comparator.naturalOrder());
         return l;
+    }
+
+    // ---- mirrors, QoS, queues (ovs-vswitchd.conf.db(5) tables Mirror, QoS, Queue) ----
+
+    /** How often a transaction whose verify guard failed (another client changed the column) is retried. */
+    private static final int VERIFY_ATTEMPTS = 3;
+    private static final long MAX_U32 = 0xFFFFFFFFL;
+    /** other_config keys of QoS and Queue whose values are decimal integers (rates in bit/s, sizes, ...). */
+    private static final Set<String> NUMERIC_KEYS = Set.of("max-rate", "min-rate", "burst", "priority", "cir", "cbs",
+            "eir", "ebs", "latency", "limit", "loss", "jitter", "perturb", "quantum");
+
+    private static OvsdbException verifyGaveUp(String what) {
+        return new OvsdbException(OvsdbException.Kind.Failed, "verify failed",
+                what + " changed concurrently " + VERIFY_ATTEMPTS + " times in a row; nothing was changed");
+    }
+
+    private static boolean verifyFailed(TransactResult r, int index) {
+        return r.errorIndex() == index && "timed out".equals(r.results().get(index).error());
+    }
+
+    static String requireMirrorName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("mirror: name must not be empty");
+        }
+        if (name.length() > 64) {
+            throw new IllegalArgumentException("mirror: name is " + name.length() + " characters, at most 64 allowed");
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("mirror: name must not contain control characters");
+        }
+        return name;
+    }
+
+    private static void validateMirror(MirrorSpec m) {
+        if (m == null) {
+            throw new IllegalArgumentException("mirror: spec must not be null");
+        }
+        requireMirrorName(m.name());
+        m.selectSrcPort().forEach(n -> Names.require("select_src_port", n));
+        m.selectDstPort().forEach(n -> Names.require("select_dst_port", n));
+        if (!m.selectAll() && m.selectSrcPort().isEmpty() && m.selectDstPort().isEmpty()) {
+            throw new IllegalArgumentException("mirror: selects nothing: set select_all or name select_src_port/select_dst_port ports");
+        }
+        for (Integer v : m.selectVlan()) {
+            if (v == null || v < 0 || v > 4095) {
+                throw new IllegalArgumentException("select_vlan: VLAN ids must be 0..4095, got " + v);
+            }
+        }
+        if ((m.outputPort() == null) == (m.outputVlan() == null)) {
+            throw new IllegalArgumentException("mirror: exactly one of output_port and output_vlan must be set");
+        }
+        if (m.outputPort() != null) {
+            Names.require("output_port", m.outputPort());
+        }
+        if (m.outputVlan() != null && (m.outputVlan() < 1 || m.outputVlan() > 4095)) {
+            throw new IllegalArgumentException("output_vlan: must be 1..4095, got " + m.outputVlan());
+        }
+        validateMap("mirror external_ids", m.externalIds());
+    }
+
+    private static void validateConfig(String field, Map<String, String> m) {
+        validateMap(field, m);
+        m.forEach((k, v) -> {
+            if (NUMERIC_KEYS.contains(k) && !v.matches("[0-9]{1,20}")) {
+                throw new IllegalArgumentException(field + ": " + k + " must be a non-negative decimal integer, got '" + v + "'");
+            }
+            if (NUMERIC_KEYS.contains(k) && new java.math.BigInteger(v).bitLength() > 64) {
+                throw new IllegalArgumentException(field + ": " + k + " is larger than 2^64-1: '" + v + "'");
+            }
+        });
+    }
+
+    private static void validateQueue(String field, long id, QueueSpec q) {
+        if (id < 0 || id > MAX_U32) {
+            throw new IllegalArgumentException(field + ": queue number must be 0..4294967295, got " + id);
+        }
+        if (q == null) {
+            throw new IllegalArgumentException(field + ": queue " + id + " must not be null");
+        }
+        if (q.dscp() != null && (q.dscp() < 0 || q.dscp() > 63)) {
+            throw new IllegalArgumentException(field + ": queue " + id + " dscp must be 0..63, got " + q.dscp());
+        }
+        validateConfig(field + " " + id + " other_config", q.otherConfig());
+        validateMap(field + " " + id + " external_ids", q.externalIds());
+    }
+
+    private static void validateQos(QosSpec q) {
+        if (q == null) {
+            throw new IllegalArgumentException("qos: spec must not be null");
+        }
+        if (q.type() == null || !QosSpec.TYPES.contains(q.type())) {
+            throw new IllegalArgumentException("qos: type must be one of " + new TreeSet<>(QosSpec.TYPES) + ", got '" + q.type() + "'");
+        }
+        validateConfig("qos other_config", q.otherConfig());
+        validateMap("qos external_ids", q.externalIds());
+        q.queues().forEach((id, qs) -> validateQueue("queues", id == null ? -1 : id, qs));
+    }
+
+    private static Map<String, Object> queueRow(QueueSpec q) {
+        Map<String, Object> row = new HashMap<>();
+        if (q.dscp() != null) {
+            row.put("dscp", q.dscp().longValue());
+        }
+        row.put("other_config", q.otherConfig());
+        row.put("external_ids", q.externalIds());
+        return row;
+    }
+
+    private Row portRow(String port) {
+        return lookup("Port", port).orElseThrow(() -> notFound("no port named '" + port + "'"));
+    }
+
+    @Override
+    public UUID addMirror(String bridge, MirrorSpec spec, boolean mayExist) {
+        Names.require("bridge", bridge);
+        validateMirror(spec);
+        ready();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Row br = lookup("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
+            Set<UUID> mirrors = br.getSet("mirrors");
+            for (UUID u : mirrors) {
+                Optional<Row> m = replica.row("Mirror", u);
+                if (m.isPresent() && spec.name().equals(m.get().getString("name"))) {
+                    if (mayExist) {
+                        return u;
+                    }
+                    throw exists("bridge '" + bridge + "' already has a mirror named '" + spec.name() + "'");
+                }
+            }
+            Set<UUID> brPorts = br.getSet("ports");
+            Map<String, UUID> ports = new LinkedHashMap<>();
+            Set<String> wanted = new TreeSet<>(spec.selectSrcPort());
+            wanted.addAll(spec.selectDstPort());
+            if (spec.outputPort() != null) {
+                wanted.add(spec.outputPort());
+            }
+            for (String n : wanted) {
+                Row p = lookup("Port", n).filter(x -> brPorts.contains(x.uuid()))
+                        .orElseThrow(() -> notFound("bridge '" + bridge + "' has no port named '" + n + "'"));
+                ports.put(n, p.uuid());
+            }
+            Map<String, Object> row = new HashMap<>();
+            row.put("name", spec.name());
+            row.put("select_all", spec.selectAll());
+            row.put("select_src_port", spec.selectSrcPort().stream().map(ports::get).collect(java.util.stream.Collectors.toSet()));
+            row.put("select_dst_port", spec.selectDstPort().stream().map(ports::get).collect(java.util.stream.Collectors.toSet()));
+            row.put("select_vlan", spec.selectVlan().stream().map(Integer::longValue).collect(java.util.stream.Collectors.toSet()));
+            if (spec.outputPort() != null) {
+                row.put("output_port", ports.get(spec.outputPort()));
+            }
+            if (spec.outputVlan() != null) {
+                row.put("output_vlan", spec.outputVlan().longValue());
+            }
+            row.put("external_ids", spec.externalIds());
+            TransactionBuilder tx = client.transaction(DB).verify("Bridge", br.uuid(), Map.of("mirrors", mirrors));
+            List<String> portOrder = new ArrayList<>(ports.keySet());
+            for (String n : portOrder) {
+                tx.verify("Port", ports.get(n), Map.of("name", n)); // still there (references are weak)
+            }
+            tx.insert("Mirror", row, "mirror");
+            int ins = tx.size() - 1;
+            tx.mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.insert("mirrors", new NamedUuid("mirror"))));
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            int err = r.errorIndex();
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            if (err >= 1 && err <= portOrder.size()) {
+                throw notFound("port '" + portOrder.get(err - 1) + "' was deleted concurrently");
+            }
+            r.throwIfError();
+            awaitVswitchd(r, sel);
+            return r.uuid(ins);
+        }
+        throw verifyGaveUp("Bridge '" + bridge + "' mirrors");
+    }
+
+    @Override
+    public void deleteMirror(String bridge, String name, boolean ifExists) {
+        Names.require("bridge", bridge);
+        requireMirrorName(name);
+        fresh();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
+            Set<UUID> mirrors = br.getSet("mirrors");
+            UUID target = mirrors.stream().filter(u -> replica.row("Mirror", u).map(m -> name.equals(m.getString("name"))).orElse(false))
+                    .findFirst().orElse(null);
+            if (target == null) {
+                if (ifExists) {
+                    return;
+                }
+                throw notFound("bridge '" + bridge + "' has no mirror named '" + name + "'");
+            }
+            // Mirror is not a root table: without the reference ovsdb-server deletes the row
+            TransactionBuilder tx = client.transaction(DB).verify("Bridge", br.uuid(), Map.of("mirrors", mirrors))
+                    .mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.delete("mirrors", Set.of(target))));
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            r.throwIfError();
+            awaitVswitchd(r, sel);
+            return;
+        }
+        throw verifyGaveUp("Bridge '" + bridge + "' mirrors");
+    }
+
+    @Override
+    public List<MirrorInfo> listMirrors(String bridge) {
+        Names.require("bridge", bridge);
+        fresh();
+        Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
+        List<MirrorInfo> l = new ArrayList<>();
+        for (Object u : br.getSet("mirrors")) {
+            replica.row("Mirror", (UUID) u).ifPresent(m -> {
+                UUID out = m.getUuid("output_port");
+                Boolean all = m.getBoolean("select_all");
+                l.add(new MirrorInfo(m.uuid(), m.getString("name"), bridge, all != null && all,
+                        names("Port", m.getSet("select_src_port")), names("Port", m.getSet("select_dst_port")),
+                        new TreeSet<>(m.<Long>getSet("select_vlan")), out == null ? null : nameOf("Port", out),
+                        m.getLong("output_vlan"), m.getMap("external_ids")));
+            });
+        }
+        l.sort(Comparator.comparing(MirrorInfo::name));
+        return l;
+    }
+
+    /**
+     * Deletes (in tx) the QoS row and its Queue rows unless something else still references them (other ports'
+     * qos, other QoS rows' queues): they are root rows, nothing else would remove them. If another client adds a
+     * reference meanwhile, ovsdb-server refuses the whole transaction (referential integrity), nothing changes.
+     */
+    private void destroyQos(TransactionBuilder tx, UUID qos, UUID exceptPort) {
+        if (qos == null) {
+            return;
+        }
+        boolean used = replica.rows("Port").stream().anyMatch(p -> !p.uuid().equals(exceptPort) && p.getSet("qos").contains(qos));
+        Optional<Row> q = replica.row("QoS", qos);
+        if (used || q.isEmpty()) {
+            return;
+        }
+        tx.delete("QoS", List.of(Condition.eq("_uuid", qos)));
+        for (Object qu : q.get().getMap("queues").values()) {
+            destroyQueue(tx, (UUID) qu, qos);
+        }
+    }
+
+    private void destroyQueue(TransactionBuilder tx, UUID queue, UUID exceptQos) {
+        boolean used = replica.rows("QoS").stream().anyMatch(o -> !o.uuid().equals(exceptQos) && o.getMap("queues").containsValue(queue));
+        if (!used && replica.row("Queue", queue).isPresent()) {
+            tx.delete("Queue", List.of(Condition.eq("_uuid", queue)));
+        }
+    }
+
+    @Override
+    public UUID setQos(String port, QosSpec spec) {
+        Names.require("port", port);
+        validateQos(spec);
+        ready();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Row p = portRow(port);
+            Set<UUID> current = p.getSet("qos");
+            TransactionBuilder tx = client.transaction(DB).verify("Port", p.uuid(), Map.of("qos", current));
+            Map<Long, NamedUuid> queues = new LinkedHashMap<>();
+            for (Map.Entry<Long, QueueSpec> e : new java.util.TreeMap<>(spec.queues()).entrySet()) {
+                NamedUuid id = new NamedUuid("queue" + e.getKey());
+                tx.insert("Queue", queueRow(e.getValue()), id.name());
+                queues.put(e.getKey(), id);
+            }
+            Map<String, Object> qos = new HashMap<>();
+            qos.put("type", spec.type());
+            qos.put("other_config", spec.otherConfig());
+            qos.put("queues", queues);
+            qos.put("external_ids", spec.externalIds());
+            tx.insert("QoS", qos, "qos");
+            int ins = tx.size() - 1;
+            tx.update("Port", List.of(Condition.eq("_uuid", p.uuid())), Map.of("qos", new NamedUuid("qos")));
+            int upd = tx.size() - 1;
+            destroyQos(tx, current.isEmpty() ? null : current.iterator().next(), p.uuid());
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            r.throwIfError();
+            if (r.results().get(upd).count() != 1) {
+                throw notFound("port '" + port + "' was deleted concurrently");
+            }
+            awaitVswitchd(r, sel);
+            return r.uuid(ins);
+        }
+        throw verifyGaveUp("Port '" + port + "' qos");
+    }
+
+    @Override
+    public boolean clearQos(String port, boolean ifExists) {
+        Names.require("port", port);
+        ready();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Optional<Row> po = lookup("Port", port);
+            if (po.isEmpty()) {
+                if (ifExists) {
+                    return false;
+                }
+                throw notFound("no port named '" + port + "'");
+            }
+            Row p = po.get();
+            Set<UUID> current = p.getSet("qos");
+            if (current.isEmpty()) {
+                return false;
+            }
+            TransactionBuilder tx = client.transaction(DB).verify("Port", p.uuid(), Map.of("qos", current))
+                    .update("Port", List.of(Condition.eq("_uuid", p.uuid())), Map.of("qos", Set.of()));
+            destroyQos(tx, current.iterator().next(), p.uuid());
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            r.throwIfError();
+            awaitVswitchd(r, sel);
+            return true;
+        }
+        throw verifyGaveUp("Port '" + port + "' qos");
+    }
+
+    private QueueInfo queueInfo(UUID u) {
+        return replica.row("Queue", u).map(q -> new QueueInfo(u, q.getLong("dscp"), q.getMap("other_config"), q.getMap("external_ids")))
+                .orElse(new QueueInfo(u, null, Map.of(), Map.of()));
+    }
+
+    @Override
+    public Optional<QosInfo> qos(String port) {
+        Names.require("port", port);
+        fresh();
+        Row p = replica.byName("Port", port).orElseThrow(() -> notFound("no port named '" + port + "'"));
+        UUID q = p.getUuid("qos");
+        if (q == null) {
+            return Optional.empty();
+        }
+        return replica.row("QoS", q).map(r -> {
+            Map<Long, QueueInfo> queues = new java.util.TreeMap<>();
+            r.<Long, UUID>getMap("queues").forEach((k, v) -> queues.put(k, queueInfo(v)));
+            List<String> users = replica.find("Port", x -> x.getSet("qos").contains(q)).stream().map(x -> x.getString("name"))
+                    .sorted().toList();
+            return new QosInfo(q, r.getString("type"), r.getMap("other_config"), Collections.unmodifiableMap(queues),
+                    r.getMap("external_ids"), users);
+        });
+    }
+
+    @Override
+    public UUID setQueue(String port, long queueId, QueueSpec spec) {
+        Names.require("port", port);
+        validateQueue("queue", queueId, spec);
+        ready();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Row p = portRow(port);
+            UUID qosId = p.getUuid("qos");
+            Row qos = qosId == null ? null : replica.row("QoS", qosId).orElse(null);
+            if (qos == null) {
+                throw notFound("port '" + port + "' has no QoS (set one first)");
+            }
+            Map<Long, UUID> queues = qos.getMap("queues");
+            Map<Long, Object> next = new LinkedHashMap<>(queues);
+            next.put(queueId, new NamedUuid("queue"));
+            TransactionBuilder tx = client.transaction(DB).verify("QoS", qosId, Map.of("queues", queues))
+                    .insert("Queue", queueRow(spec), "queue");
+            int ins = tx.size() - 1;
+            tx.update("QoS", List.of(Condition.eq("_uuid", qosId)), Map.of("queues", next));
+            UUID old = queues.get(queueId);
+            if (old != null) {
+                destroyQueue(tx, old, qosId);
+            }
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            r.throwIfError();
+            awaitVswitchd(r, sel);
+            return r.uuid(ins);
+        }
+        throw verifyGaveUp("QoS of port '" + port + "' queues");
+    }
+
+    @Override
+    public void deleteQueue(String port, long queueId, boolean ifExists) {
+        Names.require("port", port);
+        if (queueId < 0 || queueId > MAX_U32) {
+            throw new IllegalArgumentException("queue: queue number must be 0..4294967295, got " + queueId);
+        }
+        ready();
+        for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+            Optional<Row> po = lookup("Port", port);
+            UUID qosId = po.map(x -> x.getUuid("qos")).orElse(null);
+            Row qos = qosId == null ? null : replica.row("QoS", qosId).orElse(null);
+            Map<Long, UUID> queues = qos == null ? Map.of() : qos.getMap("queues");
+            UUID old = queues.get(queueId);
+            if (old == null) {
+                if (ifExists) {
+                    return;
+                }
+                throw notFound(po.isEmpty() ? "no port named '" + port + "'" : qos == null ? "port '" + port + "' has no QoS"
+                        : "the QoS of port '" + port + "' has no queue " + queueId);
+            }
+            Map<Long, UUID> next = new LinkedHashMap<>(queues);
+            next.remove(queueId);
+            TransactionBuilder tx = client.transaction(DB).verify("QoS", qosId, Map.of("queues", queues))
+                    .update("QoS", List.of(Condition.eq("_uuid", qosId)), Map.of("queues", next));
+            destroyQueue(tx, old, qosId);
+            int sel = addCfgIncrement(tx);
+            TransactResult r = TransactionBuilder.join(tx.executeAsync());
+            if (verifyFailed(r, 0)) {
+                replica.sync();
+                continue;
+            }
+            r.throwIfError();
+            awaitVswitchd(r, sel);
+            return;
+        }
+        throw verifyGaveUp("QoS of port '" + port + "' queues");
+    }
+
+    @Override
+    public void setIngressPolicing(String iface, long rateKbps, long burstKbit) {
+        Names.require("interface", iface);
+        if (rateKbps < 0 || rateKbps > MAX_U32) {
+            throw new IllegalArgumentException("ingress_policing_rate: must be 0..4294967295 kbit/s, got " + rateKbps);
+        }
+        if (burstKbit < 0 || burstKbit > MAX_U32) {
+            throw new IllegalArgumentException("ingress_policing_burst: must be 0..4294967295 kbit, got " + burstKbit);
+        }
+        ready();
+        Row i = lookup("Interface", iface).orElseThrow(() -> notFound("no interface named '" + iface + "'"));
+        TransactionBuilder tx = client.transaction(DB).update("Interface", List.of(Condition.eq("_uuid", i.uuid())),
+                Map.of("ingress_policing_rate", rateKbps, "ingress_policing_burst", burstKbit));
+        int sel = addCfgIncrement(tx);
+        TransactResult r = tx.execute();
+        if (r.results().get(0).count() != 1) {
+            throw notFound("interface '" + iface + "' was deleted concurrently");
+        }
+        awaitVswitchd(r, sel);
     }
 
     @Override

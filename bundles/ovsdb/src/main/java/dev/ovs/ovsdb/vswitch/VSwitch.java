@@ -188,6 +188,117 @@ public interface VSwitch {
     List<String> controllers(String bridge);
 
     /**
+     * Creates a port mirror on a bridge, like {@code ovs-vsctl -- --id=@p get Port P -- --id=@m create Mirror
+     * name=M select_src_port=@p output_port=@o -- add Bridge BR mirrors @m}. One transaction: a verify of
+     * Bridge.mirrors (a {@code wait} until {@code ==} the replica's value, as ovs-vsctl's verify; retried after a
+     * resync if another client changed that column meanwhile, as ovs-vsctl retries), a {@code wait} that each
+     * referenced Port row still exists with its name, the Mirror insert and the mutate of Bridge.mirrors.
+     *
+     * @param bridge   bridge name ({@link Names})
+     * @param spec     the mirror; port names must be ports of this bridge
+     * @param mayExist true: a mirror of that name already on the bridge is not an error (left unchanged)
+     * @return the Mirror row uuid (the existing one with mayExist)
+     * @throws IllegalArgumentException invalid name, nothing selected, not exactly one of output_port/output_vlan,
+     *                                  VLAN out of range, a port name invalid (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound (bridge, or a named port not on that bridge), AlreadyExists
+     *                                      (mirror name taken on the bridge and !mayExist)
+     */
+    java.util.UUID addMirror(String bridge, MirrorSpec spec, boolean mayExist);
+
+    /**
+     * Removes a mirror from its bridge ({@code ovs-vsctl remove Bridge BR mirrors @m}, or {@code clear Bridge BR
+     * mirrors} for all): Bridge.mirrors loses the reference and ovsdb-server deletes the Mirror row (it is not a
+     * root table). One transaction with the Bridge.mirrors verify.
+     *
+     * @param bridge   bridge name
+     * @param name     mirror name
+     * @param ifExists true: a missing mirror is not an error
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound (bridge, or mirror when !ifExists)
+     */
+    void deleteMirror(String bridge, String name, boolean ifExists);
+
+    /**
+     * The bridge's mirrors ({@code ovs-vsctl list Mirror}), from the replica after an echo barrier.
+     *
+     * @param bridge bridge name
+     * @return mirrors sorted by name, port references as names
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if the bridge does not exist
+     */
+    List<MirrorInfo> listMirrors(String bridge);
+
+    /**
+     * Sets a port's QoS, like {@code ovs-vsctl set Port P qos=@q -- --id=@q create QoS type=linux-htb
+     * other_config:max-rate=N queues:0=@q0 -- --id=@q0 create Queue other_config:max-rate=N}, and destroys the QoS
+     * row the port had before (and its Queue rows) when nothing else references them, in the same transaction:
+     * QoS and Queue are root tables, ovsdb-server never deletes them by itself. Units: QoS other_config:max-rate
+     * and Queue min-rate/max-rate in bit/s.
+     *
+     * @param port port name
+     * @param spec type (one of {@link QosSpec#TYPES}), other_config (numeric values: decimal, non-negative),
+     *             queues (number 0..4294967295 to queue; dscp 0..63)
+     * @return the new QoS row uuid
+     * @throws IllegalArgumentException invalid port name, unknown type, bad numbers (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port; ReferentialIntegrity if another
+     *                                      client made something reference the old rows meanwhile (nothing changed)
+     */
+    java.util.UUID setQos(String port, QosSpec spec);
+
+    /**
+     * Clears a port's QoS ({@code ovs-vsctl clear Port P qos -- destroy QoS @q -- destroy Queue @q0 ...}): Port.qos
+     * emptied, and the QoS row and its Queue rows deleted unless another port (or QoS) still references them, in
+     * one transaction, so no orphan QoS/Queue rows stay behind.
+     *
+     * @param port     port name
+     * @param ifExists true: a missing port is not an error
+     * @return true if the port had a QoS
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port and !ifExists
+     */
+    boolean clearQos(String port, boolean ifExists);
+
+    /**
+     * @param port port name
+     * @return the port's QoS with its queues, from the replica after an echo barrier; empty if none
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port
+     */
+    Optional<QosInfo> qos(String port);
+
+    /**
+     * Creates or replaces queue {@code queueId} of the port's QoS ({@code ovs-vsctl -- --id=@q create Queue ...
+     * -- set QoS Q queues:N=@q}); the Queue row it replaces is destroyed unless another QoS references it.
+     *
+     * @param port    port name (must have a QoS: {@link #setQos})
+     * @param queueId queue number 0..4294967295
+     * @param spec    queue contents (dscp 0..63, other_config min-rate/max-rate in bit/s, burst in bits, priority)
+     * @return the new Queue row uuid
+     * @throws IllegalArgumentException bad name, number or value (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound (no such port, or the port has no QoS)
+     */
+    java.util.UUID setQueue(String port, long queueId, QueueSpec spec);
+
+    /**
+     * Removes queue {@code queueId} from the port's QoS ({@code ovs-vsctl remove QoS Q queues N -- destroy Queue
+     * @q}); the Queue row is destroyed unless another QoS references it.
+     *
+     * @param port     port name
+     * @param queueId  queue number 0..4294967295
+     * @param ifExists true: a missing port, QoS or queue is not an error
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if missing and !ifExists
+     */
+    void deleteQueue(String port, long queueId, boolean ifExists);
+
+    /**
+     * Interface ingress policing ({@code ovs-vsctl set Interface I ingress_policing_rate=R
+     * ingress_policing_burst=B}): packets received faster than the rate are dropped.
+     *
+     * @param iface     interface name
+     * @param rateKbps  ingress_policing_rate in kbit/s (1000 bit/s), 0..4294967295; 0 disables policing
+     * @param burstKbit ingress_policing_burst in kbit, 0..4294967295; 0 = the default (8000 kbit)
+     * @throws IllegalArgumentException bad name or value out of range (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such interface
+     */
+    void setIngressPolicing(String iface, long rateKbps, long burstKbit);
+
+    /**
      * Raw RFC 7047 transact for power users (D-Bus Transact, ovs:transact): the params array as JSON text
      * ({@code ["Open_vSwitch", {op}, ...]}), checked to be an array starting with a known database name.
      *
@@ -197,7 +308,7 @@ public interface VSwitch {
      */
     String transact(String paramsJson);
 
-    /** @return the underlying client (for extension bundles: QoS, Queue, Mirror rows, raw transactions) */
+    /** @return the underlying client (for extension bundles: raw transactions on any table) */
     OvsdbClient client();
 
     /** @return the replica of Open_vSwitch, Bridge, Port, Interface, Controller, Mirror, QoS and Queue */
