@@ -56,6 +56,7 @@ public final class AutoAttach implements Closeable {
             try {
                 DockerClient.Events ev = docker.events(Map.of("type", List.of("container")));
                 events = ev;
+                agent.forgetAllContainers(); // events may have been missed while not subscribed
                 if (closed) {
                     ev.close();
                     break;
@@ -114,6 +115,11 @@ public final class AutoAttach implements Closeable {
         String id = n.path("Actor").path("ID").asText(n.path("id").asText(""));
         Map<String, String> attrs = new LinkedHashMap<>();
         n.path("Actor").path("Attributes").fields().forEachRemaining(e -> attrs.put(e.getKey(), e.getValue().asText()));
+        if (!action.startsWith("exec_") && !action.equals("top") && !action.startsWith("health_status")) {
+            // the state or name of a container changed: drop cached resolutions of it
+            agent.forgetContainer(id);
+            agent.forgetContainer(attrs.get("name"));
+        }
         if (id.isEmpty() || !attrs.containsKey(PortAgentImpl.L_BRIDGE) || !attrs.containsKey(PortAgentImpl.L_IFACE)) {
             return;
         }

@@ -33,7 +33,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The {@link PortAgent} service (configuration PID {@code dev.ovs.portagent}, {@code etc/dev.ovs.portagent.cfg}).
  * The VSwitch and EventBus references are dynamic and optional: without OVSDB, calls fail with
  * {@code Unavailable}; without the bus, events are not published. The ledger file is opened (and
- * verified) on activation and closed on deactivation; a configuration change re-activates.
+ * verified) on activation and closed on deactivation; a configuration change re-activates. Bridges that
+ * add-port creates get the VSwitch's default {@code datapath_type} ({@code bridge.datapath_type} of
+ * {@code dev.ovs.ovsdb}).
  */
 @Component(service = PortAgent.class, configurationPid = "dev.ovs.portagent", immediate = true,
         property = "service.description=Patchbay port agent (ovs-docker compatible)")
@@ -58,10 +60,6 @@ public final class PortAgentComponent implements PortAgent {
         /** @return whether each ledger append is forced to disk ({@code ledger.sync}) */
         @AttributeDefinition(description = "fdatasync every ledger entry")
         boolean ledger_sync() default true;
-
-        /** @return datapath_type for bridges the agent creates ({@code bridge.datapath_type}; empty: system) */
-        @AttributeDefinition(description = "datapath_type of bridges created by add-port (empty: system, netdev: userspace)")
-        String bridge_datapath__type() default "";
 
         /** @return whether labelled containers are attached/detached automatically ({@code auto.enabled}) */
         @AttributeDefinition(description = "Follow Docker events: attach containers labelled dev.ovs.bridge + dev.ovs.interface, "
@@ -88,8 +86,7 @@ public final class PortAgentComponent implements PortAgent {
         ledger = Ledger.open(Path.of(c.ledger_path()), c.ledger_sync(), Clock.systemUTC());
         DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
         NetNamespace host = c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns()));
-        impl = new PortAgentImpl(() -> vswitch, new ContainerResolver(docker), ledger, host, c.bridge_datapath__type(),
-                PortAgentImpl.Faults.NONE);
+        impl = new PortAgentImpl(() -> vswitch, new ContainerResolver(docker), ledger, host, PortAgentImpl.Faults.NONE);
         impl.setListener(this::publish);
         if (!ledger.stats().verified()) {
             System.err.println("[dev.ovs.portagent] LEDGER TAMPERED: " + ledger.stats().problem());
@@ -106,6 +103,7 @@ public final class PortAgentComponent implements PortAgent {
             if (auto != null) {
                 auto.close();
             }
+            impl.close();
         } finally {
             ledger.close();
         }

@@ -1,7 +1,6 @@
 package dev.ovs.portagent.internal;
 
 import dev.ovs.ovsdb.OvsdbException;
-import dev.ovs.ovsdb.vswitch.BridgeOptions;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
@@ -23,7 +22,9 @@ import dev.ovs.portagent.netlink.LinkChange;
 import dev.ovs.portagent.netlink.NetNamespace;
 import dev.ovs.portagent.netlink.NetlinkException;
 import dev.ovs.portagent.netlink.RtNetlink;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,14 +34,34 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * The port agent's logic, independent of OSGi: ovs-docker's add-port/del-port/del-ports/set-vlan
  * with rollback, over a {@link VSwitch}, rtnetlink and a {@link ContainerResolver}, recording each
  * mutating call in a {@link Ledger}.
+ *
+ * <p>Bridges that add-port creates get the VSwitch's default {@code datapath_type} (configuration
+ * {@code bridge.datapath_type} of {@code dev.ovs.ovsdb}).
+ *
+ * <p>Speed without shortcuts: one netlink socket in the bridges' namespace is kept open (checked against
+ * the namespace file's inode before each use, reopened after socket errors); Docker answers are cached by
+ * the {@link ContainerResolver} while the container's process lives; and del-port returns as soon as the
+ * host veth is gone from the namespace: the kernel's {@code RTM_DELLINK} keeps the caller until RCU has
+ * freed the device (tens of ms) although the link (and its peer in the container) is unlisted at once, so
+ * the request runs on a small worker pool while the caller polls {@code RTM_GETLINK} until the name is
+ * gone (or the worker reports the failure). {@link #close()} waits for those workers.
  */
-public final class PortAgentImpl implements PortAgent {
+public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /** Test hook: called before each step with its name; throwing simulates a failure there. */
     public interface Faults {
         /** No faults. */
@@ -79,26 +100,72 @@ public final class PortAgentImpl implements PortAgent {
     private final ContainerResolver resolver;
     private final Ledger ledger;
     private final NetNamespace hostNs;
-    private final String datapathType;
     private final Faults faults;
     private final SecureRandom random = new SecureRandom();
+    /** Guards {@link #hostSocket} and {@link #hostInode}. */
+    private final Object hostLock = new Object();
+    private RtNetlink hostSocket;
+    private Object hostInode;
+    /** Workers that carry RTM_DELLINK through the kernel's RCU wait; sockets they reuse. */
+    private final ThreadPoolExecutor deleters;
+    private final ConcurrentLinkedDeque<RtNetlink> deleterSockets = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
 
     /**
-     * @param vswitch      current VSwitch service, or a supplier returning null when absent
-     * @param resolver     container resolver
-     * @param ledger       operation ledger
-     * @param hostNs       namespace of the OVS bridges (host side of the veths); null for this JVM's own
-     * @param datapathType {@code datapath_type} for bridges this agent creates ("" or null: system)
-     * @param faults       fault injection hook ({@link Faults#NONE} in production)
+     * @param vswitch  current VSwitch service, or a supplier returning null when absent
+     * @param resolver container resolver
+     * @param ledger   operation ledger
+     * @param hostNs   namespace of the OVS bridges (host side of the veths); null for this JVM's own
+     * @param faults   fault injection hook ({@link Faults#NONE} in production)
      */
     public PortAgentImpl(Supplier<VSwitch> vswitch, ContainerResolver resolver, Ledger ledger, NetNamespace hostNs,
-            String datapathType, Faults faults) {
+            Faults faults) {
         this.vswitch = vswitch;
         this.resolver = resolver;
         this.ledger = ledger;
         this.hostNs = hostNs;
-        this.datapathType = datapathType == null ? "" : datapathType;
         this.faults = faults;
+        this.deleters = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "portagent-link-delete");
+            t.setDaemon(true);
+            return t;
+        });
+        this.deleters.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Stops the link-delete workers (waiting up to 15 s for deletions in progress) and closes the netlink
+     * sockets. Operations after this fail. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        deleters.shutdown();
+        try {
+            deleters.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (hostLock) {
+            if (hostSocket != null) {
+                hostSocket.close();
+                hostSocket = null;
+            }
+        }
+        RtNetlink d;
+        while ((d = deleterSockets.poll()) != null) {
+            d.close();
+        }
+    }
+
+    /** Drops cached resolutions of a container (container event). @param idOrName ID or name, null ignored */
+    public void forgetContainer(String idOrName) {
+        resolver.forget(idOrName);
+    }
+
+    /** Drops every cached container resolution (event stream (re)subscribed). */
+    public void forgetAllContainers() {
+        resolver.forgetAll();
     }
 
     /** @param l the listener (replaces the previous one), not null */
@@ -122,8 +189,118 @@ public final class PortAgentImpl implements PortAgent {
         return v;
     }
 
-    private RtNetlink host() throws NetlinkException {
+    private RtNetlink openHost() throws NetlinkException {
         return hostNs == null ? RtNetlink.open() : RtNetlink.open(hostNs);
+    }
+
+    /** @return the inode of the host namespace file (its namespace's identity), or null for the own namespace */
+    private Object hostNsInode() throws NetlinkException {
+        if (hostNs == null) {
+            return null;
+        }
+        try {
+            return Files.getAttribute(hostNs.path(), "unix:ino");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new NetlinkException("open", hostNs + ": cannot stat the namespace file", 2, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @return the shared socket in the bridges' namespace (opened on first use; reopened when the namespace
+     *         file now names another namespace). Not to be closed by the caller.
+     */
+    private RtNetlink host() throws NetlinkException {
+        if (closed) {
+            throw new PortAgentException(Kind.Unavailable, "the port agent is closed", null);
+        }
+        Object ino = hostNsInode();
+        synchronized (hostLock) {
+            if (hostSocket != null && !Objects.equals(ino, hostInode)) {
+                dropHostLocked();
+            }
+            if (hostSocket == null) {
+                hostSocket = openHost();
+                hostInode = ino;
+            }
+            return hostSocket;
+        }
+    }
+
+    private void dropHostLocked() {
+        hostSocket.close();
+        hostSocket = null;
+        RtNetlink d;
+        while ((d = deleterSockets.poll()) != null) {
+            d.close();
+        }
+    }
+
+    /** Socket-level failures (not the kernel refusing a request): the shared socket is replaced. */
+    private NetlinkException checkSocket(RtNetlink used, NetlinkException e) {
+        if (e.errno() == 9 || e.errno() == 110 || e.errno() == 105 || e.errno() == 71 || e.errno() == 90) {
+            synchronized (hostLock) {
+                if (hostSocket == used) {
+                    dropHostLocked();
+                }
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Deletes a host link (and so its veth peer) and returns once it is gone from the namespace: the
+     * {@code RTM_DELLINK} runs on a worker (the kernel holds it until RCU freed the device), this thread
+     * polls {@code RTM_GETLINK} for the name every 100 µs and returns when the kernel answers
+     * {@code ENODEV}, or when the worker finished (rethrowing its error).
+     *
+     * @param hostNl the shared host socket (for the polls)
+     * @param name   host link name
+     * @throws NetlinkException as {@link RtNetlink#deleteLinkIfExists(String)}
+     */
+    private void deleteHostLink(RtNetlink hostNl, String name) throws NetlinkException {
+        Future<Boolean> f;
+        try {
+            f = deleters.submit(() -> {
+                RtNetlink s = deleterSockets.poll();
+                if (s == null) {
+                    s = openHost();
+                }
+                try {
+                    boolean deleted = s.deleteLinkIfExists(name);
+                    deleterSockets.push(s);
+                    return deleted;
+                } catch (NetlinkException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            hostNl.deleteLinkIfExists(name); // closing: do it here
+            return;
+        }
+        while (true) {
+            if (f.isDone()) {
+                try {
+                    f.get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof NetlinkException ne) {
+                        throw ne;
+                    }
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PortAgentException(Kind.Failed, "interrupted while deleting link '" + name + "'", e);
+                }
+            }
+            if (hostNl.link(name).isEmpty()) {
+                return;
+            }
+            LockSupport.parkNanos(100_000);
+        }
     }
 
     /** A validated add-port request. */
@@ -184,62 +361,64 @@ public final class PortAgentImpl implements PortAgent {
         String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
         String hostName = id + "_l";
         Deque<Runnable> undo = new ArrayDeque<>();
-        try (RtNetlink hostNl = host()) {
-            try {
-                if (!vs.bridgeExists(r.bridge)) {
-                    faults.before("bridge");
-                    BridgeOptions bo = datapathType.isEmpty() ? null : BridgeOptions.NONE.withDatapathType(datapathType);
-                    vs.addBridge(r.bridge, bo, false);
-                    undo.push(() -> vs.deleteBridge(r.bridge, true));
-                }
-                faults.before("veth");
-                LinkChange peer = LinkChange.none();
-                if (r.mtu != null) {
-                    peer = peer.withMtu(r.mtu);
-                }
-                if (r.mac != null) {
-                    peer = peer.withMac(r.mac);
-                }
-                LinkChange local = LinkChange.none();
-                if (r.mtu != null) {
-                    local = local.withMtu(r.mtu);
-                }
-                hostNl.createVeth(hostName, r.iface, c.netns(), peer, local);
-                undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
-                // marks the veth as ours for reconcile (the kernel ignores the alias in the create request)
-                hostNl.change(hostName, LinkChange.none().withAlias(ALIAS));
-                faults.before("ovsdb");
-                PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
-                        Map.of("container_id", r.ref.text(), "container_iface", r.iface));
-                if (r.vlan != null) {
-                    po = po.withTag(r.vlan);
-                }
-                vs.addPort(r.bridge, hostName, po, false);
-                undo.push(() -> vs.deletePort(null, hostName, true));
-                faults.before("host-up");
-                hostNl.setUp(hostName, true);
-                try (RtNetlink inside = RtNetlink.open(c.netns())) {
-                    faults.before("container-up");
-                    inside.setUp(r.iface, true);
-                    if (r.address != null) {
-                        faults.before("address");
-                        inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
-                    }
-                    if (r.gateway != null) {
-                        faults.before("route");
-                        inside.addDefaultRoute(r.gateway);
-                    }
-                }
-                return hostName;
-            } catch (NetlinkException e) {
-                throw rollback(undo, map(e));
-            } catch (OvsdbException e) {
-                throw rollback(undo, map(e));
-            } catch (RuntimeException e) {
-                throw rollback(undo, e);
-            }
+        RtNetlink hostNl;
+        try {
+            hostNl = host();
         } catch (NetlinkException e) {
             throw map(e);
+        }
+        try {
+            // the replica is fresh: find() above ended with an echo barrier
+            if (vs.replica().byName("Bridge", r.bridge).isEmpty()) {
+                faults.before("bridge");
+                vs.addBridge(r.bridge, null, false); // the VSwitch's default datapath_type
+                undo.push(() -> vs.deleteBridge(r.bridge, true));
+            }
+            faults.before("veth");
+            LinkChange peer = LinkChange.none();
+            if (r.mtu != null) {
+                peer = peer.withMtu(r.mtu);
+            }
+            if (r.mac != null) {
+                peer = peer.withMac(r.mac);
+            }
+            LinkChange local = LinkChange.none();
+            if (r.mtu != null) {
+                local = local.withMtu(r.mtu);
+            }
+            hostNl.createVeth(hostName, r.iface, c.netns(), peer, local);
+            undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+            // marks the veth as ours for reconcile (the kernel ignores the alias in the create request)
+            hostNl.change(hostName, LinkChange.none().withAlias(ALIAS));
+            faults.before("ovsdb");
+            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
+                    Map.of("container_id", r.ref.text(), "container_iface", r.iface));
+            if (r.vlan != null) {
+                po = po.withTag(r.vlan);
+            }
+            vs.addPort(r.bridge, hostName, po, false);
+            undo.push(() -> vs.deletePort(null, hostName, true));
+            faults.before("host-up");
+            hostNl.setUp(hostName, true);
+            try (RtNetlink inside = RtNetlink.open(c.netns())) {
+                faults.before("container-up");
+                inside.setUp(r.iface, true);
+                if (r.address != null) {
+                    faults.before("address");
+                    inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
+                }
+                if (r.gateway != null) {
+                    faults.before("route");
+                    inside.addDefaultRoute(r.gateway);
+                }
+            }
+            return hostName;
+        } catch (NetlinkException e) {
+            throw rollback(undo, map(checkSocket(hostNl, e)));
+        } catch (OvsdbException e) {
+            throw rollback(undo, map(e));
+        } catch (RuntimeException e) {
+            throw rollback(undo, e);
         }
     }
 
@@ -316,13 +495,16 @@ public final class PortAgentImpl implements PortAgent {
     }
 
     private void remove(VSwitch vs, List<InterfaceInfo> found) {
-        try (RtNetlink hostNl = host()) {
+        RtNetlink hostNl = null;
+        try {
+            hostNl = host();
             for (InterfaceInfo i : found) {
+                // like ovs-docker: the OVSDB row first (ovs-vswitchd lets go of the device), then the link
                 vs.deletePort(null, i.port() != null ? i.port() : i.name(), true);
-                hostNl.deleteLinkIfExists(i.name());
+                deleteHostLink(hostNl, i.name());
             }
         } catch (NetlinkException e) {
-            throw map(e);
+            throw map(hostNl == null ? e : checkSocket(hostNl, e));
         } catch (OvsdbException e) {
             throw map(e);
         }
@@ -399,7 +581,9 @@ public final class PortAgentImpl implements PortAgent {
         List<String> stale = new ArrayList<>();
         List<String> attached = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        try (RtNetlink hostNl = host()) {
+        RtNetlink hostNl = null;
+        try {
+            hostNl = host();
             java.util.Set<String> present = new java.util.HashSet<>();
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
                 present.add(l.name());
@@ -420,7 +604,7 @@ public final class PortAgentImpl implements PortAgent {
                 }
             }
         } catch (NetlinkException e) {
-            failures.add(e.getMessage());
+            failures.add((hostNl == null ? e : checkSocket(hostNl, e)).getMessage());
         }
         for (ContainerPort p : listPorts()) {
             ContainerRef ref;

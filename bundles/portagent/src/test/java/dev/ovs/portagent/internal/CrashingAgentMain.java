@@ -23,11 +23,11 @@ public final class CrashingAgentMain {
     public static void main(String[] args) throws Exception {
         OvsdbClient client = OvsdbClient.connect(ClientOptions.of(args[0]));
         client.awaitConnected(Duration.ofSeconds(10));
-        VSwitch vs = VSwitch.create(client, true, 10000);
+        VSwitch vs = NetdevVSwitch.create(client);
         vs.replica().awaitSynced(Duration.ofSeconds(10));
         Ledger ledger = Ledger.open(Path.of(args[3]), true, Clock.systemUTC());
         PortAgentImpl agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(Path.of(args[4]), Duration.ofSeconds(2))),
-                ledger, NetNamespace.ofPath(Path.of(args[1])), "netdev", PortAgentImpl.Faults.NONE);
+                ledger, NetNamespace.ofPath(Path.of(args[1])), PortAgentImpl.Faults.NONE);
         System.out.println("READY");
         System.out.flush();
         while (true) {

@@ -55,11 +55,11 @@ class PodmanPortTest {
             ovs = Ovs.start(host, dir.path());
             client = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()));
             assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
-            vs = VSwitch.create(client, true, 10000);
+            vs = NetdevVSwitch.create(client);
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             ledger = Ledger.open(dir.resolve("ledger.jsonl"), true, Clock.systemUTC());
             agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(podman.apiSocket(), Duration.ofSeconds(20))),
-                    ledger, NetNamespace.ofPath(host.path()), "netdev", PortAgentImpl.Faults.NONE);
+                    ledger, NetNamespace.ofPath(host.path()), PortAgentImpl.Faults.NONE);
             Path bin = dir.resolve("bin");
             Files.createDirectories(bin);
             Path docker = bin.resolve("docker");
@@ -78,6 +78,9 @@ class PodmanPortTest {
     @AfterAll
     static void stop() throws Exception {
         try {
+            if (agent != null) {
+                agent.close();
+            }
             if (ledger != null) {
                 ledger.close();
             }

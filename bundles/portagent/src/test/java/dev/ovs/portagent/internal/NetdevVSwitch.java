@@ -1,0 +1,23 @@
+package dev.ovs.portagent.internal;
+
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+
+/**
+ * Tests' VSwitch as the ovsdb bundle wires it with {@code bridge.datapath_type=netdev} (the harness's
+ * ovs-vswitchd has no kernel datapath): bridges created without a datapath_type, as add-port creates them,
+ * get {@code netdev}. {@link VSwitch#create} has no parameter for that default, hence the implementation class.
+ */
+final class NetdevVSwitch {
+    private NetdevVSwitch() {
+    }
+
+    /**
+     * @param client connected client
+     * @return a VSwitch that waits for ovs-vswitchd (10 s) and creates netdev bridges by default
+     */
+    static VSwitch create(OvsdbClient client) {
+        return new VSwitchImpl(client, client.replica(VSwitch.DB, VSwitch.replicaTables()), true, 10000, "netdev");
+    }
+}
