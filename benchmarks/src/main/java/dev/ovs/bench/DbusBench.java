@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class DbusBench {
     private static final String BRIDGE = "br-bench";
-    private static final int WARMUP = 2000;
+    private static final int WARMUP = 5000;
     private static final int N = 10_000;
     private static final int PROCS = 100;
     private final Path dist;
@@ -37,13 +37,13 @@ final class DbusBench {
         StringBuilder t = new StringBuilder();
         t.append("### D-Bus: BridgeExists from a separate client process\n\n");
         t.append(String.format("Packaged appliance in sandbox mode (private dbus-daemon, ovsdb-server, ovs-vswitchd). Client: a second "
-                + "JVM (dbus-java 5.2.0, native-unixsocket), one connection, blocking calls, %,d interleaved rounds of GetId "
-                + "and BridgeExists after %,d warm-up rounds. Process-per-call peers: %d calls each, timed from fork to exit. "
+                + "JVM (dbus-java 5.2.0, native-unixsocket, the appliance's own dbus-java bundle jar), one connection, blocking "
+                + "calls, %,d rounds of GetId, BridgeExists and Peer.Ping (order rotated every round) after %,d warm-up rounds. Process-per-call peers: %d calls each, timed from fork to exit. "
                 + "calls/s = calls / summed call time (one caller). Ratios against the floor of the same run.%n%n", N, WARMUP, PROCS));
         t.append("| call | calls/s | p50 µs | p99 µs | p50 / floor |\n|---|---:|---:|---:|---:|\n");
         t.append(row("`org.freedesktop.DBus.GetId` — the bus daemon's own round trip (the floor)", shipped[0], floor));
         t.append(row("**Patchbay `org.openvswitch.ovsdb.BridgeExists`**, appliance as shipped (JVM: C1 only, Serial GC; "
-                + "replica read after an OVSDB echo barrier)", shipped[1], floor));
+                + "answered from the OVSDB replica, no round trip to ovsdb-server: docs/dbus.md, consistency)", shipped[1], floor));
         t.append(row("`org.freedesktop.DBus.Peer.Ping` to the appliance (answered inside dbus-java: the D-Bus path to the "
                 + "appliance with no OVSDB work; client → daemon → appliance and back is twice the floor's hops)", shipped[2], floor));
         t.append(row("`GetId` floor, second run", c2[0], c2[0][0]));
@@ -53,9 +53,10 @@ final class DbusBench {
         t.append(row("`busctl call … BridgeExists`, one process per call", procs[1], floor));
         t.append(row("`ovs-vsctl br-exists`, one process per call (what the existing OVS D-Bus wrapper forks per call; "
                 + "its D-Bus hop comes on top)", procs[0], floor));
-        t.append(String.format("%nTarget (issue 5): BridgeExists p50 within 2× the floor — as shipped %.2f× (%s); with C2 %.2f× (%s).%n",
+        t.append(String.format("%nTarget (issue 5): BridgeExists p50 within 2× the floor — as shipped %.2f× (%s); with C2 %.2f× (%s). "
+                + "BridgeExists / Peer.Ping (what Patchbay adds to dbus-java's own answer): %.2f× as shipped, %.2f× with C2.%n",
                 shipped[1][0] / floor, shipped[1][0] <= 2 * floor ? "met" : "NOT met", c2[1][0] / c2[0][0],
-                c2[1][0] <= 2 * c2[0][0] ? "met" : "NOT met"));
+                c2[1][0] <= 2 * c2[0][0] ? "met" : "NOT met", shipped[1][0] / shipped[2][0], c2[1][0] / c2[2][0]));
         return t.toString();
     }
 

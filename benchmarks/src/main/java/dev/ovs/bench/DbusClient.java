@@ -11,7 +11,8 @@ import org.freedesktop.dbus.interfaces.Peer;
  * daemon's own {@code org.freedesktop.DBus.GetId} (the floor) and the appliance's
  * {@code org.openvswitch.ovsdb.BridgeExists(BRIDGE)} and {@code org.freedesktop.DBus.Peer.Ping} sent to the
  * appliance (answered by dbus-java itself: the D-Bus path to the appliance without OVSDB), blocking calls on one
- * connection, and prints one line: {@code floor p50 p99 callsPerSecond | bridgeExists ... | ping ...} (µs, calls/s).
+ * connection, the order of the three rotated every round (no call always follows the same other call), and prints
+ * one line: {@code floor p50 p99 callsPerSecond | bridgeExists ... | ping ...} (µs, calls/s).
  */
 public final class DbusClient {
     private DbusClient() {
@@ -33,20 +34,26 @@ public final class DbusClient {
             long[] floor = new long[n];
             long[] exists = new long[n];
             long[] ping = new long[n];
-            for (int i = -warmup; i < n; i++) {
-                long t0 = System.nanoTime();
-                daemon.GetId();
-                long t1 = System.nanoTime();
+            Runnable getId = daemon::GetId;
+            Runnable bridgeExists = () -> {
                 if (!ovs.BridgeExists(bridge)) {
                     throw new IllegalStateException("BridgeExists(" + bridge + ") answered false");
                 }
-                long t2 = System.nanoTime();
-                peer.Ping();
-                long t3 = System.nanoTime();
-                if (i >= 0) {
-                    floor[i] = t1 - t0;
-                    exists[i] = t2 - t1;
-                    ping[i] = t3 - t2;
+            };
+            Runnable peerPing = peer::Ping;
+            Runnable[] calls = {getId, bridgeExists, peerPing};
+            long[][] out = {floor, exists, ping};
+            for (int i = -warmup; i < n; i++) {
+                // rotate the order every round, so that no call always follows the same other call
+                int first = Math.floorMod(i, 3);
+                for (int k = 0; k < 3; k++) {
+                    int which = (first + k) % 3;
+                    long t0 = System.nanoTime();
+                    calls[which].run();
+                    long t = System.nanoTime() - t0;
+                    if (i >= 0) {
+                        out[which][i] = t;
+                    }
                 }
             }
             System.out.println(line(floor) + " | " + line(exists) + " | " + line(ping));
