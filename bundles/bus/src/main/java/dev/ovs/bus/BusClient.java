@@ -477,11 +477,43 @@ public final class BusClient implements AutoCloseable {
         return line;
     }
 
+    private static final byte[] EVENT_HEAD = "{\"op\":\"event\",\"id\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TOPIC_FIELD = ",\"topic\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TYPE_FIELD = ",\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TS_FIELD = ",\"ts\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SOURCE_FIELD = ",\"source\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAYLOAD_FIELD = ",\"payload\":".getBytes(StandardCharsets.US_ASCII);
+    /** Last decoded value of each envelope string (reader thread only): events mostly repeat them. */
+    private final Recent recentId = new Recent();
+    private final Recent recentTopic = new Recent();
+    private final Recent recentType = new Recent();
+    private final Recent recentSource = new Recent();
+
+    /** The last string decoded from a byte range, returned again while the same bytes come. */
+    private static final class Recent {
+        private byte[] bytes = new byte[0];
+        private String value = "";
+
+        String get(byte[] b, int from, int to) {
+            int n = to - from;
+            if (n != bytes.length || !java.util.Arrays.equals(bytes, 0, n, b, from, to)) {
+                bytes = java.util.Arrays.copyOfRange(b, from, to);
+                value = new String(bytes, StandardCharsets.UTF_8);
+            }
+            return value;
+        }
+    }
+
     /**
-     * One frame from the bus. Event frames ({@code op} first, as the bus writes them) are read with a streaming
-     * parser: only the payload becomes a tree. Replies are rare and read as a whole tree.
+     * One frame from the bus. An event frame exactly as the bus writes it ({@code op id topic type ts source
+     * payload}, in that order, strings without escapes) is read by {@link #fastEvent}: no parser, the payload kept
+     * as text for {@link Event#payload()} to parse on demand. Any other event frame is read with a streaming parser
+     * (only the payload becomes a tree). Replies are rare and read as a whole tree.
      */
     private void frame(byte[] b, int off, int len) {
+        if (fastEvent(b, off, off + len)) {
+            return;
+        }
         try (JsonParser p = mapper.getFactory().createParser(b, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return;
@@ -519,11 +551,98 @@ public final class BusClient implements AutoCloseable {
             }
             ClientSubscription s = id == null ? null : subs.get(id);
             if (s != null && !s.closed) {
-                s.deliver(topic, payload, type, ts, source);
+                Event e;
+                try {
+                    e = new Event(topic, payload, type, ts, source);
+                } catch (IllegalArgumentException ex) {
+                    return;
+                }
+                s.deliver(e);
             }
         } catch (IOException e) {
             // not a frame of the protocol: ignored
         }
+    }
+
+    /** @return false if the frame is not in the bus's own event layout (then the caller parses it in full) */
+    private boolean fastEvent(byte[] b, int pos, int end) {
+        if (end > pos && b[end - 1] == '\r') {
+            end--;
+        }
+        if (!at(b, pos, end, EVENT_HEAD) || b[end - 1] != '}') {
+            return false;
+        }
+        pos += EVENT_HEAD.length;
+        int q = closingQuote(b, pos, end);
+        if (q < 0 || !at(b, q + 1, end, TOPIC_FIELD)) {
+            return false;
+        }
+        int idFrom = pos;
+        int idTo = q;
+        pos = q + 1 + TOPIC_FIELD.length;
+        q = closingQuote(b, pos, end);
+        if (q < 0 || !at(b, q + 1, end, TYPE_FIELD)) {
+            return false;
+        }
+        int topicFrom = pos;
+        int topicTo = q;
+        pos = q + 1 + TYPE_FIELD.length;
+        q = closingQuote(b, pos, end);
+        if (q < 0 || !at(b, q + 1, end, TS_FIELD)) {
+            return false;
+        }
+        int typeFrom = pos;
+        int typeTo = q;
+        pos = q + 1 + TS_FIELD.length;
+        boolean negative = pos < end && b[pos] == '-';
+        if (negative) {
+            pos++;
+        }
+        long ts = 0;
+        int digits = 0;
+        while (pos < end && b[pos] >= '0' && b[pos] <= '9' && digits < 18) {
+            ts = ts * 10 + (b[pos++] - '0');
+            digits++;
+        }
+        if (digits == 0 || !at(b, pos, end, SOURCE_FIELD)) {
+            return false;
+        }
+        pos += SOURCE_FIELD.length;
+        q = closingQuote(b, pos, end);
+        if (q < 0 || !at(b, q + 1, end, PAYLOAD_FIELD)) {
+            return false;
+        }
+        int sourceFrom = pos;
+        int sourceTo = q;
+        pos = q + 1 + PAYLOAD_FIELD.length;
+        if (pos >= end - 1) {
+            return false;
+        }
+        ClientSubscription s = subs.get(recentId.get(b, idFrom, idTo));
+        if (s != null && !s.closed) {
+            s.deliver(new Event(recentTopic.get(b, topicFrom, topicTo), java.util.Arrays.copyOfRange(b, pos, end - 1),
+                    mapper, recentType.get(b, typeFrom, typeTo), negative ? -ts : ts,
+                    recentSource.get(b, sourceFrom, sourceTo)));
+        }
+        return true;
+    }
+
+    private static boolean at(byte[] b, int pos, int end, byte[] what) {
+        return end - pos >= what.length && java.util.Arrays.equals(b, pos, pos + what.length, what, 0, what.length);
+    }
+
+    /** @return index of the closing quote of a string starting at pos, or -1 if it has an escape or no end */
+    private static int closingQuote(byte[] b, int pos, int end) {
+        for (int i = pos; i < end; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                return i;
+            }
+            if (c == '\\' || (c >= 0 && c < 0x20)) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     private static String skip(JsonParser p, String v) throws IOException {
@@ -582,13 +701,7 @@ public final class BusClient implements AutoCloseable {
             this.listener = listener;
         }
 
-        void deliver(String topic, JsonNode payload, String type, long ts, String source) {
-            Event e;
-            try {
-                e = new Event(topic, payload, type, ts, source);
-            } catch (IllegalArgumentException ex) {
-                return;
-            }
+        void deliver(Event e) {
             try {
                 listener.onEvent(e);
             } catch (RuntimeException ex) {

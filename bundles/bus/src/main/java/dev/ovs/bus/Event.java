@@ -1,16 +1,30 @@
 package dev.ovs.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One event as delivered to subscribers. Immutable value; the {@link #payload()} tree is shared by all
  * subscribers of one publish and must be treated as read-only.
+ *
+ * <p>Events read by {@link BusClient} from the socket keep the payload as the JSON text the bus sent and parse
+ * it on the first call of {@link #payload()} (once; later calls return the same tree). A subscriber that only
+ * needs the text, or parses it itself, uses {@link #payloadJson()} and no tree is ever built.
  */
 public final class Event {
+    /** Serialises tree payloads for {@link #payloadJson()}; configured once, thread-safe, never changed. */
+    private static final ObjectMapper WRITER = new ObjectMapper();
     private final String topic;
-    private final JsonNode payload;
+    /** The tree; null until parsed from {@link #json} (events from the socket). Guarded by this. */
+    private JsonNode payload;
+    /** The payload as UTF-8 JSON text, one valid value, as received from the bus; null for tree events. */
+    private final byte[] json;
+    private final ObjectMapper mapper;
     private final String type;
     private final long timestamp;
     private final String source;
@@ -35,6 +49,21 @@ public final class Event {
             throw new IllegalArgumentException("source: must not be null");
         }
         this.payload = payload == null ? NullNode.getInstance() : payload;
+        this.json = null;
+        this.mapper = null;
+        this.type = type;
+        this.timestamp = timestamp;
+        this.source = source;
+    }
+
+    /**
+     * An event whose payload is JSON text from the bus (already validated there), parsed lazily; for
+     * {@link BusClient}. The topic is trusted too (the bus checked it when it was published).
+     */
+    Event(String topic, byte[] json, ObjectMapper mapper, String type, long timestamp, String source) {
+        this.topic = topic;
+        this.json = json;
+        this.mapper = mapper;
         this.type = type;
         this.timestamp = timestamp;
         this.source = source;
@@ -45,9 +74,41 @@ public final class Event {
         return topic;
     }
 
-    /** @return the JSON payload (never null; JSON null is {@link NullNode}); read-only */
+    /**
+     * @return the JSON payload (never null; JSON null is {@link NullNode}); read-only
+     * @throws UncheckedIOException only for an event read from the socket whose payload text does not parse
+     *         (the bus validates every payload, so this means a broken peer)
+     */
     public JsonNode payload() {
-        return payload;
+        synchronized (this) {
+            if (payload == null) {
+                try {
+                    JsonNode n = mapper.readTree(json);
+                    payload = n == null ? NullNode.getInstance() : n;
+                } catch (IOException e) {
+                    throw new UncheckedIOException("payload: the JSON text from the bus does not parse", e);
+                }
+            }
+            return payload;
+        }
+    }
+
+    /**
+     * The payload as JSON text (RFC 8259), UTF-8, one value, no line break: for events from the socket the bytes
+     * the bus sent (which are the bytes the publisher sent), otherwise the tree serialised compactly.
+     *
+     * @return a new array each call (the event stays immutable)
+     * @throws UncheckedIOException if a tree payload cannot be serialised (a POJO node without serializer)
+     */
+    public byte[] payloadJson() {
+        if (json != null) {
+            return json.clone();
+        }
+        try {
+            return WRITER.writeValueAsBytes(payload());
+        } catch (IOException e) {
+            throw new UncheckedIOException("payload: cannot be serialised", e);
+        }
     }
 
     /** @return the event type given by the publisher (default: the last topic token, decoded) */
@@ -71,18 +132,18 @@ public final class Event {
             return false;
         }
         Event e = (Event) o;
-        return timestamp == e.timestamp && topic.equals(e.topic) && payload.equals(e.payload) && type.equals(e.type)
-                && source.equals(e.source);
+        return timestamp == e.timestamp && topic.equals(e.topic) && type.equals(e.type) && source.equals(e.source)
+                && (json != null && e.json != null && Arrays.equals(json, e.json) || payload().equals(e.payload()));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(topic, payload, type, timestamp, source);
+        return Objects.hash(topic, payload(), type, timestamp, source);
     }
 
     @Override
     public String toString() {
-        return "Event[" + topic + " type=" + type + " ts=" + timestamp + " source=" + source + " payload=" + payload
+        return "Event[" + topic + " type=" + type + " ts=" + timestamp + " source=" + source + " payload=" + payload()
                 + "]";
     }
 }

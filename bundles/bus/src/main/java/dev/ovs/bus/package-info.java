@@ -9,6 +9,6 @@
  * (whiteboard). Other processes use the Unix-socket line protocol, for example via
  * {@link dev.ovs.bus.BusClient}. See {@code docs/bus.md}.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.bus;

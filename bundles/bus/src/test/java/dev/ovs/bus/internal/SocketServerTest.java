@@ -461,6 +461,45 @@ class SocketServerTest {
         }
     }
 
+    @Test
+    void clientEventsKeepThePayloadTextAndEscapedEnvelopesAreReadToo() throws Exception {
+        BusEngine e = start(64, "");
+        try (BusClient c = track(BusClient.connect(sock))) {
+            LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
+            c.subscribe(">", got::add);
+            // common layout: payload bytes as published, parsed on demand, the same tree on every call
+            c.publishJson("k.a", b("{\"z\":1, \"a\":[2.50]}"), null);
+            Event ev = got.poll(10, TimeUnit.SECONDS);
+            assertThat(ev.payloadJson()).isEqualTo(b("{\"z\":1, \"a\":[2.50]}"));
+            assertThat(ev.payload()).isSameAs(ev.payload()).isEqualTo(mapper.readTree("{\"z\":1,\"a\":[2.50]}"));
+            assertThat(ev.type()).isEqualTo("a");
+            assertThat(ev.timestamp()).isPositive();
+            // repeated envelope strings and a changed one
+            c.publishJson("k.a", b("null"), "t\u00e9");
+            c.publishJson("k.b", b("\"s\""), "t\u00e9");
+            Event e2 = got.poll(10, TimeUnit.SECONDS);
+            Event e3 = got.poll(10, TimeUnit.SECONDS);
+            assertThat(e2.topic()).isEqualTo("k.a");
+            assertThat(e2.payload().isNull()).isTrue();
+            assertThat(e2.type()).isEqualTo("t\u00e9");
+            assertThat(e3.topic()).isEqualTo("k.b");
+            assertThat(e3.payload().asText()).isEqualTo("s");
+            assertThat(e3).isNotEqualTo(e2);
+            // escaped characters in topic, type and source: the bus writes them escaped, the client still reads them
+            e.publish("we\"ird", "q\\x.\"y\"", mapper.readTree("{\"k\":\"v\"}"), "line\nbreak");
+            Event e4 = got.poll(10, TimeUnit.SECONDS);
+            assertThat(e4.topic()).isEqualTo("q\\x.\"y\"");
+            assertThat(e4.type()).isEqualTo("line\nbreak");
+            assertThat(e4.source()).isEqualTo("we\"ird");
+            assertThat(e4.payload()).isEqualTo(mapper.readTree("{\"k\":\"v\"}"));
+            assertThat(e4.payloadJson()).isEqualTo(b("{\"k\":\"v\"}"));
+        }
+        // a tree event serialises its payload for payloadJson
+        Event t = new Event("a.b", mapper.readTree("{\"x\":[1,\"\u00e9\"]}"), "b", 1L, "s");
+        assertThat(new String(t.payloadJson(), StandardCharsets.UTF_8)).isEqualTo("{\"x\":[1,\"\u00e9\"]}");
+        assertThat(new Event("a.b", null, "b", 1L, "s").payloadJson()).isEqualTo(b("null"));
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
