@@ -23,12 +23,13 @@ import java.util.UUID;
  * <ul>
  * <li>every change made through this VSwitch (any D-Bus caller, the shell, the port agent) is visible as soon as
  * the call that made it has returned: the replica applies the monitor update of a transaction before that
- * transaction's reply completes (RFC 7047 §4.1.5 ordering, {@link Replica});</li>
+ * transaction's reply completes (ovsdb-server(7) 4.1.6: the update is sent before the {@code transact} reply to a
+ * client that monitors what it changed; {@link Replica});</li>
  * <li>changes by other OVSDB clients (ovs-vsctl, ovs-vswitchd, ...) are visible once ovsdb-server's monitor
  * update has reached Patchbay, and never later than the {@code BridgeAdded}/... signal they cause (the replica
  * applies an update before it tells its listeners);</li>
- * <li>answers never go backwards (the replica only moves forward; a resync after a reconnect is applied as one
- * difference);</li>
+ * <li>successive calls see transactions in commit order (updates are applied in order; a resync after a reconnect
+ * is applied as one difference);</li>
  * <li>while there is no connection to ovsdb-server or the replica is not synchronized, the members fail with
  * {@code Unavailable} instead of answering from a stale copy (the same checks and messages as VSwitch).</li>
  * </ul>
