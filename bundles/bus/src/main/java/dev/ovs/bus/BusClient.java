@@ -435,38 +435,45 @@ public final class BusClient implements AutoCloseable {
         }
     }
 
+    /** Bytes of a line begun in an earlier read (reader thread only). */
+    private byte[] partial = new byte[4096];
+    private int partialLen;
+
     /** Splits the byte stream into lines (no decoding to strings first) and handles each. */
     private void readLoop(InputStream in) {
         byte[] buf = new byte[64 * 1024];
-        byte[] line = new byte[4096];
-        int len = 0;
         try (in) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        if (len == 0) {
-                            frame(buf, start, i - start);
-                        } else {
-                            line = append(line, len, buf, start, i - start);
-                            frame(line, 0, len + i - start);
-                            len = 0;
-                            if (line.length > 64 * 1024) {
-                                line = new byte[4096];
-                            }
-                        }
-                        start = i + 1;
-                    }
-                }
-                line = append(line, len, buf, start, n - start);
-                len += n - start;
+                lines(buf, n);
             }
         } catch (IOException e) {
             // EOF or closed
         } finally {
             finish();
         }
+    }
+
+    /** One read's bytes (a method of its own, called per read, so that the JIT compiles the scan loop early). */
+    private void lines(byte[] buf, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+                if (partialLen == 0) {
+                    frame(buf, start, i - start);
+                } else {
+                    partial = append(partial, partialLen, buf, start, i - start);
+                    frame(partial, 0, partialLen + i - start);
+                    partialLen = 0;
+                    if (partial.length > 64 * 1024) {
+                        partial = new byte[4096];
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        partial = append(partial, partialLen, buf, start, n - start);
+        partialLen += n - start;
     }
 
     private static byte[] append(byte[] line, int len, byte[] src, int off, int n) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
+import dev.ovs.bus.Topics;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,9 +64,13 @@ final class Connection {
     private volatile boolean closed;
     private Thread reader;
     private Thread writer;
+    /** Bytes of a line begun in an earlier read; reader thread only. */
+    private byte[] line = new byte[4096];
+    private int lineLen;
     /** Last validated pub topic and its tokens (publishers mostly repeat a topic); reader thread only. */
     private String lastTopic;
     private String[] lastTokens;
+    private String lastDefaultType;
 
     private record Frame(SocketSub sub, Msg msg) {
     }
@@ -98,41 +103,14 @@ final class Connection {
 
     private void readLoop() {
         byte[] buf = new byte[64 * 1024];
-        byte[] line = new byte[4096];
-        int len = 0;
         try {
             InputStream in = socket.getInputStream();
             int n;
             while (!closed && (n = in.read(buf)) > 0) {
-                int start = 0;
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        int seg = i - start;
-                        if (len + seg > MAX_LINE) {
-                            oversize();
-                            return;
-                        }
-                        if (len == 0) {
-                            handleLine(buf, start, seg); // the whole line came in this read: no copy
-                        } else {
-                            line = append(line, len, buf, start, seg);
-                            len += seg;
-                            handleLine(line, 0, len);
-                            len = 0;
-                            if (line.length > 64 * 1024) {
-                                line = new byte[4096];
-                            }
-                        }
-                        start = i + 1;
-                    }
-                }
-                int seg = n - start;
-                if (len + seg > MAX_LINE) {
+                if (!lines(buf, n)) {
                     oversize();
                     return;
                 }
-                line = append(line, len, buf, start, seg);
-                len += seg;
             }
         } catch (IOException e) {
             if (!closed) {
@@ -142,6 +120,42 @@ final class Connection {
             BusEngine.LOG.log(Level.WARNING, "bus: conn:" + id + " reader failed", e);
         }
         shutdown();
+    }
+
+    /**
+     * Handles the complete lines of one read and keeps the rest for the next (a method of its own, called per
+     * read, so that the JIT compiles the scan loop early).
+     *
+     * @return false if a line exceeds {@link #MAX_LINE}
+     */
+    private boolean lines(byte[] buf, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+                int seg = i - start;
+                if (lineLen + seg > MAX_LINE) {
+                    return false;
+                }
+                if (lineLen == 0) {
+                    handleLine(buf, start, seg); // the whole line came in this read: no copy
+                } else {
+                    line = append(line, lineLen, buf, start, seg);
+                    handleLine(line, 0, lineLen + seg);
+                    lineLen = 0;
+                    if (line.length > 64 * 1024) {
+                        line = new byte[4096];
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        int seg = n - start;
+        if (lineLen + seg > MAX_LINE) {
+            return false;
+        }
+        line = append(line, lineLen, buf, start, seg);
+        lineLen += seg;
+        return true;
     }
 
     private static byte[] append(byte[] line, int len, byte[] src, int off, int n) {
@@ -289,6 +303,10 @@ final class Connection {
             tokens = BusEngine.tokens(topic);
             lastTopic = topic;
             lastTokens = tokens;
+            lastDefaultType = Topics.decode(tokens[tokens.length - 1]);
+        }
+        if (type == null) {
+            type = lastDefaultType;
         }
         byte[] payload = payloadStart < 0 ? null : Arrays.copyOfRange(b, off + payloadStart, off + payloadEnd);
         engine.publishRaw(source, topic, tokens, payload, type);

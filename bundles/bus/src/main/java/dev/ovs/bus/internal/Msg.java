@@ -1,7 +1,6 @@
 package dev.ovs.bus.internal;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.bus.Event;
@@ -91,31 +90,64 @@ final class Msg {
     }
 
     private byte[] serialise() {
-        try {
-            byte[] payload = raw;
-            if (payload == null) {
+        byte[] payload = raw;
+        if (payload == null) {
+            try {
                 payload = tree == null ? NULL : mapper.writeValueAsBytes(tree);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            ByteArrayBuilder bb = new ByteArrayBuilder(128);
-            try (JsonGenerator g = mapper.getFactory().createGenerator(bb)) {
-                g.writeStartObject();
-                g.writeStringField("topic", topic);
-                g.writeStringField("type", type);
-                g.writeNumberField("ts", ts);
-                g.writeStringField("source", source);
-                g.writeEndObject();
-            }
-            byte[] head = bb.toByteArray(); // {"topic":…,"source":"…"}
-            int hl = head.length - 2;       // without the braces
-            byte[] out = new byte[hl + PAYLOAD_FIELD.length + payload.length + 2];
-            System.arraycopy(head, 1, out, 0, hl);
-            System.arraycopy(PAYLOAD_FIELD, 0, out, hl, PAYLOAD_FIELD.length);
-            System.arraycopy(payload, 0, out, hl + PAYLOAD_FIELD.length, payload.length);
-            out[out.length - 2] = '}';
-            out[out.length - 1] = '\n';
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        byte[] t = quoted(topic);
+        byte[] ty = quoted(type);
+        byte[] ts = Long.toString(this.ts).getBytes(StandardCharsets.US_ASCII);
+        byte[] src = quoted(source);
+        byte[] out = new byte[TOPIC.length + t.length + TYPE.length + ty.length + TS.length + ts.length + SOURCE.length
+                + src.length + PAYLOAD_FIELD.length + payload.length + 2];
+        int n = put(out, 0, TOPIC);
+        n = put(out, n, t);
+        n = put(out, n, TYPE);
+        n = put(out, n, ty);
+        n = put(out, n, TS);
+        n = put(out, n, ts);
+        n = put(out, n, SOURCE);
+        n = put(out, n, src);
+        n = put(out, n, PAYLOAD_FIELD);
+        n = put(out, n, payload);
+        out[n++] = '}';
+        out[n] = '\n';
+        return out;
+    }
+
+    private static final byte[] TOPIC = "\"topic\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TYPE = ",\"type\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TS = ",\"ts\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SOURCE = ",\"source\":".getBytes(StandardCharsets.US_ASCII);
+
+    private static int put(byte[] out, int at, byte[] b) {
+        System.arraycopy(b, 0, out, at, b.length);
+        return at + b.length;
+    }
+
+    /** @return the JSON string literal of s, UTF-8 (printable ASCII without quote or backslash copied as is) */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, no encoder
+    static byte[] quoted(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                byte[] q = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+                byte[] out = new byte[q.length + 2];
+                out[0] = '"';
+                System.arraycopy(q, 0, out, 1, q.length);
+                out[out.length - 1] = '"';
+                return out;
+            }
+        }
+        byte[] out = new byte[n + 2];
+        out[0] = '"';
+        s.getBytes(0, n, out, 1); // printable ASCII: one byte per char
+        out[n + 1] = '"';
+        return out;
     }
 }
