@@ -198,14 +198,19 @@ final class BusBench {
 
     private Result socketRun(String name, Path sock, int subs) throws Exception {
         try (BusClient pub = BusClient.connect(sock)) {
+            byte[] template = payload(0).toString().getBytes(StandardCharsets.UTF_8);
             return measure(name, subs, N, new Transport() {
                 public void publish(long t) throws IOException {
-                    pub.publish(TOPIC, payload(t), null);
+                    // the same pre-serialised 128 bytes as the NATS publisher sends
+                    byte[] b = template.clone();
+                    writeDigits(b, t);
+                    pub.publishJson(TOPIC, b, null);
                 }
 
                 public AutoCloseable subscribe(Recorder r) throws IOException {
                     BusClient c = BusClient.connect(sock);
-                    c.subscribe(TOPIC, ev -> r.received(sent(ev)));
+                    // the payload bytes, as the NATS subscriber reads them (no tree)
+                    c.subscribe(TOPIC, ev -> r.received(parseDigits(ev.payloadJson())));
                     return c;
                 }
 
@@ -251,7 +256,9 @@ final class BusBench {
                 + "deliveries/s summed over subscribers. Latency: %,d messages one at a time after %d warm-up, µs from "
                 + "publish to each subscriber's callback. Publisher and subscribers: one connection each, in the bench "
                 + "JVM. Socket bus = the packaged appliance in sandbox mode (bin/patchbay's default JVM options: C1 only, "
-                + "Serial GC; the C2 rows: `JAVA_OPTS=\"" + Sandbox.C2_OPTS + "\"`), `BusClient` (Unix socket, JSON lines); NATS = nats-server %s on 127.0.0.1 (TCP), jnats 2.22.0.%n%n",
+                + "Serial GC; the C2 rows: `JAVA_OPTS=\"" + Sandbox.C2_OPTS + "\"`), `BusClient` (Unix socket, JSON lines; "
+                + "the publisher sends the payload bytes with `publishJson` and subscribers read them with `Event.payloadJson()`, "
+                + "as the NATS publisher and subscribers do with theirs); NATS = nats-server %s on 127.0.0.1 (TCP), jnats 2.22.0.%n%n",
                 PASSES, N, N_INPROC, WINDOW, LAT_N, LAT_WARMUP, natsVersion()));
         t.append("| transport | subs | msgs/s | deliveries/s | lost | p50 µs | p99 µs |\n|---|---:|---:|---:|---:|---:|---:|\n");
         List<Result> ordered = new ArrayList<>();
