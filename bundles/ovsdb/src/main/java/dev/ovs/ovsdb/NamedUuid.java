@@ -9,8 +9,22 @@ package dev.ovs.ovsdb;
 public record NamedUuid(String name) {
     /** @throws IllegalArgumentException if name is not an RFC 7047 id */
     public NamedUuid {
-        if (name == null || !name.matches("[_a-zA-Z][_a-zA-Z0-9]*")) {
+        if (!isId(name)) {
             throw new IllegalArgumentException("uuid-name '" + name + "' must match [_a-zA-Z][_a-zA-Z0-9]*");
         }
+    }
+
+    private static boolean isId(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

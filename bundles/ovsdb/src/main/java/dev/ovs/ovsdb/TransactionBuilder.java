@@ -314,7 +314,10 @@ public final class TransactionBuilder {
         if (ops.isEmpty()) {
             throw new IllegalStateException("transaction has no operations");
         }
-        return client.transact(toParams()).thenApply(this::parseResult);
+        // the operations are only read while being serialized: no copy (toParams() copies for callers)
+        ArrayNode p = F.arrayNode(ops.size() + 1).add(schema.name());
+        p.addAll(ops);
+        return client.transact(p).thenApply(this::parseResult);
     }
 
     /**

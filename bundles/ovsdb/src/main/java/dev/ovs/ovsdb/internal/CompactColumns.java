@@ -62,6 +62,44 @@ public final class CompactColumns extends AbstractMap<String, Object> {
         return new CompactColumns(layout, v);
     }
 
+    /**
+     * @param layout   the table's layout
+     * @param partial  decoded columns (a subset of the layout)
+     * @param defaults value for each layout column missing from partial
+     * @return a compact row, or null if partial has a column outside the layout or a null value
+     */
+    public static CompactColumns withDefaults(Layout layout, Map<String, Object> partial,
+            java.util.function.Function<String, Object> defaults) {
+        Object[] v = new Object[layout.names.length];
+        int found = 0;
+        for (int i = 0; i < v.length; i++) {
+            Object x = partial.get(layout.names[i]);
+            if (x != null) {
+                found++;
+            } else {
+                x = defaults.apply(layout.names[i]);
+            }
+            v[i] = x;
+        }
+        return found == partial.size() ? new CompactColumns(layout, v) : null;
+    }
+
+    /**
+     * @param changes new values of some columns of this layout
+     * @return a copy with those values replaced, or null if a column is outside the layout or a value null
+     */
+    public CompactColumns replacing(Map<String, Object> changes) {
+        Object[] v = values.clone();
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            Integer i = layout.index.get(e.getKey());
+            if (i == null || e.getValue() == null) {
+                return null;
+            }
+            v[i] = e.getValue();
+        }
+        return new CompactColumns(layout, v);
+    }
+
     @Override
     public Object get(Object key) {
         Integer i = layout.index.get(key);

@@ -35,12 +35,21 @@ import org.osgi.service.component.annotations.Reference;
  * <li>{@code ovs:del-port [--if-exists] [BR] PORT}; {@code ovs:list-ports BR}</li>
  * <li>{@code ovs:set TABLE NAME COLUMN=VALUE|COLUMN:KEY=VALUE ...} (TABLE Bridge, Port, Interface)</li>
  * <li>{@code ovs:transact JSON}; {@code ovs:monitor [SECONDS]}</li>
+ * <li>{@code ovs:add-mirror [--may-exist] BR NAME [select_all=true] [select_src_port=P,..] [select_dst_port=P,..]
+ * [select_vlan=V,..] output_port=P|output_vlan=V}; {@code ovs:del-mirror [--if-exists] BR NAME};
+ * {@code ovs:list-mirrors BR}</li>
+ * <li>{@code ovs:set-qos PORT TYPE [KEY=VALUE ...] [qN:KEY=VALUE ...] [qN:dscp=D]} (QoS other_config, e.g.
+ * max-rate in bit/s; queue N's other_config/dscp); {@code ovs:clear-qos [--if-exists] PORT}; {@code ovs:qos PORT}</li>
+ * <li>{@code ovs:set-queue PORT N [dscp=D] [KEY=VALUE ...]}; {@code ovs:del-queue [--if-exists] PORT N}</li>
  * </ul>
  */
 @Component(service = OvsCommands.class, property = {"osgi.command.scope=ovs", "osgi.command.function=show",
     "osgi.command.function=addbr", "osgi.command.function=delbr", "osgi.command.function=listbr",
     "osgi.command.function=addport", "osgi.command.function=delport", "osgi.command.function=listports",
-    "osgi.command.function=set", "osgi.command.function=transact", "osgi.command.function=monitor"})
+    "osgi.command.function=set", "osgi.command.function=transact", "osgi.command.function=monitor",
+    "osgi.command.function=addmirror", "osgi.command.function=delmirror", "osgi.command.function=listmirrors",
+    "osgi.command.function=setqos", "osgi.command.function=clearqos", "osgi.command.function=qos",
+    "osgi.command.function=setqueue", "osgi.command.function=delqueue"})
 public class OvsCommands {
     @Reference
     private VSwitch vs;
@@ -63,6 +72,14 @@ public class OvsCommands {
             case "add-port": case "addport": return addport(args);
             case "del-port": case "delport": return delport(args);
             case "list-ports": case "listports": return listports(args);
+            case "add-mirror": case "addmirror": return addmirror(args);
+            case "del-mirror": case "delmirror": return delmirror(args);
+            case "list-mirrors": case "listmirrors": return listmirrors(args);
+            case "set-qos": case "setqos": return setqos(args);
+            case "clear-qos": case "clearqos": return clearqos(args);
+            case "qos": return qos(args);
+            case "set-queue": case "setqueue": return setqueue(args);
+            case "del-queue": case "delqueue": return delqueue(args);
             default: throw new IllegalArgumentException("unknown command " + name);
         }
     }
@@ -237,6 +254,193 @@ public class OvsCommands {
             throw new IllegalArgumentException("usage: list-ports BRIDGE");
         }
         return lines(vs.listPorts(args[0]));
+    }
+
+    private static String[] kv(String arg) {
+        String[] p = arg.split("=", 2);
+        if (p.length != 2 || p[0].isEmpty()) {
+            throw new IllegalArgumentException("argument '" + arg + "': expected KEY=VALUE");
+        }
+        return p;
+    }
+
+    private static Set<String> list(String v) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String x : v.replace("[", "").replace("]", "").split(",")) {
+            if (!x.isBlank()) {
+                out.add(x.trim());
+            }
+        }
+        return out;
+    }
+
+    private static int integer(String field, String v) {
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + ": not a number: " + v);
+        }
+    }
+
+    private static long longValue(String field, String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(field + ": not a number: " + v);
+        }
+    }
+
+    /**
+     * @param args [--may-exist] BR NAME [select_all=true] [select_src_port=P,..] [select_dst_port=P,..]
+     *             [select_vlan=V,..] output_port=P|output_vlan=V
+     * @return the Mirror uuid
+     */
+    public String addmirror(String... args) {
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> pos = positional(args, Set.of("--may-exist"), seen);
+        if (pos.size() < 3) {
+            throw new IllegalArgumentException("usage: add-mirror [--may-exist] BRIDGE NAME [select_all=true] [select_src_port=P,..] "
+                    + "[select_dst_port=P,..] [select_vlan=V,..] output_port=P|output_vlan=V");
+        }
+        boolean all = false;
+        Set<String> src = Set.of();
+        Set<String> dst = Set.of();
+        Set<Integer> vlans = new LinkedHashSet<>();
+        String outPort = null;
+        Integer outVlan = null;
+        for (String a : pos.subList(2, pos.size())) {
+            String[] p = kv(a);
+            switch (p[0]) {
+                case "select_all" -> all = Boolean.parseBoolean(p[1]);
+                case "select_src_port" -> src = list(p[1]);
+                case "select_dst_port" -> dst = list(p[1]);
+                case "select_vlan" -> list(p[1]).forEach(v -> vlans.add(integer("select_vlan", v)));
+                case "output_port" -> outPort = p[1];
+                case "output_vlan" -> outVlan = integer("output_vlan", p[1]);
+                default -> throw new IllegalArgumentException("argument '" + p[0]
+                        + "': allowed select_all, select_src_port, select_dst_port, select_vlan, output_port, output_vlan");
+            }
+        }
+        return vs.addMirror(pos.get(0), new dev.ovs.ovsdb.vswitch.MirrorSpec(pos.get(1), all, src, dst, vlans, outPort, outVlan,
+                null), seen.contains("--may-exist")) + "\n";
+    }
+
+    /** @param args [--if-exists] BR NAME @return "" */
+    public String delmirror(String... args) {
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> pos = positional(args, Set.of("--if-exists"), seen);
+        if (pos.size() != 2) {
+            throw new IllegalArgumentException("usage: del-mirror [--if-exists] BRIDGE NAME");
+        }
+        vs.deleteMirror(pos.get(0), pos.get(1), seen.contains("--if-exists"));
+        return "";
+    }
+
+    /** @param args BR @return one line per mirror */
+    public String listmirrors(String... args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: list-mirrors BRIDGE");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (var m : vs.listMirrors(args[0])) {
+            sb.append(m.name()).append(" select_all=").append(m.selectAll()).append(" select_src_port=").append(m.selectSrcPort())
+                    .append(" select_dst_port=").append(m.selectDstPort()).append(" select_vlan=").append(m.selectVlan());
+            if (m.outputPort() != null) {
+                sb.append(" output_port=").append(m.outputPort());
+            }
+            if (m.outputVlan() != null) {
+                sb.append(" output_vlan=").append(m.outputVlan());
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** @param args PORT TYPE [KEY=VALUE ...] [qN:KEY=VALUE ...] [qN:dscp=D] @return the QoS uuid */
+    public String setqos(String... args) {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: set-qos PORT TYPE [KEY=VALUE ...] [qN:KEY=VALUE ...] [qN:dscp=D]"
+                    + " (e.g. set-qos p1 linux-htb max-rate=10000000 q0:max-rate=1000000)");
+        }
+        Map<String, String> other = new LinkedHashMap<>();
+        Map<Long, Map<String, String>> qcfg = new java.util.TreeMap<>();
+        Map<Long, Integer> dscp = new HashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            String[] p = kv(args[i]);
+            if (p[0].matches("q[0-9]+:.+")) {
+                int colon = p[0].indexOf(':');
+                long id = longValue("queue", p[0].substring(1, colon));
+                String key = p[0].substring(colon + 1);
+                Map<String, String> m = qcfg.computeIfAbsent(id, k -> new LinkedHashMap<>());
+                if ("dscp".equals(key)) {
+                    dscp.put(id, integer("dscp", p[1]));
+                } else {
+                    m.put(key, p[1]);
+                }
+            } else {
+                other.put(p[0], p[1]);
+            }
+        }
+        Map<Long, dev.ovs.ovsdb.vswitch.QueueSpec> queues = new LinkedHashMap<>();
+        qcfg.forEach((id, m) -> queues.put(id, new dev.ovs.ovsdb.vswitch.QueueSpec(dscp.get(id), m, null)));
+        return vs.setQos(args[0], new dev.ovs.ovsdb.vswitch.QosSpec(args[1], other, queues, null)) + "\n";
+    }
+
+    /** @param args [--if-exists] PORT @return "" */
+    public String clearqos(String... args) {
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> pos = positional(args, Set.of("--if-exists"), seen);
+        if (pos.size() != 1) {
+            throw new IllegalArgumentException("usage: clear-qos [--if-exists] PORT");
+        }
+        vs.clearQos(pos.get(0), seen.contains("--if-exists"));
+        return "";
+    }
+
+    /** @param args PORT @return the port's QoS and queues, or "no QoS" */
+    public String qos(String... args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: qos PORT");
+        }
+        var q = vs.qos(args[0]);
+        if (q.isEmpty()) {
+            return "no QoS\n";
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(q.get().uuid()).append(" type=").append(q.get().type()).append(" other_config=").append(q.get().otherConfig())
+                .append(" ports=").append(q.get().ports()).append('\n');
+        q.get().queues().forEach((id, qu) -> sb.append("    queue ").append(id).append(": ").append(qu.uuid())
+                .append(qu.dscp() == null ? "" : " dscp=" + qu.dscp()).append(" other_config=").append(qu.otherConfig()).append('\n'));
+        return sb.toString();
+    }
+
+    /** @param args PORT N [dscp=D] [KEY=VALUE ...] @return the Queue uuid */
+    public String setqueue(String... args) {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: set-queue PORT N [dscp=D] [KEY=VALUE ...] (e.g. max-rate=1000000)");
+        }
+        Integer d = null;
+        Map<String, String> other = new LinkedHashMap<>();
+        for (int i = 2; i < args.length; i++) {
+            String[] p = kv(args[i]);
+            if ("dscp".equals(p[0])) {
+                d = integer("dscp", p[1]);
+            } else {
+                other.put(p[0], p[1]);
+            }
+        }
+        return vs.setQueue(args[0], longValue("queue", args[1]), new dev.ovs.ovsdb.vswitch.QueueSpec(d, other, null)) + "\n";
+    }
+
+    /** @param args [--if-exists] PORT N @return "" */
+    public String delqueue(String... args) {
+        Set<String> seen = new LinkedHashSet<>();
+        List<String> pos = positional(args, Set.of("--if-exists"), seen);
+        if (pos.size() != 2) {
+            throw new IllegalArgumentException("usage: del-queue [--if-exists] PORT N");
+        }
+        vs.deleteQueue(pos.get(0), longValue("queue", pos.get(1)), seen.contains("--if-exists"));
+        return "";
     }
 
     /** @param args TABLE NAME COLUMN=VALUE|COLUMN:KEY=VALUE ... @return "" */

@@ -80,4 +80,67 @@ public final class OvsDashCommands {
             return "list-ports";
         }
     }
+
+    /** ovs:add-mirror. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=add-mirror"})
+    public static final class AddMirror extends Dash {
+        @Override
+        String name() {
+            return "add-mirror";
+        }
+    }
+
+    /** ovs:del-mirror. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=del-mirror"})
+    public static final class DelMirror extends Dash {
+        @Override
+        String name() {
+            return "del-mirror";
+        }
+    }
+
+    /** ovs:list-mirrors. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=list-mirrors"})
+    public static final class ListMirrors extends Dash {
+        @Override
+        String name() {
+            return "list-mirrors";
+        }
+    }
+
+    /** ovs:set-qos. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=set-qos"})
+    public static final class SetQos extends Dash {
+        @Override
+        String name() {
+            return "set-qos";
+        }
+    }
+
+    /** ovs:clear-qos. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=clear-qos"})
+    public static final class ClearQos extends Dash {
+        @Override
+        String name() {
+            return "clear-qos";
+        }
+    }
+
+    /** ovs:set-queue. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=set-queue"})
+    public static final class SetQueue extends Dash {
+        @Override
+        String name() {
+            return "set-queue";
+        }
+    }
+
+    /** ovs:del-queue. */
+    @Component(service = Function.class, property = {"osgi.command.scope=ovs", "osgi.command.function=del-queue"})
+    public static final class DelQueue extends Dash {
+        @Override
+        String name() {
+            return "del-queue";
+        }
+    }
 }

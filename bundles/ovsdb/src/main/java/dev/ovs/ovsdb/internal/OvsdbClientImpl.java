@@ -160,7 +160,7 @@ public final class OvsdbClientImpl implements OvsdbClient {
     private void route(String method, JsonNode params) {
         switch (method) {
             case "update", "update2", "update3", "monitor_canceled": {
-                NotificationListener l = monitors.get(String.valueOf(params.path(0)));
+                NotificationListener l = monitors.get(monitorKey(params.path(0)));
                 if (l != null) {
                     l.onNotification(method, params);
                 }
@@ -239,8 +239,13 @@ public final class OvsdbClientImpl implements OvsdbClient {
         return mapper;
     }
 
+    /** Key of a monitor id (any JSON value): its text for strings (no serialization per update), else its JSON. */
+    private static String monitorKey(JsonNode id) {
+        return id != null && id.isTextual() ? "s:" + id.asText() : String.valueOf(id);
+    }
+
     void registerMonitor(JsonNode id, NotificationListener l) {
-        monitors.put(String.valueOf(id), l);
+        monitors.put(monitorKey(id), l);
     }
 
     void invalidateSchema(String db) {
@@ -248,7 +253,7 @@ public final class OvsdbClientImpl implements OvsdbClient {
     }
 
     void unregisterMonitor(JsonNode id) {
-        monitors.remove(String.valueOf(id));
+        monitors.remove(monitorKey(id));
     }
 
     @Override
@@ -364,12 +369,12 @@ public final class OvsdbClientImpl implements OvsdbClient {
             reqs.putArray(e.getKey()).add(full);
         }
         ArrayNode p = mapper.createArrayNode().add(monitorId).add(newMonitorId).add(reqs);
-        NotificationListener l = monitors.get(String.valueOf(monitorId));
+        NotificationListener l = monitors.get(monitorKey(monitorId));
         if (l != null) {
             registerMonitor(newMonitorId, l);
         }
         return request("monitor_cond_change", p, r -> {
-            if (!String.valueOf(monitorId).equals(String.valueOf(newMonitorId))) {
+            if (!monitorKey(monitorId).equals(monitorKey(newMonitorId))) {
                 unregisterMonitor(monitorId);
             }
             return null;

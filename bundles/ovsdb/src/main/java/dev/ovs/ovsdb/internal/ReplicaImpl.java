@@ -396,7 +396,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
      * ovsdb-idl (C and Python), a column with at most one element that was non-empty gets the new value.
      */
     private static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
-        Map<String, Object> cols = new LinkedHashMap<>(old.columns());
+        Map<String, Object> cols = new LinkedHashMap<>(); // the changed columns only
         diff.fields().forEachRemaining(e -> {
             ColumnSchema cs = ts.columns().get(e.getKey());
             if (cs == null) {
@@ -428,7 +428,15 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                 cols.put(e.getKey(), DeltaSet.toggle(old.getSet(e.getKey()), d));
             }
         });
-        return new Row(old.table(), old.uuid(), cols);
+        if (old.columns() instanceof CompactColumns cc) {
+            CompactColumns n = cc.replacing(cols);
+            if (n != null) {
+                return new Row(old.table(), old.uuid(), n);
+            }
+        }
+        Map<String, Object> all = new LinkedHashMap<>(old.columns());
+        all.putAll(cols);
+        return new Row(old.table(), old.uuid(), all);
     }
 
     /** Columns replicated for a table: all, the listed ones, or all but those listed as "!column". */
@@ -448,11 +456,18 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         return want;
     }
 
-    /** Rows in initial/insert omit default-valued columns (ovsdb-server(7)); fill them in. */
+    /**
+     * Rows in initial/insert omit default-valued columns (ovsdb-server(7)); fill them in, straight into the
+     * table's compact layout (one array per row).
+     */
     private Row withDefaults(TableSchema ts, Row r) {
-        Collection<String> cols = columns(ts);
+        CompactColumns.Layout l = layouts.computeIfAbsent(ts.name(), t -> new CompactColumns.Layout(columns(ts)));
+        CompactColumns cc = CompactColumns.withDefaults(l, r.columns(), c -> defaultValue(ts.columnType(c)));
+        if (cc != null) {
+            return new Row(r.table(), r.uuid(), cc);
+        }
         Map<String, Object> m = null;
-        for (String c : cols) {
+        for (String c : columns(ts)) {
             if (!r.columns().containsKey(c)) {
                 if (m == null) {
                     m = new LinkedHashMap<>(r.columns());

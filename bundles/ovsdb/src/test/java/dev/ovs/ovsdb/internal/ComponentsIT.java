@@ -132,6 +132,28 @@ class ComponentsIT {
             String show = cmds.show();
             assertThat(show).contains("    Bridge cb0\n        datapath_type: netdev\n", "        Port \"eth0.100\"".replace("\"", ""),
                     "            tag: 7\n", "                options: {a=b, c=d}");
+            // mirrors, QoS and queues from the shell
+            cmds.dispatch("add-port", new String[] {"cb0", "mo1"});
+            String mu = (String) cmds.dispatch("add-mirror", new String[] {"cb0", "mir", "select_src_port=eth0.100",
+                "output_port=mo1", "select_vlan=7"});
+            assertThat(server.vsctl("get", "Mirror", "mir", "_uuid").trim()).isEqualTo(mu.trim());
+            assertThat(cmds.dispatch("list-mirrors", new String[] {"cb0"}))
+                    .isEqualTo("mir select_all=false select_src_port=[eth0.100] select_dst_port=[] select_vlan=[7] output_port=mo1\n");
+            String qu = ((String) cmds.dispatch("set-qos", new String[] {"mo1", "linux-htb", "max-rate=1000000",
+                "q0:max-rate=500000", "q1:dscp=8"})).trim();
+            assertThat(server.vsctl("get", "Port", "mo1", "qos").trim()).isEqualTo(qu);
+            assertThat(server.vsctl("get", "QoS", qu, "other_config:max-rate").trim()).isEqualTo("\"1000000\"");
+            assertThat((String) cmds.dispatch("qos", new String[] {"mo1"})).contains("type=linux-htb", "queue 0:", "queue 1:", "dscp=8");
+            cmds.dispatch("set-queue", new String[] {"mo1", "2", "max-rate=100"});
+            cmds.dispatch("del-queue", new String[] {"mo1", "1"});
+            assertThat(server.vsctl("get", "QoS", qu, "queues").trim()).matches("\\{0=[0-9a-f-]+, 2=[0-9a-f-]+\\}");
+            assertThatThrownBy(() -> cmds.dispatch("set-qos", new String[] {"mo1", "bogus"})).hasMessageContaining("qos: type");
+            cmds.dispatch("clear-qos", new String[] {"mo1"});
+            assertThat(server.vsctl("--columns=_uuid", "list", "QoS").trim()).isEmpty();
+            assertThat(server.vsctl("--columns=_uuid", "list", "Queue").trim()).isEmpty();
+            cmds.dispatch("del-mirror", new String[] {"cb0", "mir"});
+            assertThat(server.vsctl("list", "Mirror").trim()).isEmpty();
+            cmds.dispatch("del-port", new String[] {"cb0", "mo1"});
             assertThat(cmds.transact("[\"Open_vSwitch\",{\"op\":\"select\",\"table\":\"Bridge\",\"where\":[],\"columns\":[\"name\"]}]"))
                     .contains("\"name\":\"cb0\"");
             // changes by ovs-vsctl are published too
