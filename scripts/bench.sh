@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (never part of the test command): builds, then measures Patchbay against the named peers
 # in one run and prints markdown tables; copy them into docs/benchmarks.md with the date and machine.
-#   scripts/bench.sh [suite...]      suites: startup ovsdb dbus bus (default: all; about 4 minutes)
+#   scripts/bench.sh [suite...]      suites: startup ovsdb dbus bus (default: all; about 4 minutes); only when
+#                                    named: soak, portagent (Patchbay add/del-port vs ovs-docker, podman; ~2 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
