@@ -216,4 +216,51 @@ class MirrorQosIT {
         vs.setIngressPolicing("ip1", 0, 0);
         assertThat(server.vsctl("get", "Interface", "ip1", "ingress_policing_rate").trim()).isEqualTo("0");
     }
+
+    /**
+     * Two clients (each with its own replica) add the same mirror name to one bridge at the same moment, 20
+     * times: the Bridge.mirrors verify makes the slower one fail, resync, see the name and report
+     * AlreadyExists. Without the guard both inserts would commit and the bridge would have two mirrors of
+     * that name.
+     */
+    @Test
+    void concurrentSameNameMirrorIsCreatedOnce() throws Exception {
+        vs.addBridge("rb0", null, true);
+        vs.addPort("rb0", "rp1", null, true);
+        try (OvsdbClient c2 = OvsdbClient.connect(ClientOptions.of(server.remote()))) {
+            Replica r2 = c2.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+            assertThat(r2.awaitSynced(Duration.ofSeconds(10))).isTrue();
+            VSwitch vs2 = new VSwitchImpl(c2, r2, false, 5000);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                for (int round = 0; round < 20; round++) {
+                    String name = "race" + round;
+                    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                    List<java.util.concurrent.Future<String>> f = new java.util.ArrayList<>();
+                    for (VSwitch v : List.of(vs, vs2)) {
+                        f.add(pool.submit(() -> {
+                            start.await();
+                            try {
+                                v.addMirror("rb0", MirrorSpec.all(name, "rp1"), false);
+                                return "ok";
+                            } catch (OvsdbException e) {
+                                return e.kind().toString();
+                            }
+                        }));
+                    }
+                    List<String> outcomes = new java.util.ArrayList<>();
+                    for (var x : f) {
+                        outcomes.add(x.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                    }
+                    assertThat(outcomes).as(name).containsExactlyInAnyOrder("ok", "AlreadyExists");
+                    assertThat(server.vsctl("--columns=name", "list", "Mirror").lines().filter(l -> l.trim().endsWith(": " + name)))
+                            .as(name).hasSize(1);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertThat(vs.listMirrors("rb0")).hasSize(20);
+        vs.deleteBridge("rb0", false);
+    }
 }
