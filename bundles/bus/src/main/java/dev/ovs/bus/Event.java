@@ -20,8 +20,8 @@ public final class Event {
     /** Serialises tree payloads for {@link #payloadJson()}; configured once, thread-safe, never changed. */
     private static final ObjectMapper WRITER = new ObjectMapper();
     private final String topic;
-    /** The tree; null until parsed from {@link #json} (events from the socket). Guarded by this. */
-    private JsonNode payload;
+    /** The tree; null until parsed from {@link #json} (events from the socket; double-checked under this). */
+    private volatile JsonNode payload;
     /** The payload as UTF-8 JSON text, one valid value, as received from the bus; null for tree events. */
     private final byte[] json;
     private final ObjectMapper mapper;
@@ -80,6 +80,10 @@ public final class Event {
      *         (the bus validates every payload, so this means a broken peer)
      */
     public JsonNode payload() {
+        JsonNode p = payload;
+        if (p != null) {
+            return p;
+        }
         synchronized (this) {
             if (payload == null) {
                 try {

@@ -142,7 +142,7 @@ final class BusEngine implements AutoCloseable {
         if (!settings.enabled() || closed) {
             return;
         }
-        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, payload, null));
+        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, payload, null), null);
     }
 
     /**
@@ -154,12 +154,22 @@ final class BusEngine implements AutoCloseable {
      *        null for JSON null; owned by the bus from now on
      * @throws IllegalArgumentException invalid type
      */
-    void publishRaw(String source, String topic, String[] tokens, byte[] payloadJson, String type) {
+    void publishRaw(String source, String topic, String[] tokens, byte[] payloadJson, String type, Waker waker) {
         type = type(tokens, type);
         if (!settings.enabled() || closed) {
             return;
         }
-        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, null, payloadJson));
+        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, null, payloadJson), waker);
+    }
+
+    /**
+     * Collects socket connections whose writer must be woken, so that a publishing connection wakes each
+     * subscriber's writer once per read of its input rather than once per event (as nats-server flushes its
+     * pending clients at the end of each read): the writer then takes all events of that read in one batch.
+     */
+    interface Waker {
+        /** Called by the publishing thread while it holds {@code c}'s queue lock; {@code c} is woken later. */
+        void defer(Connection c);
     }
 
     /**
@@ -181,11 +191,11 @@ final class BusEngine implements AutoCloseable {
         return type;
     }
 
-    private void dispatch(String[] tokens, Msg m) {
+    private void dispatch(String[] tokens, Msg m, Waker waker) {
         published.increment();
         for (Sub s : subs) {
             if (s.matches(tokens)) {
-                s.offer(m);
+                s.offer(m, waker);
             }
         }
     }
@@ -317,8 +327,12 @@ final class BusEngine implements AutoCloseable {
             return false;
         }
 
-        /** Queues one event (never blocks on the subscriber; drops the oldest when full). */
-        abstract void offer(Msg m);
+        /**
+         * Queues one event (never blocks on the subscriber; drops the oldest when full).
+         *
+         * @param waker null: wake the consumer now; else a socket consumer may be handed to it to be woken later
+         */
+        abstract void offer(Msg m, Waker waker);
 
         final void countDelivered() {
             delivered.incrementAndGet();
@@ -379,7 +393,7 @@ final class BusEngine implements AutoCloseable {
         }
 
         @Override
-        void offer(Msg e) {
+        void offer(Msg e, Waker ignored) {
             boolean schedule;
             synchronized (this) {
                 if (subClosed) {

@@ -35,7 +35,7 @@ import org.newsclub.net.unix.AFUNIXSocket;
  * {@link Msg#body()} (made once per publish, shared by all connections). The writer takes everything queued under
  * one lock acquisition and writes it with one flush.
  */
-final class Connection {
+final class Connection implements BusEngine.Waker {
     /** Longest accepted request line, bytes, excluding the newline: 1 MiB. */
     static final int MAX_LINE = 1 << 20;
     static final int MAX_CONTROL = 1024;
@@ -61,6 +61,10 @@ final class Connection {
     private boolean closeAfterControl;
     /** The writer is in {@code lock.wait()}: only then does a producer need to notify (guarded by lock). */
     private boolean writerWaiting;
+    /** A publishing connection has this connection in its {@link #toWake} list (guarded by lock). */
+    private boolean wakeQueued;
+    /** Connections to wake after the current read's lines are handled; this connection's reader thread only. */
+    private final List<Connection> toWake = new ArrayList<>();
     private volatile boolean closed;
     private Thread reader;
     private Thread writer;
@@ -107,7 +111,13 @@ final class Connection {
             InputStream in = socket.getInputStream();
             int n;
             while (!closed && (n = in.read(buf)) > 0) {
-                if (!lines(buf, n)) {
+                boolean ok;
+                try {
+                    ok = lines(buf, n);
+                } finally {
+                    wakeDeferred();
+                }
+                if (!ok) {
                     oversize();
                     return;
                 }
@@ -120,6 +130,23 @@ final class Connection {
             BusEngine.LOG.log(Level.WARNING, "bus: conn:" + id + " reader failed", e);
         }
         shutdown();
+    }
+
+    @Override
+    public void defer(Connection c) {
+        toWake.add(c);
+    }
+
+    /** Wakes the writers of the connections that got events from this read's publishes. */
+    private void wakeDeferred() {
+        for (int i = 0; i < toWake.size(); i++) {
+            Connection c = toWake.get(i);
+            synchronized (c.lock) {
+                c.wakeQueued = false;
+                c.lock.notifyAll();
+            }
+        }
+        toWake.clear();
     }
 
     /**
@@ -309,7 +336,7 @@ final class Connection {
             type = lastDefaultType;
         }
         byte[] payload = payloadStart < 0 ? null : Arrays.copyOfRange(b, off + payloadStart, off + payloadEnd);
-        engine.publishRaw(source, topic, tokens, payload, type);
+        engine.publishRaw(source, topic, tokens, payload, type, this);
         if (reqId != null) {
             sendControl(frame("ok", reqId));
         }
@@ -501,7 +528,7 @@ final class Connection {
         }
 
         @Override
-        void offer(Msg m) {
+        void offer(Msg m, BusEngine.Waker waker) {
             SocketSub victim = null;
             synchronized (lock) {
                 if (closed || subClosed) {
@@ -512,7 +539,12 @@ final class Connection {
                 }
                 events.addLast(new Frame(this, m));
                 if (writerWaiting) {
-                    lock.notifyAll();
+                    if (waker == null) {
+                        lock.notifyAll();
+                    } else if (!wakeQueued) {
+                        wakeQueued = true;
+                        waker.defer(Connection.this);
+                    }
                 }
             }
             if (victim != null) {

@@ -500,6 +500,48 @@ class SocketServerTest {
         assertThat(new Event("a.b", null, "b", 1L, "s").payloadJson()).isEqualTo(b("null"));
     }
 
+    @Test
+    void burstsFromOneReadAndSinglePublishesAllArriveInOrder() throws Exception {
+        BusEngine e = start(4096, "");
+        try (Raw sub = track(new Raw()); Raw sub2 = track(new Raw()); Raw pub = track(new Raw())) {
+            for (Raw r : List.of(sub, sub2)) {
+                r.send("{\"op\":\"sub\",\"pattern\":\"burst.*\",\"id\":\"b\"}");
+                assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            }
+            int seq = 0;
+            for (int round = 0; round < 20; round++) {
+                // a burst: many pub lines in one write (the bus wakes each subscriber's writer once per read) ...
+                StringBuilder burst = new StringBuilder();
+                for (int i = 0; i < 300; i++) {
+                    burst.append("{\"op\":\"pub\",\"topic\":\"burst.x\",\"payload\":").append(seq++).append("}\n");
+                }
+                pub.out.write(burst.toString().getBytes(StandardCharsets.UTF_8));
+                pub.out.flush();
+                // ... then a control frame on a subscriber connection and one single publish
+                sub.send("{\"op\":\"ping\",\"id\":\"p" + round + "\"}");
+                pub.send("{\"op\":\"pub\",\"topic\":\"burst.y\",\"payload\":" + seq++ + "}");
+                int expect = seq - 301;
+                boolean pong = false;
+                for (int i = 0; i < 301; i++) {
+                    JsonNode f = sub.read();
+                    if (f.get("op").asText().equals("pong")) {
+                        pong = true;
+                        i--;
+                        continue;
+                    }
+                    assertThat(f.get("payload").asInt()).isEqualTo(expect++);
+                }
+                if (!pong) {
+                    assertThat(sub.read().get("op").asText()).isEqualTo("pong");
+                }
+                for (int i = seq - 301; i < seq; i++) {
+                    assertThat(sub2.read().get("payload").asInt()).isEqualTo(i);
+                }
+            }
+        }
+        assertThat(e.stats().dropped()).isZero();
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
