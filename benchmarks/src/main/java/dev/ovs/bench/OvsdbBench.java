@@ -178,8 +178,9 @@ final class OvsdbBench {
             }
             t.append(String.format("%nWhere an add-port's time goes (CPU per operation over the run, /proc/PID/stat, 10 ms "
                     + "ticks): ovsdb-server %.0f µs for Patchbay's transactions%s; Patchbay's JVM %.0f µs (all threads: "
-                    + "building and encoding the transaction, parsing the update and the reply, the replica); the rest of the "
-                    + "%.0f µs per operation is waiting for wake-ups on the 2 shared cores.%n",
+                    + "building and encoding the transaction, parsing the update and the reply, the replica, and JIT/GC "
+                    + "threads); these run partly in parallel, so they may add up to more than the %.0f µs of wall clock "
+                    + "per operation.%n",
                     oursSrvCpuUs, Double.isNaN(pySrvCpuUs) ? "" : String.format(" (%.0f µs for the Python IDL's, its initial sync "
                             + "included)", pySrvCpuUs), oursJvmCpuUs, 1e6 / oursOps));
             t.append(String.format("%nTargets (issue 4): ≥ 50× ovs-vsctl (%s), ≥ 2× the Python IDL (%s).%n%n",
