@@ -345,7 +345,10 @@ class ReplicaIT {
      * only for clustered databases, and trims it while the history holds more atoms than the whole database
      * (ovsdb/transaction.c ovsdb_txn_history_run): on a nearly empty database every txn id is forgotten at
      * once and the server answers found=false. So the database is first filled with 300 ports on another
-     * bridge; the small changes made meanwhile then stay in the history.
+     * bridge; the small changes made meanwhile then stay in the history. The client's socket is taken away
+     * (ovsdb-server/remove-remote, which also closes its session; or a restart listening only on a second socket)
+     * while ovs-vsctl makes the changes through the second socket, then given back (ovsdb-server/add-remote): the
+     * changes are made while the client is away, whatever the machine's speed.
      */
     @Test
     void clusteredResumeFromLastTxnIdAfterDropAndRestart() throws Exception {
@@ -357,7 +360,7 @@ class ReplicaIT {
             s.vsctl(bulk.toArray(String[]::new));
             s.vsctl("add-br", "cb0");
             s.vsctl("add-port", "cb0", "cp0");
-            try (OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()).withReconnect(4000, 4000))) {
+            try (OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()).withReconnect(200, 400))) {
                 Replica r = c.replica(DB, spec());
                 assertThat(r.awaitSynced(Duration.ofSeconds(20))).isTrue();
                 assertThat(r.monitorMethod()).isEqualTo("monitor_cond_since");
@@ -372,13 +375,15 @@ class ReplicaIT {
                 mirror.seed(r);
                 r.addListener(mirror);
 
-                // 1. the server drops every connection (process keeps running); changes before the client is back
-                TestOvsdb.run("ovs-appctl", "-t", s.ctl().toString(), "ovsdb-server/reconnect");
+                // 1. the server drops the client (process keeps running); changes before the client is back
+                String main = "punix:" + s.sock;
+                TestOvsdb.run("ovs-appctl", "-t", s.ctl().toString(), "ovsdb-server/remove-remote", main);
                 ClientIT.waitFor(() -> !c.isConnected());
-                s.vsctl("add-port", "cb0", "cp1");
-                s.vsctl("set", "Port", "cp0", "tag=6");
+                s.vsctlAt(s.altRemote(), "add-port", "cb0", "cp1");
+                s.vsctlAt(s.altRemote(), "set", "Port", "cp0", "tag=6");
                 assertThat(c.isConnected()).as("changes made while disconnected").isFalse();
                 assertThat(r.byName("Port", "cp1")).isEmpty();
+                TestOvsdb.run("ovs-appctl", "-t", s.ctl().toString(), "ovsdb-server/add-remote", main);
                 waitResumes(r, c, 1);
                 assertThat(r.fullSyncs()).as("no full resync").isEqualTo(1);
                 assertThat(r.lastTxnId()).isNotEqualTo(idBefore);
@@ -398,10 +403,11 @@ class ReplicaIT {
                 // 2. the server process restarts (history rebuilt from the RAFT log); changes before the client is back
                 s.stopServer();
                 ClientIT.waitFor(() -> !c.isConnected());
-                s.startServer();
-                s.vsctl("add-port", "cb0", "cp2");
-                s.vsctl("del-port", "cb0", "cp1");
+                s.startServer(false);
+                s.vsctlAt(s.altRemote(), "add-port", "cb0", "cp2");
+                s.vsctlAt(s.altRemote(), "del-port", "cb0", "cp1");
                 assertThat(c.isConnected()).as("changes made while disconnected").isFalse();
+                TestOvsdb.run("ovs-appctl", "-t", s.ctl().toString(), "ovsdb-server/add-remote", main);
                 waitResumes(r, c, 2);
                 assertThat(r.fullSyncs()).as("no full resync after restart").isEqualTo(1);
                 r.sync();

@@ -78,17 +78,36 @@ public final class TestOvsdb implements AutoCloseable {
     }
 
     public void startServer() throws Exception {
+        startServer(true);
+    }
+
+    /** @return a second remote the clustered server always listens on ({@code unix:DIR/alt.sock}) */
+    public String altRemote() {
+        return "unix:" + dir.resolve("alt.sock");
+    }
+
+    /**
+     * Starts the (clustered) server; it listens on {@link #altRemote()} and, if {@code mainRemote}, on
+     * {@link #remote()} (clients of remote() cannot reach it otherwise until {@code ovsdb-server/add-remote}).
+     */
+    public void startServer(boolean mainRemote) throws Exception {
         if (harness != null) {
             harness.start();
             return;
         }
         Files.deleteIfExists(sock);
-        ProcessBuilder pb = new ProcessBuilder("ovsdb-server", db.toString(), "--remote=punix:" + sock,
-                "--unixctl=" + dir.resolve("ctl"), "--log-file=" + dir.resolve("ovsdb-server.log"), "--no-chdir");
+        Path alt = dir.resolve("alt.sock");
+        Files.deleteIfExists(alt);
+        List<String> cmd = new ArrayList<>(List.of("ovsdb-server", db.toString(), "--remote=punix:" + alt));
+        if (mainRemote) {
+            cmd.add("--remote=punix:" + sock);
+        }
+        cmd.addAll(List.of("--unixctl=" + dir.resolve("ctl"), "--log-file=" + dir.resolve("ovsdb-server.log"), "--no-chdir"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("ovsdb-server.out").toFile());
         server = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!Files.exists(sock)) {
+        while (!Files.exists(alt) || (mainRemote && !Files.exists(sock))) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException("ovsdb-server did not start: "
                         + Files.readString(dir.resolve("ovsdb-server.out")));
@@ -97,12 +116,19 @@ public final class TestOvsdb implements AutoCloseable {
         }
         // the socket exists once it listens; the clustered DB needs to become leader
         for (int i = 0; i < 200; i++) {
-            Result r = exec("ovsdb-client", "list-dbs", remote());
+            Result r = exec("ovsdb-client", "list-dbs", altRemote());
             if (r.code == 0) {
                 break;
             }
             Thread.sleep(50);
         }
+    }
+
+    /** ovs-vsctl --no-wait against the given remote of this server. */
+    public String vsctlAt(String remote, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ovs-vsctl", "--no-wait", "--db=" + remote, "--timeout=20"));
+        cmd.addAll(List.of(args));
+        return run(cmd.toArray(String[]::new));
     }
 
     /** Stops the server (SIGTERM to our own PID, then SIGKILL). */
