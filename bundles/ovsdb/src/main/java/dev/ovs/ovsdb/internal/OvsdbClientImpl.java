@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -55,11 +54,15 @@ public final class OvsdbClientImpl implements OvsdbClient {
     /** @param options settings; connecting starts immediately in the background */
     public OvsdbClientImpl(ClientOptions options) {
         this.options = options;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor t0 = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ovsdb-timer " + options.remote());
             t.setDaemon(true);
             return t;
         });
+        // every request schedules its timeout and cancels it on the reply: remove cancelled ones at once instead of
+        // keeping them queued for the whole request timeout (thousands at a high request rate)
+        t0.setRemoveOnCancelPolicy(true);
+        this.timer = t0;
         supervisor = new Thread(this::superviseLoop, "ovsdb-connect " + options.remote());
         supervisor.setDaemon(true);
         supervisor.start();
