@@ -26,6 +26,7 @@ public final class AutoAttach implements Closeable {
     private volatile long reconciles;
     private String lastError;
     private boolean offlineReconciled;
+    private String lastReconcileError;
 
     /**
      * @param agent  the agent
@@ -90,7 +91,11 @@ public final class AutoAttach implements Closeable {
                             reconciles++;
                             log.accept("reconcile (Docker API unavailable): " + r);
                         } catch (RuntimeException e2) {
-                            log.accept("reconcile: " + e2.getMessage());
+                            String m2 = "reconcile: " + e2.getMessage();
+                            if (!m2.equals(lastReconcileError)) { // e.g. no VSwitch yet: once, not every retry
+                                log.accept(m2);
+                                lastReconcileError = m2;
+                            }
                         }
                     }
                 }

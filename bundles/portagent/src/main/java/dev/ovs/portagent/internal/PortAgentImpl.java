@@ -59,7 +59,9 @@ import java.util.function.Supplier;
  * host veth is gone from the namespace: the kernel's {@code RTM_DELLINK} keeps the caller until RCU has
  * freed the device (tens of ms) although the link (and its peer in the container) is unlisted at once, so
  * the request runs on a small worker pool while the caller polls {@code RTM_GETLINK} until the name is
- * gone (or the worker reports the failure). {@link #close()} waits for those workers.
+ * gone (or the worker reports the failure). In add-port, the OVSDB change (which waits for ovs-vswitchd)
+ * runs on a worker while the container's end is set up; the host end is set up after it (ovs-vswitchd
+ * read-modify-writes that link's flags while adding the port). {@link #close()} waits for the workers.
  */
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /** Test hook: called before each step with its name; throwing simulates a failure there. */
@@ -91,6 +93,12 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     };
     /** {@code IFLA_IFALIAS} of every host-side veth this agent creates: marks it as Patchbay's for reconcile. */
     public static final String ALIAS = "patchbay:portagent";
+    /**
+     * Name of a host-side veth between its creation and its rename to {@code <13 hex>_l} together with the
+     * alias (one request): ours from the first instant, so that reconcile also deletes a veth whose creator
+     * died before it got the alias (ovs-docker never uses {@code _p}).
+     */
+    public static final java.util.regex.Pattern PENDING = java.util.regex.Pattern.compile("[0-9a-f]{13}_p");
     /** Container labels of the automatic mode. */
     public static final String L_BRIDGE = "dev.ovs.bridge";
     /** Interface label. */
@@ -106,8 +114,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private final Object hostLock = new Object();
     private RtNetlink hostSocket;
     private Object hostInode;
-    /** Workers that carry RTM_DELLINK through the kernel's RCU wait; sockets they reuse. */
-    private final ThreadPoolExecutor deleters;
+    /** Workers: RTM_DELLINK through the kernel's RCU wait, OVSDB add-port while the container end is set up. */
+    private final ThreadPoolExecutor workers;
     private final ConcurrentLinkedDeque<RtNetlink> deleterSockets = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
@@ -125,24 +133,24 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         this.ledger = ledger;
         this.hostNs = hostNs;
         this.faults = faults;
-        this.deleters = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "portagent-link-delete");
+        this.workers = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "portagent-worker");
             t.setDaemon(true);
             return t;
         });
-        this.deleters.allowCoreThreadTimeOut(true);
+        this.workers.allowCoreThreadTimeOut(true);
     }
 
     /**
-     * Stops the link-delete workers (waiting up to 15 s for deletions in progress) and closes the netlink
+     * Stops the workers (waiting up to 15 s for link deletions and OVSDB changes in progress) and closes the netlink
      * sockets. Operations after this fail. Idempotent.
      */
     @Override
     public void close() {
         closed = true;
-        deleters.shutdown();
+        workers.shutdown();
         try {
-            deleters.awaitTermination(15, TimeUnit.SECONDS);
+            workers.awaitTermination(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -260,7 +268,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private void deleteHostLink(RtNetlink hostNl, String name) throws NetlinkException {
         Future<Boolean> f;
         try {
-            f = deleters.submit(() -> {
+            f = workers.submit(() -> {
                 RtNetlink s = deleterSockets.poll();
                 if (s == null) {
                     s = openHost();
@@ -386,20 +394,25 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             if (r.mtu != null) {
                 local = local.withMtu(r.mtu);
             }
-            hostNl.createVeth(hostName, r.iface, c.netns(), peer, local);
+            String pending = id + "_p";
+            hostNl.createVeth(pending, r.iface, c.netns(), peer, local);
+            undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(pending)));
+            // final name and the alias that marks it as ours in one request (the kernel ignores an alias in
+            // the create request)
+            hostNl.change(pending, LinkChange.none().withName(hostName).withAlias(ALIAS));
             undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
-            // marks the veth as ours for reconcile (the kernel ignores the alias in the create request)
-            hostNl.change(hostName, LinkChange.none().withAlias(ALIAS));
             faults.before("ovsdb");
             PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
                     Map.of("container_id", r.ref.text(), "container_iface", r.iface));
             if (r.vlan != null) {
                 po = po.withTag(r.vlan);
             }
-            vs.addPort(r.bridge, hostName, po, false);
-            undo.push(() -> vs.deletePort(null, hostName, true));
-            faults.before("host-up");
-            hostNl.setUp(hostName, true);
+            // The OVSDB change (which waits for ovs-vswitchd) runs on a worker while this thread configures the
+            // container's end, which ovs-vswitchd never touches. The host end is set up only afterwards:
+            // ovs-vswitchd read-modify-writes its flags (promiscuous mode) while it adds the port.
+            PortOptions options = po;
+            Future<?> ovsdb = submit(() -> vs.addPort(r.bridge, hostName, options, false));
+            Exception inContainer = null;
             try (RtNetlink inside = RtNetlink.open(c.netns())) {
                 faults.before("container-up");
                 inside.setUp(r.iface, true);
@@ -411,7 +424,27 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                     faults.before("route");
                     inside.addDefaultRoute(r.gateway);
                 }
+            } catch (NetlinkException | RuntimeException e) {
+                inContainer = e;
             }
+            RuntimeException ovsdbFailure = join(ovsdb);
+            if (ovsdbFailure == null) {
+                undo.push(() -> vs.deletePort(null, hostName, true));
+            }
+            if (inContainer != null) {
+                if (ovsdbFailure != null) {
+                    inContainer.addSuppressed(ovsdbFailure);
+                }
+                if (inContainer instanceof NetlinkException ne) {
+                    throw ne;
+                }
+                throw (RuntimeException) inContainer;
+            }
+            if (ovsdbFailure != null) {
+                throw ovsdbFailure;
+            }
+            faults.before("host-up");
+            hostNl.setUp(hostName, true);
             return hostName;
         } catch (NetlinkException e) {
             throw rollback(undo, map(checkSocket(hostNl, e)));
@@ -419,6 +452,44 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             throw rollback(undo, map(e));
         } catch (RuntimeException e) {
             throw rollback(undo, e);
+        }
+    }
+
+    /** Runs a task on a worker (or here, once closing). */
+    private Future<?> submit(Runnable task) {
+        try {
+            return workers.submit(task);
+        } catch (RejectedExecutionException e) {
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            try {
+                task.run();
+                done.complete(null);
+            } catch (RuntimeException x) {
+                done.completeExceptionally(x);
+            }
+            return done;
+        }
+    }
+
+    /** Waits (uninterruptibly: the change must be known before rollback) for a task; @return its failure or null. */
+    private static RuntimeException join(Future<?> f) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    f.get();
+                    return null;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return e.getCause() instanceof RuntimeException re ? re
+                            : new PortAgentException(Kind.Failed, String.valueOf(e.getCause()), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -557,7 +628,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /**
      * What {@link #reconcile(boolean)} did.
      *
-     * @param orphansDeleted Patchbay veths (alias {@link #ALIAS}) without an OVSDB interface, deleted
+     * @param orphansDeleted Patchbay veths (alias {@link #ALIAS}, or named {@link #PENDING}) without an OVSDB
+     *                       interface, deleted
      * @param stalePortsRemoved ports whose container (or process, or namespace) or host veth is gone, removed
      * @param attached labelled running containers that lacked their port, attached
      * @param failures messages of steps that failed (the rest still ran)
@@ -587,7 +659,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             java.util.Set<String> present = new java.util.HashSet<>();
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
                 present.add(l.name());
-                if ("veth".equals(l.kind()) && ALIAS.equals(l.alias()) && vs.iface(l.name()).isEmpty()) {
+                if ("veth".equals(l.kind()) && (ALIAS.equals(l.alias()) || PENDING.matcher(l.name()).matches())
+                        && vs.iface(l.name()).isEmpty()) {
                     hostNl.deleteLinkIfExists(l.name());
                     orphans.add(l.name());
                 }

@@ -260,6 +260,10 @@ class PortAgentImplTest {
         try (dev.ovs.portagent.netlink.RtNetlink nl = dev.ovs.portagent.netlink.RtNetlink.open(NetNamespace.ofPath(host.path()))) {
             nl.createVeth("00000000000aa_l", "00000000000aa_c", null);
             nl.change("00000000000aa_l", dev.ovs.portagent.netlink.LinkChange.none().withAlias(PortAgentImpl.ALIAS));
+            // killed before the rename + alias: ours by its pending name
+            nl.createVeth("00000000000bb_p", "00000000000bb_c", null);
+            // ovs-docker's name without our alias (e.g. an ovs-docker add-port in progress): not ours
+            nl.createVeth("00000000000cc_l", "00000000000cc_c", null);
         }
         List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
         try (AutoAttach auto = new AutoAttach(agent, new DockerClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(2)), log::add)) {
@@ -270,9 +274,20 @@ class PortAgentImplTest {
             }
             assertThat(auto.reconciles()).isEqualTo(1);
         }
-        assertThat(ip(host, "-o", "link")).doesNotContain("00000000000aa");
+        assertThat(ip(host, "-o", "link")).doesNotContain("00000000000aa").doesNotContain("00000000000bb")
+                .contains("00000000000cc_l");
+        ip(host, "link", "del", "00000000000cc_l");
         assertThat(log).anyMatch(l -> l.startsWith("docker events: ") && l.contains("no-docker.sock: cannot connect"));
         assertThat(log).anyMatch(l -> l.startsWith("reconcile (Docker API unavailable): ") && l.contains("00000000000aa_l"));
+    }
+
+    private static String tail(Path ledger) {
+        try {
+            List<String> l = Files.readAllLines(ledger);
+            return String.join(" | ", l.subList(Math.max(0, l.size() - 3), l.size()));
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
     }
 
     @Test
@@ -311,7 +326,8 @@ class PortAgentImplTest {
             for (String line : ip(host, "-o", "-d", "link", "show", "type", "veth").split("\n")) {
                 if (line.contains("_l")) {
                     String name = line.split(":\\s+")[1].replaceAll("@.*", "");
-                    assertThat(vs.iface(name)).as("veth " + name + " without OVSDB row").isPresent();
+                    assertThat(vs.iface(name)).as("veth " + name + " without OVSDB row: " + ip(host, "-d", "link", "show", name)
+                            + "; child's ledger tail: " + tail(ledgerFile)).isPresent();
                 }
             }
             // and the container can be (re)used: del-ports, then a fresh add-port works
