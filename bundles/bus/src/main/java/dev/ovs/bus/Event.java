@@ -20,8 +20,10 @@ public final class Event {
     /** Serialises tree payloads for {@link #payloadJson()}; configured once, thread-safe, never changed. */
     private static final ObjectMapper WRITER = new ObjectMapper();
     private final String topic;
-    /** The tree; null until parsed from {@link #json} (events from the socket; double-checked under this). */
+    /** The tree; null until parsed from {@link #json} (events from the socket); set once, by CAS. */
     private volatile JsonNode payload;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Event, JsonNode> PAYLOAD =
+            java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Event.class, JsonNode.class, "payload");
     /** The payload as UTF-8 JSON text, one valid value, as received from the bus; null for tree events. */
     private final byte[] json;
     private final ObjectMapper mapper;
@@ -84,17 +86,14 @@ public final class Event {
         if (p != null) {
             return p;
         }
-        synchronized (this) {
-            if (payload == null) {
-                try {
-                    JsonNode n = mapper.readTree(json);
-                    payload = n == null ? NullNode.getInstance() : n;
-                } catch (IOException e) {
-                    throw new UncheckedIOException("payload: the JSON text from the bus does not parse", e);
-                }
-            }
-            return payload;
+        JsonNode n;
+        try {
+            n = mapper.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("payload: the JSON text from the bus does not parse", e);
         }
+        PAYLOAD.compareAndSet(this, null, n == null ? NullNode.getInstance() : n); // a racing caller may have won
+        return payload;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.ovs.bus.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One published event as the engine passes it to subscribers: shared by every subscriber of one publish.
@@ -25,9 +26,10 @@ final class Msg {
     final String source;
     private final ObjectMapper mapper;
     private final byte[] raw;
-    private JsonNode tree;
-    private volatile Event event;
-    private volatile byte[] body;
+    private final JsonNode tree;
+    /** Made in the constructor for tree payloads; for text payloads on first use (racing threads: one wins). */
+    private final AtomicReference<Event> event = new AtomicReference<>();
+    private final AtomicReference<byte[]> body = new AtomicReference<>();
 
     /**
      * @param tree payload tree owned by the bus, or null; ignored if {@code raw} is given
@@ -41,32 +43,28 @@ final class Msg {
         this.source = source;
         this.tree = raw == null ? tree : null;
         this.raw = raw;
+        if (raw == null) {
+            event.set(new Event(topic, tree, type, ts, source));
+        }
     }
 
-    /** @return the event for in-process listeners (one instance per publish; payload parsed once if it came as text) */
+    /**
+     * @return the event for in-process listeners: one instance per publish (no lock: concurrent first callers
+     *         may each parse a text payload, one result is kept)
+     */
     Event event() {
-        Event e = event;
+        Event e = event.get();
         if (e == null) {
-            synchronized (this) {
-                e = event;
-                if (e == null) {
-                    e = new Event(topic, tree(), type, ts, source);
-                    event = e;
-                }
+            JsonNode n;
+            try {
+                n = mapper.readTree(raw);
+            } catch (IOException ex) {
+                throw new UncheckedIOException("payload: stored JSON does not parse", ex);
             }
+            event.compareAndSet(null, new Event(topic, n, type, ts, source));
+            e = event.get();
         }
         return e;
-    }
-
-    private JsonNode tree() {
-        if (tree == null && raw != null) {
-            try {
-                tree = mapper.readTree(raw);
-            } catch (IOException e) {
-                throw new UncheckedIOException("payload: stored JSON does not parse", e);
-            }
-        }
-        return tree;
     }
 
     /**
@@ -76,15 +74,10 @@ final class Msg {
      * @throws UncheckedIOException if a tree payload cannot be serialised (a POJO node without serializer)
      */
     byte[] body() {
-        byte[] b = body;
+        byte[] b = body.get();
         if (b == null) {
-            synchronized (this) {
-                b = body;
-                if (b == null) {
-                    b = serialise();
-                    body = b;
-                }
-            }
+            body.compareAndSet(null, serialise());
+            b = body.get();
         }
         return b;
     }
