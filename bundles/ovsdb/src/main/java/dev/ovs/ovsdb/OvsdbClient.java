@@ -22,9 +22,13 @@ public interface OvsdbClient extends AutoCloseable {
 
     /**
      * Creates a client and starts connecting in the background (use {@link #awaitConnected(Duration)}).
+     * For use outside an OSGi framework (tests, tools, benchmarks), with the implementation bundle's jar on
+     * the class path; inside a framework use the {@code OvsdbClient} service (bundle {@code dev.ovs.ovsdb}).
      *
      * @param options settings
      * @return the client; close it
+     * @throws NoClassDefFoundError inside a framework (the API bundle {@code dev.ovs.ovsdb.api} does not
+     *                              contain the implementation)
      */
     static OvsdbClient connect(ClientOptions options) {
         return new dev.ovs.ovsdb.internal.OvsdbClientImpl(options);

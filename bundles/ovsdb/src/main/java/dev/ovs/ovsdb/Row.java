@@ -14,9 +14,12 @@ import java.util.UUID;
  */
 public record Row(String table, UUID uuid, Map<String, Object> columns) {
 
-    /** Makes the map unmodifiable (replica rows already use an immutable compact map). */
+    /** Class name of the replica's immutable compact column map (implementation bundle, not visible here). */
+    private static final String COMPACT = "dev.ovs.ovsdb.internal.CompactColumns";
+
+    /** Makes the map unmodifiable (replica rows already use an immutable compact map, kept as it is). */
     public Row {
-        if (!(columns instanceof dev.ovs.ovsdb.internal.CompactColumns)) {
+        if (!columns.getClass().getName().equals(COMPACT)) {
             columns = Collections.unmodifiableMap(columns);
         }
     }

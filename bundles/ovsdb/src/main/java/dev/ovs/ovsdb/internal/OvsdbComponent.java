@@ -47,7 +47,7 @@ public class OvsdbComponent implements OvsdbClient, VSwitch {
     public void activate(OvsdbConfig cfg) {
         ClientOptions o = new ClientOptions(cfg.remote(), cfg.probe_interval_ms(), cfg.request_timeout_ms(),
                 cfg.max_message_bytes(), 100, Math.max(100, cfg.reconnect_max_ms()));
-        client = OvsdbClient.connect(o);
+        client = new OvsdbClientImpl(o); // own implementation: OvsdbClient.connect is for outside a framework
         replica = client.replica(DB, VSwitchImpl.replicaSpec());
         vswitch = new VSwitchImpl(client, replica, cfg.wait_for_vswitchd(), cfg.vswitchd_timeout_ms(),
                 cfg.bridge_datapath__type());

@@ -26,7 +26,9 @@ public interface VSwitch {
 
     /**
      * Creates a VSwitch outside a framework (tests, benchmarks, tools) on an existing client: starts a
-     * replica of {@link #replicaTables()} bound to the client (closed with it).
+     * replica of {@link #replicaTables()} bound to the client (closed with it). Needs the implementation
+     * bundle's jar on the class path; inside a framework use the {@code VSwitch} service (the API bundle
+     * {@code dev.ovs.ovsdb.api} does not contain the implementation: NoClassDefFoundError there).
      *
      * @param client                a connected or connecting client (not closed by this)
      * @param waitForVswitchd       wait for ovs-vswitchd to apply each change (next_cfg/cur_cfg)
@@ -46,6 +48,8 @@ public interface VSwitch {
     }
 
     /**
+     * Outside a framework only, like {@link #create}.
+     *
      * @return the tables (and columns: {@code "!col"} = all but col) the VSwitch replica keeps: Open_vSwitch,
      *         Bridge, Port, Interface, Controller, Mirror, QoS, Queue without the statistics columns
      */
