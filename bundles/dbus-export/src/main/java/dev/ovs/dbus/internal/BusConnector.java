@@ -254,6 +254,90 @@ final class BusConnector implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops like {@link #close()} but hands the open connection over instead of closing it: each name in
+     * {@code names} is re-requested with {@code DBUS_NAME_FLAG_ALLOW_REPLACEMENT} (the bus updates the flags of
+     * its primary owner), so the next connection asking with {@code REPLACE_EXISTING} (the updated bundle's)
+     * takes it over at once and the name is never without an owner; a daemon thread
+     * ({@code dev.ovs.dbus-handover}) closes this connection as soon as another connection owns every name,
+     * or after {@code maxMs}. Meanwhile its exports (placeholders, see {@link Exporter#holdAllForHandover})
+     * keep answering. Listeners are told {@code disconnected()} now.
+     *
+     * @param names the well-known names the connection owns
+     * @param maxMs the longest the connection stays open, in ms
+     */
+    void closeAfterHandover(java.util.Collection<String> names, long maxMs) {
+        DBusConnection c;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = current;
+            current = null;
+            if (pendingAttempt != null) {
+                pendingAttempt.cancel(false);
+            }
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (c == null) {
+            return;
+        }
+        for (DbusConnectionListener l : listeners) {
+            try {
+                l.disconnected();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
+            }
+        }
+        if (names.isEmpty() || maxMs <= 0 || !c.isConnected()) {
+            closeQuietly(c);
+            return;
+        }
+        List<String> held = new java.util.ArrayList<>(names);
+        Thread t = new Thread(() -> {
+            try {
+                org.freedesktop.dbus.interfaces.DBus dbus = c.getRemoteObject("org.freedesktop.DBus",
+                        "/org/freedesktop/DBus", org.freedesktop.dbus.interfaces.DBus.class);
+                org.freedesktop.dbus.types.UInt32 flags = new org.freedesktop.dbus.types.UInt32(
+                        org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_ALLOW_REPLACEMENT
+                                | org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_DO_NOT_QUEUE);
+                for (String n : held) {
+                    dbus.RequestName(n, flags);
+                }
+                String me = c.getUniqueName();
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
+                while (System.nanoTime() < end && c.isConnected()) {
+                    boolean mine = false;
+                    for (String n : held) {
+                        try {
+                            mine |= me.equals(dbus.GetNameOwner(n));
+                        } catch (RuntimeException noOwner) {
+                            // NameHasNoOwner: not ours any more
+                        }
+                    }
+                    if (!mine) {
+                        break;
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException | DBusException e) {
+                LOG.log(Level.DEBUG, "dev.ovs.dbus: handover: " + e);
+            } finally {
+                closeQuietly(c);
+            }
+        }, "dev.ovs.dbus-handover");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** dbus-java's disconnect callback: runs on a dbus-java thread, hands over to the connector thread. */
     private final class Callback implements IDisconnectCallback {
         private volatile DBusConnection owner;

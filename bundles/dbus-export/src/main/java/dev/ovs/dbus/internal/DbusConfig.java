@@ -14,4 +14,14 @@ public @interface DbusConfig {
     @AttributeDefinition(name = "Bus address",
             description = "'system' (default), 'session', or a D-Bus address such as unix:path=/run/x/bus.sock")
     String address() default "system";
+
+    /**
+     * @return how long, in ms, the path and bus name of an exported service that went away are held by a
+     *         placeholder answering {@code Unavailable}, so that a bundle update never makes the name vanish
+     *         (0: unexport at once)
+     */
+    @AttributeDefinition(name = "Replacement grace (ms)",
+            description = "Path and bus name of a whiteboard service that went away are held this long by a "
+                    + "placeholder answering Unavailable, for its successor (bundle update); 0 = unexport at once")
+    long unexport_grace_ms() default 5000;
 }

@@ -36,7 +36,8 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class DbusConnectionComponent implements DbusConnectionService, DbusExports {
     private static final System.Logger LOG = System.getLogger(DbusConnectionComponent.class.getName());
 
-    private final Exporter exporter = new Exporter();
+    private Exporter exporter;
+    private long graceMs;
     private final AtomicLong dropped = new AtomicLong();
     private BusConnector connector;
     private ServiceTracker<Object, Object> tracker;
@@ -50,7 +51,16 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
      * (a bus that is not there yet is retried in the background as usual), no service tracker.
      */
     DbusConnectionComponent(String address) {
-        start(address);
+        this(address, 0);
+    }
+
+    /**
+     * Outside OSGi (tests), as {@link #DbusConnectionComponent(String)} with replacement grace.
+     *
+     * @param graceMs see {@link DbusConfig#unexport_grace_ms()}
+     */
+    DbusConnectionComponent(String address, long graceMs) {
+        start(address, graceMs);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (connector.connectCount() == 0 && connector.lastError().isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -64,24 +74,49 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
 
     @Activate
     void activate(BundleContext context, DbusConfig config) throws InvalidSyntaxException {
-        start(config.address());
+        start(config.address(), config.unexport_grace_ms());
         tracker = new ServiceTracker<>(context, context.createFilter(DbusExport.FILTER), new Customizer(context));
         tracker.open(true);
     }
 
-    private void start(String address) {
+    private void start(String address, long graceMs) {
+        this.graceMs = graceMs;
+        exporter = new Exporter(graceMs);
         connector = new BusConnector(address);
         connector.addListener(exporter); // first listener: exports are in place before others hear of it
         connector.start();
     }
 
+    /**
+     * Unexports everything and closes the connection; but while the framework keeps running (this bundle is
+     * updated or stopped) and replacement grace is on, hands the connection over instead: every object is
+     * replaced by a placeholder answering Unavailable and the names stay owned until the next revision's
+     * connection takes them over (at most {@code unexport.grace.ms}), so callers never see the names vanish.
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate(BundleContext context) {
+        boolean frameworkStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        if (graceMs > 0 && !frameworkStopping) {
+            handOver();
+            closeTracker();
+            return;
+        }
+        exporter.clear(); // first: the tracker's removals below must not leave placeholders behind
+        closeTracker();
+        close();
+    }
+
+    /** The handover part of {@link #deactivate} (also for tests): placeholders, names kept, connection handed on. */
+    void handOver() {
+        List<String> names = exporter.holdAllForHandover();
+        connector.closeAfterHandover(names, graceMs);
+    }
+
+    private void closeTracker() {
         if (tracker != null) {
             tracker.close();
             tracker = null;
         }
-        close();
     }
 
     /** Unexports everything and closes the connection (tests; DS uses {@link #deactivate()}). */

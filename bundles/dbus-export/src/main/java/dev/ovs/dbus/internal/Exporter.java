@@ -4,12 +4,21 @@ import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.DbusErrors;
 import java.lang.System.Logger.Level;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -20,6 +29,16 @@ import org.freedesktop.dbus.utils.DBusObjects;
  * actually exported on the current connection. All methods are synchronized; D-Bus calls
  * ({@code RequestName}, {@code ReleaseName}) are made while holding the lock, so a state change is
  * complete when the method returns.
+ *
+ * <p>Replacement grace: when an exported service goes away while the connection stays (its bundle is
+ * stopped or updated), its path and bus name are kept for {@code graceMs} by a placeholder object that
+ * implements the same D-Bus interfaces and answers every call with the interface's {@code Unavailable}
+ * error ({@code dev.ovs.PortAgent1.Error.Unavailable} for {@code dev.ovs.PortAgent1},
+ * {@code org.openvswitch.ovsdb.Error.Unavailable} otherwise). A service registering the same path in
+ * that time takes the path and name over without the name ever being released, so a client calling
+ * through a bundle update sees {@code Unavailable} for a moment, never {@code ServiceUnknown}. When the
+ * time is up the placeholder is unexported and the name released. The placeholders' timer thread
+ * ({@code dev.ovs.dbus-grace}) exists only while a placeholder does (1 s keep-alive).
  *
  * <p>Outside OSGi (tests), call {@link #add}, {@link #remove} and the listener methods directly.
  */
@@ -50,10 +69,49 @@ final class Exporter implements DbusConnectionListener {
         }
     }
 
+    /** A removed service's path (and name) held for a successor; see the class comment. */
+    private static final class Placeholder {
+        final String path;
+        final String name;
+        final DBusInterface object;
+        boolean ownsNameRef;
+        ScheduledFuture<?> expiry;
+
+        Placeholder(String path, String name, DBusInterface object, boolean ownsNameRef) {
+            this.path = path;
+            this.name = name;
+            this.object = object;
+            this.ownsNameRef = ownsNameRef;
+        }
+    }
+
+    /** {@link #pathOwner} value of a path held by a placeholder. */
+    private static final long PLACEHOLDER = -1;
+
     private final TreeMap<Long, Entry> entries = new TreeMap<>();
     private final Map<String, Long> pathOwner = new HashMap<>();
     private final Map<String, Integer> nameRefs = new HashMap<>();
+    private final Map<String, Placeholder> placeholders = new HashMap<>();
+    private final long graceMs;
+    private ScheduledThreadPoolExecutor timer;
     private DBusConnection connection;
+
+    /** An exporter without replacement grace (services are unexported the moment they go away). */
+    Exporter() {
+        this(0);
+    }
+
+    /**
+     * @param graceMs how long a removed service's path and bus name are held for a successor, in ms
+     *                (0: not at all)
+     * @throws IllegalArgumentException if graceMs is negative
+     */
+    Exporter(long graceMs) {
+        if (graceMs < 0) {
+            throw new IllegalArgumentException("unexport.grace.ms: must be >= 0, got " + graceMs);
+        }
+        this.graceMs = graceMs;
+    }
 
     /**
      * Adds (or replaces) the export of one service.
@@ -141,8 +199,9 @@ final class Exporter implements DbusConnectionListener {
     }
 
     /**
-     * Removes the export of one service: unexports it, releases its bus name if it was the last user, and
-     * exports a service that was waiting for the same path.
+     * Removes the export of one service: exports a service that was waiting for the same path; otherwise,
+     * with replacement grace, holds path and name with a placeholder; otherwise unexports it and releases
+     * its bus name if it was the last user.
      *
      * @param id the service id
      */
@@ -151,12 +210,168 @@ final class Exporter implements DbusConnectionListener {
         if (e == null) {
             return;
         }
-        withdraw(e);
+        Entry waiter = null;
         if (e.state != State.INVALID && connection != null) {
             for (Entry w : entries.values()) {
                 if (w.state == State.PATH_CONFLICT && w.path.equals(e.path)) {
-                    apply(w);
+                    waiter = w;
                     break;
+                }
+            }
+        }
+        if (waiter == null && graceMs > 0 && connection != null && e.exported && hold(e)) {
+            return;
+        }
+        withdraw(e);
+        if (waiter != null) {
+            apply(waiter);
+        }
+    }
+
+    /** Replaces e's object by a placeholder; false (nothing changed) when that is not possible. */
+    private boolean hold(Entry e) {
+        DBusInterface stand;
+        try {
+            stand = placeholderFor(e.object, e.path);
+        } catch (RuntimeException | LinkageError ex) {
+            LOG.log(Level.DEBUG, "dev.ovs.dbus: no placeholder for " + e.path + ": " + ex);
+            return false;
+        }
+        DBusConnection c = connection;
+        try {
+            swapIn(c, e.path, stand);
+        } catch (DBusException | RuntimeException ex) {
+            LOG.log(Level.DEBUG, "dev.ovs.dbus: placeholder for " + e.path + ": " + ex);
+            e.exported = true; // withdraw() unexports whatever is there and releases the name
+            return false;
+        }
+        Placeholder p = new Placeholder(e.path, e.name, stand, e.ownsNameRef);
+        e.exported = false;
+        e.ownsNameRef = false;
+        pathOwner.put(e.path, PLACEHOLDER);
+        placeholders.put(e.path, p);
+        if (timer == null) {
+            timer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "dev.ovs.dbus-grace");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.setKeepAliveTime(1, TimeUnit.SECONDS);
+            timer.allowCoreThreadTimeOut(true);
+            timer.setRemoveOnCancelPolicy(true);
+        }
+        p.expiry = timer.schedule(() -> expire(p), graceMs, TimeUnit.MILLISECONDS);
+        LOG.log(Level.DEBUG, "dev.ovs.dbus: " + e.path + " held for " + graceMs + " ms (service " + e.id + " of "
+                + e.bundle + " went away)");
+        return true;
+    }
+
+    /**
+     * Replaces what is exported at {@code path} by {@code stand} with no instant in which a call finds nothing:
+     * dbus-java dispatches to the exported object, else to a fallback; so the placeholder is a fallback while
+     * the old object is unexported and the placeholder exported (introspection of a fallback is malformed in
+     * dbus-java 5.2.0, so it does not stay one).
+     */
+    private static void swapIn(DBusConnection c, String path, DBusInterface stand) throws DBusException {
+        c.addFallback(path, stand);
+        try {
+            c.unExportObject(path);
+            c.exportObject(path, stand);
+        } finally {
+            c.removeFallback(path);
+        }
+    }
+
+    /**
+     * A DBusInterface implementing every D-Bus interface of {@code object} whose members all fail with
+     * the interface's Unavailable error.
+     */
+    static DBusInterface placeholderFor(Object object, String path) {
+        Set<Class<?>> ifaces = new LinkedHashSet<>();
+        for (Class<?> c = object.getClass(); c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (DBusInterface.class.isAssignableFrom(i)) {
+                    ifaces.add(i);
+                }
+            }
+        }
+        if (ifaces.isEmpty()) {
+            throw new IllegalArgumentException("no DBusInterface on " + object.getClass().getName());
+        }
+        InvocationHandler h = (proxy, m, args) -> {
+            switch (m.getName()) {
+                case "getObjectPath":
+                    return path;
+                case "isRemote":
+                    return false;
+                case "hashCode":
+                    return System.identityHashCode(proxy);
+                case "equals":
+                    return proxy == args[0];
+                case "toString":
+                    return "placeholder for " + path;
+                default:
+                    String msg = "the service at " + path + " is being replaced (bundle updated or stopped); retry";
+                    return throwUnavailable(m.getDeclaringClass(), msg);
+            }
+        };
+        return (DBusInterface) Proxy.newProxyInstance(object.getClass().getClassLoader(),
+                ifaces.toArray(Class<?>[]::new), h);
+    }
+
+    private static Object throwUnavailable(Class<?> iface, String msg) {
+        DBusInterfaceName n = iface.getAnnotation(DBusInterfaceName.class);
+        String name = n != null ? n.value() : iface.getName();
+        throw "dev.ovs.PortAgent1".equals(name) ? DbusErrors.portAgent(DbusErrors.Kind.Unavailable, msg)
+                : DbusErrors.ovsdb(DbusErrors.Kind.Unavailable, msg);
+    }
+
+    private synchronized void expire(Placeholder p) {
+        if (placeholders.get(p.path) != p) {
+            return;
+        }
+        drop(p, true);
+        LOG.log(Level.DEBUG, "dev.ovs.dbus: " + p.path + " released (no successor within " + graceMs + " ms)");
+    }
+
+    /** Removes a placeholder: unexports it and releases its name reference (unexport/release only if live). */
+    private void drop(Placeholder p, boolean live) {
+        placeholders.remove(p.path);
+        if (p.expiry != null) {
+            p.expiry.cancel(false);
+        }
+        if (pathOwner.get(p.path) != null && pathOwner.get(p.path) == PLACEHOLDER) {
+            pathOwner.remove(p.path);
+        }
+        DBusConnection c = live ? connection : null;
+        if (c != null) {
+            try {
+                c.unExportObject(p.path);
+            } catch (RuntimeException ex) {
+                LOG.log(Level.DEBUG, "dev.ovs.dbus: unexport placeholder " + p.path + ": " + ex);
+            }
+        }
+        if (p.ownsNameRef) {
+            p.ownsNameRef = false;
+            releaseNameRef(p.name, c);
+        }
+    }
+
+    private void dropAll(boolean live) {
+        for (Placeholder p : new ArrayList<>(placeholders.values())) {
+            drop(p, live);
+        }
+    }
+
+    private void releaseNameRef(String name, DBusConnection c) {
+        int left = nameRefs.merge(name, -1, Integer::sum);
+        if (left <= 0) {
+            nameRefs.remove(name);
+            if (c != null) {
+                try {
+                    c.releaseBusName(name);
+                } catch (DBusException | RuntimeException ex) {
+                    LOG.log(Level.DEBUG, "dev.ovs.dbus: release " + name + ": " + ex);
                 }
             }
         }
@@ -177,17 +392,7 @@ final class Exporter implements DbusConnectionListener {
         }
         if (e.ownsNameRef) {
             e.ownsNameRef = false;
-            int left = nameRefs.merge(e.name, -1, Integer::sum);
-            if (left <= 0) {
-                nameRefs.remove(e.name);
-                if (c != null) {
-                    try {
-                        c.releaseBusName(e.name);
-                    } catch (DBusException | RuntimeException ex) {
-                        LOG.log(Level.DEBUG, "dev.ovs.dbus: release " + e.name + ": " + ex);
-                    }
-                }
-            }
+            releaseNameRef(e.name, c);
         }
     }
 
@@ -198,6 +403,44 @@ final class Exporter implements DbusConnectionListener {
             e.message = "not connected to the bus";
             return;
         }
+        Placeholder held = placeholders.remove(e.path);
+        if (held != null) {
+            // a successor: takes the path over (its export below wins over the placeholder fallback, which is
+            // removed after it) and keeps the name if it is the same one (never released meanwhile)
+            if (held.expiry != null) {
+                held.expiry.cancel(false);
+            }
+            pathOwner.remove(e.path);
+            if (held.ownsNameRef && held.name.equals(e.name)) {
+                held.ownsNameRef = false;
+                e.ownsNameRef = true; // the placeholder's reference, handed over
+            }
+            try {
+                // the placeholder answers as a fallback while the successor's object replaces it (see swapIn)
+                c.addFallback(held.path, held.object);
+                c.unExportObject(held.path);
+            } catch (DBusException | RuntimeException ex) {
+                LOG.log(Level.DEBUG, "dev.ovs.dbus: take over " + held.path + ": " + ex);
+            }
+        }
+        try {
+            applyExport(e, c);
+        } finally {
+            if (held != null) {
+                try {
+                    c.removeFallback(held.path);
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.DEBUG, "dev.ovs.dbus: remove placeholder " + held.path + ": " + ex);
+                }
+                if (held.ownsNameRef) {
+                    held.ownsNameRef = false;
+                    releaseNameRef(held.name, c);
+                }
+            }
+        }
+    }
+
+    private void applyExport(Entry e, DBusConnection c) {
         Long owner = pathOwner.get(e.path);
         if (owner != null && owner != e.id) {
             e.state = State.PATH_CONFLICT;
@@ -239,6 +482,7 @@ final class Exporter implements DbusConnectionListener {
     /** Exports everything wanted on a new connection, in service id order. */
     @Override
     public synchronized void connected(DBusConnection c) {
+        dropAll(false);
         connection = c;
         pathOwner.clear();
         nameRefs.clear();
@@ -256,6 +500,7 @@ final class Exporter implements DbusConnectionListener {
     /** Marks everything pending (the old connection's exports and names died with it). */
     @Override
     public synchronized void disconnected() {
+        dropAll(false);
         connection = null;
         pathOwner.clear();
         nameRefs.clear();
@@ -271,10 +516,60 @@ final class Exporter implements DbusConnectionListener {
 
     /** Unexports everything and forgets all entries (component deactivation). */
     synchronized void clear() {
+        dropAll(true);
         for (Entry e : new ArrayList<>(entries.values())) {
             withdraw(e);
         }
         entries.clear();
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+    }
+
+    /**
+     * Handover (this component is deactivated while the connection stays up, e.g. its bundle is updated):
+     * replaces every export by a placeholder answering Unavailable, keeps every name, and forgets all
+     * state without touching the connection further; the caller hands the connection to
+     * {@link BusConnector#closeAfterHandover}.
+     *
+     * @return the well-known names this connection owns
+     */
+    synchronized List<String> holdAllForHandover() {
+        List<String> names = new ArrayList<>(nameRefs.keySet());
+        DBusConnection c = connection;
+        if (c != null) {
+            for (Entry e : entries.values()) {
+                if (!e.exported) {
+                    continue;
+                }
+                try {
+                    swapIn(c, e.path, placeholderFor(e.object, e.path));
+                } catch (DBusException | RuntimeException | LinkageError ex) {
+                    LOG.log(Level.DEBUG, "dev.ovs.dbus: handover placeholder for " + e.path + ": " + ex);
+                }
+            }
+        }
+        for (Placeholder p : placeholders.values()) {
+            if (p.expiry != null) {
+                p.expiry.cancel(false);
+            }
+        }
+        placeholders.clear();
+        entries.clear();
+        pathOwner.clear();
+        nameRefs.clear();
+        connection = null;
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
+        return names;
+    }
+
+    /** @return the object paths currently held by a placeholder (for status and tests) */
+    synchronized List<String> heldPaths() {
+        return new ArrayList<>(placeholders.keySet());
     }
 
     synchronized List<ExportStatus> exports() {

@@ -113,10 +113,23 @@ public final class Frameworks {
      * @throws AssertionError if it does not hold in time
      */
     public static void eventually(String what, Duration timeout, BooleanSupplier condition) {
+        eventually(() -> what, timeout, condition);
+    }
+
+    /**
+     * Polls a condition every 20 ms.
+     *
+     * @param what description for the failure message, computed when it fails (e.g. with the last error seen)
+     * @param timeout how long
+     * @param condition the condition
+     * @throws AssertionError if it does not hold in time
+     */
+    public static void eventually(java.util.function.Supplier<String> what, Duration timeout,
+            BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
+                throw new AssertionError("not within " + timeout + ": " + what.get());
             }
             try {
                 Thread.sleep(20);
