@@ -77,6 +77,17 @@ class DemoEndToEndTest {
                 .contains("VLAN RESTORED: demo-a reaches demo-b on VLAN 10");
         assertThat(text.indexOf("PING OK")).isLessThan(text.indexOf("VLAN ISOLATION"));
         assertThat(text.indexOf("VLAN ISOLATION")).isLessThan(text.indexOf("VLAN RESTORED"));
+        // the extension path: the example bundles hot-deployed into the running appliance, used over D-Bus
+        assertThat(text).containsPattern("dev.ovs.examples.vlan.jar copied into deploy/: dev.ovs.Vlan1 on the bus after \\d+ ms")
+                .contains("EXTENSION VLAN ISOLATION: demo-a cannot reach demo-b (dev.ovs.Vlan1, VLANs 30/40)")
+                .contains("EXTENSION VLAN RESTORED: demo-a reaches demo-b (dev.ovs.Vlan1, VLAN 30)")
+                .containsPattern("dev.ovs.examples.qos.jar copied into deploy/: dev.ovs.QoS1 on the bus after \\d+ ms")
+                .contains("linux-htb").contains("max-rate=\"10000000\"")
+                .contains("EXTENSION QOS: linux-htb QoS + Queue rows made and, after Clear, gone")
+                .contains("dev.ovs.examples.vlan.jar removed from deploy/: dev.ovs.Vlan1 gone")
+                .contains("dev.ovs.examples.qos.jar removed from deploy/: dev.ovs.QoS1 gone")
+                .contains("(core not restarted)");
+        assertThat(text.indexOf("EXTENSION VLAN ISOLATION")).isLessThan(text.indexOf("EXTENSION VLAN RESTORED"));
         // signals, bus events, ledger stats
         assertThat(text).contains("dev.ovs.PortAgent1.PortCreated ('demo-a', 'eth1',")
                 .contains("dev.ovs.PortAgent1.PortCreated ('demo-b', 'eth1',")
