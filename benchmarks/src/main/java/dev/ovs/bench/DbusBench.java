@@ -119,7 +119,7 @@ final class DbusBench {
     static String clientClassPath() {
         List<String> cp = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (e.endsWith("classes") || e.endsWith("classes/") || e.contains("patchbay-dbus-java")
+            if (e.endsWith("classes") || e.endsWith("classes/") || e.contains("patchbay-dbus-java") || e.contains("dev.ovs.dbus.api")
                     || e.contains("patchbay-benchmarks")) {
                 cp.add(e);
             }

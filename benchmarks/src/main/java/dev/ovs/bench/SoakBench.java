@@ -46,7 +46,21 @@ final class SoakBench {
     private record Swap(String bundle, long start, long end, int status, String err) {
     }
 
-    private record Proc(int threads, int fds, String heap) {
+    private record Proc(int threads, int fds, String heap, List<String> fdTargets, List<String> threadNames) {
+    }
+
+    /** What is in {@code after} and not in {@code before} (multiset difference), counted: "name × n, ...". */
+    private static String added(List<String> before, List<String> after) {
+        Map<String, Integer> count = new TreeMap<>();
+        after.forEach(x -> count.merge(x, 1, Integer::sum));
+        before.forEach(x -> count.merge(x, -1, Integer::sum));
+        StringBuilder b = new StringBuilder();
+        count.forEach((k, v) -> {
+            if (v > 0) {
+                b.append(b.length() == 0 ? "" : ", ").append('`').append(k).append('`').append(v > 1 ? " × " + v : "");
+            }
+        });
+        return b.length() == 0 ? "none" : b.toString();
     }
 
     String run() throws Exception {
@@ -57,7 +71,7 @@ final class SoakBench {
 
     private String measure(Path dir, Path clientLog, Path stop) throws Exception {
         List<Swap> swaps = new ArrayList<>();
-        Proc before;
+        Proc before = null;
         Proc after;
         Map<String, Integer> ids = new LinkedHashMap<>();
         List<String> ends = new ArrayList<>();
@@ -84,8 +98,6 @@ final class SoakBench {
                     throw new IllegalStateException("lb -s: core bundles not all found (" + ids + "):\n" + lb);
                 }
                 long pid = sbx.appliancePid();
-                Thread.sleep(5000);
-                before = proc(pid);
                 Files.deleteIfExists(stop);
                 Process client = new ProcessBuilder(DbusBench.javaBin(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp",
                         DbusBench.clientClassPath(), SoakClient.class.getName(), addr, BRIDGE, clientLog.toString(), stop.toString())
@@ -93,6 +105,27 @@ final class SoakBench {
                         .redirectInput(new File("/dev/null")).start();
                 try {
                     sbx.await("soak client ready", 60, () -> readLines(clientLog).stream().filter(l -> l.startsWith("R ")).count() == 2);
+                    // baseline in the steady state: one warm-up update of each core bundle (not counted) while the
+                    // client calls, so that lazily started pool threads (dbus-java's 4 method-call threads) and
+                    // first-time work are in the baseline, not mistaken for leaks
+                    for (String b : CORE) {
+                        try {
+                            exec(admin, "update " + ids.get(b));
+                        } catch (IOException e) {
+                            // the shell's own update closes this connection
+                        }
+                        if (b.equals("dev.ovs.shell")) {
+                            admin.close();
+                            admin = reconnect(sbx, sock);
+                            if (admin == null) {
+                                throw new IllegalStateException("warm-up: the admin socket did not come back after updating dev.ovs.shell");
+                            }
+                        }
+                        Thread.sleep(GAP_MS);
+                        sbx.await("client calls answering again after the warm-up update of " + b, 60, () -> !openFailure(clientLog));
+                    }
+                    Thread.sleep(5000);
+                    before = proc(pid);
                     for (String b : CORE) {
                         for (int i = 0; i < n; i++) {
                             long s = SoakClient.nowMicros();
@@ -216,6 +249,8 @@ final class SoakBench {
     }
 
     private static Proc proc(long pid) throws Exception {
+        // the GC first: its jcmd also starts the JVM's Attach Listener (thread + socket) before anything is counted
+        Stats.exec(List.of("jcmd", Long.toString(pid), "GC.run"), 60);
         int threads = -1;
         for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (l.startsWith("Threads:")) {
@@ -223,7 +258,28 @@ final class SoakBench {
             }
         }
         String[] fds = new File("/proc/" + pid + "/fd").list();
-        Stats.exec(List.of("jcmd", Long.toString(pid), "GC.run"), 60);
+        Map<String, String> sockets = socketKinds(pid);
+        List<String> targets = new ArrayList<>();
+        for (String fd : fds == null ? new String[0] : fds) {
+            try {
+                // sockets by kind (unix + bound path, netlink, tcp), pipes as "pipe", files by path
+                String t = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+                Matcher sm = Pattern.compile("^socket:\\[(\\d+)\\]$").matcher(t);
+                t = sm.matches() ? "socket " + sockets.getOrDefault(sm.group(1), "?") : t.replaceAll(":\\[\\d+\\]$", "");
+                targets.add(t.replaceAll("/version\\d+\\.\\d+/", "/version*/"));
+            } catch (IOException gone) {
+                // closed meanwhile
+            }
+        }
+        List<String> names = new ArrayList<>();
+        File[] tasks = new File("/proc/" + pid + "/task").listFiles();
+        for (File t : tasks == null ? new File[0] : tasks) {
+            try {
+                names.add(Files.readString(t.toPath().resolve("comm")).strip().replaceAll("-?\\d+$", "-N"));
+            } catch (IOException gone) {
+                // ended meanwhile
+            }
+        }
         String info = Stats.exec(List.of("jcmd", Long.toString(pid), "GC.heap_info"), 60).out();
         long heap = 0;
         long meta = -1;
@@ -235,7 +291,31 @@ final class SoakBench {
                 heap += Long.parseLong(m.group(2));
             }
         }
-        return new Proc(threads, fds == null ? -1 : fds.length, String.format("heap %,d KiB, metaspace %,d KiB", heap, meta));
+        return new Proc(threads, fds == null ? -1 : fds.length, String.format("heap %,d KiB, metaspace %,d KiB", heap, meta),
+                targets, names);
+    }
+
+    /** Socket inode to a description, from /proc/PID/net/{unix,netlink,tcp,tcp6,udp} (the process's namespace). */
+    private static Map<String, String> socketKinds(long pid) {
+        Map<String, String> kinds = new java.util.HashMap<>();
+        for (String table : List.of("unix", "netlink", "tcp", "tcp6", "udp", "udp6")) {
+            try {
+                List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/net/" + table));
+                for (String l : lines.subList(1, lines.size())) {
+                    String[] f = l.trim().split("\\s+");
+                    if (table.equals("unix") && f.length >= 7) {
+                        kinds.put(f[6], "unix" + (f.length > 7 ? " " + f[7] : ""));
+                    } else if (table.equals("netlink") && f.length >= 10) {
+                        kinds.put(f[9], "netlink");
+                    } else if (f.length >= 10) {
+                        kinds.put(f[9], table);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // table not there
+            }
+        }
+        return kinds;
     }
 
     private String table(List<Swap> swaps, List<String> log, Proc before, Proc after, List<String> ends, double seconds) {
@@ -341,8 +421,8 @@ final class SoakBench {
         for (long[] w : wrongs) {
             wrongBefore += swapOf(swaps, w[0]) < 0 ? 1 : 0;
         }
-        t.append(String.format("%nAppliance JVM (pid of the launcher's felix.jar child; after `jcmd PID GC.run`, 5 s settle, "
-                + "client stopped):%n%n| | threads | open fds | after GC |%n|---|---:|---:|---|%n| before | %d | %d | %s |%n"
+        t.append(String.format("%nAppliance JVM (pid of the launcher's felix.jar child; after `jcmd PID GC.run`, 5 s settle; "
+                + "before: after one warm-up update of each core bundle, client calling; after: client stopped):%n%n| | threads | open fds | after GC |%n|---|---:|---:|---|%n| before | %d | %d | %s |%n"
                 + "| after %d swaps | %d | %d | %s |%n", before.threads(), before.fds(), before.heap(), swaps.size(), after.threads(),
                 after.fds(), after.heap()));
         t.append(String.format("%nClient totals: %s. Wrong answers: %d%s. Update commands with a non-zero status: %d. "
@@ -350,6 +430,17 @@ final class SoakBench {
                 totalWrong + wrongBefore == 0 ? "" : " (**NOT 0**)", badStatus,
                 after.threads() == before.threads() ? "back at" : "NOT back at", after.threads() - before.threads(),
                 after.fds() == before.fds() ? "back at" : "NOT back at", after.fds() - before.fds()));
+        t.append(String.format("New fds after the swaps: %s. New threads (names, digits as N): %s.%n",
+                added(before.fdTargets(), after.fdTargets()), added(before.threadNames(), after.threadNames())));
+        Map<String, Integer> notUnavailable = new TreeMap<>();
+        errs.values().forEach(m -> m.forEach((name, c) -> {
+            if (!name.endsWith(".Error.Unavailable")) {
+                notUnavailable.merge(name, c, Integer::sum);
+            }
+        }));
+        t.append(String.format("Failed calls with an error other than the documented `*.Error.Unavailable`: %s.%n",
+                notUnavailable.isEmpty() ? "none"
+                        : "**" + notUnavailable.toString().replaceAll("[{}]", "").replace("=", " × ") + "**"));
         statusExamples.forEach((b, x) -> t.append("\nFirst non-zero `update` status of ").append(b).append(": ")
                 .append(x.replace('|', '/')).append('\n'));
         if (shellLost != null) {

@@ -77,7 +77,10 @@ public final class SoakClient {
                 calls++;
                 failed++;
                 failing = true;
-                String name = e instanceof DBusExecutionException d && d.getType() != null ? d.getType() : e.getClass().getName();
+                // dbus-java instantiates the class named like the D-Bus error when it is on the class path
+                // (dev.ovs.dbus.api: org.openvswitch.ovsdb$Error$Unavailable, ...): its name, '$' -> '.', IS the error name
+                String name = (e instanceof DBusExecutionException d && d.getType() != null ? d.getType()
+                        : e.getClass().getName()).replace('$', '.');
                 String msg = String.valueOf(e.getMessage()).replace('\n', ' ');
                 log.printf("F %s %d %d %s %s%n", op, t0, t1, name, msg);
                 continue;
