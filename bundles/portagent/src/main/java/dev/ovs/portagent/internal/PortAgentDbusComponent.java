@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * The D-Bus object {@code /dev/ovs/PortAgent1} (interface {@code dev.ovs.PortAgent1}), exported by the
  * dbus-export whiteboard. Maps {@link IllegalArgumentException} to {@code InvalidArgs} and
  * {@link PortAgentException} kinds to {@code dev.ovs.PortAgent1.Error.<Kind>}; the ledger caller is
- * {@code dbus:<sender> uid=<uid>} (uid from {@code org.freedesktop.DBus.GetConnectionUnixUser}). Signals
+ * {@code dbus:<sender> uid=<uid>} (uid from {@code org.freedesktop.DBus.GetConnectionUnixUser}, asked once per
+ * sender and bus connection). Signals
  * {@code PortCreated}/{@code PortRemoved} are emitted from the bus events
  * {@code portagent.container.*.port.{created,removed}}, so ports made through the shell are signalled too.
  */
@@ -86,6 +87,16 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
         }
     }
 
+    /**
+     * Uids of senders already asked, per bus connection: the bus daemon never reuses a unique name while it
+     * runs, and a connection's uid does not change, so one {@code GetConnectionUnixUser} per sender suffices
+     * (dropped with the connection: a new daemon may hand out the same names). At most 1024 senders.
+     */
+    private record Uids(DBusConnection connection, DBus daemon, Map<String, String> bySender) {
+    }
+
+    private volatile Uids uids;
+
     String caller() {
         DBusCallInfo info = AbstractConnection.getCallInfo();
         String sender = info == null ? null : info.getSource();
@@ -97,8 +108,22 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
             DbusConnectionService d = dbus;
             Optional<DBusConnection> conn = d == null ? Optional.empty() : d.connection();
             if (conn.isPresent()) {
-                DBus bus = conn.get().getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-                uid = bus.GetConnectionUnixUser(sender).toString();
+                Uids u = uids;
+                if (u == null || u.connection() != conn.get()) {
+                    u = new Uids(conn.get(), conn.get().getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class),
+                            new java.util.concurrent.ConcurrentHashMap<>());
+                    uids = u;
+                }
+                String known = u.bySender().get(sender);
+                if (known != null) {
+                    uid = known;
+                } else {
+                    uid = u.daemon().GetConnectionUnixUser(sender).toString();
+                    if (u.bySender().size() >= 1024) {
+                        u.bySender().clear();
+                    }
+                    u.bySender().put(sender, uid);
+                }
             }
         } catch (Exception e) {
             // the sender may be gone already; keep "?"
