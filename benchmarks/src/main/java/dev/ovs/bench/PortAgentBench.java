@@ -90,7 +90,7 @@ final class PortAgentBench {
                 + "bridge of the packaged appliance in sandbox mode (private ovsdb-server, ovs-vswitchd, dbus-daemon); each "
                 + "cycle adds `%s` with an IPv4 address to one container (alternating) and deletes it again. Patchbay: "
                 + "`dev.ovs.PortAgent1` CreateContainerInterface + RemoveContainerInterface over D-Bus from a separate "
-                + "process (one connection, blocking calls), appliance configuration as shipped (ledger fdatasync on, "
+                + "process (one connection, blocking calls), appliance configuration as shipped (ledger fsync per entry, "
                 + "OVSDB changes wait for ovs-vswitchd), %d cycles after %d warm-up cycles. ovs-docker: the real "
                 + "`/usr/bin/ovs-docker add-port … --ipaddress=…` and `del-port`, one process each timed from fork to exit, "
                 + "`docker` = a shim running the same podman, %d cycles after %d warm-up cycles. The blocks of both tools "
