@@ -65,6 +65,12 @@ final class Connection implements BusEngine.Waker {
     private boolean wakeQueued;
     /** Connections to wake after the current read's lines are handled; this connection's reader thread only. */
     private final List<Connection> toWake = new ArrayList<>();
+    /**
+     * Lines after which deferred wake-ups are done even within one read: a 64 KiB read holds hundreds of
+     * small publishes, and subscribers should get the first of them while the rest are parsed (pipelining).
+     */
+    static final int WAKE_EVERY_LINES = 32;
+    private int linesSinceWake;
     private volatile boolean closed;
     private Thread reader;
     private Thread writer;
@@ -139,6 +145,7 @@ final class Connection implements BusEngine.Waker {
 
     /** Wakes the writers of the connections that got events from this read's publishes. */
     private void wakeDeferred() {
+        linesSinceWake = 0;
         for (int i = 0; i < toWake.size(); i++) {
             Connection c = toWake.get(i);
             synchronized (c.lock) {
@@ -162,6 +169,9 @@ final class Connection implements BusEngine.Waker {
                 int seg = i - start;
                 if (lineLen + seg > MAX_LINE) {
                     return false;
+                }
+                if (++linesSinceWake >= WAKE_EVERY_LINES) {
+                    wakeDeferred();
                 }
                 if (lineLen == 0) {
                     handleLine(buf, start, seg); // the whole line came in this read: no copy
