@@ -102,6 +102,17 @@ public final class AdminShellServer {
     @Deactivate
     public void deactivate() {
         open = false;
+        // Closing a junixsocket server socket while a thread is blocked in accept() leaks a file descriptor
+        // (junixsocket 2.11; the soak showed one per update of this bundle), so the acceptor is woken by a
+        // connection of our own and leaves accept() before the server socket is closed (as the bus does).
+        if (socketFileKey != null && socketFileKey.equals(fileKey(socketPath))) {
+            try (AFUNIXSocket wake = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath.toFile()))) {
+                wake.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // not accepting any more
+            }
+            joinQuietly(acceptor, 2000);
+        }
         closeQuietly(server);
         for (AFUNIXSocket s : connections) {
             closeQuietly(s);
@@ -152,6 +163,10 @@ public final class AdminShellServer {
                 if (open) {
                     System.err.println("patchbay admin shell: accept failed: " + e.getMessage());
                 }
+                return;
+            }
+            if (!open) {
+                closeQuietly(s); // the wake-up connection of deactivate()
                 return;
             }
             if (connections.size() >= MAX_CONNECTIONS) {
