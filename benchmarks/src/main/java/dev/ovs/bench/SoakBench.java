@@ -33,11 +33,18 @@ final class SoakBench {
     private static final long GAP_MS = 250;
     private final Path dist;
     private final int n;
+    /** The bundles swapped: system property {@code soak.bundles} or env SOAK_BUNDLES (comma-separated), default {@link #CORE}. */
+    private final List<String> swapped;
     private String shellLost;
 
     SoakBench(Path dist) {
         this.dist = dist;
         this.n = Integer.parseInt(System.getProperty("soak.n", System.getenv().getOrDefault("SOAK_N", "100")));
+        String only = System.getProperty("soak.bundles", System.getenv().getOrDefault("SOAK_BUNDLES", ""));
+        this.swapped = only.isBlank() ? CORE : List.of(only.trim().split("\\s*,\\s*"));
+        if (!CORE.containsAll(swapped)) {
+            throw new IllegalArgumentException("soak.bundles: only core bundles " + CORE + ", got " + swapped);
+        }
         if (n < 1) {
             throw new IllegalArgumentException("soak.n: must be >= 1, got " + n);
         }
@@ -108,7 +115,7 @@ final class SoakBench {
                     // baseline in the steady state: one warm-up update of each core bundle (not counted) while the
                     // client calls, so that lazily started pool threads (dbus-java's 4 method-call threads) and
                     // first-time work are in the baseline, not mistaken for leaks
-                    for (String b : CORE) {
+                    for (String b : swapped) {
                         try {
                             exec(admin, "update " + ids.get(b));
                         } catch (IOException e) {
@@ -126,7 +133,7 @@ final class SoakBench {
                     }
                     Thread.sleep(5000);
                     before = proc(pid);
-                    for (String b : CORE) {
+                    for (String b : swapped) {
                         for (int i = 0; i < n; i++) {
                             long s = SoakClient.nowMicros();
                             int status;
@@ -275,7 +282,7 @@ final class SoakBench {
         File[] tasks = new File("/proc/" + pid + "/task").listFiles();
         for (File t : tasks == null ? new File[0] : tasks) {
             try {
-                names.add(Files.readString(t.toPath().resolve("comm")).strip().replaceAll("-?\\d+$", "-N"));
+                names.add(Files.readString(t.toPath().resolve("comm")).strip().replaceAll("\\d+", "N"));
             } catch (IOException gone) {
                 // ended meanwhile
             }
@@ -365,7 +372,7 @@ final class SoakBench {
         int totalWrong = 0;
         int badStatus = 0;
         Map<String, String> statusExamples = new TreeMap<>();
-        for (String b : CORE) {
+        for (String b : swapped) {
             List<Integer> idx = new ArrayList<>();
             for (int i = 0; i < swaps.size(); i++) {
                 if (swaps.get(i).bundle().equals(b)) {
@@ -430,7 +437,7 @@ final class SoakBench {
                 totalWrong + wrongBefore == 0 ? "" : " (**NOT 0**)", badStatus,
                 after.threads() == before.threads() ? "back at" : "NOT back at", after.threads() - before.threads(),
                 after.fds() == before.fds() ? "back at" : "NOT back at", after.fds() - before.fds()));
-        t.append(String.format("New fds after the swaps: %s. New threads (names, digits as N): %s.%n",
+        t.append(String.format("New fds after the swaps: %s. New threads (names as /proc shows them, 15 characters, digits as N): %s.%n",
                 added(before.fdTargets(), after.fdTargets()), added(before.threadNames(), after.threadNames())));
         Map<String, Integer> notUnavailable = new TreeMap<>();
         errs.values().forEach(m -> m.forEach((name, c) -> {
