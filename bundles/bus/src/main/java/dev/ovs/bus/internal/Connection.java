@@ -72,8 +72,8 @@ final class Connection implements BusEngine.Waker {
     static final int WAKE_EVERY_LINES = 32;
     private int linesSinceWake;
     private volatile boolean closed;
-    private Thread reader;
-    private Thread writer;
+    private volatile Thread reader;
+    private volatile Thread writer;
     /** Bytes of a line begun in an earlier read; reader thread only. */
     private byte[] line = new byte[4096];
     private int lineLen;
@@ -518,6 +518,13 @@ final class Connection implements BusEngine.Waker {
     void join() {
         SocketServer.join(reader);
         SocketServer.join(writer);
+    }
+
+    /** @return whether a thread of this connection is (still) running */
+    boolean alive() {
+        Thread r = reader;
+        Thread w = writer;
+        return r != null && r.isAlive() || w != null && w.isAlive();
     }
 
     /** A subscription of this connection: offering enqueues a frame on the connection's event queue. */

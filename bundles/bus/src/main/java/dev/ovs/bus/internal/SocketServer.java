@@ -37,6 +37,11 @@ final class SocketServer {
     private final Path path;
     private final GroupPrincipal group;
     private final ConcurrentHashMap<Long, Connection> connections = new ConcurrentHashMap<>();
+    /**
+     * Every connection whose threads may still run, including those that closed themselves (client EOF) and
+     * left {@link #connections}: {@link #close()} joins them all. Pruned of finished ones at each accept.
+     */
+    private final java.util.Set<Connection> unjoined = ConcurrentHashMap.newKeySet();
     private final AtomicLong connIds = new AtomicLong();
     private volatile AFUNIXServerSocket server;
     private Object fileKey;
@@ -178,6 +183,8 @@ final class SocketServer {
             }
             long id = connIds.incrementAndGet();
             Connection c = new Connection(engine, this, id, sock, pid, uid, gid);
+            unjoined.removeIf(x -> !connections.containsKey(x.id) && !x.alive());
+            unjoined.add(c);
             connections.put(id, c);
             if (closed) {
                 c.shutdown();
@@ -225,6 +232,10 @@ final class SocketServer {
         for (Connection c : cs) {
             c.join();
         }
+        for (Connection c : unjoined) {
+            c.join(); // also those that had closed themselves: their threads may still be finishing
+        }
+        unjoined.clear();
         try {
             if (fileKey != null && Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
                 Object k = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
