@@ -118,6 +118,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ConcurrentLinkedDeque<RtNetlink> deleterSockets = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
+    /** IDs ({@code <13 hex>}) of add-ports in progress: reconcile leaves their veths alone. */
+    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param vswitch  current VSwitch service, or a supplier returning null when absent
@@ -360,13 +362,22 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     private String doAdd(AddRequest r) {
+        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
+        inFlight.add(id);
+        try {
+            return doAdd(r, id);
+        } finally {
+            inFlight.remove(id);
+        }
+    }
+
+    private String doAdd(AddRequest r, String id) {
         VSwitch vs = vs();
         if (!find(vs, r.ref.text(), r.iface).isEmpty()) {
             throw new PortAgentException(Kind.AlreadyExists, "Port already attached for CONTAINER=" + r.ref.text()
                     + " and INTERFACE=" + r.iface, null);
         }
         Container c = resolver.resolve(r.ref);
-        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
         String hostName = id + "_l";
         Deque<Runnable> undo = new ArrayDeque<>();
         RtNetlink hostNl;
@@ -660,6 +671,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
                 present.add(l.name());
                 if ("veth".equals(l.kind()) && (ALIAS.equals(l.alias()) || PENDING.matcher(l.name()).matches())
+                        && !(l.name().length() == 15 && inFlight.contains(l.name().substring(0, 13)))
                         && vs.iface(l.name()).isEmpty()) {
                     hostNl.deleteLinkIfExists(l.name());
                     orphans.add(l.name());

@@ -48,6 +48,8 @@ class PortAgentImplTest {
     private Netns c1;
     private Netns c2;
     private final AtomicReference<String> failAt = new AtomicReference<>();
+    /** Step name and an action run there (instead of failing). */
+    private final AtomicReference<Map.Entry<String, Runnable>> during = new AtomicReference<>();
     private PortAgentImpl agent;
 
     @BeforeAll
@@ -92,6 +94,10 @@ class PortAgentImplTest {
         agent = new PortAgentImpl(() -> vs, resolver, ledger, NetNamespace.ofPath(host.path()), step -> {
             if (step.equals(failAt.get())) {
                 throw new IllegalStateException("injected failure at " + step);
+            }
+            Map.Entry<String, Runnable> d = during.get();
+            if (d != null && d.getKey().equals(step)) {
+                d.getValue().run();
             }
         });
     }
@@ -193,6 +199,21 @@ class PortAgentImplTest {
         assertThat(ping(c1, "10.2.0.2")).as("same tag again").isTrue();
         assertThat(agent.deletePorts("br0", ref(c1), "test")).hasSize(1);
         assertThat(agent.deletePorts("br0", ref(c1), "test")).isEmpty();
+    }
+
+    @Test
+    void aReconcileDuringAnAddLeavesItsVethAlone() {
+        // at "ovsdb" the host veth exists with its alias but has no OVSDB row yet: an orphan but for the add in progress
+        List<PortAgentImpl.Reconciled> seen = new ArrayList<>();
+        during.set(Map.entry("ovsdb", () -> seen.add(agent.reconcile(false))));
+        String port = agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.8.0.2/24", null, null, null, null), "test");
+        during.set(null);
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).orphansDeleted()).isEmpty();
+        assertThat(ip(host, "-o", "link")).contains(port);
+        assertThat(ip(c1, "-o", "addr", "show", "eth1")).contains("10.8.0.2/24");
+        // once the add is over, the same state is an orphan again
+        agent.deletePort("br0", "eth1", ref(c1), "test");
     }
 
     @Test
