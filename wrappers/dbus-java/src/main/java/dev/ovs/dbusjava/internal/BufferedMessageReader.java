@@ -1,0 +1,149 @@
+package dev.ovs.dbusjava.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.exceptions.MessageProtocolVersionException;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MessageFactory;
+import org.freedesktop.dbus.messages.constants.Endian;
+import org.freedesktop.dbus.spi.message.IMessageReader;
+
+/**
+ * Reads D-Bus messages through one direct buffer of {@value #BUFFER_SIZE} bytes: each {@code read(2)} takes
+ * whatever the socket holds (often the whole message, or several), and messages are cut out of the buffer.
+ * dbus-java's built-in reader makes four reads per message (fixed header, header-field array length, header
+ * fields, body). A message longer than the buffer is assembled from consecutive buffer-sized reads.
+ *
+ * <p>Wire format (D-Bus Specification, "Message Format"): 12 fixed bytes (endianness {@code 'l'} or
+ * {@code 'B'}, type, flags, major protocol version 1, body length {@code u32}, serial {@code u32}), then the
+ * header-field array {@code a(yv)} (length {@code u32}, elements 8-aligned), padding to 8, then the body.
+ * The parts are handed to {@link MessageFactory#createMessage(byte, byte[], byte[], byte[], java.util.List)}
+ * in exactly the layout dbus-java 5.2.0's {@code AbstractInputStreamMessageReader} uses: the 12 fixed bytes;
+ * the header as {@code [array length (4)][0 (4)][fields padded to 8]}; the body.
+ *
+ * <p>Errors: end of stream (also in the middle of a message) is an {@link EOFException}, which dbus-java treats
+ * as the peer going away. A message that cannot be framed, so that the stream cannot be resynchronised, is an
+ * {@link IOException} that makes dbus-java disconnect: a major protocol version other than 1
+ * ({@link MessageProtocolVersionException}, as dbus-java's own reader), an endianness byte other than
+ * {@code 'l'}/{@code 'B'}, a header-field array longer than {@link Message#MAXIMUM_ARRAY_LENGTH} (64 MiB) or a
+ * message longer than {@link Message#MAXIMUM_MESSAGE_LENGTH} (128 MiB). A framed message whose content dbus-java
+ * cannot decode is a {@link DBusException} (the message was consumed; the connection goes on, as with
+ * dbus-java's own reader).
+ *
+ * <p>Thread safety: not thread-safe; dbus-java reads from one thread per connection. {@link #close()} may be
+ * called from another thread (the blocked read then fails with an {@link IOException}).
+ */
+final class BufferedMessageReader implements IMessageReader {
+    /** Size of the direct receive buffer in bytes. */
+    static final int BUFFER_SIZE = 64 * 1024;
+
+    private static final int FIXED_HEADER = 12;
+    private static final int PREFIX = FIXED_HEADER + 4;
+
+    private final SocketChannel channel;
+    /** Unread bytes are {@code [position, limit)}. */
+    private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE).flip();
+    private final byte[] prefix = new byte[PREFIX];
+
+    /**
+     * @param channel connected channel in blocking mode, not null
+     */
+    BufferedMessageReader(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Reads the next message, blocking until it is complete.
+     *
+     * @return the message, never {@code null}
+     * @throws EOFException if the stream ends
+     * @throws IOException if reading fails or the message cannot be framed (see the class comment)
+     * @throws DBusException if dbus-java cannot decode a framed message
+     */
+    @Override
+    public Message readMessage() throws IOException, DBusException {
+        readFully(prefix, 0, PREFIX);
+        byte endian = prefix[0];
+        if (endian != Endian.LITTLE && endian != Endian.BIG) {
+            throw new IOException(String.format("D-Bus message endianness byte 0x%02x is neither 'l' nor 'B'", endian & 0xff));
+        }
+        byte version = prefix[3];
+        if (version != Message.PROTOCOL) { // dbus-java 5.2.0 rejects > 1; 0 and negative are invalid too
+            throw new MessageProtocolVersionException(String.format("Protocol version %s is unsupported", version));
+        }
+        long bodyLength = Message.demarshallint(prefix, 4, endian, 4);
+        long fieldsLength = Message.demarshallint(prefix, 12, endian, 4);
+        if (fieldsLength > Message.MAXIMUM_ARRAY_LENGTH) {
+            throw new IOException("D-Bus header field array of " + fieldsLength + " bytes exceeds the maximum of "
+                    + Message.MAXIMUM_ARRAY_LENGTH);
+        }
+        long paddedFields = (fieldsLength + 7) & ~7L;
+        long total = PREFIX + paddedFields + bodyLength;
+        if (total > Message.MAXIMUM_MESSAGE_LENGTH) {
+            throw new IOException("D-Bus message of " + total + " bytes exceeds the maximum of " + Message.MAXIMUM_MESSAGE_LENGTH);
+        }
+        byte[] fixed = new byte[FIXED_HEADER];
+        System.arraycopy(prefix, 0, fixed, 0, FIXED_HEADER);
+        byte[] header = new byte[(int) paddedFields + 8];
+        System.arraycopy(prefix, FIXED_HEADER, header, 0, 4);
+        readFully(header, 8, (int) paddedFields);
+        byte[] body = new byte[(int) bodyLength];
+        readFully(body, 0, body.length);
+        try {
+            return MessageFactory.createMessage(fixed[1], fixed, header, body, null);
+        } catch (RuntimeException e) {
+            throw new DBusException("cannot decode D-Bus message (type " + fixed[1] + ", " + total + " bytes): " + e, e);
+        }
+    }
+
+    /** Copies {@code len} bytes into {@code dst}, refilling the buffer with one read at a time when empty. */
+    private void readFully(byte[] dst, int off, int len) throws IOException {
+        while (len > 0) {
+            if (!in.hasRemaining()) {
+                in.clear();
+                int n;
+                try {
+                    n = channel.read(in);
+                } finally {
+                    in.flip();
+                }
+                if (n < 0) {
+                    throw new EOFException("D-Bus connection closed by peer");
+                }
+                if (n == 0) {
+                    throw new IOException("socket channel read 0 bytes in blocking mode; refusing to spin");
+                }
+            }
+            int n = Math.min(len, in.remaining());
+            in.get(dst, off, n);
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** @return {@code true} once the channel is closed */
+    @Override
+    public boolean isClosed() {
+        return !channel.isOpen();
+    }
+
+    /**
+     * Closes the channel (also ending the writer of the same connection).
+     *
+     * @throws IOException if closing the channel fails
+     */
+    @Override
+    public void close() throws IOException {
+        if (channel.isOpen()) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BufferedMessageReader[" + channel + "]";
+    }
+}
