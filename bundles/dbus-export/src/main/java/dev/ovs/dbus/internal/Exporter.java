@@ -278,8 +278,56 @@ final class Exporter implements DbusConnectionListener {
             c.unExportObject(path);
             c.exportObject(path, stand);
         } finally {
-            c.removeFallback(path);
+            removeFallback(c, path);
         }
+    }
+
+    /**
+     * {@code DBusConnection.removeFallback} of dbus-java 5.2.0 removes nothing: its FallbackContainer keys the
+     * map by {@code path.split("/")} arrays, and {@code remove} looks up a new array (identity). The entry, and
+     * with it the placeholder and its bundle revision's class loader, would stay forever (the soak showed
+     * it) and keep answering for the path. So the entry is also removed from that map by key contents.
+     */
+    static void removeFallback(DBusConnection c, String path) {
+        c.removeFallback(path);
+        try {
+            Object container = null;
+            for (Class<?> k = c.getClass(); k != null && container == null; k = k.getSuperclass()) {
+                for (java.lang.reflect.Field f : k.getDeclaredFields()) {
+                    if (f.getName().equals("fallbackContainer")) {
+                        f.setAccessible(true);
+                        container = f.get(c);
+                    }
+                }
+            }
+            if (container == null) {
+                return;
+            }
+            java.lang.reflect.Field m = container.getClass().getDeclaredField("fallbacks");
+            m.setAccessible(true);
+            String[] key = path.split("/");
+            synchronized (container) {
+                ((Map<?, ?>) m.get(container)).keySet().removeIf(k -> k instanceof String[] a && java.util.Arrays.equals(a, key));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "dev.ovs.dbus: cannot clean dbus-java's fallback map for " + path + ": " + e);
+        }
+    }
+
+    /** @return how many fallbacks the connection holds (tests: none may be left behind) */
+    static int fallbackCount(DBusConnection c) throws ReflectiveOperationException {
+        for (Class<?> k = c.getClass(); k != null; k = k.getSuperclass()) {
+            for (java.lang.reflect.Field f : k.getDeclaredFields()) {
+                if (f.getName().equals("fallbackContainer")) {
+                    f.setAccessible(true);
+                    Object container = f.get(c);
+                    java.lang.reflect.Field m = container.getClass().getDeclaredField("fallbacks");
+                    m.setAccessible(true);
+                    return ((Map<?, ?>) m.get(container)).size();
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -428,7 +476,7 @@ final class Exporter implements DbusConnectionListener {
         } finally {
             if (held != null) {
                 try {
-                    c.removeFallback(held.path);
+                    removeFallback(c, held.path);
                 } catch (RuntimeException ex) {
                     LOG.log(Level.DEBUG, "dev.ovs.dbus: remove placeholder " + held.path + ": " + ex);
                 }

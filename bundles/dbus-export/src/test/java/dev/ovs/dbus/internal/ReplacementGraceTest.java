@@ -65,7 +65,7 @@ class ReplacementGraceTest {
     }
 
     @Test
-    void successorTakesOverPathAndNameWhileCallsSeeUnavailable() {
+    void successorTakesOverPathAndNameWhileCallsSeeUnavailable() throws Exception {
         component = new DbusConnectionComponent(bus.address(), 30_000);
         Exporter ex = component.exporter();
         assertThat(ex.add(1, "b", new EchoImpl(PATH, "v1"), PATH, NAME).state()).isEqualTo(State.EXPORTED);
@@ -78,8 +78,12 @@ class ReplacementGraceTest {
                 .contains("org.openvswitch.ovsdb.Error.Unavailable").contains("being replaced");
         assertThat(bus.busctl("introspect", NAME, PATH, NAME)).contains(".Echo");
 
+        assertThat(Exporter.fallbackCount(component.connection().orElseThrow()))
+                .as("the placeholder is exported, not left as a dbus-java fallback").isZero();
         assertThat(ex.add(2, "b", new EchoImpl(PATH, "v2"), PATH, NAME).state()).isEqualTo(State.EXPORTED);
         assertThat(ex.heldPaths()).isEmpty();
+        assertThat(Exporter.fallbackCount(component.connection().orElseThrow()))
+                .as("no fallback left after the takeover (dbus-java's removeFallback removes nothing)").isZero();
         assertThat(call(NAME, PATH, NAME + ".Echo", "x")).isEqualTo("('v2:x',)");
         assertThat(hasOwner(NAME)).isTrue();
 
