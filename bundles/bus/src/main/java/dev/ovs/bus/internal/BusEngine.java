@@ -142,24 +142,25 @@ final class BusEngine implements AutoCloseable {
         if (!settings.enabled() || closed) {
             return;
         }
-        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, payload, null), null);
+        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, payload), null);
+    }
+
+    /** @return whether a publish now would be dispatched (enabled and not closed) */
+    boolean accepting() {
+        return settings.enabled() && !closed;
     }
 
     /**
-     * Publishes a payload given as JSON text, as the socket server receives it: no tree is built unless an
-     * in-process listener matches.
+     * Publishes an event the socket server built ({@link Msg#ofText}): no tree is built unless an in-process
+     * listener matches. Dropped if the bus is disabled or closed.
      *
-     * @param tokens {@link #tokens(String)} of {@code topic}
-     * @param payloadJson one complete, valid JSON value, UTF-8, without newline (the caller validated it), or
-     *        null for JSON null; owned by the bus from now on
-     * @throws IllegalArgumentException invalid type
+     * @param tokens {@link #tokens(String)} of the event's topic
+     * @param waker see {@link Waker}
      */
-    void publishRaw(String source, String topic, String[] tokens, byte[] payloadJson, String type, Waker waker) {
-        type = type(tokens, type);
-        if (!settings.enabled() || closed) {
-            return;
+    void publishMsg(String[] tokens, Msg m, Waker waker) {
+        if (accepting()) {
+            dispatch(tokens, m, waker);
         }
-        dispatch(tokens, new Msg(mapper, topic, type, System.currentTimeMillis(), source, null, payloadJson), waker);
     }
 
     /**
@@ -185,10 +186,15 @@ final class BusEngine implements AutoCloseable {
         if (type == null) {
             type = Topics.decode(tokens[tokens.length - 1]);
         }
+        checkType(type);
+        return type;
+    }
+
+    /** @throws IllegalArgumentException if {@code type} is longer than {@link #MAX_TYPE} characters */
+    static void checkType(String type) {
         if (type.length() > MAX_TYPE) {
             throw new IllegalArgumentException("type: longer than " + MAX_TYPE + " characters");
         }
-        return type;
     }
 
     private void dispatch(String[] tokens, Msg m, Waker waker) {

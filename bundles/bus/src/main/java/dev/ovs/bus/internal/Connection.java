@@ -1,9 +1,6 @@
 package dev.ovs.bus.internal;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Topics;
@@ -13,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,8 +39,7 @@ final class Connection implements BusEngine.Waker {
     static final int MAX_CONTROL = 1024;
     static final int MAX_SUBS = 256;
     static final int MAX_ID = 128;
-    /** Marks a request field that is present but neither a string nor null (compared by identity). */
-    private static final String NOT_TEXT = new String("<not a string>");
+    private static final String NOT_TEXT = Request.NOT_TEXT;
 
     final long id;
     private final BusEngine engine;
@@ -56,8 +53,14 @@ final class Connection implements BusEngine.Waker {
     private final AtomicLong autoIds = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final Object lock = new Object();
-    private final ArrayDeque<byte[]> control = new ArrayDeque<>();
-    private final ArrayDeque<Frame> events = new ArrayDeque<>();
+    /** Control frames to send (guarded by lock); the writer swaps it with {@link #controlBatch}. */
+    private ArrayDeque<byte[]> control = new ArrayDeque<>();
+    /** The writer's batch of control frames, empty between batches; writer thread (swapped under lock). */
+    private ArrayDeque<byte[]> controlBatch = new ArrayDeque<>();
+    /** Event frames to send (guarded by lock); the writer swaps it with {@link #eventBatch}. */
+    private FrameRing events;
+    /** The writer's batch of event frames, empty between batches; writer thread (swapped under lock). */
+    private FrameRing eventBatch;
     private boolean closeAfterControl;
     /** The writer is in {@code lock.wait()}: only then does a producer need to notify (guarded by lock). */
     private boolean writerWaiting;
@@ -77,13 +80,22 @@ final class Connection implements BusEngine.Waker {
     /** Bytes of a line begun in an earlier read; reader thread only. */
     private byte[] line = new byte[4096];
     private int lineLen;
-    /** Last validated pub topic and its tokens (publishers mostly repeat a topic); reader thread only. */
+    /** Last validated pub topic, its bytes and tokens (publishers mostly repeat a topic); reader thread only. */
     private String lastTopic;
+    private byte[] lastTopicBytes;
     private String[] lastTokens;
     private String lastDefaultType;
-
-    private record Frame(SocketSub sub, Msg msg) {
-    }
+    /** Last explicit pub type seen by the scanner and its bytes; reader thread only. */
+    private String lastType;
+    private byte[] lastTypeBytes;
+    /** Frame body head {@code "topic":…,"type":…,"ts":} of {@link #headTopic} and {@link #headType}. */
+    private byte[] head;
+    private String headTopic;
+    private String headType;
+    /** {@code ,"source":"unix:…","payload":}: the part of every frame body of this connection after the ts. */
+    private final byte[] tail;
+    private final RequestScanner scanner = new RequestScanner();
+    private final Request request = new Request();
 
     Connection(BusEngine engine, SocketServer server, long id, AFUNIXSocket socket, long pid, long uid, long gid) {
         this.engine = engine;
@@ -94,6 +106,10 @@ final class Connection implements BusEngine.Waker {
         this.uid = uid;
         this.gid = gid;
         this.source = "unix:pid=" + pid + ",uid=" + uid + ",gid=" + gid;
+        this.tail = Msg.tail(source);
+        int cap = engine.settings.queueSize();
+        this.events = new FrameRing(cap);
+        this.eventBatch = new FrameRing(cap);
     }
 
     void start() {
@@ -217,11 +233,10 @@ final class Connection implements BusEngine.Waker {
     }
 
     /**
-     * One request line, {@code b[off, off+len)} without the newline, read with a streaming parser: the fields
-     * {@code op id topic type pattern} as strings; {@code payload} read to its end by the parser (which rejects
-     * anything but one well-formed JSON value: syntax, string escapes, UTF-8, nesting) and kept as the bytes
-     * sent; other fields skipped; a repeated field: the last one counts. Errors and their order are those of
-     * the documented protocol.
+     * One request line, {@code b[off, off+len)} without the newline. The common shape (see {@link RequestScanner})
+     * is checked and read without building any object but the strings of new field values; anything else is read
+     * with Jackson's streaming parser ({@link Request#parse}). Errors and their order are those of the documented
+     * protocol.
      */
     private void handleLine(byte[] b, int off, int len) {
         if (len > 0 && b[off + len - 1] == '\r') {
@@ -235,63 +250,34 @@ final class Connection implements BusEngine.Waker {
             return;
         }
         received.incrementAndGet();
-        String op = null;
-        String reqId = null;
-        String topic = null;
-        String type = null;
-        String pattern = null;
-        int payloadStart = -1;
-        int payloadEnd = -1;
-        try (JsonParser p = engine.mapper.getFactory().createParser(b, off, len)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                p.finishToken();
-                if (p.nextToken() != null) {
-                    throw new JsonParseException(p, "trailing token after the value");
+        Request r = request;
+        if (scanner.scan(b, off, len)) {
+            fromScanner(b, off, r);
+        } else {
+            try {
+                if (!r.parse(engine.mapper.getFactory(), b, off, len)) {
+                    sendControl(error(null, "json: a request must be a JSON object"));
+                    return;
                 }
-                sendControl(error(null, "json: a request must be a JSON object"));
+            } catch (IOException | IllegalArgumentException e) {
+                sendControl(error(null, "json: malformed line: " + firstLine(e.getMessage())));
                 return;
             }
-            String name;
-            while ((name = p.nextFieldName()) != null) {
-                JsonToken t = p.nextToken();
-                switch (name) {
-                    case "op" -> op = text(p, t);
-                    case "id" -> reqId = text(p, t);
-                    case "topic" -> topic = text(p, t);
-                    case "type" -> type = text(p, t);
-                    case "pattern" -> pattern = text(p, t);
-                    case "payload" -> {
-                        payloadStart = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        p.finishToken();
-                        payloadEnd = (int) p.currentLocation().getByteOffset();
-                    }
-                    default -> {
-                        p.skipChildren();
-                        p.finishToken();
-                    }
-                }
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new JsonParseException(p, "trailing token after the request object");
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            sendControl(error(null, "json: malformed line: " + firstLine(e.getMessage())));
-            return;
         }
-        if (reqId != null && (reqId == NOT_TEXT || reqId.isEmpty() || reqId.length() > MAX_ID)) {
+        String reqId = r.id;
+        String op = r.op;
+        if (reqId != null && (reqId == Request.NOT_TEXT || reqId.isEmpty() || reqId.length() > MAX_ID)) {
             sendControl(error(null, "id: must be a non-empty string of at most " + MAX_ID + " characters"));
             return;
         }
-        if (op == null || op == NOT_TEXT) {
+        if (op == null || op == Request.NOT_TEXT) {
             sendControl(error(reqId, "op: missing or not a string (expected pub, sub, unsub or ping)"));
             return;
         }
         try {
             switch (op) {
-                case "pub" -> pub(reqId, topic, type, b, off, payloadStart, payloadEnd);
-                case "sub" -> sub(reqId, pattern);
+                case "pub" -> pub(reqId, r.topic, r.type, b, off, r.payloadStart, r.payloadEnd);
+                case "sub" -> sub(reqId, r.pattern);
                 case "unsub" -> unsub(reqId);
                 case "ping" -> {
                     ObjectNode pong = frame("pong", reqId);
@@ -305,17 +291,57 @@ final class Connection implements BusEngine.Waker {
         }
     }
 
-    /** @return the string value, null for JSON null, {@link #NOT_TEXT} for anything else (read to its end) */
-    private static String text(JsonParser p, JsonToken t) throws IOException {
-        if (t == JsonToken.VALUE_STRING) {
-            return p.getText();
+    /**
+     * Turns the scanner's offsets into the request's fields: known ops are constants, a topic or type equal to the
+     * previous line's is that line's string (publishers mostly repeat them), so a repeated publish allocates none.
+     */
+    private void fromScanner(byte[] b, int off, Request r) {
+        RequestScanner s = scanner;
+        r.op = op(b, s.start(RequestScanner.OP), s.length(RequestScanner.OP));
+        r.id = string(b, s.start(RequestScanner.ID), s.length(RequestScanner.ID));
+        r.pattern = string(b, s.start(RequestScanner.PATTERN), s.length(RequestScanner.PATTERN));
+        int ts = s.start(RequestScanner.TOPIC);
+        int tn = s.length(RequestScanner.TOPIC);
+        if (tn >= 0 && lastTopic != null && same(lastTopicBytes, b, ts, tn)) {
+            r.topic = lastTopic;
+        } else {
+            r.topic = string(b, ts, tn);
         }
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
+        int ys = s.start(RequestScanner.TYPE);
+        int yn = s.length(RequestScanner.TYPE);
+        if (yn >= 0 && lastType != null && same(lastTypeBytes, b, ys, yn)) {
+            r.type = lastType;
+        } else {
+            r.type = string(b, ys, yn);
+            if (yn >= 0) {
+                lastType = r.type;
+                lastTypeBytes = Arrays.copyOfRange(b, ys, ys + yn);
+            }
         }
-        p.skipChildren();
-        p.finishToken();
-        return NOT_TEXT;
+        r.payloadStart = s.payloadStart() < 0 ? -1 : s.payloadStart() - off;
+        r.payloadEnd = s.payloadStart() < 0 ? -1 : s.payloadEnd() - off;
+    }
+
+    private static String op(byte[] b, int s, int n) {
+        if (n == 3 && b[s + 1] == 'u' && b[s + 2] == 'b') {
+            if (b[s] == 'p') {
+                return "pub";
+            }
+            if (b[s] == 's') {
+                return "sub";
+            }
+        }
+        return string(b, s, n);
+    }
+
+    /** @return the printable-ASCII string at {@code b[s, s+n)}; null if the field was JSON null or absent (n < 0) */
+    @SuppressWarnings("deprecation") // String(byte[], int hibyte, int, int): exact for ASCII, no decoder
+    private static String string(byte[] b, int s, int n) {
+        return n < 0 ? null : new String(b, 0, s, n);
+    }
+
+    private static boolean same(byte[] a, byte[] b, int s, int n) {
+        return a.length == n && Arrays.equals(a, 0, n, b, s, s + n);
     }
 
     private static String firstLine(String s) {
@@ -334,21 +360,31 @@ final class Connection implements BusEngine.Waker {
             throw new IllegalArgumentException("type: must be a string");
         }
         String[] tokens;
-        if (topic.equals(lastTopic)) {
+        if (topic == lastTopic || topic.equals(lastTopic)) {
             tokens = lastTokens;
         } else {
             tokens = BusEngine.tokens(topic);
             lastTopic = topic;
+            lastTopicBytes = topic.getBytes(StandardCharsets.UTF_8);
             lastTokens = tokens;
             lastDefaultType = Topics.decode(tokens[tokens.length - 1]);
         }
         if (type == null) {
             type = lastDefaultType;
         }
-        byte[] payload = payloadStart < 0 ? null : Arrays.copyOfRange(b, off + payloadStart, off + payloadEnd);
-        engine.publishRaw(source, topic, tokens, payload, type, this);
+        BusEngine.checkType(type);
+        if (engine.accepting()) {
+            if (topic != headTopic || type != headType) {
+                head = Msg.head(topic, type);
+                headTopic = topic;
+                headType = type;
+            }
+            Msg m = Msg.ofText(engine.mapper, topic, type, System.currentTimeMillis(), source, head, tail, b,
+                    payloadStart < 0 ? -1 : off + payloadStart, payloadEnd - payloadStart);
+            engine.publishMsg(tokens, m, this);
+        }
         if (reqId != null) {
-            sendControl(frame("ok", reqId));
+            sendControl(ok(reqId));
         }
     }
 
@@ -374,7 +410,7 @@ final class Connection implements BusEngine.Waker {
         // under the queue lock so that no event of it is queued before the ok (control frames go first).
         synchronized (lock) {
             engine.addSocketSub(s);
-            sendControl(frame("ok", sid));
+            sendControl(ok(sid));
         }
     }
 
@@ -387,7 +423,7 @@ final class Connection implements BusEngine.Waker {
             throw new IllegalArgumentException("id: no subscription '" + reqId + "' on this connection");
         }
         s.close();
-        sendControl(frame("ok", reqId));
+        sendControl(ok(reqId));
     }
 
     // ---------------------------------------------------------------- writing
@@ -407,6 +443,17 @@ final class Connection implements BusEngine.Waker {
         return n;
     }
 
+    private static final byte[] OK_PREFIX = "{\"op\":\"ok\",\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** @return {@code {"op":"ok","id":<id>}} as {@link #frame} would serialise it, without a tree */
+    private static byte[] ok(String reqId) {
+        byte[] q = Msg.quoted(reqId);
+        byte[] out = Arrays.copyOf(OK_PREFIX, OK_PREFIX.length + q.length + 1);
+        System.arraycopy(q, 0, out, OK_PREFIX.length, q.length);
+        out[out.length - 1] = '}';
+        return out;
+    }
+
     private void sendControl(ObjectNode frame) {
         byte[] bytes;
         try {
@@ -414,6 +461,10 @@ final class Connection implements BusEngine.Waker {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        sendControl(bytes);
+    }
+
+    private void sendControl(byte[] bytes) {
         boolean overflow;
         synchronized (lock) {
             overflow = control.size() >= MAX_CONTROL;
@@ -431,17 +482,18 @@ final class Connection implements BusEngine.Waker {
     }
 
     /**
-     * Takes everything queued (control frames first, then events) under one lock acquisition, writes it through a
-     * 64 KiB buffer and flushes once per batch. A batch holds at most what the queues held, so memory stays
-     * bounded by twice the queue limits.
+     * Takes everything queued (control frames first, then events) under one lock acquisition by swapping the
+     * queues with the writer's empty ones (no copy, no allocation), writes it through a 64 KiB buffer and flushes
+     * once per batch. A batch holds at most what the queues held, so memory stays bounded by twice the queue
+     * limits.
      */
     private void writeLoop() {
-        List<byte[]> ctl = new ArrayList<>();
-        List<Frame> evs = new ArrayList<>();
         try {
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
             while (true) {
                 boolean finish;
+                ArrayDeque<byte[]> ctl;
+                FrameRing evs;
                 synchronized (lock) {
                     while (!closed && control.isEmpty() && !closeAfterControl && events.isEmpty()) {
                         writerWaiting = true;
@@ -454,31 +506,36 @@ final class Connection implements BusEngine.Waker {
                     if (closed) {
                         break;
                     }
-                    ctl.addAll(control);
-                    control.clear();
+                    ctl = control;
+                    control = controlBatch;
+                    controlBatch = ctl;
                     finish = closeAfterControl;
+                    evs = eventBatch;
                     if (!finish) {
-                        evs.addAll(events);
-                        events.clear();
+                        eventBatch = events;
+                        events = evs;
+                        evs = eventBatch;
                     }
                 }
-                for (byte[] c : ctl) {
+                byte[] c;
+                while ((c = ctl.pollFirst()) != null) {
                     out.write(c);
                     out.write('\n');
                 }
-                ctl.clear();
-                for (Frame f : evs) {
+                for (int i = 0, n = evs.size(); i < n; i++) {
+                    SocketSub sub = evs.sub(i);
+                    Msg m = evs.msg(i);
                     byte[] body;
                     try {
-                        body = f.msg.body();
+                        body = m.body();
                     } catch (UncheckedIOException e) {
-                        BusEngine.LOG.log(Level.WARNING, "bus: event on " + f.msg.topic + " cannot be serialised; dropped", e);
-                        f.sub.countDropped(1);
+                        BusEngine.LOG.log(Level.WARNING, "bus: event on " + m.topic + " cannot be serialised; dropped", e);
+                        sub.countDropped(1);
                         continue;
                     }
-                    out.write(f.sub.prefix);
+                    out.write(sub.prefix);
                     out.write(body);
-                    f.sub.countDelivered();
+                    sub.countDelivered();
                 }
                 evs.clear();
                 out.flush();
@@ -496,6 +553,107 @@ final class Connection implements BusEngine.Waker {
         shutdown();
     }
 
+    /**
+     * A bounded FIFO of event frames (subscription, event) in two parallel ring arrays: no object per frame. Grows
+     * by doubling up to {@code max} (the connection's {@code queue.size}); when full, {@link #add} drops the oldest.
+     * Not thread-safe (used under the connection's lock, or by the writer alone after a swap).
+     */
+    static final class FrameRing {
+        private final int max;
+        private SocketSub[] subs;
+        private Msg[] msgs;
+        private int head;
+        private int size;
+
+        FrameRing(int max) {
+            this.max = max;
+            int cap = Math.min(max, 16);
+            subs = new SocketSub[cap];
+            msgs = new Msg[cap];
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        /** @return the subscription of the dropped oldest frame if the ring was full, else null */
+        SocketSub add(SocketSub s, Msg m) {
+            SocketSub victim = null;
+            if (size == subs.length) {
+                if (size < max) {
+                    grow();
+                } else {
+                    victim = subs[head];
+                    subs[head] = null;
+                    msgs[head] = null;
+                    head = head + 1 == subs.length ? 0 : head + 1;
+                    size--;
+                }
+            }
+            int at = head + size;
+            if (at >= subs.length) {
+                at -= subs.length;
+            }
+            subs[at] = s;
+            msgs[at] = m;
+            size++;
+            return victim;
+        }
+
+        private void grow() {
+            int cap = (int) Math.min(max, subs.length * 2L);
+            SocketSub[] ns = new SocketSub[cap];
+            Msg[] nm = new Msg[cap];
+            for (int i = 0; i < size; i++) {
+                ns[i] = sub(i);
+                nm[i] = msg(i);
+            }
+            subs = ns;
+            msgs = nm;
+            head = 0;
+        }
+
+        /** @return the subscription of the i-th frame from the oldest */
+        SocketSub sub(int i) {
+            int at = head + i;
+            return subs[at >= subs.length ? at - subs.length : at];
+        }
+
+        /** @return the event of the i-th frame from the oldest */
+        Msg msg(int i) {
+            int at = head + i;
+            return msgs[at >= msgs.length ? at - msgs.length : at];
+        }
+
+        int count(SocketSub s) {
+            int n = 0;
+            for (int i = 0; i < size; i++) {
+                if (sub(i) == s) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Empties the ring (references released for the GC). */
+        void clear() {
+            for (int i = 0; i < size; i++) {
+                int at = head + i;
+                if (at >= subs.length) {
+                    at -= subs.length;
+                }
+                subs[at] = null;
+                msgs[at] = null;
+            }
+            head = 0;
+            size = 0;
+        }
+    }
+
     /** Idempotent: closes the socket, the subscriptions, and unregisters from the server. */
     void shutdown() {
         synchronized (lock) {
@@ -505,6 +663,7 @@ final class Connection implements BusEngine.Waker {
             closed = true;
             control.clear();
             events.clear();
+            // the writer's batch is its own: it stops at its next write (socket closed) or check of closed
             lock.notifyAll();
         }
         for (SocketSub s : subs.values()) {
@@ -551,10 +710,7 @@ final class Connection implements BusEngine.Waker {
                 if (closed || subClosed) {
                     return;
                 }
-                if (events.size() >= engine.settings.queueSize()) {
-                    victim = events.pollFirst().sub;
-                }
-                events.addLast(new Frame(this, m));
+                victim = events.add(this, m);
                 if (writerWaiting) {
                     if (waker == null) {
                         lock.notifyAll();
@@ -571,15 +727,9 @@ final class Connection implements BusEngine.Waker {
 
         @Override
         public int queued() {
-            int n = 0;
             synchronized (lock) {
-                for (Frame f : events) {
-                    if (f.sub == this) {
-                        n++;
-                    }
-                }
+                return events.count(this);
             }
-            return n;
         }
 
         @Override

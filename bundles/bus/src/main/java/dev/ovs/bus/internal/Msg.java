@@ -11,10 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One published event as the engine passes it to subscribers: shared by every subscriber of one publish.
- * The payload is held as a tree (in-process publishers) or as validated JSON text (socket publishers); the
- * other form, the {@link Event} for in-process listeners and the serialised socket frame are each made at most
- * once, on first use, so N socket subscribers share one serialisation and a socket-to-socket publish builds
- * no tree at all.
+ * The payload is held as a tree (in-process publishers) or, for socket publishers, as validated JSON text inside
+ * the frame body, which is built at once from the publisher's line (one array per publish: the payload bytes are
+ * copied straight from the line into it). The other form, the {@link Event} for in-process listeners and the
+ * serialised socket frame are each made at most once, on first use, so N socket subscribers share one
+ * serialisation and a socket-to-socket publish builds no tree at all.
  */
 final class Msg {
     private static final byte[] PAYLOAD_FIELD = ",\"payload\":".getBytes(StandardCharsets.US_ASCII);
@@ -25,27 +26,99 @@ final class Msg {
     final long ts;
     final String source;
     private final ObjectMapper mapper;
-    private final byte[] raw;
+    /** Socket publishes: the payload's place in {@link #body} ({@code rawLen} -1: no payload, JSON null). */
+    private final int rawOff;
+    private final int rawLen;
     private final JsonNode tree;
     /** Made in the constructor for tree payloads; for text payloads on first use (racing threads: one wins). */
     private final AtomicReference<Event> event = new AtomicReference<>();
     private final AtomicReference<byte[]> body = new AtomicReference<>();
 
     /**
-     * @param tree payload tree owned by the bus, or null; ignored if {@code raw} is given
-     * @param raw payload as one complete, valid JSON value (UTF-8, no newline), or null
+     * An event with a tree payload (in-process publishers).
+     *
+     * @param tree payload tree owned by the bus, or null for JSON null
      */
-    Msg(ObjectMapper mapper, String topic, String type, long ts, String source, JsonNode tree, byte[] raw) {
+    Msg(ObjectMapper mapper, String topic, String type, long ts, String source, JsonNode tree) {
         this.mapper = mapper;
         this.topic = topic;
         this.type = type;
         this.ts = ts;
         this.source = source;
-        this.tree = raw == null ? tree : null;
-        this.raw = raw;
-        if (raw == null) {
-            event.set(new Event(topic, tree, type, ts, source));
+        this.tree = tree;
+        this.rawOff = 0;
+        this.rawLen = -1;
+        event.set(new Event(topic, tree, type, ts, source));
+    }
+
+    private Msg(ObjectMapper mapper, String topic, String type, long ts, String source, byte[] body, int rawOff,
+            int rawLen) {
+        this.mapper = mapper;
+        this.topic = topic;
+        this.type = type;
+        this.ts = ts;
+        this.source = source;
+        this.tree = null;
+        this.rawOff = rawOff;
+        this.rawLen = rawLen;
+        this.body.set(body);
+    }
+
+    /**
+     * An event whose payload is JSON text (socket publishers), with its frame body built now: {@code head}, the
+     * digits of {@code ts}, {@code tail}, the payload bytes (or {@code null}), {@code }\n}.
+     *
+     * @param head {@link #head(String, String)} of {@code topic} and {@code type}
+     * @param tail {@link #tail(String)} of {@code source}
+     * @param line array holding the payload: one complete, valid JSON value, UTF-8, without newline (the caller
+     *        validated it); copied
+     * @param off offset of the payload in {@code line}, -1 if there is none (JSON null)
+     * @param len payload length, bytes
+     */
+    static Msg ofText(ObjectMapper mapper, String topic, String type, long ts, String source, byte[] head,
+            byte[] tail, byte[] line, int off, int len) {
+        if (off < 0) {
+            line = NULL;
+            off = 0;
+            len = NULL.length;
         }
+        int digits = 1;
+        for (long t = ts; t >= 10; t /= 10) {
+            digits++;
+        }
+        byte[] out = new byte[head.length + digits + tail.length + len + 2];
+        int n = put(out, 0, head);
+        long t = Math.abs(ts); // epoch milliseconds: never negative on a sane clock
+        for (int i = n + digits - 1; i >= n; i--) {
+            out[i] = (byte) ('0' + t % 10);
+            t /= 10;
+        }
+        n = put(out, n + digits, tail);
+        System.arraycopy(line, off, out, n, len);
+        out[n + len] = '}';
+        out[n + len + 1] = '\n';
+        return new Msg(mapper, topic, type, ts, source, out, n, line == NULL ? -1 : len);
+    }
+
+    /** @return {@code "topic":<topic>,"type":<type>,"ts":}, the start of a frame body */
+    static byte[] head(String topic, String type) {
+        byte[] t = quoted(topic);
+        byte[] ty = quoted(type);
+        byte[] out = new byte[TOPIC.length + t.length + TYPE.length + ty.length + TS.length];
+        int n = put(out, 0, TOPIC);
+        n = put(out, n, t);
+        n = put(out, n, TYPE);
+        n = put(out, n, ty);
+        put(out, n, TS);
+        return out;
+    }
+
+    /** @return {@code ,"source":<source>,"payload":}, the part of a frame body between ts and payload */
+    static byte[] tail(String source) {
+        byte[] src = quoted(source);
+        byte[] out = new byte[SOURCE.length + src.length + PAYLOAD_FIELD.length];
+        put(out, put(out, put(out, 0, SOURCE), src), PAYLOAD_FIELD);
+        return out;
     }
 
     /**
@@ -57,7 +130,7 @@ final class Msg {
         if (e == null) {
             JsonNode n;
             try {
-                n = mapper.readTree(raw);
+                n = rawLen < 0 ? null : mapper.readTree(body.get(), rawOff, rawLen);
             } catch (IOException ex) {
                 throw new UncheckedIOException("payload: stored JSON does not parse", ex);
             }
@@ -83,13 +156,11 @@ final class Msg {
     }
 
     private byte[] serialise() {
-        byte[] payload = raw;
-        if (payload == null) {
-            try {
-                payload = tree == null ? NULL : mapper.writeValueAsBytes(tree);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        byte[] payload;
+        try {
+            payload = tree == null ? NULL : mapper.writeValueAsBytes(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         byte[] t = quoted(topic);
         byte[] ty = quoted(type);
