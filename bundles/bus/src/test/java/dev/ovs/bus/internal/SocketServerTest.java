@@ -376,6 +376,51 @@ class SocketServerTest {
         assertThat(e.stats().dropped()).isZero();
     }
 
+    /**
+     * Lines read by the hand-written scanner and lines it leaves to Jackson (escapes, non-ASCII, non-string values)
+     * mixed on one connection: same events, and the per-connection caches (last topic, last type, frame head) never
+     * give one publish another's topic or type.
+     */
+    @Test
+    void scannedAndJacksonParsedLinesGiveTheSameEventsAndCachesDoNotLeak() throws Exception {
+        start(64, "");
+        try (Raw sub = track(new Raw()); Raw pub = track(new Raw())) {
+            sub.send("{\"op\":\"sub\",\"pattern\":\"c.>\",\"id\":\"s\"}");
+            assertThat(sub.read().get("op").asText()).isEqualTo("ok");
+            String[] lines = {
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"type\":\"T1\",\"payload\":1}", // scanner
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"payload\":2}", // same topic, default type
+                "{\"op\":\"pub\",\"topic\":\"c.\\u0061\",\"payload\":3}", // Jackson (escape), same topic
+                "{\"op\":\"p\\u0075b\",\"topic\":\"c.b\",\"type\":\"T1\",\"payload\":4}", // Jackson, cached type
+                "{\"op\":\"pub\",\"topic\":\"c.b\",\"type\":\"T2\",\"payload\":5}", // scanner, new type
+                "{\"op\":\"pub\",\"topic\":\"c.\u00e9\",\"payload\":6}", // Jackson (non-ASCII topic)
+                "{\"op\":\"pub\",\"topic\":\"c.b\",\"type\":\"T2\",\"payload\":7,\"x\":[1,{\"y\":null}]}",
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"type\":\"T\\u0032\",\"payload\":8}", // Jackson type T2
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"type\":\"T1\",\"payload\":9}",
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"type\":null,\"payload\":10}", // explicit null: default type
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"type\":7,\"payload\":11}", // error: type not a string
+                "{\"op\":\"pub\",\"topic\":\"c..a\",\"payload\":12}", // error: invalid topic
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"payload\":01}", // error: malformed payload
+                "{\"op\":\"pub\",\"topic\":\"c.a\",\"payload\":13,\"id\":\"p\\\"1\"}", // ok with an escaped id
+            };
+            for (String l : lines) {
+                pub.send(l);
+            }
+            String[][] want = {{"c.a", "T1", "1"}, {"c.a", "a", "2"}, {"c.a", "a", "3"}, {"c.b", "T1", "4"},
+                {"c.b", "T2", "5"}, {"c.\u00e9", "\u00e9", "6"}, {"c.b", "T2", "7"}, {"c.a", "T2", "8"},
+                {"c.a", "T1", "9"}, {"c.a", "a", "10"}, {"c.a", "a", "13"}};
+            for (String[] w : want) {
+                JsonNode f = sub.read();
+                assertThat(f.get("topic").asText() + " " + f.get("type").asText() + " " + f.get("payload"))
+                        .isEqualTo(w[0] + " " + w[1] + " " + w[2]);
+            }
+            assertThat(pub.read().get("message").asText()).startsWith("type:");
+            assertThat(pub.read().get("message").asText()).startsWith("topic:");
+            assertThat(pub.read().get("message").asText()).startsWith("json:");
+            assertThat(pub.readLine()).isEqualTo("{\"op\":\"ok\",\"id\":\"p\\\"1\"}");
+        }
+    }
+
     @Test
     void malformedPayloadsAreRejectedWithAnErrorFrameAndNotPublished() throws Exception {
         BusEngine e = start(64, "");
