@@ -84,6 +84,10 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
                     : DbusErrors.invalidArgs("argument", m);
         } catch (PortAgentException e) {
             throw DbusErrors.portAgent(DbusErrors.Kind.of(e.kind().name()), e.getMessage());
+        } catch (dev.ovs.ovsdb.OvsdbException e) {
+            // a read straight from OVSDB (ListPorts) while ovsdb-server or the ovsdb bundle is away: the same
+            // stable kinds (Unavailable, Timeout, ...), under this interface's error names
+            throw DbusErrors.portAgent(DbusErrors.Kind.of(e.kind().name()), e.getMessage());
         }
     }
 

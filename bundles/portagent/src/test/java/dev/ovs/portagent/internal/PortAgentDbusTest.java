@@ -76,6 +76,7 @@ class PortAgentDbusTest {
 
         @Override
         public List<ContainerPort> listPorts() {
+            maybeThrow();
             return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", null));
         }
 
@@ -225,6 +226,11 @@ class PortAgentDbusTest {
                 .contains("dev.ovs.PortAgent1.Error.NotFound").contains("Failed to find any attached port");
         toThrow = new PortAgentException(PortAgentException.Kind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
+        // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
+        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.ovsdb.OvsdbException.Kind.Unavailable, "not connected",
+                "no connection to ovsdb-server");
+        assertThat(gdbusError("ListPorts")).contains("dev.ovs.PortAgent1.Error.Unavailable").contains("not connected");
+        toThrow = null;
         PortAgentDbusComponent noAgent = new PortAgentDbusComponent(null, service);
         org.junit.jupiter.api.Assertions.assertThrows(dev.ovs.dbus.DbusError.class, noAgent::ListPorts);
     }
