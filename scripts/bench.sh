@@ -3,6 +3,8 @@
 # in one run and prints markdown tables; copy them into docs/benchmarks.md with the date and machine.
 #   scripts/bench.sh [suite...]      suites: startup ovsdb dbus bus (default: all; about 4 minutes); only when
 #                                    named: soak, portagent (Patchbay add/del-port vs ovs-docker, podman; ~2 min)
+#   SOAK_N=100 SOAK_BUNDLES=dev.ovs.bus,dev.ovs.dbus scripts/bench.sh soak   (hot-swap soak: swaps per bundle,
+#                                    which core bundles; default 100 and all six, about 6 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
