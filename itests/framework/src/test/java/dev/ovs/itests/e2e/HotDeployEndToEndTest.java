@@ -20,7 +20,10 @@ import org.junit.jupiter.api.Test;
  * Hot deploy into a running appliance (issue 8): the third-party-style example bundle
  * {@code examples/vlan} copied into {@code deploy/} appears on D-Bus as {@code dev.ovs.Vlan1} within
  * seconds and works against the sandbox's Open vSwitch; removed, it is gone from the bus; the core's
- * D-Bus connection (the unique name owning {@code org.openvswitch.ovsdb}) is not restarted meanwhile.
+ * D-Bus connection (the unique name owning {@code org.openvswitch.ovsdb}) is not restarted meanwhile; a new
+ * version copied over the jar updates the bundle in place and answers; the appliance's own event bus shows
+ * bundle events of the examples only ({@code system.bundle.>}) and {@code lb} lists the other bundles exactly
+ * as before: nothing else was stopped or started.
  */
 class HotDeployEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -55,6 +58,18 @@ class HotDeployEndToEndTest {
                         "datapath_type=netdev", "--", "add-port", "br-hd", "p1", "--", "set", "Interface", "p1",
                         "type=internal"), Duration.ofSeconds(30));
 
+                // every framework bundle event from now on, through the appliance's own event bus
+                Path state = sbx.resolve("state");
+                Path launcher = home.resolve("bin/patchbay");
+                Path events = dir.resolve("bundle-events");
+                Process sub = new ProcessBuilder(launcher.toString(), "bus", "--etc", sbx.resolve("run/etc").toString(),
+                        "sub", "system.bundle.>").redirectOutput(events.toFile())
+                        .redirectError(dir.resolve("bundle-events.err").toFile()).redirectInput(new File("/dev/null")).start();
+                try {
+                Frameworks.eventually("bus subscription to system.bundle.>", WAIT,
+                        () -> read(dir.resolve("bundle-events.err")).contains("subscribed"));
+                String lbBefore = Launcher.shell(launcher, state, "lb -s");
+
                 long t0 = System.nanoTime();
                 Files.copy(vlanJar, home.resolve("deploy/vlan.jar"), StandardCopyOption.REPLACE_EXISTING);
                 Frameworks.eventually("dev.ovs.Vlan1 introspectable after deploy", WAIT,
@@ -79,11 +94,41 @@ class HotDeployEndToEndTest {
                 assertThat(Cmd.run("ovs-vsctl", db, "list", "queue").trim()).isEmpty();
                 Files.delete(home.resolve("deploy/qos.jar"));
 
+                // a new version copied over the old one: updated in place (same bundle id), new version answering
+                String vlanId = bundleId(Launcher.shell(launcher, state, "lb -s"), "dev.ovs.examples.vlan");
+                Path v2 = dir.resolve("vlan-0.2.0.jar");
+                withVersion(vlanJar, v2, "0.2.0");
+                Files.copy(v2, home.resolve("deploy/vlan.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Frameworks.eventually("dev.ovs.examples.vlan updated to 0.2.0", WAIT,
+                        () -> Launcher.shell(launcher, state, "lb -s").contains("dev.ovs.examples.vlan (0.2.0)"));
+                assertThat(bundleId(Launcher.shell(launcher, state, "lb -s"), "dev.ovs.examples.vlan"))
+                        .as("updated, not reinstalled").isEqualTo(vlanId);
+                Frameworks.eventually("the new version answers", WAIT, () -> ok("busctl", bus, "call", "dev.ovs.Vlan1",
+                        "/dev/ovs/Vlan1", "dev.ovs.Vlan1", "SetAccess", "sq", "p1", "43"));
+                assertThat(Cmd.run("ovs-vsctl", db, "get", "Port", "p1", "tag").trim()).isEqualTo("43");
+
                 Files.delete(home.resolve("deploy/vlan.jar"));
                 Frameworks.eventually("dev.ovs.Vlan1 gone after removal", WAIT,
                         () -> !ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1"));
                 assertThat(owner(bus, "org.openvswitch.ovsdb")).as("core D-Bus connection not restarted")
                         .isEqualTo(coreOwner);
+
+                // no other bundle was stopped or started meanwhile: every bundle event is an example's, and
+                // the other bundles are listed exactly as before
+                Thread.sleep(1000);
+                List<String> topics = read(events).lines().filter(l -> !l.isBlank())
+                        .map(l -> l.replaceAll("^.*\"topic\":\"([^\"]+)\".*$", "$1")).toList();
+                assertThat(topics).as("bundle events during hot deploy").isNotEmpty()
+                        .allSatisfy(t -> assertThat(t).contains("examples"));
+                assertThat(topics).anySatisfy(t -> assertThat(t).contains("vlan").endsWith(".started"))
+                        .anySatisfy(t -> assertThat(t).contains("vlan").endsWith(".updated"))
+                        .anySatisfy(t -> assertThat(t).contains("vlan").endsWith(".uninstalled"));
+                assertThat(Launcher.shell(launcher, state, "lb -s")).as("the core bundles, unchanged")
+                        .isEqualTo(lbBefore);
+                } finally {
+                    sub.destroy();
+                    sub.waitFor(10, TimeUnit.SECONDS);
+                }
             } finally {
                 appliance.destroy();
                 if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
@@ -92,6 +137,40 @@ class HotDeployEndToEndTest {
             }
         }
         before.assertNoneSince();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** The id column of {@code lb -s} for a symbolic name. */
+    private static String bundleId(String lb, String bsn) {
+        return lb.lines().filter(l -> l.contains("|" + bsn + " (")).map(l -> l.split("\\|")[0].trim()).findFirst()
+                .orElseThrow(() -> new AssertionError(bsn + " not in lb:\n" + lb));
+    }
+
+    /** Copies a bundle jar with another Bundle-Version (a "new version" for fileinstall to update to). */
+    private static void withVersion(Path jar, Path out, String version) throws java.io.IOException {
+        try (java.util.jar.JarFile in = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest m = new java.util.jar.Manifest(in.getManifest());
+            m.getMainAttributes().putValue("Bundle-Version", version);
+            try (java.util.jar.JarOutputStream o = new java.util.jar.JarOutputStream(Files.newOutputStream(out), m)) {
+                for (java.util.jar.JarEntry e : java.util.Collections.list(in.entries())) {
+                    if (e.getName().equals("META-INF/MANIFEST.MF")) {
+                        continue;
+                    }
+                    o.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                    try (java.io.InputStream is = in.getInputStream(e)) {
+                        is.transferTo(o);
+                    }
+                    o.closeEntry();
+                }
+            }
+        }
     }
 
     private static boolean ok(String... argv) {
