@@ -125,8 +125,21 @@ public final class BusClient implements AutoCloseable {
      * @throws IOException connection closed or write failed
      */
     public void publishJson(String topic, byte[] payloadJson, String type) throws IOException {
-        Topics.checkTopic(topic);
-        checkJson(payloadJson);
+        PubHead h = pubHead;
+        if (h == null || !h.topic.equals(topic) || !java.util.Objects.equals(h.type, type)) {
+            Topics.checkTopic(topic);
+            h = PubHead.of(topic, type);
+            if (h != null) {
+                pubHead = h;
+            }
+        }
+        if (payloadJson == null || !JsonText.isOneValue(payloadJson)) {
+            checkJson(payloadJson); // throws with Jackson's message, or accepts what the fast check left to it
+        }
+        if (h != null) {
+            sendLine(h.bytes, payloadJson);
+            return;
+        }
         send(g -> {
             pubHead(g, topic, type, null);
             g.writeFieldName("payload");
@@ -135,6 +148,32 @@ public final class BusClient implements AutoCloseable {
             pendingLines.writeJson(payloadJson);
             g.writeEndObject();
         });
+    }
+
+    /** Last {@link #publishJson} topic and type as the start of a request line (any thread; immutable). */
+    private volatile PubHead pubHead;
+
+    /** {@code {"op":"pub","topic":"<topic>"[,"type":"<type>"],"payload":} for a topic and type needing no escapes. */
+    private record PubHead(String topic, String type, byte[] bytes) {
+        /** @return the head, or null if topic or type has a character that JSON must escape or that is not ASCII */
+        static PubHead of(String topic, String type) {
+            if (!plain(topic) || type != null && !plain(type)) {
+                return null;
+            }
+            String line = "{\"op\":\"pub\",\"topic\":\"" + topic + "\"" + (type == null ? "" : ",\"type\":\"" + type + "\"")
+                    + ",\"payload\":";
+            return new PubHead(topic, type, line.getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private static boolean plain(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private void checkJson(byte[] json) {
@@ -329,24 +368,8 @@ public final class BusClient implements AutoCloseable {
      * partial line is removed and the exception thrown.
      */
     private void send(FrameWriter w) throws IOException {
-        if (closed) {
-            throw new IOException("bus: connection closed");
-        }
         synchronized (writeLock) {
-            while (pendingLines.size() > MAX_PENDING_BYTES && writeError == null && !draining && !closed) {
-                try {
-                    writeLock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("bus: interrupted while waiting to send", e);
-                }
-            }
-            if (writeError != null) {
-                throw new IOException("bus: write failed: " + writeError.getMessage(), writeError);
-            }
-            if (closed || draining) {
-                throw new IOException("bus: connection closed");
-            }
+            awaitRoom();
             int mark = pendingLines.size();
             try (JsonGenerator g = mapper.getFactory().createGenerator(pendingLines)) {
                 w.write(g);
@@ -356,6 +379,42 @@ public final class BusClient implements AutoCloseable {
             }
             pendingLines.write('\n');
             writeLock.notifyAll();
+        }
+    }
+
+    /**
+     * Queues the line {@code head json }} (as {@link #send(FrameWriter)} does, without a generator: the bytes the
+     * generator would have written for the same plain topic and type).
+     */
+    private void sendLine(byte[] head, byte[] json) throws IOException {
+        synchronized (writeLock) {
+            awaitRoom();
+            pendingLines.write(head, 0, head.length);
+            pendingLines.writeJson(json);
+            pendingLines.write('}');
+            pendingLines.write('\n');
+            writeLock.notifyAll();
+        }
+    }
+
+    /** Waits while {@link #MAX_PENDING_BYTES} are unsent; call with writeLock held. */
+    private void awaitRoom() throws IOException {
+        if (closed) {
+            throw new IOException("bus: connection closed");
+        }
+        while (pendingLines.size() > MAX_PENDING_BYTES && writeError == null && !draining && !closed) {
+            try {
+                writeLock.wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("bus: interrupted while waiting to send", e);
+            }
+        }
+        if (writeError != null) {
+            throw new IOException("bus: write failed: " + writeError.getMessage(), writeError);
+        }
+        if (closed || draining) {
+            throw new IOException("bus: connection closed");
         }
     }
 

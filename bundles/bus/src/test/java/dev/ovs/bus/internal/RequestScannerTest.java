@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * line the scanner leaves alone): whenever the scanner accepts a line, Jackson must accept it too, with the same
  * field values and payload bytes; and the scanner must accept the common shapes (else the fast path is dead code).
  */
-class RequestScannerTest {
+public class RequestScannerTest {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** What a path made of one line: "reject" or the fields. */
@@ -258,7 +258,8 @@ class RequestScannerTest {
         return sb.append('"').toString();
     }
 
-    private static String value(Random rnd, int depth) {
+    /** @return a random JSON value (for other tests of JSON checks) */
+    public static String value(Random rnd, int depth) {
         int k = rnd.nextInt(depth > 3 ? 6 : 9);
         switch (k) {
             case 0:
@@ -312,7 +313,8 @@ class RequestScannerTest {
         '+', '.', 'e', 'E', 'a', 'n', 'u', 'l', 't', 'f', '/', 0x00, 0x1f, 0x7f, (byte) 0x80, (byte) 0xbf, (byte) 0xc0,
         (byte) 0xc3, (byte) 0xe0, (byte) 0xed, (byte) 0xf0, (byte) 0xf4, (byte) 0xf5, (byte) 0xff};
 
-    private static byte[] mutate(Random rnd, byte[] line) {
+    /** @return {@code line} with 1 to 3 random byte edits (replace, delete, insert, truncate, duplicate) */
+    public static byte[] mutate(Random rnd, byte[] line) {
         int times = 1 + rnd.nextInt(3);
         for (int t = 0; t < times && line.length > 0; t++) {
             int at = rnd.nextInt(line.length);

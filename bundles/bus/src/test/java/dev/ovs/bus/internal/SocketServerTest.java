@@ -695,9 +695,16 @@ class SocketServerTest {
             LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
             old.subscribe("k", got::add);
             Files.delete(sock);
-            await(() -> Files.exists(sock, LinkOption.NOFOLLOW_LINKS));
-            assertThat(Files.getPosixFilePermissions(sock, LinkOption.NOFOLLOW_LINKS))
-                    .isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
+            // bound at its final path (junixsocket watches that inode), so the mode is set just after bind(2): wait
+            // for both rather than read the mode the moment the file appears
+            await(() -> {
+                try {
+                    return Files.getPosixFilePermissions(sock, LinkOption.NOFOLLOW_LINKS)
+                            .equals(PosixFilePermissions.fromString("rw-rw----"));
+                } catch (IOException x) {
+                    return false;
+                }
+            });
             try (BusClient fresh = BusClient.connect(sock)) {
                 fresh.publishAndWait("k", null, null, Duration.ofSeconds(10));
             }
