@@ -435,8 +435,8 @@ final class SoakBench {
         t.append(String.format("%nClient totals: %s. Wrong answers: %d%s. Update commands with a non-zero status: %d. "
                 + "Threads %s baseline (%+d), fds %s baseline (%+d).%n", String.join("; ", ends), totalWrong + wrongBefore,
                 totalWrong + wrongBefore == 0 ? "" : " (**NOT 0**)", badStatus,
-                after.threads() == before.threads() ? "back at" : "NOT back at", after.threads() - before.threads(),
-                after.fds() == before.fds() ? "back at" : "NOT back at", after.fds() - before.fds()));
+                after.threads() <= before.threads() ? "at or below" : "NOT back at", after.threads() - before.threads(),
+                after.fds() <= before.fds() ? "at or below" : "NOT back at", after.fds() - before.fds()));
         t.append(String.format("New fds after the swaps: %s. New threads (names as /proc shows them, 15 characters, digits as N): %s.%n",
                 added(before.fdTargets(), after.fdTargets()), added(before.threadNames(), after.threadNames())));
         Map<String, Integer> notUnavailable = new TreeMap<>();
