@@ -51,6 +51,8 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private final Map<String, Map<UUID, Row>> tables = new ConcurrentHashMap<>();
     private final Map<String, Map<String, UUID>> names = new ConcurrentHashMap<>();
     private final List<ReplicaListener> listeners = new CopyOnWriteArrayList<>();
+    /** Called on the reader thread right after each update was applied (before listeners see it). */
+    private final List<Runnable> appliedHooks = new CopyOnWriteArrayList<>();
     private final ExecutorService events;
     private final Object syncLock = new Object();
     private final String idPrefix = "replica-" + IDS.incrementAndGet() + "-";
@@ -200,6 +202,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             synced = true;
             syncLock.notifyAll();
         }
+        runAppliedHooks();
     }
 
     /** Reader thread: update / update2 / update3 notifications. */
@@ -225,6 +228,34 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             updates = params.path(2);
         }
         fire(apply(updates, !"update".equals(m)));
+        runAppliedHooks();
+    }
+
+    private void runAppliedHooks() {
+        for (Runnable h : appliedHooks) {
+            try {
+                h.run();
+            } catch (RuntimeException e) {
+                // a hook must not break the reader thread
+            }
+        }
+    }
+
+    /**
+     * Registers a hook run on the connection's reader thread right after every applied update (initial sync,
+     * update, update2, update3), when the new state is already readable: for waiters that need the state with
+     * no event-thread hop (VSwitch's wait for ovs-vswitchd). The hook must be quick and must not block or
+     * throw (signal a condition, nothing more).
+     *
+     * @param hook the hook, not null
+     */
+    void addAppliedHook(Runnable hook) {
+        appliedHooks.add(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /** @param hook a hook added by {@link #addAppliedHook(Runnable)} (ignored if absent) */
+    void removeAppliedHook(Runnable hook) {
+        appliedHooks.remove(hook);
     }
 
     private void fire(List<RowEvent> evs) {

@@ -9,6 +9,7 @@ import dev.ovs.ovsdb.NamedUuid;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.ReplicaListener;
 import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
@@ -63,6 +64,10 @@ public final class VSwitchImpl implements VSwitch {
     private final long vswitchdTimeoutMillis;
     private final String defaultDatapathType;
     private final ObjectMapper mapper = new ObjectMapper();
+    /** Signalled after each update the replica applied; guards {@link #cfgWaiters}. */
+    private final Object cfgLock = new Object();
+    /** Threads in {@link #awaitVswitchd}; written under {@link #cfgLock}, read without it by the signaller. */
+    private volatile int cfgWaiters;
 
     /**
      * @param client                client
@@ -90,6 +95,13 @@ public final class VSwitchImpl implements VSwitch {
         this.vswitchdTimeoutMillis = vswitchdTimeoutMillis;
         this.defaultDatapathType = defaultDatapathType == null || defaultDatapathType.isBlank() ? null
                 : defaultDatapathType.trim();
+        if (waitForVswitchd) {
+            if (replica instanceof ReplicaImpl ri) {
+                ri.addAppliedHook(this::cfgChanged); // on the reader thread, no event-thread hop
+            } else {
+                replica.addListener(events -> cfgChanged());
+            }
+        }
     }
 
     @Override
@@ -154,6 +166,15 @@ public final class VSwitchImpl implements VSwitch {
         return tx.size() - 1;
     }
 
+    /**
+     * Waits until the replica shows {@code Open_vSwitch.cur_cfg >= next_cfg} of the change (ovs-vswitchd
+     * applied it), like ovs-vsctl without {@code --no-wait}. No polling: the replica signals {@link #cfgLock}
+     * after each monitor update it applied (on the reader thread, or through a {@link ReplicaListener} for a
+     * replica of another implementation), and this thread rechecks then.
+     *
+     * @throws OvsdbException Timeout after {@code vswitchdTimeoutMillis}; Failed if interrupted (the change
+     *                        itself was committed in both cases)
+     */
     private void awaitVswitchd(TransactResult r, int selectIndex) {
         if (selectIndex < 0) {
             return;
@@ -163,27 +184,60 @@ public final class VSwitchImpl implements VSwitch {
             return;
         }
         long next = rows.get(0).getLong("next_cfg");
-        Row ovs = replica.rows(DB).stream().findFirst().orElse(null);
-        if (!vswitchdSeen(ovs)) {
+        if (!vswitchdSeen(ovsRow())) {
             return; // ovs-vswitchd never ran against this database: do not wait (ovsdb-server only)
         }
+        if (curCfgReached(next)) {
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(vswitchdTimeoutMillis);
-        while (true) {
-            Row o = replica.rows(DB).stream().findFirst().orElse(null);
-            if (o != null && o.getLong("cur_cfg") != null && o.getLong("cur_cfg") >= next) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new OvsdbException(OvsdbException.Kind.Timeout, "timed out",
-                        "the change was committed but ovs-vswitchd did not apply it (next_cfg " + next + ") within "
-                                + vswitchdTimeoutMillis + " ms");
-            }
+        boolean interrupted = false;
+        synchronized (cfgLock) {
+            cfgWaiters++;
             try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new OvsdbException(OvsdbException.Kind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
+                // checked under the lock: a signal after this check waits for the lock, so none is lost
+                while (!curCfgReached(next)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new OvsdbException(OvsdbException.Kind.Timeout, "timed out",
+                                "the change was committed but ovs-vswitchd did not apply it (next_cfg " + next
+                                        + ") within " + vswitchdTimeoutMillis + " ms");
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(cfgLock, left);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        break;
+                    }
+                }
+            } finally {
+                cfgWaiters--;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new OvsdbException(OvsdbException.Kind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
+        }
+    }
+
+    private Row ovsRow() {
+        java.util.Iterator<Row> it = replica.rows(DB).iterator();
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private boolean curCfgReached(long next) {
+        Row o = ovsRow();
+        Long cur = o == null ? null : o.getLong("cur_cfg");
+        return cur != null && cur >= next;
+    }
+
+    /** The replica applied an update: wake the threads waiting for ovs-vswitchd (they recheck cur_cfg). */
+    private void cfgChanged() {
+        if (cfgWaiters == 0) {
+            return; // racy read: a waiter counted after it rechecks cur_cfg under the lock before waiting
+        }
+        synchronized (cfgLock) {
+            cfgLock.notifyAll();
         }
     }
 

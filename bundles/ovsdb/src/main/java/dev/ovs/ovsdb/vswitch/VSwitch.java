@@ -37,14 +37,40 @@ public interface VSwitch {
      * @throws IllegalArgumentException if client is null or the timeout is not positive
      */
     static VSwitch create(OvsdbClient client, boolean waitForVswitchd, long vswitchdTimeoutMillis) {
+        return create(client, waitForVswitchd, vswitchdTimeoutMillis, null);
+    }
+
+    /**
+     * Like {@link #create(OvsdbClient, boolean, long)}, with the {@code datapath_type} given to bridges created
+     * without one (what the component's {@code bridge.datapath_type} configuration does): {@code "netdev"} for
+     * ovs-vswitchd's userspace datapath (vswitch.ovsschema, Bridge table), {@code "system"} for the kernel's.
+     * Since 1.2.0.
+     *
+     * @param client                a connected or connecting client (not closed by this)
+     * @param waitForVswitchd       wait for ovs-vswitchd to apply each change (next_cfg/cur_cfg)
+     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, in ms (&gt; 0)
+     * @param defaultDatapathType   datapath_type of new bridges whose {@link BridgeOptions} name none; null or
+     *                              blank: the column is left empty (ovs-vswitchd then uses "system")
+     * @return the VSwitch; {@link #replica()} may still be syncing
+     * @throws IllegalArgumentException if client is null, the timeout is not positive, or the datapath type is
+     *                                  not one token of letters, digits, '-' and '_' (at most 64 characters)
+     */
+    static VSwitch create(OvsdbClient client, boolean waitForVswitchd, long vswitchdTimeoutMillis,
+            String defaultDatapathType) {
         if (client == null) {
             throw new IllegalArgumentException("client: must not be null");
         }
         if (vswitchdTimeoutMillis <= 0) {
             throw new IllegalArgumentException("vswitchdTimeoutMillis: must be > 0");
         }
+        if (defaultDatapathType != null && !defaultDatapathType.isBlank()
+                && !defaultDatapathType.trim().matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("defaultDatapathType: must be letters, digits, '-' or '_' (1-64), got '"
+                    + defaultDatapathType + "'");
+        }
         Replica r = client.replica(DB, replicaTables());
-        return new dev.ovs.ovsdb.internal.VSwitchImpl(client, r, waitForVswitchd, vswitchdTimeoutMillis);
+        return new dev.ovs.ovsdb.internal.VSwitchImpl(client, r, waitForVswitchd, vswitchdTimeoutMillis,
+                defaultDatapathType);
     }
 
     /**

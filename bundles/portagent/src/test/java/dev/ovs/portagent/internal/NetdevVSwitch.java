@@ -1,13 +1,12 @@
 package dev.ovs.portagent.internal;
 
 import dev.ovs.ovsdb.OvsdbClient;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 
 /**
  * Tests' VSwitch as the ovsdb bundle wires it with {@code bridge.datapath_type=netdev} (the harness's
  * ovs-vswitchd has no kernel datapath): bridges created without a datapath_type, as add-port creates them,
- * get {@code netdev}. {@link VSwitch#create} has no parameter for that default, hence the implementation class.
+ * get {@code netdev}. Through the API only ({@link VSwitch#create(OvsdbClient, boolean, long, String)}).
  */
 final class NetdevVSwitch {
     private NetdevVSwitch() {
@@ -18,6 +17,6 @@ final class NetdevVSwitch {
      * @return a VSwitch that waits for ovs-vswitchd (10 s) and creates netdev bridges by default
      */
     static VSwitch create(OvsdbClient client) {
-        return new VSwitchImpl(client, client.replica(VSwitch.DB, VSwitch.replicaTables()), true, 10000, "netdev");
+        return VSwitch.create(client, true, 10000, "netdev");
     }
 }
