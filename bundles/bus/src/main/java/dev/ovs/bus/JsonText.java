@@ -183,7 +183,12 @@ final class JsonText {
     /** @return the offset of the closing quote of an RFC 8259 string (escapes, strict UTF-8), else -1 */
     private int string(int i) {
         while (i < end) {
-            int c = b[i] & 0xff;
+            byte x = b[i];
+            if (x >= 0x20 && x != '"' && x != '\\') {
+                i++; // printable ASCII or DEL: the common case, tested first
+                continue;
+            }
+            int c = x & 0xff;
             if (c == '"') {
                 return i;
             }

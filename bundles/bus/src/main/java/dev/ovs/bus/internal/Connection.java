@@ -180,27 +180,42 @@ final class Connection implements BusEngine.Waker {
      */
     private boolean lines(byte[] buf, int n) {
         int start = 0;
-        for (int i = 0; i < n; i++) {
-            if (buf[i] == '\n') {
-                int seg = i - start;
-                if (lineLen + seg > MAX_LINE) {
-                    return false;
+        while (start < n) {
+            if (lineLen == 0) {
+                // a line of the common shape: scanned and its end found in one pass (RequestScanner#scanLine)
+                int nl = scanner.scanLine(buf, start, n);
+                if (nl >= 0) {
+                    countLine();
+                    received.incrementAndGet();
+                    fromScanner(buf, start, request);
+                    handleRequest(buf, start);
+                    start = nl + 1;
+                    continue;
                 }
-                if (++linesSinceWake >= WAKE_EVERY_LINES) {
-                    wakeDeferred();
-                }
-                if (lineLen == 0) {
-                    handleLine(buf, start, seg); // the whole line came in this read: no copy
-                } else {
-                    line = append(line, lineLen, buf, start, seg);
-                    handleLine(line, 0, lineLen + seg);
-                    lineLen = 0;
-                    if (line.length > 64 * 1024) {
-                        line = new byte[4096];
-                    }
-                }
-                start = i + 1;
             }
+            int nl = start;
+            while (nl < n && buf[nl] != '\n') {
+                nl++;
+            }
+            if (nl == n) {
+                break;
+            }
+            int seg = nl - start;
+            if (lineLen + seg > MAX_LINE) {
+                return false;
+            }
+            countLine();
+            if (lineLen == 0) {
+                handleLine(buf, start, seg); // the whole line came in this read: no copy
+            } else {
+                line = append(line, lineLen, buf, start, seg);
+                handleLine(line, 0, lineLen + seg);
+                lineLen = 0;
+                if (line.length > 64 * 1024) {
+                    line = new byte[4096];
+                }
+            }
+            start = nl + 1;
         }
         int seg = n - start;
         if (lineLen + seg > MAX_LINE) {
@@ -209,6 +224,12 @@ final class Connection implements BusEngine.Waker {
         line = append(line, lineLen, buf, start, seg);
         lineLen += seg;
         return true;
+    }
+
+    private void countLine() {
+        if (++linesSinceWake >= WAKE_EVERY_LINES) {
+            wakeDeferred();
+        }
     }
 
     private static byte[] append(byte[] line, int len, byte[] src, int off, int n) {
@@ -264,6 +285,12 @@ final class Connection implements BusEngine.Waker {
                 return;
             }
         }
+        handleRequest(b, off);
+    }
+
+    /** The {@link #request} just read from the line at {@code b[off...]}: checked, then carried out. */
+    private void handleRequest(byte[] b, int off) {
+        Request r = request;
         String reqId = r.id;
         String op = r.op;
         if (reqId != null && (reqId == Request.NOT_TEXT || reqId.isEmpty() || reqId.length() > MAX_ID)) {

@@ -41,6 +41,8 @@ final class RequestScanner {
     private int payloadEnd;
     private byte[] b;
     private int end;
+    /** {@link #scanLine}: a newline is not whitespace but the end of the line. */
+    private boolean lineMode;
 
     /**
      * Scans {@code buf[off, off+len)} (one line without its newline).
@@ -49,18 +51,35 @@ final class RequestScanner {
      *         caller must parse it with Jackson
      */
     boolean scan(byte[] buf, int off, int len) {
+        return start(buf, off, off + len, false) && object(off) == end;
+    }
+
+    /**
+     * Scans the line that starts at {@code off} in a read buffer, finding its end on the way (one pass instead of a
+     * search for the newline and then a scan): the same as {@link #scan} of the bytes up to the first {@code '\n'}
+     * in {@code buf[off, limit)} (no JSON token can contain a raw newline, and here it is not whitespace).
+     *
+     * @return the offset of the line's {@code '\n'} if the line has the common shape and is well-formed (results
+     *         set); -1 if there is no newline before {@code limit} or the caller must handle the line otherwise
+     */
+    int scanLine(byte[] buf, int off, int limit) {
+        if (!start(buf, off, limit, true)) {
+            return -1;
+        }
+        int i = object(off);
+        return i >= 0 && i < limit && buf[i] == '\n' ? i : -1;
+    }
+
+    private boolean start(byte[] buf, int off, int limit, boolean line) {
         b = buf;
-        end = off + len;
+        end = limit;
+        lineMode = line;
         for (int f = 0; f < 5; f++) {
             length[f] = ABSENT;
         }
         payloadStart = -1;
         payloadEnd = -1;
-        try {
-            return object(off);
-        } finally {
-            b = null;
-        }
+        return true;
     }
 
     /** @return the offset in the scanned array of field {@code f}'s string content (without quotes) */
@@ -83,27 +102,28 @@ final class RequestScanner {
         return payloadEnd;
     }
 
-    private boolean object(int i) {
+    /** @return the offset after the request object and the whitespace after it, -1 if not accepted */
+    private int object(int i) {
         i = ws(i);
         if (i >= end || b[i] != '{') {
-            return false;
+            return -1;
         }
         i = ws(i + 1);
         if (i < end && b[i] == '}') {
-            return ws(i + 1) == end;
+            return ws(i + 1);
         }
         while (true) {
             if (i >= end || b[i] != '"') {
-                return false;
+                return -1;
             }
             int ns = i + 1;
             int ne = plainString(ns);
             if (ne < 0 || ne - ns > MAX_NAME) {
-                return false;
+                return -1;
             }
             i = ws(ne + 1);
             if (i >= end || b[i] != ':') {
-                return false;
+                return -1;
             }
             i = ws(i + 1);
             int f = field(ns, ne - ns);
@@ -111,7 +131,7 @@ final class RequestScanner {
                 if (i < end && b[i] == '"') {
                     int ve = plainString(i + 1);
                     if (ve < 0) {
-                        return false;
+                        return -1;
                     }
                     start[f] = i + 1;
                     length[f] = ve - i - 1;
@@ -120,13 +140,13 @@ final class RequestScanner {
                     length[f] = NULL;
                     i += 4;
                 } else {
-                    return false;
+                    return -1;
                 }
             } else {
                 int vs = i;
                 i = value(i, 1);
                 if (i < 0) {
-                    return false;
+                    return -1;
                 }
                 if (f == PAYLOAD) {
                     payloadStart = vs;
@@ -135,14 +155,14 @@ final class RequestScanner {
             }
             i = ws(i);
             if (i >= end) {
-                return false;
+                return -1;
             }
             if (b[i] == ',') {
                 i = ws(i + 1);
             } else if (b[i] == '}') {
-                return ws(i + 1) == end;
+                return ws(i + 1);
             } else {
-                return false;
+                return -1;
             }
         }
     }
@@ -345,7 +365,12 @@ final class RequestScanner {
     /** @return the offset of the closing quote of an RFC 8259 string (escapes, strict UTF-8), else -1 */
     private int string(int i) {
         while (i < end) {
-            int c = b[i] & 0xff;
+            byte x = b[i];
+            if (x >= 0x20 && x != '"' && x != '\\') {
+                i++; // printable ASCII or DEL: the common case, tested first
+                continue;
+            }
+            int c = x & 0xff;
             if (c == '"') {
                 return i;
             }
@@ -429,7 +454,7 @@ final class RequestScanner {
     private int ws(int i) {
         while (i < end) {
             byte c = b[i];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            if (c != ' ' && c != '\t' && c != '\r' && (c != '\n' || lineMode)) {
                 return i;
             }
             i++;

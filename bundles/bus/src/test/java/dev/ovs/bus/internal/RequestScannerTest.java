@@ -67,6 +67,32 @@ public class RequestScannerTest {
         if (sc != null) {
             assertThat(jackson(buf, 3, line.length)).as("Jackson on %s", printable(line)).isEqualTo(sc);
         }
+        // the same line in a read buffer, followed by its newline and the start of another line: scanLine finds
+        // the end and the same fields, or leaves the line to the caller exactly when scan does
+        boolean hasNewline = false;
+        for (byte x : line) {
+            hasNewline |= x == '\n';
+        }
+        if (!hasNewline) {
+            byte[] next = utf8("\n{\"op\":\"pub\",\"topic\":\"a\"}\n");
+            byte[] rb = new byte[2 + line.length + next.length];
+            rb[0] = '}';
+            rb[1] = '\n';
+            System.arraycopy(line, 0, rb, 2, line.length);
+            System.arraycopy(next, 0, rb, 2 + line.length, next.length);
+            int nl = s.scanLine(rb, 2, rb.length);
+            assertThat(nl >= 0).as("scanLine accepts %s as scan does", printable(line)).isEqualTo(sc != null);
+            if (nl >= 0) {
+                assertThat(nl).isEqualTo(2 + line.length);
+                assertThat(fields(str(s, rb, RequestScanner.OP), str(s, rb, RequestScanner.ID),
+                        str(s, rb, RequestScanner.TOPIC), str(s, rb, RequestScanner.TYPE),
+                        str(s, rb, RequestScanner.PATTERN), s.payloadStart() < 0 ? null
+                                : new String(rb, s.payloadStart(), s.payloadEnd() - s.payloadStart(),
+                                        StandardCharsets.UTF_8) + "@" + (s.payloadStart() - 2))).isEqualTo(sc);
+            }
+            // cut before the newline (the rest of the line comes with the next read): never accepted
+            assertThat(s.scanLine(rb, 2, 2 + line.length)).isEqualTo(-1);
+        }
         return sc != null;
     }
 
