@@ -71,8 +71,11 @@ final class Connection implements BusEngine.Waker {
     /**
      * Lines after which deferred wake-ups are done even within one read: a 64 KiB read holds hundreds of
      * small publishes, and subscribers should get the first of them while the rest are parsed (pipelining).
+     * 256 (about two wake-ups per full read of small publishes) rather than 32: on a 2-core host, 1 → 10
+     * subscribers, fewer and larger batches (fewer futex wake-ups, write(2) calls and client reader wake-ups)
+     * gave 1.5-1.7x the throughput in alternating runs; a lone publish is still written at once (end of read).
      */
-    static final int WAKE_EVERY_LINES = 32;
+    static final int WAKE_EVERY_LINES = 256;
     private int linesSinceWake;
     private volatile boolean closed;
     private volatile Thread reader;

@@ -7,7 +7,7 @@ import dev.ovs.bus.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One published event as the engine passes it to subscribers: shared by every subscriber of one publish.
@@ -31,8 +31,13 @@ final class Msg {
     private final int rawLen;
     private final JsonNode tree;
     /** Made in the constructor for tree payloads; for text payloads on first use (racing threads: one wins). */
-    private final AtomicReference<Event> event = new AtomicReference<>();
-    private final AtomicReference<byte[]> body = new AtomicReference<>();
+    private volatile Event event;
+    /** Made in the constructor for text payloads; for tree payloads on first use (racing threads: one wins). */
+    private volatile byte[] body;
+    private static final AtomicReferenceFieldUpdater<Msg, Event> EVENT =
+            AtomicReferenceFieldUpdater.newUpdater(Msg.class, Event.class, "event");
+    private static final AtomicReferenceFieldUpdater<Msg, byte[]> BODY =
+            AtomicReferenceFieldUpdater.newUpdater(Msg.class, byte[].class, "body");
 
     /**
      * An event with a tree payload (in-process publishers).
@@ -48,7 +53,7 @@ final class Msg {
         this.tree = tree;
         this.rawOff = 0;
         this.rawLen = -1;
-        event.set(new Event(topic, tree, type, ts, source));
+        this.event = new Event(topic, tree, type, ts, source);
     }
 
     private Msg(ObjectMapper mapper, String topic, String type, long ts, String source, byte[] body, int rawOff,
@@ -61,7 +66,7 @@ final class Msg {
         this.tree = null;
         this.rawOff = rawOff;
         this.rawLen = rawLen;
-        this.body.set(body);
+        this.body = body;
     }
 
     /**
@@ -126,16 +131,16 @@ final class Msg {
      *         may each parse a text payload, one result is kept)
      */
     Event event() {
-        Event e = event.get();
+        Event e = event;
         if (e == null) {
             JsonNode n;
             try {
-                n = rawLen < 0 ? null : mapper.readTree(body.get(), rawOff, rawLen);
+                n = rawLen < 0 ? null : mapper.readTree(body, rawOff, rawLen);
             } catch (IOException ex) {
                 throw new UncheckedIOException("payload: stored JSON does not parse", ex);
             }
-            event.compareAndSet(null, new Event(topic, n, type, ts, source));
-            e = event.get();
+            EVENT.compareAndSet(this, null, new Event(topic, n, type, ts, source));
+            e = event;
         }
         return e;
     }
@@ -147,10 +152,10 @@ final class Msg {
      * @throws UncheckedIOException if a tree payload cannot be serialised (a POJO node without serializer)
      */
     byte[] body() {
-        byte[] b = body.get();
+        byte[] b = body;
         if (b == null) {
-            body.compareAndSet(null, serialise());
-            b = body.get();
+            BODY.compareAndSet(this, null, serialise());
+            b = body;
         }
         return b;
     }
