@@ -87,16 +87,19 @@ final class Msg {
             off = 0;
             len = NULL.length;
         }
-        int digits = 1;
-        for (long t = ts; t >= 10; t /= 10) {
+        long t = ts < 0 ? -ts : ts; // epoch milliseconds: negative only on a clock set before 1970
+        int digits = ts < 0 ? 2 : 1;
+        for (long r = t; r >= 10; r /= 10) {
             digits++;
         }
         byte[] out = new byte[head.length + digits + tail.length + len + 2];
         int n = put(out, 0, head);
-        long t = Math.abs(ts); // epoch milliseconds: never negative on a sane clock
         for (int i = n + digits - 1; i >= n; i--) {
             out[i] = (byte) ('0' + t % 10);
             t /= 10;
+        }
+        if (ts < 0) {
+            out[n] = '-';
         }
         n = put(out, n + digits, tail);
         System.arraycopy(line, off, out, n, len);
