@@ -44,7 +44,7 @@ final class BusBench {
     private static final int N = 100_000;
     private static final int N_INPROC = 400_000;
     private static final int WINDOW = 512;
-    private static final int PASSES = 2;
+    private static final int PASSES = 3;
     private static final int LAT_WARMUP = 500;
     private static final int LAT_N = 3000;
     private static final long CAP_NANOS = TimeUnit.SECONDS.toNanos(20);
