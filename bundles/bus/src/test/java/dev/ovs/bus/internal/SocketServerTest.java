@@ -421,6 +421,47 @@ class SocketServerTest {
         }
     }
 
+    /**
+     * A request line split across reads at every position (the scanner sees a line cut at the end of a read, the
+     * rest of it in the next one), and lines of both kinds after it in the same read: all events in order, exact.
+     */
+    @Test
+    void linesSplitAcrossReadsAtEveryPositionArriveWhole() throws Exception {
+        start(1024, "");
+        try (Raw sub = track(new Raw()); Raw pub = track(new Raw())) {
+            sub.send("{\"op\":\"sub\",\"pattern\":\"split.>\",\"id\":\"s\"}");
+            assertThat(sub.read().get("op").asText()).isEqualTo("ok");
+            String template = "{\"op\":\"pub\",\"topic\":\"split.x\",\"payload\":{\"n\":%d,\"s\":\"a\\u00e9b\"}}";
+            int cuts = String.format(template, 100).length();
+            int n = 0;
+            for (int cut = 1; cut < cuts; cut++) {
+                byte[] line = String.format(template, 100 + cut).getBytes(StandardCharsets.UTF_8);
+                pub.out.write(line, 0, cut);
+                pub.out.flush();
+                Thread.sleep(2);
+                // the rest, then a scanned line and a Jackson line (escaped topic) in the same write
+                pub.out.write(line, cut, line.length - cut);
+                pub.out.write(("\n" + String.format(template, 1000 + cut) + "\n"
+                        + String.format(template, 2000 + cut).replace("split.x", "split.\\u0078") + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                pub.out.flush();
+                n += 3;
+            }
+            List<Integer> got = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                JsonNode f = sub.read();
+                assertThat(f.get("topic").asText()).isEqualTo("split.x");
+                assertThat(f.get("payload").get("s").asText()).isEqualTo("a\u00e9b");
+                got.add(f.get("payload").get("n").asInt());
+            }
+            List<Integer> want = new ArrayList<>();
+            for (int cut = 1; cut < cuts; cut++) {
+                want.addAll(List.of(100 + cut, 1000 + cut, 2000 + cut));
+            }
+            assertThat(got).isEqualTo(want);
+        }
+    }
+
     @Test
     void malformedPayloadsAreRejectedWithAnErrorFrameAndNotPublished() throws Exception {
         BusEngine e = start(64, "");
