@@ -304,16 +304,26 @@ final class BusConnector implements AutoCloseable {
             return;
         }
         List<String> held = new java.util.ArrayList<>(names);
+        org.freedesktop.dbus.interfaces.DBus dbus;
+        try {
+            // now, before this returns: the next revision starts only after this deactivation, and its
+            // REPLACE_EXISTING|DO_NOT_QUEUE request must find the names replaceable (else it gets EXISTS and the
+            // names vanish when this connection closes)
+            dbus = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus",
+                    org.freedesktop.dbus.interfaces.DBus.class);
+            org.freedesktop.dbus.types.UInt32 flags = new org.freedesktop.dbus.types.UInt32(
+                    org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_ALLOW_REPLACEMENT
+                            | org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_DO_NOT_QUEUE);
+            for (String n : held) {
+                dbus.RequestName(n, flags);
+            }
+        } catch (DBusException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "dev.ovs.dbus: handover: " + e);
+            closeQuietly(c);
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
-                org.freedesktop.dbus.interfaces.DBus dbus = c.getRemoteObject("org.freedesktop.DBus",
-                        "/org/freedesktop/DBus", org.freedesktop.dbus.interfaces.DBus.class);
-                org.freedesktop.dbus.types.UInt32 flags = new org.freedesktop.dbus.types.UInt32(
-                        org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_ALLOW_REPLACEMENT
-                                | org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_DO_NOT_QUEUE);
-                for (String n : held) {
-                    dbus.RequestName(n, flags);
-                }
                 String me = c.getUniqueName();
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMs);
                 while (System.nanoTime() < end && c.isConnected()) {
@@ -332,7 +342,7 @@ final class BusConnector implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException | DBusException e) {
+            } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "dev.ovs.dbus: handover: " + e);
             } finally {
                 closeQuietly(c);

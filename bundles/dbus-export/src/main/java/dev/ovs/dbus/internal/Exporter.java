@@ -250,6 +250,14 @@ final class Exporter implements DbusConnectionListener {
         e.ownsNameRef = false;
         pathOwner.put(e.path, PLACEHOLDER);
         placeholders.put(e.path, p);
+        p.expiry = timer().schedule(() -> expire(p), graceMs, TimeUnit.MILLISECONDS);
+        LOG.log(Level.DEBUG, "dev.ovs.dbus: " + e.path + " held for " + graceMs + " ms (service " + e.id + " of "
+                + e.bundle + " went away)");
+        return true;
+    }
+
+    /** The grace timer (placeholder expiry, name retries), started on first use; its thread ends when idle. */
+    private ScheduledThreadPoolExecutor timer() {
         if (timer == null) {
             timer = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "dev.ovs.dbus-grace");
@@ -260,10 +268,24 @@ final class Exporter implements DbusConnectionListener {
             timer.allowCoreThreadTimeOut(true);
             timer.setRemoveOnCancelPolicy(true);
         }
-        p.expiry = timer.schedule(() -> expire(p), graceMs, TimeUnit.MILLISECONDS);
-        LOG.log(Level.DEBUG, "dev.ovs.dbus: " + e.path + " held for " + graceMs + " ms (service " + e.id + " of "
-                + e.bundle + " went away)");
-        return true;
+        return timer;
+    }
+
+    /**
+     * With replacement grace on, a name another connection holds is asked for again every second while the
+     * export wants it (e.g. the previous revision's connection still closing): the name comes back by itself.
+     */
+    private void retryName(Entry e, DBusConnection c) {
+        if (graceMs <= 0) {
+            return;
+        }
+        timer().schedule(() -> {
+            synchronized (this) {
+                if (entries.get(e.id) == e && e.state == State.NAME_CONFLICT && connection == c) {
+                    apply(e);
+                }
+            }
+        }, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -508,6 +530,7 @@ final class Exporter implements DbusConnectionListener {
             e.exported = true;
             pathOwner.put(e.path, e.id);
         }
+        boolean retrying = e.state == State.NAME_CONFLICT;
         e.state = State.EXPORTED;
         e.message = "";
         if (e.name != null && !e.ownsNameRef) {
@@ -518,7 +541,10 @@ final class Exporter implements DbusConnectionListener {
                     e.state = State.NAME_CONFLICT;
                     e.message = "cannot own bus name " + e.name + " (owned by another connection, or denied by "
                             + "the bus policy): " + ex.getMessage() + "; exported under " + c.getUniqueName();
-                    LOG.log(Level.WARNING, "dev.ovs.dbus: service " + e.id + " of " + e.bundle + ": " + e.message);
+                    if (!retrying) {
+                        LOG.log(Level.WARNING, "dev.ovs.dbus: service " + e.id + " of " + e.bundle + ": " + e.message);
+                    }
+                    retryName(e, c);
                     return;
                 }
             }

@@ -153,6 +153,25 @@ class ReplacementGraceTest {
     }
 
     @Test
+    void aNameHeldElsewhereIsAskedForAgainUntilItIsFree() throws Exception {
+        try (org.freedesktop.dbus.connections.impl.DBusConnection other =
+                org.freedesktop.dbus.connections.impl.DBusConnectionBuilder.forAddress(bus.address()).withShared(false)
+                        .build()) {
+            other.requestBusName(NAME);
+            component = new DbusConnectionComponent(bus.address(), 5_000);
+            Exporter ex = component.exporter();
+            assertThat(ex.add(1, "b", new EchoImpl(PATH, "v1"), PATH, NAME).state()).isEqualTo(State.NAME_CONFLICT);
+            other.releaseBusName(NAME);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ex.status(1).state() != State.EXPORTED && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertThat(ex.status(1).state()).as("name acquired by the retry").isEqualTo(State.EXPORTED);
+            assertThat(call(NAME, PATH, NAME + ".Echo", "x")).isEqualTo("('v1:x',)");
+        }
+    }
+
+    @Test
     void noGraceUnexportsAtOnce() {
         component = new DbusConnectionComponent(bus.address());
         Exporter ex = component.exporter();
