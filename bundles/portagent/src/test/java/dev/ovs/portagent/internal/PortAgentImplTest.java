@@ -146,8 +146,8 @@ class PortAgentImplTest {
         String port = agent.addPort("br0", "eth1", ref(c1),
                 new PortSettings("10.1.0.2/24", "02:00:00:aa:bb:01", "10.1.0.1", 1400, 10), "test");
         assertThat(port).matches("[0-9a-f]{13}_l");
-        // up (set in the rename request, before ovs-vswitchd saw the device) and promiscuous (set by ovs-vswitchd
-        // while adding the port): neither change lost the other's flag
+        // up (set by the agent after the OVSDB change) and promiscuous (set by ovs-vswitchd while it added the
+        // port): neither change lost the other's flag
         assertThat(ip(host, "link", "show", port)).contains("mtu 1400").contains(",UP").contains("PROMISC");
         String inside = ip(c1, "-d", "link", "show", "eth1");
         assertThat(inside).contains("mtu 1400").contains("link/ether 02:00:00:aa:bb:01").contains(",UP").contains("veth");
