@@ -50,10 +50,18 @@ class BusHotSwapTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         if (listener != null) {
             listener.unregister();
         }
+        // stop serving the socket first: the bus binds a removed socket file again, which would bring the
+        // deleted directory back (empty /tmp/pbt-* leftovers)
+        Path socket = dir.resolve("bus.sock");
+        Hashtable<String, Object> off = new Hashtable<>();
+        off.put("socket", "");
+        off.put("heartbeat.seconds", 0);
+        Frameworks.configure(context, "dev.ovs.bus", off);
+        Frameworks.eventually("bus socket " + socket + " closed", WAIT, () -> !socket.toFile().exists());
         dir.close();
     }
 
