@@ -1,43 +1,100 @@
 package dev.ovs.bus;
 
 /**
- * Allocation-free check that bytes are exactly one JSON value (RFC 8259: string escapes, strict UTF-8 (RFC 3629),
- * numbers, literals, nesting), optionally surrounded by whitespace; for {@link BusClient#publishJson}, which checks
- * every payload before sending it. The same grammar as the bus server's request scanner
- * ({@code dev.ovs.bus.internal.RequestScanner}, which cannot be shared: it is not in an API package).
+ * Allocation-free scanner of the JSON grammar (RFC 8259: string escapes, strict UTF-8 (RFC 3629), numbers,
+ * literals, nesting) over a range of bytes. The one scanner of the bus: {@link BusClient#publishJson} checks
+ * every payload with {@link #isOneValue} before sending it, and the bus server scans request lines with it
+ * without building a tree. It lives in the API package because both bundles use it (the implementation bundle
+ * imports it).
  *
- * <p>{@link #isOneValue} returning true means Jackson's streaming parser accepts the bytes as one value (checked by
- * {@code JsonTextTest} on generated values); false means "not decided here": the caller parses with Jackson, which
- * accepts or produces the error message. Left to Jackson: anything malformed, nesting deeper than
- * {@link #MAX_DEPTH}, a number longer than {@link #MAX_NUMBER} characters, a field name longer than
- * {@link #MAX_NAME} bytes, a byte order mark (all below Jackson's own {@code StreamReadConstraints}).
+ * <p>A true or an offset means Jackson's streaming parser accepts the bytes (checked by {@code JsonTextTest}
+ * and the server's {@code RequestScannerTest} on generated input); false or -1 means "not decided here": the
+ * caller parses with Jackson, which accepts or produces the error message. Left to Jackson: anything
+ * malformed, nesting deeper than {@link #MAX_DEPTH}, a number longer than {@link #MAX_NUMBER} characters, a
+ * field name longer than {@link #MAX_NAME} bytes, a byte order mark (all below Jackson's own
+ * {@code StreamReadConstraints}).
  *
- * <p>Not thread-safe: one instance per use, or per thread.
+ * <p>Not thread-safe: one instance per thread (it keeps the range being scanned); {@link #reset} before use.
  */
-final class JsonText {
-    static final int MAX_DEPTH = 64;
-    static final int MAX_NUMBER = 100;
-    static final int MAX_NAME = 1000;
+public final class JsonText {
+    /** Deepest nesting of objects and arrays decided here. */
+    public static final int MAX_DEPTH = 64;
+    /** Longest number (characters) decided here. */
+    public static final int MAX_NUMBER = 100;
+    /** Longest field name (bytes) decided here. */
+    public static final int MAX_NAME = 1000;
 
     private byte[] b;
     private int end;
+    /** {@link #reset}: a newline is not whitespace but the end of a line. */
+    private boolean newlineEnds;
 
-    /** @return whether {@code json} is exactly one JSON value with optional whitespace around it (see class comment) */
-    static boolean isOneValue(byte[] json) {
+    /** A scanner with nothing to scan yet: {@link #reset} it. */
+    public JsonText() {
+    }
+
+    /**
+     * Sets the bytes to scan: offsets given to the other methods index {@code bytes}, scanning stops at
+     * {@code end}.
+     *
+     * @param bytes       the bytes (not copied)
+     * @param end         offset just after the last byte that may be scanned (at most {@code bytes.length})
+     * @param newlineEnds true if {@code '\n'} ends a line rather than being whitespace (line protocols)
+     */
+    public void reset(byte[] bytes, int end, boolean newlineEnds) {
+        this.b = bytes;
+        this.end = end;
+        this.newlineEnds = newlineEnds;
+    }
+
+    /**
+     * @param json bytes
+     * @return whether {@code json} is exactly one JSON value with optional whitespace around it (see the class
+     *         comment for what false means)
+     */
+    public static boolean isOneValue(byte[] json) {
         JsonText t = new JsonText();
-        t.b = json;
-        t.end = json.length;
+        t.reset(json, json.length, false);
         int i = t.value(t.ws(0), 0);
         return i >= 0 && t.ws(i) == t.end;
     }
 
     /**
+     * @param i offset of {@code 'n'}
+     * @return whether the literal {@code null} starts at {@code i}
+     */
+    public boolean isNull(int i) {
+        return literal(i, NULL_LITERAL);
+    }
+
+    /**
+     * A string of printable ASCII without escapes (the common case of field names and topics).
+     *
+     * @param i offset just after the opening quote
+     * @return the offset of the closing quote, -1 if the string is not of that kind (or not closed)
+     */
+    public int plainString(int i) {
+        while (i < end) {
+            byte c = b[i];
+            if (c == '"') {
+                return i;
+            }
+            if (c < 0x20 || c > 0x7e || c == '\\') {
+                return -1;
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    /**
      * One JSON value starting at {@code i} (no leading whitespace).
      *
-     * @param depth nesting depth of a container starting here (the request object is depth 0)
+     * @param i     offset of the value's first byte
+     * @param depth nesting depth of a container starting here (a top-level value is depth 0)
      * @return the offset after the value, -1 if malformed or beyond this scanner's limits
      */
-    private int value(int i, int depth) {
+    public int value(int i, int depth) {
         if (i >= end) {
             return -1;
         }
@@ -269,10 +326,15 @@ final class JsonText {
         return i + n + 1;
     }
 
-    private int ws(int i) {
+    /**
+     * @param i an offset
+     * @return the offset of the first non-whitespace byte at or after {@code i} (RFC 8259 whitespace; a newline
+     *         only when not {@code newlineEnds}), or the end
+     */
+    public int ws(int i) {
         while (i < end) {
             byte c = b[i];
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            if (c != ' ' && c != '\t' && c != '\r' && (c != '\n' || newlineEnds)) {
                 return i;
             }
             i++;

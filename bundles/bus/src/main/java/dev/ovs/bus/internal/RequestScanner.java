@@ -1,11 +1,14 @@
 package dev.ovs.bus.internal;
 
+import dev.ovs.bus.JsonText;
+
 /**
  * Allocation-free scanner for the common shape of a request line of the socket protocol (docs/bus.md, "Line
  * protocol"): one JSON object (RFC 8259) whose fields {@code op id topic type pattern} are strings without escapes
  * and non-ASCII characters (or {@code null}), a {@code payload} that is any JSON value, and other fields of any
  * JSON value. It checks the whole line against the RFC 8259 grammar (string escapes, strict UTF-8, numbers,
- * literals, nesting), keeping only offsets, and builds no object.
+ * literals, nesting; with {@link JsonText}, the bus's one JSON scanner), keeping only offsets, and builds no
+ * object.
  *
  * <p>Contract with the caller: {@link #scan} returning {@code true} means the line is a well-formed JSON object
  * that Jackson's streaming parser accepts with the same field values and the same payload byte range (checked by
@@ -31,9 +34,12 @@ final class RequestScanner {
     static final int ABSENT = -1;
     /** {@link #length(int)} of a field whose (last) value was JSON null. */
     static final int NULL = -2;
-    static final int MAX_DEPTH = 64;
-    static final int MAX_NUMBER = 100;
-    static final int MAX_NAME = 1000;
+    static final int MAX_DEPTH = JsonText.MAX_DEPTH;
+    static final int MAX_NUMBER = JsonText.MAX_NUMBER;
+    static final int MAX_NAME = JsonText.MAX_NAME;
+
+    /** The JSON grammar (shared with the client's payload check). */
+    private final JsonText json = new JsonText();
 
     private final int[] start = new int[5];
     private final int[] length = new int[5];
@@ -41,8 +47,6 @@ final class RequestScanner {
     private int payloadEnd;
     private byte[] b;
     private int end;
-    /** {@link #scanLine}: a newline is not whitespace but the end of the line. */
-    private boolean lineMode;
 
     /**
      * Scans {@code buf[off, off+len)} (one line without its newline).
@@ -73,7 +77,7 @@ final class RequestScanner {
     private boolean start(byte[] buf, int off, int limit, boolean line) {
         b = buf;
         end = limit;
-        lineMode = line;
+        json.reset(buf, limit, line);
         for (int f = 0; f < 5; f++) {
             length[f] = ABSENT;
         }
@@ -104,39 +108,39 @@ final class RequestScanner {
 
     /** @return the offset after the request object and the whitespace after it, -1 if not accepted */
     private int object(int i) {
-        i = ws(i);
+        i = json.ws(i);
         if (i >= end || b[i] != '{') {
             return -1;
         }
-        i = ws(i + 1);
+        i = json.ws(i + 1);
         if (i < end && b[i] == '}') {
-            return ws(i + 1);
+            return json.ws(i + 1);
         }
         while (true) {
             if (i >= end || b[i] != '"') {
                 return -1;
             }
             int ns = i + 1;
-            int ne = plainString(ns);
+            int ne = json.plainString(ns);
             if (ne < 0 || ne - ns > MAX_NAME) {
                 return -1;
             }
-            i = ws(ne + 1);
+            i = json.ws(ne + 1);
             if (i >= end || b[i] != ':') {
                 return -1;
             }
-            i = ws(i + 1);
+            i = json.ws(i + 1);
             int f = field(ns, ne - ns);
             if (f < PAYLOAD) {
                 if (i < end && b[i] == '"') {
-                    int ve = plainString(i + 1);
+                    int ve = json.plainString(i + 1);
                     if (ve < 0) {
                         return -1;
                     }
                     start[f] = i + 1;
                     length[f] = ve - i - 1;
                     i = ve + 1;
-                } else if (literal(i, NULL_LITERAL)) {
+                } else if (json.isNull(i)) {
                     length[f] = NULL;
                     i += 4;
                 } else {
@@ -144,7 +148,7 @@ final class RequestScanner {
                 }
             } else {
                 int vs = i;
-                i = value(i, 1);
+                i = json.value(i, 1);
                 if (i < 0) {
                     return -1;
                 }
@@ -153,14 +157,14 @@ final class RequestScanner {
                     payloadEnd = i;
                 }
             }
-            i = ws(i);
+            i = json.ws(i);
             if (i >= end) {
                 return -1;
             }
             if (b[i] == ',') {
-                i = ws(i + 1);
+                i = json.ws(i + 1);
             } else if (b[i] == '}') {
-                return ws(i + 1);
+                return json.ws(i + 1);
             } else {
                 return -1;
             }
@@ -196,269 +200,5 @@ final class RequestScanner {
             default:
                 return OTHER;
         }
-    }
-
-    /**
-     * One JSON value starting at {@code i} (no leading whitespace).
-     *
-     * @param depth nesting depth of a container starting here (the request object is depth 0)
-     * @return the offset after the value, -1 if malformed or beyond this scanner's limits
-     */
-    private int value(int i, int depth) {
-        if (i >= end) {
-            return -1;
-        }
-        switch (b[i]) {
-            case '"': {
-                int e = string(i + 1);
-                return e < 0 ? -1 : e + 1;
-            }
-            case '{':
-                return depth >= MAX_DEPTH ? -1 : objectValue(i + 1, depth);
-            case '[':
-                return depth >= MAX_DEPTH ? -1 : array(i + 1, depth);
-            case 't':
-                return literal(i, TRUE_LITERAL) ? i + 4 : -1;
-            case 'f':
-                return literal(i, FALSE_LITERAL) ? i + 5 : -1;
-            case 'n':
-                return literal(i, NULL_LITERAL) ? i + 4 : -1;
-            default:
-                return number(i);
-        }
-    }
-
-    private int objectValue(int i, int depth) {
-        i = ws(i);
-        if (i < end && b[i] == '}') {
-            return i + 1;
-        }
-        while (true) {
-            if (i >= end || b[i] != '"') {
-                return -1;
-            }
-            int ne = string(i + 1);
-            if (ne < 0 || ne - i - 1 > MAX_NAME) {
-                return -1;
-            }
-            i = ws(ne + 1);
-            if (i >= end || b[i] != ':') {
-                return -1;
-            }
-            i = value(ws(i + 1), depth + 1);
-            if (i < 0) {
-                return -1;
-            }
-            i = ws(i);
-            if (i >= end) {
-                return -1;
-            }
-            if (b[i] == '}') {
-                return i + 1;
-            }
-            if (b[i] != ',') {
-                return -1;
-            }
-            i = ws(i + 1);
-        }
-    }
-
-    private int array(int i, int depth) {
-        i = ws(i);
-        if (i < end && b[i] == ']') {
-            return i + 1;
-        }
-        while (true) {
-            i = value(i, depth + 1);
-            if (i < 0) {
-                return -1;
-            }
-            i = ws(i);
-            if (i >= end) {
-                return -1;
-            }
-            if (b[i] == ']') {
-                return i + 1;
-            }
-            if (b[i] != ',') {
-                return -1;
-            }
-            i = ws(i + 1);
-        }
-    }
-
-    /** RFC 8259 number: {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}; at most MAX_NUMBER long. */
-    private int number(int i) {
-        int s = i;
-        if (i < end && b[i] == '-') {
-            i++;
-        }
-        if (i >= end) {
-            return -1;
-        }
-        if (b[i] == '0') {
-            i++;
-        } else if (b[i] >= '1' && b[i] <= '9') {
-            i = digits(i + 1);
-        } else {
-            return -1;
-        }
-        if (i < end && b[i] == '.') {
-            int d = digits(i + 1);
-            if (d == i + 1) {
-                return -1;
-            }
-            i = d;
-        }
-        if (i < end && (b[i] == 'e' || b[i] == 'E')) {
-            i++;
-            if (i < end && (b[i] == '+' || b[i] == '-')) {
-                i++;
-            }
-            int d = digits(i);
-            if (d == i) {
-                return -1;
-            }
-            i = d;
-        }
-        return i - s > MAX_NUMBER ? -1 : i;
-    }
-
-    private int digits(int i) {
-        while (i < end && b[i] >= '0' && b[i] <= '9') {
-            i++;
-        }
-        return i;
-    }
-
-    private static final byte[] TRUE_LITERAL = {'t', 'r', 'u', 'e'};
-    private static final byte[] FALSE_LITERAL = {'f', 'a', 'l', 's', 'e'};
-    private static final byte[] NULL_LITERAL = {'n', 'u', 'l', 'l'};
-
-    private boolean literal(int i, byte[] lit) {
-        if (i + lit.length > end) {
-            return false;
-        }
-        for (int k = 0; k < lit.length; k++) {
-            if (b[i + k] != lit[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** @return the offset of the closing quote of a string of printable ASCII without escapes, else -1 */
-    private int plainString(int i) {
-        while (i < end) {
-            byte c = b[i];
-            if (c == '"') {
-                return i;
-            }
-            if (c < 0x20 || c > 0x7e || c == '\\') {
-                return -1;
-            }
-            i++;
-        }
-        return -1;
-    }
-
-    /** @return the offset of the closing quote of an RFC 8259 string (escapes, strict UTF-8), else -1 */
-    private int string(int i) {
-        while (i < end) {
-            byte x = b[i];
-            if (x >= 0x20 && x != '"' && x != '\\') {
-                i++; // printable ASCII or DEL: the common case, tested first
-                continue;
-            }
-            int c = x & 0xff;
-            if (c == '"') {
-                return i;
-            }
-            if (c == '\\') {
-                if (++i >= end) {
-                    return -1;
-                }
-                switch (b[i]) {
-                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> i++;
-                    case 'u' -> {
-                        if (i + 4 >= end || !hex(b[i + 1]) || !hex(b[i + 2]) || !hex(b[i + 3]) || !hex(b[i + 4])) {
-                            return -1;
-                        }
-                        i += 5;
-                    }
-                    default -> {
-                        return -1;
-                    }
-                }
-            } else if (c < 0x20) {
-                return -1;
-            } else if (c < 0x80) {
-                i++;
-            } else {
-                i = utf8(i, c);
-                if (i < 0) {
-                    return -1;
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static boolean hex(byte c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
-    }
-
-    /**
-     * One multi-byte UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
-     *
-     * @return the offset after it, -1 if invalid
-     */
-    private int utf8(int i, int c) {
-        int n;
-        int lo = 0x80;
-        int hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            if (c == 0xe0) {
-                lo = 0xa0;
-            } else if (c == 0xed) {
-                hi = 0x9f;
-            }
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            if (c == 0xf0) {
-                lo = 0x90;
-            } else if (c == 0xf4) {
-                hi = 0x8f;
-            }
-        } else {
-            return -1;
-        }
-        if (i + n >= end) {
-            return -1;
-        }
-        int c1 = b[i + 1] & 0xff;
-        if (c1 < lo || c1 > hi) {
-            return -1;
-        }
-        for (int k = 2; k <= n; k++) {
-            if ((b[i + k] & 0xc0) != 0x80) {
-                return -1;
-            }
-        }
-        return i + n + 1;
-    }
-
-    private int ws(int i) {
-        while (i < end) {
-            byte c = b[i];
-            if (c != ' ' && c != '\t' && c != '\r' && (c != '\n' || lineMode)) {
-                return i;
-            }
-            i++;
-        }
-        return i;
     }
 }
