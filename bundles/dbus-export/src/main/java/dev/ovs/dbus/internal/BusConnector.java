@@ -30,6 +30,8 @@ final class BusConnector implements AutoCloseable {
     static final long MIN_BACKOFF_MS = 100;
     static final long MAX_BACKOFF_MS = 5000;
     private static final long WATCHDOG_MS = 1000;
+    /** After a handover, how long the old connection stays open for replies to calls already delivered, ms. */
+    static final long DRAIN_MS = 250;
     private static final System.Logger LOG = System.getLogger(BusConnector.class.getName());
 
     /** Opens a connection; the callback must be installed on it. */
@@ -263,8 +265,8 @@ final class BusConnector implements AutoCloseable {
      * {@code names} is re-requested with {@code DBUS_NAME_FLAG_ALLOW_REPLACEMENT} (the bus updates the flags of
      * its primary owner), so the next connection asking with {@code REPLACE_EXISTING} (the updated bundle's)
      * takes it over at once and the name is never without an owner; a daemon thread
-     * ({@code dev.ovs.dbus-handover}) closes this connection as soon as another connection owns every name,
-     * or after {@code maxMs}. Meanwhile its exports (placeholders, see {@link Exporter#holdAllForHandover})
+     * ({@code dev.ovs.dbus-handover}) closes this connection {@link #DRAIN_MS} after another connection owns
+     * every name (replies to calls already delivered still go out), or after {@code maxMs}. Meanwhile its exports (placeholders, see {@link Exporter#holdAllForHandover})
      * keep answering. Listeners are told {@code disconnected()} now.
      *
      * @param names the well-known names the connection owns
@@ -340,6 +342,9 @@ final class BusConnector implements AutoCloseable {
                     }
                     Thread.sleep(20);
                 }
+                // calls delivered here just before a name moved are still being answered (by placeholders, at
+                // once): let them reply before closing, or their callers get NoReply
+                Thread.sleep(DRAIN_MS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
