@@ -49,9 +49,11 @@ final class DbusBench {
         t.append("| call | calls/s | p50 µs | p99 µs | p50 / floor |\n|---|---:|---:|---:|---:|\n");
         t.append(row("`org.freedesktop.DBus.GetId` — the bus daemon's own round trip (the floor)", shipped[0], floor));
         t.append(row("**Patchbay `org.openvswitch.ovsdb.BridgeExists`**, appliance as shipped (JVM: C1 only, Serial GC; "
-                + "answered from the OVSDB replica, no round trip to ovsdb-server: docs/dbus.md, consistency)", shipped[1], floor));
-        t.append(row("`org.freedesktop.DBus.Peer.Ping` to the appliance (answered inside dbus-java: the D-Bus path to the "
-                + "appliance with no OVSDB work; client → daemon → appliance and back is twice the floor's hops)", shipped[2], floor));
+                + "answered from the OVSDB replica, no round trip to ovsdb-server: docs/dbus.md, consistency; on the connection's reader "
+                + "thread, `@NonBlocking`: docs/dbus.md, inline dispatch)", shipped[1], floor));
+        t.append(row("`org.freedesktop.DBus.Peer.Ping` to the appliance (answered inside dbus-java, also on the reader thread: "
+                + "the D-Bus path to the appliance with no OVSDB work; client → daemon → appliance and back is twice the floor's hops)",
+                shipped[2], floor));
         t.append(row("`GetId` floor, second run", c2[0], c2[0][0]));
         t.append(row("Patchbay `BridgeExists`, appliance with the C2 JIT (`JAVA_OPTS=\"" + Sandbox.C2_OPTS + "\"`)", c2[1],
                 c2[0][0]));

@@ -1,20 +1,26 @@
 package dev.ovs.dbus.internal;
 
 import dev.ovs.dbus.DbusConnectionListener;
+import dev.ovs.dbusjava.InlineDispatch;
 import java.io.IOException;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.lang.System.Logger.Level;
 import org.freedesktop.dbus.connections.IDisconnectCallback;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.exceptions.DBusException;
+import org.freedesktop.dbus.messages.MethodCall;
 
 /**
  * Owns one dbus-java {@link DBusConnection} (not shared) and keeps it up: the first attempt is started by
@@ -33,6 +39,8 @@ final class BusConnector implements AutoCloseable {
     /** After a handover, how long the old connection stays open for replies to calls already delivered, ms. */
     static final long DRAIN_MS = 250;
     private static final System.Logger LOG = System.getLogger(BusConnector.class.getName());
+    /** {@link InlineDispatch} of each open connection; weak keys, so a closed connection drops out. */
+    private static final Map<DBusConnection, InlineDispatch> DISPATCH = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Opens a connection; the callback must be installed on it. */
     interface Opener {
@@ -56,7 +64,20 @@ final class BusConnector implements AutoCloseable {
      * @throws IllegalArgumentException if address is null or blank
      */
     BusConnector(String address) {
-        this(address, cb -> defaultOpen(address, cb));
+        this(address, (Opener) cb -> defaultOpen(address, cb, call -> false));
+    }
+
+    /**
+     * A connector whose connections answer some calls on their reader thread.
+     *
+     * @param address {@code system}, {@code session} or a D-Bus address ({@code unix:path=...})
+     * @param inline  which incoming method calls are answered on the connection's reader thread
+     *                ({@link InlineDispatch}; the exporter's {@link Exporter#answersInline})
+     * @return the connector, not started
+     * @throws IllegalArgumentException if address is null or blank
+     */
+    static BusConnector withInline(String address, Predicate<MethodCall> inline) {
+        return new BusConnector(address, (Opener) cb -> defaultOpen(address, cb, inline));
     }
 
     BusConnector(String address, Opener opener) {
@@ -77,9 +98,11 @@ final class BusConnector implements AutoCloseable {
 
     /**
      * Builds a private (not shared) connection for an address: 4 method-call threads, 1 signal thread (keeps
-     * signal order), weak references to imported (remote) objects, the disconnect callback installed.
+     * signal order), weak references to imported (remote) objects, the disconnect callback installed, and
+     * {@link InlineDispatch} for the calls {@code inline} accepts.
      */
-    static DBusConnection defaultOpen(String address, IDisconnectCallback cb) throws DBusException {
+    static DBusConnection defaultOpen(String address, IDisconnectCallback cb, Predicate<MethodCall> inline)
+            throws DBusException {
         DBusConnectionBuilder b;
         switch (address) {
             case "system":
@@ -94,11 +117,29 @@ final class BusConnector implements AutoCloseable {
         // weak imports: dbus-java otherwise keeps every proxy getRemoteObject ever returned on this long-lived
         // shared connection (importedObjects), and with it the interface's bundle revision (soak: ~190 KiB per
         // update of dev.ovs.networkd, and growth with every call that looks up a remote object)
-        return b.withShared(false)
+        DBusConnection c = b.withShared(false)
                 .withImportWeakReferences(true)
                 .withDisconnectCallback(cb)
                 .receivingThreadConfig().withSignalThreadCount(1).withMethodCallThreadCount(4).connectionConfig()
                 .build();
+        // before anything is exported: @NonBlocking members are answered on the reader thread (two thread
+        // hand-offs less per call; issue 5). If dbus-java's internals differ, the connection works as built.
+        InlineDispatch d = InlineDispatch.install(c, inline);
+        if (!d.installed()) {
+            LOG.log(Level.WARNING, "dev.ovs.dbus: every call goes through dbus-java's pool: " + d.refusal());
+        }
+        DISPATCH.put(c, d);
+        return c;
+    }
+
+    /**
+     * Inline dispatch of a connection opened by {@link #defaultOpen}, for tests and diagnostics.
+     *
+     * @param c a connection
+     * @return its {@link InlineDispatch}, or {@code null} if it was not opened by {@link #defaultOpen}
+     */
+    static InlineDispatch inlineDispatch(DBusConnection c) {
+        return DISPATCH.get(c);
     }
 
     String address() {

@@ -82,7 +82,7 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     private void start(String address, long graceMs) {
         this.graceMs = graceMs;
         exporter = new Exporter(graceMs);
-        connector = new BusConnector(address);
+        connector = BusConnector.withInline(address, exporter::answersInline);
         connector.addListener(exporter); // first listener: exports are in place before others hear of it
         connector.start();
     }

@@ -5,8 +5,10 @@ import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.DbusErrors;
+import dev.ovs.dbus.NonBlocking;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +25,8 @@ import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
+import org.freedesktop.dbus.messages.MethodCall;
+import org.freedesktop.dbus.utils.DBusNamingUtil;
 import org.freedesktop.dbus.utils.DBusObjects;
 
 /**
@@ -92,6 +97,16 @@ final class Exporter implements DbusConnectionListener {
     private final Map<String, Long> pathOwner = new HashMap<>();
     private final Map<String, Integer> nameRefs = new HashMap<>();
     private final Map<String, Placeholder> placeholders = new HashMap<>();
+    /**
+     * D-Bus interface name → names of its {@link NonBlocking} members, of every service seen. Only grows (a few
+     * strings; no class references, so no bundle revision is kept).
+     */
+    private final Map<String, Set<String>> nonBlocking = new ConcurrentHashMap<>();
+
+    {
+        // answered by dbus-java itself from memory on every exported object (its GlobalHandler)
+        nonBlocking.computeIfAbsent("org.freedesktop.DBus.Peer", k -> ConcurrentHashMap.newKeySet()).add("Ping");
+    }
     private final long graceMs;
     private ScheduledThreadPoolExecutor timer;
     private DBusConnection connection;
@@ -138,6 +153,7 @@ final class Exporter implements DbusConnectionListener {
             LOG.log(Level.WARNING, "dev.ovs.dbus: not exporting service " + id + " of " + e.bundle + ": " + invalid);
             return e.status();
         }
+        recordNonBlocking(object);
         apply(e);
         return e.status();
     }
@@ -357,14 +373,7 @@ final class Exporter implements DbusConnectionListener {
      * the interface's Unavailable error.
      */
     static DBusInterface placeholderFor(Object object, String path) {
-        Set<Class<?>> ifaces = new LinkedHashSet<>();
-        for (Class<?> c = object.getClass(); c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                if (DBusInterface.class.isAssignableFrom(i)) {
-                    ifaces.add(i);
-                }
-            }
-        }
+        Set<Class<?>> ifaces = dbusInterfaces(object.getClass());
         if (ifaces.isEmpty()) {
             throw new IllegalArgumentException("no DBusInterface on " + object.getClass().getName());
         }
@@ -387,6 +396,49 @@ final class Exporter implements DbusConnectionListener {
         };
         return (DBusInterface) Proxy.newProxyInstance(object.getClass().getClassLoader(),
                 ifaces.toArray(Class<?>[]::new), h);
+    }
+
+    /** The DBusInterface sub-interfaces a class (or a superclass) implements directly, in declaration order. */
+    private static Set<Class<?>> dbusInterfaces(Class<?> type) {
+        Set<Class<?>> ifaces = new LinkedHashSet<>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (DBusInterface.class.isAssignableFrom(i)) {
+                    ifaces.add(i);
+                }
+            }
+        }
+        return ifaces;
+    }
+
+    /**
+     * Records the {@link NonBlocking} members of the object's D-Bus interfaces (D-Bus interface name → member
+     * names, as dbus-java names them on the bus).
+     */
+    private void recordNonBlocking(Object object) {
+        for (Class<?> i : dbusInterfaces(object.getClass())) {
+            for (Method m : i.getMethods()) {
+                if (m.isAnnotationPresent(NonBlocking.class)) {
+                    nonBlocking.computeIfAbsent(DBusNamingUtil.getInterfaceName(m.getDeclaringClass()),
+                            k -> ConcurrentHashMap.newKeySet()).add(DBusNamingUtil.getMethodName(m));
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether an incoming method call may be answered on the connection's reader thread: its interface and
+     * member are those of a {@link NonBlocking} method of an object exported (now or earlier) by this exporter,
+     * or it is {@code org.freedesktop.DBus.Peer.Ping} (answered by dbus-java).
+     * Called by dbus-java's reader thread for every incoming call (dev.ovs.dbusjava.InlineDispatch); lock-free.
+     *
+     * @param call the incoming call
+     * @return {@code true} if the call names its interface and that member is {@link NonBlocking}
+     */
+    boolean answersInline(MethodCall call) {
+        String iface = call.getInterface();
+        Set<String> members = iface == null ? null : nonBlocking.get(iface);
+        return members != null && members.contains(call.getName());
     }
 
     private static Object throwUnavailable(Class<?> iface, String msg) {

@@ -1,5 +1,6 @@
 package dev.ovs.dbus.ovsdb;
 
+import dev.ovs.dbus.NonBlocking;
 import java.util.List;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -75,6 +76,7 @@ public interface OvsdbBus extends DBusInterface {
      * @return whether the bridge exists
      * @throws dev.ovs.dbus.DbusError {@code InvalidArgs}; {@code Unavailable}, {@code Timeout}, {@code Failed}
      */
+    @NonBlocking
     boolean BridgeExists(String bridge);
 
     /**
@@ -83,6 +85,7 @@ public interface OvsdbBus extends DBusInterface {
      * @return bridge names, sorted
      * @throws dev.ovs.dbus.DbusError {@code Unavailable}, {@code Timeout}, {@code Failed}
      */
+    @NonBlocking
     List<String> ListBridges();
 
     /**
@@ -94,6 +97,7 @@ public interface OvsdbBus extends DBusInterface {
      * @throws dev.ovs.dbus.DbusError {@code InvalidArgs}; {@code NotFound}; {@code Unavailable},
      *         {@code Timeout}, {@code Failed}
      */
+    @NonBlocking
     List<String> ListBridgePorts(String bridge);
 
     /**

@@ -7,6 +7,7 @@ import dev.ovs.bus.Event;
 import dev.ovs.bus.Topics;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.ovsdb.OvsdbBus;
+import dev.ovs.dbusjava.InlineDispatch;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
@@ -129,6 +130,27 @@ class RealOvsTest {
         assertThat(busctl("DeleteBridge", "s", "br-x")).isEmpty();
         assertThat(ovsdb.vsctl("list-br").lines().toList()).containsExactly("br-y");
         assertThat(gdbusError("DeleteBridge", "br-x")).contains("org.openvswitch.ovsdb.Error.NotFound");
+    }
+
+    @Test
+    void readOnlyMembersAreAnsweredOnTheReaderThreadAndWritersOnThePool() throws Exception {
+        assertThat(busctl("CreateBridge", "s", "br-i")).isEmpty();
+        InlineDispatch d = BusConnector.inlineDispatch(component.connection().orElseThrow());
+        assertThat(d).isNotNull();
+        assertThat(d.installed()).as("refusal: %s", d.refusal()).isTrue();
+        long before = d.inlineCalls();
+        assertThat(busctl("BridgeExists", "s", "br-i")).isEqualTo("b true");
+        assertThat(busctl("ListBridges")).isEqualTo("as 1 \"br-i\"");
+        assertThat(busctl("ListBridgePorts", "s", "br-i")).isEqualTo("as 0");
+        assertThat(gdbusError("ListBridgePorts", "br-nope")).contains("org.openvswitch.ovsdb.Error.NotFound");
+        bus.busctl("call", OvsdbBus.BUS_NAME, OvsdbBus.OBJECT_PATH, "org.freedesktop.DBus.Peer", "Ping");
+        assertThat(d.inlineCalls()).as("BridgeExists, ListBridges, ListBridgePorts x2, Peer.Ping").isEqualTo(before + 5);
+        // members that wait for ovsdb-server (and bad input, which never gets that far) stay on the pool
+        assertThat(busctl("AddPort", "ss", "br-i", "p-i")).isEmpty();
+        assertThat(gdbusError("CreateBridge", "bad/name")).contains("org.freedesktop.DBus.Error.InvalidArgs");
+        assertThat(d.inlineCalls()).isEqualTo(before + 5);
+        assertThat(busctl("ListBridgePorts", "s", "br-i")).isEqualTo("as 1 \"p-i\"");
+        assertThat(d.demoted()).isEmpty();
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.MessageProtocolVersionException;
 import org.freedesktop.dbus.messages.Message;
 import org.freedesktop.dbus.messages.MessageFactory;
+import org.freedesktop.dbus.messages.MethodCall;
 import org.freedesktop.dbus.messages.constants.Endian;
 import org.freedesktop.dbus.spi.message.IMessageReader;
 
@@ -47,6 +48,10 @@ final class BufferedMessageReader implements IMessageReader {
     /** Unread bytes are {@code [position, limit)}. */
     private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER_SIZE).flip();
     private final byte[] prefix = new byte[PREFIX];
+    /** The method call {@link #readMessage} returned last, until {@link #takeJustRead} takes it. */
+    private MethodCall justRead;
+    /** The thread that read {@link #justRead}. */
+    private Thread justReadBy;
 
     /**
      * @param channel connected channel in blocking mode, not null
@@ -92,11 +97,32 @@ final class BufferedMessageReader implements IMessageReader {
         readFully(header, 8, (int) paddedFields);
         byte[] body = new byte[(int) bodyLength];
         readFully(body, 0, body.length);
+        Message m;
         try {
-            return MessageFactory.createMessage(fixed[1], fixed, header, body, null);
+            m = MessageFactory.createMessage(fixed[1], fixed, header, body, null);
         } catch (RuntimeException e) {
             throw new DBusException("cannot decode D-Bus message (type " + fixed[1] + ", " + total + " bytes): " + e, e);
         }
+        justRead = m instanceof MethodCall mc ? mc : null;
+        justReadBy = Thread.currentThread();
+        return m;
+    }
+
+    /**
+     * The method call this reader returned last, for {@link InlineDispatcher.Calls}: dbus-java's reader thread
+     * hands a message it has read to the connection's dispatcher before it reads the next one, so on that
+     * thread the call being dispatched is the one just read. Returns it once (and forgets it).
+     *
+     * @return the method call just read, or {@code null} if the last message was not a method call, it was
+     *         taken already, or the calling thread is not the one that read it
+     */
+    MethodCall takeJustRead() {
+        if (justReadBy != Thread.currentThread()) {
+            return null;
+        }
+        MethodCall m = justRead;
+        justRead = null;
+        return m;
     }
 
     /** Copies {@code len} bytes into {@code dst}, refilling the buffer with one read at a time when empty. */
