@@ -120,6 +120,15 @@ class ApplianceEndToEndTest {
         Path state = sbx.resolve("state");
         Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
         assertEveryBundleActive(shell(state, "lb"));
+        // the sandbox changes only its own keys in its copy of etc/; every other key (and comment) stays
+        assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.dbus.cfg")))
+                .contains("address=unix:path=" + sbx.resolve("run/dbus/bus.sock"), "unexport.grace.ms=5000",
+                        "# When an exported object's bundle is updated")
+                .containsOnlyOnce("address=");
+        assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.ovsdb.cfg")))
+                .contains("remote=unix:" + sbx.resolve("run/ovs/db.sock"), "bridge.datapath_type=netdev",
+                        "# OVSDB connection")
+                .containsOnlyOnce("remote=").containsOnlyOnce("bridge.datapath_type=");
 
         String ns = Files.readAllLines(sbx.resolve("env")).stream()
                 .filter(l -> l.startsWith("export PATCHBAY_NETNS=")).map(l -> l.substring(l.indexOf('=') + 1)).findFirst()
