@@ -663,6 +663,33 @@ public final class VSwitchImpl implements VSwitch {
     private static final Set<String> NUMERIC_KEYS = Set.of("max-rate", "min-rate", "burst", "priority", "cir", "cbs",
             "eir", "ebs", "latency", "limit", "loss", "jitter", "perturb", "quantum");
 
+    /**
+     * Commits a transaction whose operation 0 is a {@code wait} guard (ovs-vsctl's verify, RFC 7047 §5.2.6) with
+     * the {@code next_cfg} increment ({@link #addCfgIncrement}). If the guard failed (the rows changed since they
+     * were read), resynchronises the replica and returns {@code null}: the caller re-reads and retries, up to
+     * {@value #VERIFY_ATTEMPTS} times. Otherwise runs {@code check} on the result (may throw; for errors that
+     * need the caller's context), then {@link TransactResult#throwIfError()}, then waits for ovs-vswitchd.
+     *
+     * @param tx    the transaction, operation 0 being the guard
+     * @param check run on the result before the generic error check, or null
+     * @return the result, or {@code null} if the guard failed
+     * @throws OvsdbException from {@code check}, for an error of the transaction, or a timeout waiting for ovs-vswitchd
+     */
+    private TransactResult commitGuarded(TransactionBuilder tx, java.util.function.Consumer<TransactResult> check) {
+        int sel = addCfgIncrement(tx);
+        TransactResult r = TransactionBuilder.join(tx.executeAsync());
+        if (verifyFailed(r, 0)) {
+            replica.sync();
+            return null;
+        }
+        if (check != null) {
+            check.accept(r);
+        }
+        r.throwIfError();
+        awaitVswitchd(r, sel);
+        return r;
+    }
+
     private static OvsdbException verifyGaveUp(String what) {
         return new OvsdbException(OvsdbException.Kind.Failed, "verify failed",
                 what + " changed concurrently " + VERIFY_ATTEMPTS + " times in a row; nothing was changed");
@@ -814,18 +841,15 @@ public final class VSwitchImpl implements VSwitch {
             tx.insert("Mirror", row, "mirror");
             int ins = tx.size() - 1;
             tx.mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.insert("mirrors", new NamedUuid("mirror"))));
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            int err = r.errorIndex();
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            TransactResult r = commitGuarded(tx, res -> {
+                int err = res.errorIndex();
+                if (err >= 1 && err <= portOrder.size()) {
+                    throw notFound("port '" + portOrder.get(err - 1) + "' was deleted concurrently");
+                }
+            });
+            if (r == null) {
                 continue;
             }
-            if (err >= 1 && err <= portOrder.size()) {
-                throw notFound("port '" + portOrder.get(err - 1) + "' was deleted concurrently");
-            }
-            r.throwIfError();
-            awaitVswitchd(r, sel);
             return r.uuid(ins);
         }
         throw verifyGaveUp("Bridge '" + bridge + "' mirrors");
@@ -850,14 +874,9 @@ public final class VSwitchImpl implements VSwitch {
             // Mirror is not a root table: without the reference ovsdb-server deletes the row
             TransactionBuilder tx = client.transaction(DB).verify("Bridge", br.uuid(), Map.of("mirrors", mirrors))
                     .mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.delete("mirrors", Set.of(target))));
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            if (commitGuarded(tx, null) == null) {
                 continue;
             }
-            r.throwIfError();
-            awaitVswitchd(r, sel);
             return;
         }
         throw verifyGaveUp("Bridge '" + bridge + "' mirrors");
@@ -935,17 +954,14 @@ public final class VSwitchImpl implements VSwitch {
             tx.update("Port", List.of(Condition.eq("_uuid", p.uuid())), Map.of("qos", new NamedUuid("qos")));
             int upd = tx.size() - 1;
             destroyQos(tx, current.isEmpty() ? null : current.iterator().next(), p.uuid());
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            TransactResult r = commitGuarded(tx, res -> {
+                if (res.ok() && res.results().get(upd).count() != 1) {
+                    throw notFound("port '" + port + "' was deleted concurrently");
+                }
+            });
+            if (r == null) {
                 continue;
             }
-            r.throwIfError();
-            if (r.results().get(upd).count() != 1) {
-                throw notFound("port '" + port + "' was deleted concurrently");
-            }
-            awaitVswitchd(r, sel);
             return r.uuid(ins);
         }
         throw verifyGaveUp("Port '" + port + "' qos");
@@ -971,14 +987,9 @@ public final class VSwitchImpl implements VSwitch {
             TransactionBuilder tx = client.transaction(DB).verify("Port", p.uuid(), Map.of("qos", current))
                     .update("Port", List.of(Condition.eq("_uuid", p.uuid())), Map.of("qos", Set.of()));
             destroyQos(tx, current.iterator().next(), p.uuid());
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            if (commitGuarded(tx, null) == null) {
                 continue;
             }
-            r.throwIfError();
-            awaitVswitchd(r, sel);
             return true;
         }
         throw verifyGaveUp("Port '" + port + "' qos");
@@ -1031,14 +1042,10 @@ public final class VSwitchImpl implements VSwitch {
             if (old != null) {
                 destroyQueue(tx, old, qosId);
             }
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            TransactResult r = commitGuarded(tx, null);
+            if (r == null) {
                 continue;
             }
-            r.throwIfError();
-            awaitVswitchd(r, sel);
             return r.uuid(ins);
         }
         throw verifyGaveUp("QoS of port '" + port + "' queues");
@@ -1069,14 +1076,9 @@ public final class VSwitchImpl implements VSwitch {
             TransactionBuilder tx = client.transaction(DB).verify("QoS", qosId, Map.of("queues", queues))
                     .update("QoS", List.of(Condition.eq("_uuid", qosId)), Map.of("queues", next));
             destroyQueue(tx, old, qosId);
-            int sel = addCfgIncrement(tx);
-            TransactResult r = TransactionBuilder.join(tx.executeAsync());
-            if (verifyFailed(r, 0)) {
-                replica.sync();
+            if (commitGuarded(tx, null) == null) {
                 continue;
             }
-            r.throwIfError();
-            awaitVswitchd(r, sel);
             return;
         }
         throw verifyGaveUp("QoS of port '" + port + "' queues");
