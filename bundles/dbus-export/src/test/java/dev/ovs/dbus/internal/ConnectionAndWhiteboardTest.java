@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbusjava.InlineDispatch;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -142,6 +143,11 @@ class ConnectionAndWhiteboardTest {
         assertThat(component.exporter().status(1).state()).isEqualTo(State.EXPORTED);
         assertThat(bus.busctl("call", "dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1", "Echo", "s",
                 "again").trim()).isEqualTo("s \"r:again\"");
+        // the new connection answers Peer.Ping on its reader thread again (inline dispatch re-installed)
+        InlineDispatch d = BusConnector.inlineDispatch(component.connection().orElseThrow());
+        assertThat(d.installed()).as("refusal: %s", d.refusal()).isTrue();
+        bus.busctl("call", "dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "org.freedesktop.DBus.Peer", "Ping");
+        assertThat(d.inlineCalls()).isEqualTo(1);
     }
 
     @Test
