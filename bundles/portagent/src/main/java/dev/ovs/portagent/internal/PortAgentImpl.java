@@ -524,6 +524,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         }
     }
 
+    /** Whether a host veth name ({@code <13 hex>_p} or {@code _l}) belongs to an add-port in progress. */
+    private boolean addInFlight(String hostName) {
+        return hostName.length() == 15 && inFlight.contains(hostName.substring(0, 13));
+    }
+
     private static RuntimeException rollback(Deque<Runnable> undo, RuntimeException cause) {
         while (!undo.isEmpty()) {
             try {
@@ -583,9 +588,28 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         try {
             hostNl = host();
             for (InterfaceInfo i : found) {
-                // like ovs-docker: the OVSDB row first (ovs-vswitchd lets go of the device), then the link
-                vs.deletePort(null, i.port() != null ? i.port() : i.name(), true);
-                deleteHostLink(hostNl, i.name());
+                // like ovs-docker: the OVSDB row first (ovs-vswitchd lets go of the device), then the link. The
+                // link goes even when the OVSDB change fails: that failure may come after the commit (the VSwitch
+                // went away, or ovs-vswitchd did not confirm in time), and a link without its row could never be
+                // found again (every retry: NotFound; every add of the same interface: EEXIST in the container),
+                // while a row without its link is found by the retry, which then converges.
+                RuntimeException ovsdbFailure = null;
+                try {
+                    vs.deletePort(null, i.port() != null ? i.port() : i.name(), true);
+                } catch (RuntimeException e) {
+                    ovsdbFailure = e;
+                }
+                try {
+                    deleteHostLink(hostNl, i.name());
+                } catch (NetlinkException e) {
+                    if (ovsdbFailure != null) {
+                        e.addSuppressed(ovsdbFailure);
+                    }
+                    throw e;
+                }
+                if (ovsdbFailure != null) {
+                    throw ovsdbFailure;
+                }
             }
         } catch (NetlinkException e) {
             throw map(hostNl == null ? e : checkSocket(hostNl, e));
@@ -673,15 +697,15 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
                 present.add(l.name());
                 if ("veth".equals(l.kind()) && (ALIAS.equals(l.alias()) || PENDING.matcher(l.name()).matches())
-                        && !(l.name().length() == 15 && inFlight.contains(l.name().substring(0, 13)))
-                        && vs.iface(l.name()).isEmpty()) {
+                        && !addInFlight(l.name()) && vs.iface(l.name()).isEmpty()) {
                     hostNl.deleteLinkIfExists(l.name());
                     orphans.add(l.name());
                 }
             }
-            // container port rows whose host veth is gone (crash in del-port, or the link was deleted by hand)
+            // container port rows whose host veth is gone (crash in del-port, or the link was deleted by hand);
+            // not a port whose add-port is in progress or ended after the listing above (its veth is newer)
             for (ContainerPort p : listPorts()) {
-                if (!present.contains(p.port())) {
+                if (!present.contains(p.port()) && !addInFlight(p.port()) && hostNl.link(p.port()).isEmpty()) {
                     try {
                         vs.deletePort(null, p.port(), true);
                         stale.add(p.port());

@@ -10,6 +10,7 @@ import dev.ovs.itests.harness.Ovs;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
@@ -19,6 +20,8 @@ import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
 import dev.ovs.portagent.internal.ledger.Ledger;
 import dev.ovs.portagent.netlink.NetNamespace;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +54,8 @@ class PortAgentImplTest {
     /** Step name and an action run there (instead of failing). */
     private final AtomicReference<Map.Entry<String, Runnable>> during = new AtomicReference<>();
     private PortAgentImpl agent;
+    /** The VSwitch the agent sees (a test may wrap {@link #vs}). */
+    private final AtomicReference<VSwitch> vswitch = new AtomicReference<>();
 
     @BeforeAll
     static void startOvs() throws Exception {
@@ -91,7 +96,8 @@ class PortAgentImplTest {
         c1 = Netns.create();
         c2 = Netns.create();
         ContainerResolver resolver = new ContainerResolver(new DockerClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(2)));
-        agent = new PortAgentImpl(() -> vs, resolver, ledger, NetNamespace.ofPath(host.path()), step -> {
+        vswitch.set(vs);
+        agent = new PortAgentImpl(vswitch::get, resolver, ledger, NetNamespace.ofPath(host.path()), step -> {
             if (step.equals(failAt.get())) {
                 throw new IllegalStateException("injected failure at " + step);
             }
@@ -201,6 +207,46 @@ class PortAgentImplTest {
         assertThat(ping(c1, "10.2.0.2")).as("same tag again").isTrue();
         assertThat(agent.deletePorts("br0", ref(c1), "test")).hasSize(1);
         assertThat(agent.deletePorts("br0", ref(c1), "test")).isEmpty();
+    }
+
+    /**
+     * {@code deletePort} that commits and then fails as when the OVSDB bundle goes away (updated, reconfigured)
+     * while the change waits for ovs-vswitchd: the row is gone, the caller gets Unavailable.
+     */
+    private static VSwitch committedThenUnavailable(VSwitch real) {
+        return (VSwitch) Proxy.newProxyInstance(VSwitch.class.getClassLoader(), new Class<?>[] {VSwitch.class}, (p, m, a) -> {
+            Object r;
+            try {
+                r = m.invoke(real, a);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+            if (m.getName().equals("deletePort")) {
+                throw new OvsdbException(OvsdbException.Kind.Unavailable, "injected",
+                        "the VSwitch went away while waiting for ovs-vswitchd (the change was committed)");
+            }
+            return r;
+        });
+    }
+
+    @Test
+    void aRemoveCutAfterItsOvsdbCommitStillDeletesTheLinkSoARetryConverges() {
+        String port = agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.9.0.2/24", null, null, null, null), "test");
+        vswitch.set(committedThenUnavailable(vs));
+        assertThatThrownBy(() -> agent.deletePort("br0", "eth1", ref(c1), "test")).isInstanceOf(PortAgentException.class)
+                .hasMessageContaining("went away while waiting for ovs-vswitchd");
+        vswitch.set(vs);
+        // the link went too: no interface is left in the container without a row that would let a retry find it
+        assertThat(ip(host, "-o", "link")).doesNotContain(port);
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+        assertThat(ovs.vsctl("list-ports", "br0").trim()).isEmpty();
+        assertThatThrownBy(() -> agent.deletePort("br0", "eth1", ref(c1), "test")).isInstanceOf(PortAgentException.class)
+                .hasMessageContaining("Failed to find any attached port");
+        // and the same interface can be added again (before: EEXIST for eth1 in the container)
+        String again = agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test");
+        assertThat(ip(c1, "-o", "link")).contains("eth1");
+        agent.deletePort("br0", "eth1", ref(c1), "test");
+        assertThat(ip(host, "-o", "link")).doesNotContain(again);
     }
 
     @Test
