@@ -165,6 +165,11 @@ class ApplianceEndToEndTest {
         Cmd.run("ovs-vsctl", "--db=" + db, "br-exists", "br-dbus");
         assertThat(Cmd.run((call + "ListBridges").split(" "))).contains("\"br-dbus\"", "\"br-sbx\"");
         assertThat(shell(state, "ovs:list-br")).contains("br-dbus");
+        // the live shell's view of the D-Bus side: connected, inline dispatch on, both core objects exported
+        assertThat(shell(state, "dbus:status")).contains("connection: " + busAddress + " — connected as :")
+                .containsPattern("inline dispatch: on — [1-9][0-9]* calls answered on the reader thread")
+                .contains("  /org/openvswitch/ovsdb  org.openvswitch.ovsdb  EXPORTED  service ")
+                .contains("  /dev/ovs/PortAgent1  dev.ovs.PortAgent1  EXPORTED  service ");
 
         List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
                 pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")));

@@ -145,13 +145,13 @@ public final class InlineDispatcher {
         public void execute(Runnable r) {
             MethodCall mc = reader.takeJustRead();
             if (mc != null && !demoted.contains(key(mc)) && accepts(mc)) {
+                inlined.increment(); // before the reply goes out: whoever got the reply sees the count
                 long t0 = System.nanoTime();
                 try {
                     r.run();
                 } catch (Throwable t) { // never let a handler end the reader thread
                     LOG.warn("inline method call {} failed", key(mc), t);
                 }
-                inlined.increment();
                 long took = System.nanoTime() - t0;
                 if (took > SLOW_NS) {
                     slow(key(mc), took);
