@@ -126,9 +126,46 @@ public final class InlineDispatcher {
         return calls == null ? Set.of() : Set.copyOf(calls.demoted);
     }
 
+    /**
+     * An executor in front of one of dbus-java's: shutting down, termination and waiting are the original's, so
+     * dbus-java's disconnect ({@code shutdown}, {@code awaitTermination}, {@code shutdownNow}) works unchanged.
+     */
+    private abstract static class Fronting extends AbstractExecutorService {
+        /** The executor dbus-java created. */
+        final ExecutorService original;
+
+        Fronting(ExecutorService original) {
+            this.original = original;
+        }
+
+        @Override
+        public void shutdown() {
+            original.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return original.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return original.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return original.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return original.awaitTermination(timeout, unit);
+        }
+    }
+
     /** Method-call executor: inline for the call just read when accepted, else the original pool. */
-    static final class Calls extends AbstractExecutorService {
-        private final ExecutorService pool;
+    static final class Calls extends Fronting {
         private final BufferedMessageReader reader;
         private final Predicate<MethodCall> inline;
         final LongAdder inlined = new LongAdder();
@@ -136,7 +173,7 @@ public final class InlineDispatcher {
         private final Map<String, Integer> slowCalls = new ConcurrentHashMap<>();
 
         Calls(ExecutorService pool, BufferedMessageReader reader, Predicate<MethodCall> inline) {
-            this.pool = pool;
+            super(pool);
             this.reader = reader;
             this.inline = inline;
         }
@@ -158,7 +195,7 @@ public final class InlineDispatcher {
                 }
                 return;
             }
-            pool.execute(r);
+            original.execute(r);
         }
 
         /** Counts a slow inline call; the {@value #SLOW_LIMIT}th of a member demotes it to the pool. */
@@ -182,78 +219,27 @@ public final class InlineDispatcher {
         private static String key(MethodCall mc) {
             return mc.getInterface() + "." + mc.getName();
         }
-
-        @Override
-        public void shutdown() {
-            pool.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return pool.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return pool.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return pool.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return pool.awaitTermination(timeout, unit);
-        }
     }
 
     /** Sender executor: inline on the reader thread, else the original sender thread. */
-    static final class Sends extends AbstractExecutorService {
-        private final ExecutorService sender;
+    static final class Sends extends Fronting {
         private final Thread readerThread;
 
         Sends(ExecutorService sender, Thread readerThread) {
-            this.sender = sender;
+            super(sender);
             this.readerThread = readerThread;
         }
 
         @Override
         public void execute(Runnable r) {
             if (Thread.currentThread() == readerThread) {
-                if (sender.isShutdown()) {
+                if (original.isShutdown()) {
                     throw new java.util.concurrent.RejectedExecutionException("D-Bus connection is closing");
                 }
                 r.run();
             } else {
-                sender.execute(r);
+                original.execute(r);
             }
-        }
-
-        @Override
-        public void shutdown() {
-            sender.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return sender.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return sender.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return sender.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return sender.awaitTermination(timeout, unit);
         }
     }
 }
