@@ -58,7 +58,7 @@ public final class BusCore implements BundleListener {
     }
 
     @Activate
-    void activate(BundleContext ctx, BusConfig config) {
+    void activate(BundleContext ctx, Map<String, Object> config) {
         Settings s = Settings.of(config);
         BusEngine e = new BusEngine(s);
         e.start();

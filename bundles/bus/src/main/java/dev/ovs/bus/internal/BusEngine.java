@@ -27,14 +27,15 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bus itself, free of OSGi: subscriber registry, matching, per-subscriber bounded queues, delivery
- * threads, heartbeat and (optionally) the socket server. Created by {@link BusCore}; tests create it directly.
+ * threads, heartbeat and (optionally) the socket server. Created by {@link BusCore}; outside a framework by
+ * {@code dev.ovs.bus.embedded.EmbeddedBus} (its public members are for that class) and by this bundle's tests.
  *
  * <p>Threads: a cached pool {@code patchbay-bus-deliver-N} (a thread only while a subscriber has queued
  * events; one subscriber is drained by at most one thread at a time, so order is kept and a stuck listener
  * holds only its own thread), {@code patchbay-bus-heartbeat}, and the socket server's threads. All are
  * stopped by {@link #close()}.
  */
-final class BusEngine implements AutoCloseable {
+public final class BusEngine implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.ovs.bus");
     static final String THREAD_PREFIX = "patchbay-bus-";
     static final int MAX_TYPE = 256;
@@ -54,12 +55,17 @@ final class BusEngine implements AutoCloseable {
     private volatile String socketError = "";
     private volatile boolean closed;
 
-    BusEngine(Settings settings) {
+    /**
+     * An engine that is not started yet.
+     *
+     * @param settings validated settings
+     */
+    public BusEngine(Settings settings) {
         this.settings = settings;
     }
 
     /** Starts threads and the socket server (a socket failure is logged and reported in stats, not thrown). */
-    void start() {
+    public void start() {
         synchronized (lifecycle) {
             if (!settings.enabled() || closed) {
                 return;
@@ -111,20 +117,34 @@ final class BusEngine implements AutoCloseable {
         }
     }
 
-    boolean enabled() {
+    /** @return false for the null bus ({@code enabled=false}) */
+    public boolean enabled() {
         return settings.enabled();
     }
 
     /**
      * Publishes; the payload is deep-copied.
      *
+     * @param source the publisher, see {@link dev.ovs.bus.Event#source()}
+     * @param topic literal topic
+     * @param payload JSON payload or null (JSON null)
+     * @param type event type, null: the last topic token, decoded
      * @throws IllegalArgumentException invalid topic or type
      */
-    void publish(String source, String topic, JsonNode payload, String type) {
+    public void publish(String source, String topic, JsonNode payload, String type) {
         publishOwned(source, topic, payload == null ? null : payload.deepCopy(), type);
     }
 
-    void publish(String source, String topic, Map<String, ?> payload, String type) {
+    /**
+     * Publishes a payload converted by Jackson, see {@link dev.ovs.bus.EventBus#publish(String, Map, String)}.
+     *
+     * @param source the publisher
+     * @param topic literal topic
+     * @param payload JSON object content or null
+     * @param type event type or null
+     * @throws IllegalArgumentException invalid topic or type, or a value Jackson cannot convert
+     */
+    public void publish(String source, String topic, Map<String, ?> payload, String type) {
         Topics.checkTopic(topic);
         JsonNode tree;
         try {
@@ -209,9 +229,13 @@ final class BusEngine implements AutoCloseable {
     /**
      * Subscribes an in-process listener to one or more patterns (an event matching several is delivered once).
      *
+     * @param owner who subscribes, shown in {@link BusStats.SubscriberStats#owner()}
+     * @param patterns one or more patterns
+     * @param listener called on a delivery thread
+     * @return the subscription
      * @throws IllegalArgumentException invalid pattern, no pattern, or null listener
      */
-    Subscription subscribe(String owner, List<String> patterns, EventListener listener) {
+    public Subscription subscribe(String owner, List<String> patterns, EventListener listener) {
         if (listener == null) {
             throw new IllegalArgumentException("listener: must not be null");
         }
@@ -247,7 +271,8 @@ final class BusEngine implements AutoCloseable {
         return out;
     }
 
-    BusStats stats() {
+    /** @return a snapshot of the counters */
+    public BusStats stats() {
         List<BusStats.SubscriberStats> ss = new ArrayList<>();
         for (Sub s : subs) {
             ss.add(new BusStats.SubscriberStats(s.id, s.pattern, s.owner, s.delivered.get(), s.dropped.get(), s.queued()));
@@ -263,6 +288,7 @@ final class BusEngine implements AutoCloseable {
         return server;
     }
 
+    /** Stops every thread, closes the socket server and every subscription; idempotent. */
     @Override
     public void close() {
         synchronized (lifecycle) {

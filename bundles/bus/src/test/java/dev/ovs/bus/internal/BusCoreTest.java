@@ -49,19 +49,15 @@ class BusCoreTest {
         }
     }
 
-    static BusConfig config(String socket, int queue, int heartbeat, boolean enabled) {
-        Map<String, Object> v = Map.of("socket", socket, "group", "", "queue_size", queue, "heartbeat_seconds",
-                heartbeat, "enabled", enabled);
-        return (BusConfig) Proxy.newProxyInstance(BusConfig.class.getClassLoader(), new Class<?>[] {BusConfig.class},
-                (p, m, a) -> {
-                    if (v.containsKey(m.getName())) {
-                        return v.get(m.getName());
-                    }
-                    if (m.getName().equals("annotationType")) {
-                        return BusConfig.class;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+    /** Configuration properties as Felix fileinstall passes them from a {@code .cfg} file: strings. */
+    static Map<String, Object> config(String socket, int queue, int heartbeat, boolean enabled) {
+        Map<String, Object> v = new HashMap<>();
+        v.put("socket", socket);
+        v.put("group", "");
+        v.put("queue.size", String.valueOf(queue));
+        v.put("heartbeat.seconds", String.valueOf(heartbeat));
+        v.put("enabled", String.valueOf(enabled));
+        return v;
     }
 
     private BundleContext context() {
@@ -100,7 +96,7 @@ class BusCoreTest {
         return m;
     }
 
-    private BusCore activate(BusConfig cfg) {
+    private BusCore activate(Map<String, Object> cfg) {
         core = core == null ? new BusCore() : core;
         core.activate(context(), cfg);
         return core;
@@ -286,7 +282,7 @@ class BusCoreTest {
         LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
         c.addListener(got::add, props(1, ">"));
         c.activate(context(), config(sock.toString(), 16, 1, true));
-        try (dev.ovs.bus.BusClient client = dev.ovs.bus.BusClient.connect(sock)) {
+        try (dev.ovs.bus.client.BusClient client = dev.ovs.bus.client.BusClient.connect(sock)) {
             client.subscribe(">", e -> { });
             client.publishAndWait("cycle", null, null, java.time.Duration.ofSeconds(10));
         }

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.bus.BusClient;
+import dev.ovs.bus.cli.BusCommandLine;
+import dev.ovs.bus.client.BusClient;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.Subscription;
@@ -196,7 +197,7 @@ class SocketServerTest {
     private Process client(String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, BusClient.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, BusCommandLine.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         processes.add(p);

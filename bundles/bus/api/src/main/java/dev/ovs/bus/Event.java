@@ -2,6 +2,8 @@ package dev.ovs.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +14,16 @@ import java.util.Objects;
  * One event as delivered to subscribers. Immutable value; the {@link #payload()} tree is shared by all
  * subscribers of one publish and must be treated as read-only.
  *
- * <p>Events read by {@link BusClient} from the socket keep the payload as the JSON text the bus sent and parse
- * it on the first call of {@link #payload()} (once; later calls return the same tree). A subscriber that only
- * needs the text, or parses it itself, uses {@link #payloadJson()} and no tree is ever built.
+ * <p>Events made with {@link #ofJson} (the socket client {@code dev.ovs.bus.client.BusClient} makes its events so)
+ * keep the payload as JSON text and parse it on the first call of {@link #payload()} (once; later calls return
+ * the same tree). A subscriber that only needs the text, or parses it itself, uses {@link #payloadJson()} and no
+ * tree is ever built.
  */
 public final class Event {
-    /** Serialises tree payloads for {@link #payloadJson()}; configured once, thread-safe, never changed. */
-    private static final ObjectMapper WRITER = new ObjectMapper();
+    /** Serialises tree payloads for {@link #payloadJson()}; immutable (Jackson's {@link ObjectWriter}). */
+    private static final ObjectWriter WRITER = new ObjectMapper().writer();
+    /** Parses text payloads for {@link #payload()}; immutable (Jackson's {@link ObjectReader}). */
+    private static final ObjectReader READER = new ObjectMapper().reader();
     private final String topic;
     /** The tree; null until parsed from {@link #json} (events from the socket); set once, by CAS. */
     private volatile JsonNode payload;
@@ -26,13 +31,12 @@ public final class Event {
             java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Event.class, JsonNode.class, "payload");
     /** The payload as UTF-8 JSON text, one valid value, as received from the bus; null for tree events. */
     private final byte[] json;
-    private final ObjectMapper mapper;
     private final String type;
     private final long timestamp;
     private final String source;
 
     /**
-     * Creates an event (normally done by the bus or by {@link BusClient} when parsing an event frame).
+     * Creates an event with a tree payload (normally done by the bus).
      *
      * @param topic literal topic, see {@link Topics#checkTopic(String)}
      * @param payload JSON payload; {@code null} becomes JSON {@code null}
@@ -52,23 +56,46 @@ public final class Event {
         }
         this.payload = payload == null ? NullNode.getInstance() : payload;
         this.json = null;
-        this.mapper = null;
+        this.type = type;
+        this.timestamp = timestamp;
+        this.source = source;
+    }
+
+    private Event(String topic, byte[] json, String type, long timestamp, String source) {
+        this.topic = topic;
+        this.json = json;
         this.type = type;
         this.timestamp = timestamp;
         this.source = source;
     }
 
     /**
-     * An event whose payload is JSON text from the bus (already validated there), parsed lazily; for
-     * {@link BusClient}. The topic is trusted too (the bus checked it when it was published).
+     * Creates an event whose payload is JSON text, parsed on the first call of {@link #payload()}. The text is not
+     * checked here (the bus checks every payload it accepts, RFC 8259); text that does not parse makes
+     * {@link #payload()} throw.
+     *
+     * @param topic literal topic, see {@link Topics#checkTopic(String)}
+     * @param payloadJson exactly one JSON value, UTF-8, no line break; kept, not copied (the caller gives it up)
+     * @param type event type; non-null, may be empty
+     * @param timestamp publish time in milliseconds since the Unix epoch (UTC)
+     * @param source who published, see {@link #Event(String, JsonNode, String, long, String)}
+     * @return the event
+     * @throws IllegalArgumentException if {@code topic} is invalid, or {@code payloadJson}, {@code type} or
+     *         {@code source} is null
+     * @since 2.0
      */
-    Event(String topic, byte[] json, ObjectMapper mapper, String type, long timestamp, String source) {
-        this.topic = topic;
-        this.json = json;
-        this.mapper = mapper;
-        this.type = type;
-        this.timestamp = timestamp;
-        this.source = source;
+    public static Event ofJson(String topic, byte[] payloadJson, String type, long timestamp, String source) {
+        Topics.checkTopic(topic);
+        if (payloadJson == null) {
+            throw new IllegalArgumentException("payloadJson: must not be null (use the bytes of JSON null)");
+        }
+        if (type == null) {
+            throw new IllegalArgumentException("type: must not be null");
+        }
+        if (source == null) {
+            throw new IllegalArgumentException("source: must not be null");
+        }
+        return new Event(topic, payloadJson, type, timestamp, source);
     }
 
     /** @return the literal topic, e.g. {@code ovsdb.bridge.br0.added} */
@@ -88,7 +115,7 @@ public final class Event {
         }
         JsonNode n;
         try {
-            n = mapper.readTree(json);
+            n = READER.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException("payload: the JSON text from the bus does not parse", e);
         }
