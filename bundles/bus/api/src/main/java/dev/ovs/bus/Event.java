@@ -33,7 +33,9 @@ public final class Event {
     private final byte[] json;
     private final String type;
     private final long timestamp;
-    private final String source;
+    /** {@link Origin#source()} of {@link #origin}, made on first use (racing threads make equal strings). */
+    private String source;
+    private final Origin origin;
 
     /**
      * Creates an event with a tree payload (normally done by the bus).
@@ -42,31 +44,47 @@ public final class Event {
      * @param payload JSON payload; {@code null} becomes JSON {@code null}
      * @param type event type, e.g. {@code added}; non-null, may be empty
      * @param timestamp publish time in milliseconds since the Unix epoch (UTC)
-     * @param source who published: the publishing bundle's symbolic name, {@code bus} for events of the bus
-     *        itself, {@code unix:pid=P,uid=U,gid=G} for socket clients; non-null
-     * @throws IllegalArgumentException if {@code topic} is invalid, or {@code type} or {@code source} is null
+     * @param source who published, in the text form of {@link Origin#source()}: the publishing bundle's symbolic
+     *        name, {@code bus} for events of the bus itself, {@code unix:pid=P,uid=U,gid=G} for socket clients
+     * @throws IllegalArgumentException if {@code topic} is invalid, {@code type} is null, or {@code source} is not
+     *         a valid {@link Origin#ofSource(String) origin text}
      */
     public Event(String topic, JsonNode payload, String type, long timestamp, String source) {
+        this(topic, payload, type, timestamp, Origin.ofSource(source));
+    }
+
+    /**
+     * Creates an event with a tree payload and its provenance (normally done by the bus).
+     *
+     * @param topic literal topic, see {@link Topics#checkTopic(String)}
+     * @param payload JSON payload; {@code null} becomes JSON {@code null}
+     * @param type event type, e.g. {@code added}; non-null, may be empty
+     * @param timestamp publish time in milliseconds since the Unix epoch (UTC)
+     * @param origin who published
+     * @throws IllegalArgumentException if {@code topic} is invalid, or {@code type} or {@code origin} is null
+     * @since 2.0
+     */
+    public Event(String topic, JsonNode payload, String type, long timestamp, Origin origin) {
         this.topic = Topics.checkTopic(topic);
         if (type == null) {
             throw new IllegalArgumentException("type: must not be null");
         }
-        if (source == null) {
-            throw new IllegalArgumentException("source: must not be null");
+        if (origin == null) {
+            throw new IllegalArgumentException("origin: must not be null");
         }
         this.payload = payload == null ? NullNode.getInstance() : payload;
         this.json = null;
         this.type = type;
         this.timestamp = timestamp;
-        this.source = source;
+        this.origin = origin;
     }
 
-    private Event(String topic, byte[] json, String type, long timestamp, String source) {
+    private Event(String topic, byte[] json, String type, long timestamp, Origin origin) {
         this.topic = topic;
         this.json = json;
         this.type = type;
         this.timestamp = timestamp;
-        this.source = source;
+        this.origin = origin;
     }
 
     /**
@@ -78,13 +96,13 @@ public final class Event {
      * @param payloadJson exactly one JSON value, UTF-8, no line break; kept, not copied (the caller gives it up)
      * @param type event type; non-null, may be empty
      * @param timestamp publish time in milliseconds since the Unix epoch (UTC)
-     * @param source who published, see {@link #Event(String, JsonNode, String, long, String)}
+     * @param origin who published
      * @return the event
      * @throws IllegalArgumentException if {@code topic} is invalid, or {@code payloadJson}, {@code type} or
-     *         {@code source} is null
+     *         {@code origin} is null
      * @since 2.0
      */
-    public static Event ofJson(String topic, byte[] payloadJson, String type, long timestamp, String source) {
+    public static Event ofJson(String topic, byte[] payloadJson, String type, long timestamp, Origin origin) {
         Topics.checkTopic(topic);
         if (payloadJson == null) {
             throw new IllegalArgumentException("payloadJson: must not be null (use the bytes of JSON null)");
@@ -92,10 +110,10 @@ public final class Event {
         if (type == null) {
             throw new IllegalArgumentException("type: must not be null");
         }
-        if (source == null) {
-            throw new IllegalArgumentException("source: must not be null");
+        if (origin == null) {
+            throw new IllegalArgumentException("origin: must not be null");
         }
-        return new Event(topic, payloadJson, type, timestamp, source);
+        return new Event(topic, payloadJson, type, timestamp, origin);
     }
 
     /** @return the literal topic, e.g. {@code ovsdb.bridge.br0.added} */
@@ -151,9 +169,31 @@ public final class Event {
         return timestamp;
     }
 
-    /** @return the publisher, see {@link #Event(String, JsonNode, String, long, String)} */
+    /** @return the publisher as text, {@link Origin#source()} of {@link #origin()} */
     public String source() {
-        return source;
+        String s = source;
+        if (s == null) {
+            s = origin.source();
+            source = s;
+        }
+        return s;
+    }
+
+    /**
+     * @return who published, set by the bus (a socket client cannot choose it); {@link Origin#isSocket()} is true
+     *         for events of socket clients, which are never domain events
+     * @since 2.0
+     */
+    public Origin origin() {
+        return origin;
+    }
+
+    /**
+     * @return {@code origin().isSocket()}: the event came from a client of the bus socket
+     * @since 2.0
+     */
+    public boolean isFromSocket() {
+        return origin.isSocket();
     }
 
     @Override
@@ -162,18 +202,18 @@ public final class Event {
             return false;
         }
         Event e = (Event) o;
-        return timestamp == e.timestamp && topic.equals(e.topic) && type.equals(e.type) && source.equals(e.source)
+        return timestamp == e.timestamp && topic.equals(e.topic) && type.equals(e.type) && origin.equals(e.origin)
                 && (json != null && e.json != null && Arrays.equals(json, e.json) || payload().equals(e.payload()));
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(topic, payload(), type, timestamp, source);
+        return Objects.hash(topic, payload(), type, timestamp, origin);
     }
 
     @Override
     public String toString() {
-        return "Event[" + topic + " type=" + type + " ts=" + timestamp + " source=" + source + " payload=" + payload()
+        return "Event[" + topic + " type=" + type + " ts=" + timestamp + " source=" + source() + " payload=" + payload()
                 + "]";
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.internal.BusEngine;
 import dev.ovs.bus.internal.Settings;
@@ -20,10 +21,12 @@ import java.util.Map;
 public final class EmbeddedBus implements EventBus, AutoCloseable {
     private final BusEngine engine;
     private final String source;
+    private final Origin origin;
 
     private EmbeddedBus(BusEngine engine, String source) {
         this.engine = engine;
         this.source = source;
+        this.origin = Origin.bundle(source);
     }
 
     /**
@@ -32,16 +35,15 @@ public final class EmbeddedBus implements EventBus, AutoCloseable {
      * @param config the keys of {@code dev.ovs.bus.cfg} ({@code docs/bus.md}, "Configuration"), values as strings
      *        or typed; a missing key takes the component's default, except {@code socket} (default here: empty, no
      *        socket server) and {@code heartbeat.seconds} (default here: 0, no heartbeat)
-     * @param source publisher name that events published through this object carry (as a bundle's symbolic name
-     *        for the service), non-empty
+     * @param source publisher name that events published through this object carry as their
+     *        {@link dev.ovs.bus.Event#origin()} (a {@link Origin.Kind#BUNDLE} origin, as a bundle's symbolic name for
+     *        the service), non-empty, without {@code ':'}
      * @return the running bus
      * @throws IllegalArgumentException an invalid configuration value (the message names the key and the rule) or
-     *         an empty {@code source}
+     *         an invalid {@code source}
      */
     public static EmbeddedBus start(Map<String, ?> config, String source) {
-        if (source == null || source.isEmpty()) {
-            throw new IllegalArgumentException("source: must be a non-empty name");
-        }
+        Origin.bundle(source); // checks the name before anything starts
         Map<String, Object> c = new HashMap<>();
         c.put("socket", "");
         c.put("heartbeat.seconds", 0);
@@ -53,12 +55,12 @@ public final class EmbeddedBus implements EventBus, AutoCloseable {
 
     @Override
     public void publish(String topic, JsonNode payload, String type) {
-        engine.publish(source, topic, payload, type);
+        engine.publish(origin, topic, payload, type);
     }
 
     @Override
     public void publish(String topic, Map<String, ?> payload, String type) {
-        engine.publish(source, topic, payload, type);
+        engine.publish(origin, topic, payload, type);
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.Topics;
 import java.io.IOException;
@@ -39,6 +40,8 @@ public final class BusEngine implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.ovs.bus");
     static final String THREAD_PREFIX = "patchbay-bus-";
     static final int MAX_TYPE = 256;
+    /** Origin of the bus's own events (heartbeat, bundle events): {@code bus}. */
+    static final Origin BUS = Origin.bundle("bus");
 
     final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     final Settings settings;
@@ -53,6 +56,7 @@ public final class BusEngine implements AutoCloseable {
     private ScheduledThreadPoolExecutor heartbeat;
     private SocketServer server;
     private volatile String socketError = "";
+    private volatile String configError = "";
     private volatile boolean closed;
 
     /**
@@ -111,7 +115,7 @@ public final class BusEngine implements AutoCloseable {
             ObjectNode p = mapper.createObjectNode();
             p.put("ts", System.currentTimeMillis());
             p.put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-            publishOwned("bus", Topics.BUS_HEALTH, p, "health");
+            publishOwned(BUS, Topics.BUS_HEALTH, p, "health");
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "bus: heartbeat failed", e);
         }
@@ -123,15 +127,24 @@ public final class BusEngine implements AutoCloseable {
     }
 
     /**
+     * Sets the reason shown in {@link BusStats#configError()}.
+     *
+     * @param reason why the configuration given last is not in effect, or empty
+     */
+    public void configError(String reason) {
+        configError = reason == null ? "" : reason;
+    }
+
+    /**
      * Publishes; the payload is deep-copied.
      *
-     * @param source the publisher, see {@link dev.ovs.bus.Event#source()}
+     * @param source the publisher, see {@link dev.ovs.bus.Event#origin()}
      * @param topic literal topic
      * @param payload JSON payload or null (JSON null)
      * @param type event type, null: the last topic token, decoded
      * @throws IllegalArgumentException invalid topic or type
      */
-    public void publish(String source, String topic, JsonNode payload, String type) {
+    public void publish(Origin source, String topic, JsonNode payload, String type) {
         publishOwned(source, topic, payload == null ? null : payload.deepCopy(), type);
     }
 
@@ -144,7 +157,7 @@ public final class BusEngine implements AutoCloseable {
      * @param type event type or null
      * @throws IllegalArgumentException invalid topic or type, or a value Jackson cannot convert
      */
-    public void publish(String source, String topic, Map<String, ?> payload, String type) {
+    public void publish(Origin source, String topic, Map<String, ?> payload, String type) {
         Topics.checkTopic(topic);
         JsonNode tree;
         try {
@@ -156,7 +169,7 @@ public final class BusEngine implements AutoCloseable {
     }
 
     /** Publishes a payload the bus may keep (no copy). */
-    void publishOwned(String source, String topic, JsonNode payload, String type) {
+    void publishOwned(Origin source, String topic, JsonNode payload, String type) {
         String[] tokens = tokens(topic);
         type = type(tokens, type);
         if (!settings.enabled() || closed) {
@@ -220,7 +233,7 @@ public final class BusEngine implements AutoCloseable {
     private void dispatch(String[] tokens, Msg m, Waker waker) {
         published.increment();
         for (Sub s : subs) {
-            if (s.matches(tokens)) {
+            if (s.matches(tokens) && s.permits(tokens)) {
                 s.offer(m, waker);
             }
         }
@@ -281,7 +294,7 @@ public final class BusEngine implements AutoCloseable {
         return new BusStats(settings.enabled(), published.sum(), delivered.sum(), dropped.sum(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                 srv == null ? "" : settings.socket().toString(), socketError, ss,
-                srv == null ? List.of() : srv.connections());
+                srv == null ? List.of() : srv.connections(), configError);
     }
 
     SocketServer server() {
@@ -360,6 +373,14 @@ public final class BusEngine implements AutoCloseable {
         }
 
         /**
+         * @param topic tokens of an event's topic that {@link #matches} this subscription
+         * @return whether the subscriber may receive it (socket subscribers: their subscribe permissions)
+         */
+        boolean permits(String[] topic) {
+            return true;
+        }
+
+        /**
          * Queues one event (never blocks on the subscriber; drops the oldest when full).
          *
          * @param waker null: wake the consumer now; else a socket consumer may be handed to it to be woken later
@@ -413,10 +434,15 @@ public final class BusEngine implements AutoCloseable {
         }
     }
 
-    /** In-process listener with its own bounded drop-oldest queue, drained by one pool thread at a time. */
+    /**
+     * In-process listener with its own drop-oldest queue, bounded by {@code queue.size} events and by
+     * {@code queue.bytes} bytes ({@link Msg#size()}; the newest event is always kept, so one larger event makes the
+     * queue hold that one alone), drained by one pool thread at a time.
+     */
     final class ListenerSub extends Sub {
         private final EventListener listener;
         private final ArrayDeque<Msg> queue = new ArrayDeque<>();
+        private long queuedBytes;
         private boolean scheduled;
 
         ListenerSub(String id, List<String> patterns, String[][] compiled, String owner, EventListener listener) {
@@ -432,10 +458,15 @@ public final class BusEngine implements AutoCloseable {
                     return;
                 }
                 if (queue.size() >= settings.queueSize()) {
-                    queue.pollFirst();
+                    queuedBytes -= queue.pollFirst().size();
                     countDropped(1);
                 }
                 queue.addLast(e);
+                queuedBytes += e.size();
+                while (queuedBytes > settings.queueBytes() && queue.size() > 1) {
+                    queuedBytes -= queue.pollFirst().size();
+                    countDropped(1);
+                }
                 schedule = !scheduled;
                 scheduled = true;
             }
@@ -459,6 +490,7 @@ public final class BusEngine implements AutoCloseable {
                         scheduled = false;
                         return;
                     }
+                    queuedBytes -= m.size();
                 }
                 try {
                     listener.onEvent(m.event());
@@ -485,6 +517,7 @@ public final class BusEngine implements AutoCloseable {
             super.close();
             synchronized (this) {
                 queue.clear();
+                queuedBytes = 0;
             }
         }
     }

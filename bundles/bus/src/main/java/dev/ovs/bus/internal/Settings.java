@@ -13,11 +13,21 @@ import java.util.Map;
  *
  * @param socket socket path, or null for no socket server
  * @param group group principal for the socket file, or null
- * @param queueSize per-subscriber queue capacity
+ * @param queueSize per-subscriber queue capacity, events
+ * @param queueBytes per-subscriber queue capacity, bytes of the queued events ({@link Msg#size()})
  * @param heartbeatSeconds heartbeat period, 0 = off
  * @param enabled false = null bus
+ * @param permissions what socket clients may publish and subscribe to
  */
-public record Settings(Path socket, GroupPrincipal group, int queueSize, int heartbeatSeconds, boolean enabled) {
+public record Settings(Path socket, GroupPrincipal group, int queueSize, int queueBytes, int heartbeatSeconds,
+        boolean enabled, Permissions permissions) {
+    /** Default of {@code queue.bytes}: 8 MiB. */
+    static final int DEFAULT_QUEUE_BYTES = 8 << 20;
+    /** Smallest {@code queue.bytes}: 1 KiB. */
+    static final int MIN_QUEUE_BYTES = 1 << 10;
+    /** Largest {@code queue.bytes}: 1 GiB. */
+    static final int MAX_QUEUE_BYTES = 1 << 30;
+
     /** sun_path is 108 bytes including the terminating NUL (unix(7)). */
     static final int MAX_SOCKET_PATH = 107;
 
@@ -32,9 +42,32 @@ public record Settings(Path socket, GroupPrincipal group, int queueSize, int hea
      *         {@code queue.size: must be between 1 and 1048576, got 0})
      */
     public static Settings of(Map<String, ?> props) {
-        return of(string(props, "socket", "/run/patchbay/bus.sock"), string(props, "group", ""),
+        Settings s = of(string(props, "socket", "/run/patchbay/bus.sock"), string(props, "group", ""),
                 integer(props, "queue.size", 1024), integer(props, "heartbeat.seconds", 30),
                 bool(props, "enabled", true));
+        int bytes = integer(props, "queue.bytes", DEFAULT_QUEUE_BYTES);
+        if (bytes < MIN_QUEUE_BYTES || bytes > MAX_QUEUE_BYTES) {
+            throw new IllegalArgumentException("queue.bytes: must be between " + MIN_QUEUE_BYTES + " and "
+                    + MAX_QUEUE_BYTES + ", got " + bytes);
+        }
+        return new Settings(s.socket, s.group, s.queueSize, bytes, s.heartbeatSeconds, s.enabled,
+                Permissions.of(props));
+    }
+
+    /**
+     * @return these settings with other permissions (for tests)
+     * @param p the permissions
+     */
+    Settings with(Permissions p) {
+        return new Settings(socket, group, queueSize, queueBytes, heartbeatSeconds, enabled, p);
+    }
+
+    /**
+     * @return these settings with another byte bound (for tests)
+     * @param bytes {@code queue.bytes}
+     */
+    Settings withQueueBytes(int bytes) {
+        return new Settings(socket, group, queueSize, bytes, heartbeatSeconds, enabled, permissions);
     }
 
     private static String string(Map<String, ?> props, String key, String def) {
@@ -119,6 +152,7 @@ public record Settings(Path socket, GroupPrincipal group, int queueSize, int hea
         if (heartbeatSeconds < 0 || heartbeatSeconds > 86400) {
             throw new IllegalArgumentException("heartbeat.seconds: must be between 0 (off) and 86400, got " + heartbeatSeconds);
         }
-        return new Settings(path, gp, queueSize, heartbeatSeconds, enabled);
+        return new Settings(path, gp, queueSize, DEFAULT_QUEUE_BYTES, heartbeatSeconds, enabled,
+                Permissions.defaults());
     }
 }

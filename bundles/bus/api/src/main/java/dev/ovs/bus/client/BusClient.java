@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.Topics;
 import dev.ovs.bus.protocol.JsonText;
@@ -556,6 +557,18 @@ public final class BusClient implements AutoCloseable {
     private final Recent recentTopic = new Recent();
     private final Recent recentType = new Recent();
     private final Recent recentSource = new Recent();
+    /** {@link Origin#ofSource} of the last source string (reader thread only). */
+    private String lastSource;
+    private Origin lastOrigin;
+
+    /** @return the origin of a source string, parsed once per distinct string in a row */
+    private Origin origin(String source) {
+        if (source != lastSource) {
+            lastOrigin = Origin.ofSource(source);
+            lastSource = source;
+        }
+        return lastOrigin;
+    }
 
     /** The last string decoded from a byte range, returned again while the same bytes come. */
     private static final class Recent {
@@ -691,7 +704,8 @@ public final class BusClient implements AutoCloseable {
             Event e;
             try {
                 e = Event.ofJson(recentTopic.get(b, topicFrom, topicTo), java.util.Arrays.copyOfRange(b, pos, end - 1),
-                        recentType.get(b, typeFrom, typeTo), negative ? -ts : ts, recentSource.get(b, sourceFrom, sourceTo));
+                        recentType.get(b, typeFrom, typeTo), negative ? -ts : ts,
+                        origin(recentSource.get(b, sourceFrom, sourceTo)));
             } catch (IllegalArgumentException ex) {
                 return true; // not an event of a well-behaved bus: ignored, as the parsed path does
             }
