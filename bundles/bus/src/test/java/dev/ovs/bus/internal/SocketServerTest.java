@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.bus.cli.BusCommandLine;
-import dev.ovs.bus.client.BusClient;
-import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
+import dev.ovs.bus.cli.BusCommandLine;
+import dev.ovs.bus.client.BusClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -695,6 +695,36 @@ class SocketServerTest {
             assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
             r.send("{\"op\":\"ping\",\"id\":\"p\"}");
             assertThat(r.read().get("op").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsBoundedInBytesToo() throws Exception {
+        int bytes = 256 * 1024;
+        BusEngine e = new BusEngine(Settings.of(sock.toString(), "", 1024, 0, true).withQueueBytes(bytes));
+        e.start();
+        closeables.add(e);
+        try (Raw r = new Raw()) {
+            r.send("{\"op\":\"sub\",\"pattern\":\"flood\",\"id\":\"f\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            String pad = "p".repeat(10_000);
+            int total = 3_000;
+            for (int i = 0; i < total; i++) {
+                e.publish(Origin.bundle("t"), "flood", mapper.createObjectNode().put("i", i).put("pad", pad), null);
+                assertThat(e.stats().subscribers().get(0).queued()).as("256 KiB hold 25 events of about 10 KiB")
+                        .isLessThanOrEqualTo(25);
+            }
+            BusStats.SubscriberStats s = e.stats().subscribers().get(0);
+            assertThat(s.dropped()).as("far more than 1024 events' worth of bytes were dropped").isGreaterThan(1500);
+            List<Integer> seen = new ArrayList<>();
+            while (seen.size() < total - s.dropped()) {
+                seen.add(r.read().get("payload").get("i").asInt());
+            }
+            await(() -> e.stats().subscribers().get(0).queued() == 0);
+            BusStats.SubscriberStats after = e.stats().subscribers().get(0);
+            assertThat(after.delivered() + after.dropped()).isEqualTo(total);
+            assertThat(seen).hasSize((int) after.delivered()).isSorted();
+            assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
         }
     }
 
