@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
+import dev.ovs.bus.EventListener;
 import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,19 @@ class BusEngineTest {
             }
             Thread.sleep(5);
         }
+    }
+
+    /** A listener that records payload field {@code n}, signals {@code entered} and waits for {@code release}. */
+    private static EventListener blocking(List<Integer> got, CountDownLatch entered, CountDownLatch release) {
+        return e -> {
+            got.add(e.payload().get("n").asInt());
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 
     private ObjectNode n(int i) {
@@ -121,15 +135,7 @@ class BusEngineTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> got = new CopyOnWriteArrayList<>();
-        Subscription s = bus.subscribe("t", List.of("q"), e -> {
-            got.add(e.payload().get("n").asInt());
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Subscription s = bus.subscribe("t", List.of("q"), blocking(got, entered, release));
         bus.publish(Origin.bundle("t"), "q", n(0), null);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 7; i++) {
@@ -159,15 +165,7 @@ class BusEngineTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> got = new CopyOnWriteArrayList<>();
-        Subscription s = bus.subscribe("t", List.of("big.>"), e -> {
-            got.add(e.payload().get("n").asInt());
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Subscription s = bus.subscribe("t", List.of("big.>"), blocking(got, entered, release));
         String pad = "x".repeat(10_000);
         bus.publish(Origin.bundle("t"), "big.e", n(0).put("pad", pad), null);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
