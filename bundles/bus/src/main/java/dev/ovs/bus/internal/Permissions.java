@@ -79,7 +79,7 @@ final class Permissions {
 
     static Permissions of(Map<String, ?> props, Path groupFile) {
         Map<String, String> source = new TreeMap<>();
-        Level.Builder all = new Level.Builder("permissions");
+        Level.Builder all = new Level.Builder();
         all.set("publish.allow", List.of(rule("permissions.publish.allow", ">")));
         List<Rule> reserved = new ArrayList<>();
         for (String r : RESERVED) {
@@ -110,7 +110,7 @@ final class Permissions {
                     throw new IllegalArgumentException(key + ": the uid must be a decimal number from 0 to 4294967294,"
                             + " got '" + principal.substring(4) + "'");
                 }
-                uids.computeIfAbsent(uid, u -> new Level.Builder("permissions.uid." + u)).set(list, rules(key, patterns));
+                uids.computeIfAbsent(uid, u -> new Level.Builder()).set(list, rules(key, patterns));
             } else if (principal != null && principal.startsWith("group.") && principal.length() > 6
                     && principal.indexOf('.', 6) < 0) {
                 String group = principal.substring(6);
@@ -126,7 +126,7 @@ final class Permissions {
                     }
                     gid = g;
                 }
-                gids.computeIfAbsent(gid, g -> new Level.Builder("permissions.group." + group)).set(list,
+                gids.computeIfAbsent(gid, g -> new Level.Builder()).set(list,
                         rules(key, patterns));
             } else {
                 throw new IllegalArgumentException(key + ": unknown key; expected permissions[.uid.<uid>|.group.<group>]"
@@ -307,12 +307,7 @@ final class Permissions {
         }
 
         static final class Builder {
-            final String name;
             final Map<String, List<Rule>> lists = new LinkedHashMap<>();
-
-            Builder(String name) {
-                this.name = name;
-            }
 
             void set(String list, List<Rule> rules) {
                 lists.put(list, rules);

@@ -159,7 +159,7 @@ class BusEngineTest {
 
     @Test
     void queuesAreBoundedInBytesTooAndTheNewestEventIsAlwaysKept() throws Exception {
-        BusEngine bus = new BusEngine(Settings.of("", "", 1024, 0, true).withQueueBytes(64 * 1024));
+        BusEngine bus = new BusEngine(Settings.of(Map.of("socket", "", "heartbeat.seconds", 0, "queue.bytes", 64 * 1024)));
         bus.start();
         engines.add(bus);
         CountDownLatch entered = new CountDownLatch(1);

@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -658,7 +659,7 @@ class SocketServerTest {
     @Test
     void aClientThatStopsReadingIsBoundedInBytesToo() throws Exception {
         int bytes = 256 * 1024;
-        BusEngine e = new BusEngine(Settings.of(sock.toString(), "", 1024, 0, true).withQueueBytes(bytes));
+        BusEngine e = new BusEngine(Settings.of(Map.of("socket", sock.toString(), "heartbeat.seconds", 0, "queue.bytes", bytes)));
         e.start();
         closeables.add(e);
         try (RawClient r = new RawClient(sock)) {
