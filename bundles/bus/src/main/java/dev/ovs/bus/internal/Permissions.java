@@ -49,7 +49,7 @@ final class Permissions {
     private final Level everybody;
     private final Map<Long, Level> byUid;
     private final Map<Long, Level> byGid;
-    /** The keys and values this was built from, normalised (for the last-good copy and for equality). */
+    /** The keys and values this was built from, normalised (for equality: settings compare by them). */
     private final Map<String, String> source;
 
     private Permissions(Level everybody, Map<Long, Level> byUid, Map<Long, Level> byGid, Map<String, String> source) {
@@ -248,11 +248,6 @@ final class Permissions {
         }
         levels.add(everybody);
         return new Access(levels, uid);
-    }
-
-    /** @return the {@code permissions.*} keys and values this was built from (normalised), for the last-good copy */
-    Map<String, String> keys() {
-        return source;
     }
 
     @Override
