@@ -170,7 +170,7 @@ class PortAgentImplTest {
 
         assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test"))
                 .isInstanceOf(PortAgentException.class).hasMessage("Port already attached for CONTAINER=" + ref(c1) + " and INTERFACE=eth1")
-                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.AlreadyExists));
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.AlreadyExists));
 
         agent.deletePort("br0", "eth1", ref(c1), "test");
         assertThat(ip(host, "-o", "link")).doesNotContain(port);
@@ -290,7 +290,7 @@ class PortAgentImplTest {
         c1.addVeth("eth1", "eth1p");
         assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test"))
                 .isInstanceOf(PortAgentException.class).hasMessageContaining("EEXIST")
-                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.AlreadyExists));
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.AlreadyExists));
         assertThat(ip(host, "-o", "link")).doesNotContain("_l");
         assertThat(vs.bridgeExists("br0")).isFalse();
     }

@@ -84,11 +84,11 @@ class NetworkdRealTest {
         assertThat(s0.operational()).isNotNull();
         assertThat(s0.administrative()).isNotNull();
 
-        // unknown link: NOT_FOUND with networkd's error name
+        // unknown link: NotFound with networkd's error name
         assertThatThrownBy(() -> c.link("nosuch0")).isInstanceOf(NetworkdException.class)
                 .satisfies(e -> {
                     NetworkdException ne = (NetworkdException) e;
-                    assertThat(ne.kind()).as(ne.getMessage()).isEqualTo(NetworkdException.Kind.NOT_FOUND);
+                    assertThat(ne.kind()).as(ne.getMessage()).isEqualTo(dev.ovs.base.ErrorKind.NotFound);
                     assertThat(ne.dbusError()).isEqualTo("org.freedesktop.resolve1.NoSuchLink");
                 }).hasMessageContaining("nosuch0");
         assertThatThrownBy(() -> c.describe("bad/name")).hasMessageStartingWith("link: ");
@@ -96,9 +96,9 @@ class NetworkdRealTest {
         // the shell commands over the same services
         NetCommands cmd = new NetCommands(c, c);
         assertThat(cmd.links()).contains("pbv0").contains("pbv1").contains("OPERATIONAL");
-        assertThatThrownBy(() -> cmd.link("nosuch0")).hasMessageStartingWith("NOT_FOUND: ");
-        assertThatThrownBy(() -> cmd.configure("pbv0", "--address", "10.77.0.1")).hasMessageStartingWith("INVALID_ARGS: address: ");
-        assertThatThrownBy(() -> cmd.configure("pbv0", "--bogus", "x")).hasMessageStartingWith("INVALID_ARGS: option: ");
+        assertThatThrownBy(() -> cmd.link("nosuch0")).hasMessageStartingWith("NotFound: ");
+        assertThatThrownBy(() -> cmd.configure("pbv0", "--address", "10.77.0.1")).hasMessageStartingWith("InvalidArgs: address: ");
+        assertThatThrownBy(() -> cmd.configure("pbv0", "--bogus", "x")).hasMessageStartingWith("InvalidArgs: option: ");
         assertThat(cmd.unconfigure("pbv0")).isEqualTo("nothing to remove for pbv0");
         assertThat(dir.resolve("10-patchbay-pbv0.network")).doesNotExist();
         assertThat(cmd.reload()).isEqualTo("reloaded");
@@ -130,7 +130,7 @@ class NetworkdRealTest {
 
         // the foreign file is refused and untouched
         assertThatThrownBy(() -> c.remove("90-foreign.network", true))
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.NOT_OWNED));
+                .isInstanceOf(dev.ovs.networkd.FileNotOwnedException.class);
 
         // removed file + Reload -> address gone
         assertThat(c.unconfigure("pbv0")).isTrue();
@@ -142,7 +142,7 @@ class NetworkdRealTest {
         // networkd goes away: calls fail clearly; it comes back: calls and link events resume by themselves
         nd.close();
         assertThatThrownBy(c::links).isInstanceOf(NetworkdException.class)
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.UNAVAILABLE))
+                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.Unavailable))
                 .hasMessageContaining("ListLinks");
         try (Networkd again = Networkd.start(ns, bus, dir)) {
             events.events.clear();

@@ -107,7 +107,7 @@ class SystemdFakeBusTest {
     void timeoutLeavesTheJobAndNamesIt() {
         assertThatThrownBy(() -> client.start("hang.service", JobMode.REPLACE, Duration.ofMillis(300)))
                 .isInstanceOf(NetworkdException.class)
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.TIMEOUT))
+                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.Timeout))
                 .hasMessageMatching("StartUnit\\(hang.service, replace\\): job /org/freedesktop/systemd1/job/\\d+ "
                         + "did not finish within 300 ms.*");
         String job = fake.jobPaths().iterator().next();
@@ -126,11 +126,11 @@ class SystemdFakeBusTest {
                 .isInstanceOf(NetworkdException.class)
                 .satisfies(e -> {
                     NetworkdException ne = (NetworkdException) e;
-                    assertThat(ne.kind()).isEqualTo(NetworkdException.Kind.NOT_FOUND);
+                    assertThat(ne.kind()).isEqualTo(dev.ovs.base.ErrorKind.NotFound);
                     assertThat(ne.dbusError()).isEqualTo("org.freedesktop.systemd1.NoSuchUnit");
                 }).hasMessageContaining("Unit nope.service not found.");
         assertThatThrownBy(() -> client.unitState("nope.service"))
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.NOT_FOUND))
+                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.NotFound))
                 .hasMessageContaining("not-found");
         int calls = fake.jobCalls.get();
         assertThatThrownBy(() -> client.start("bad name.service", JobMode.REPLACE, T)).hasMessageStartingWith("unit: ");
@@ -149,8 +149,8 @@ class SystemdFakeBusTest {
         assertThat(u.stop("ok.service", "fail")).startsWith("ok.service: done");
         assertThat(u.restart("broken.service")).startsWith("broken.service: done");
         assertThat(u.start("broken.service")).startsWith("broken.service: failed");
-        assertThatThrownBy(() -> u.status("nope.service")).hasMessageStartingWith("NOT_FOUND: ");
-        assertThatThrownBy(() -> u.start("ok.service", "sometimes")).hasMessageStartingWith("INVALID_ARGS: mode: ");
+        assertThatThrownBy(() -> u.status("nope.service")).hasMessageStartingWith("NotFound: ");
+        assertThatThrownBy(() -> u.start("ok.service", "sometimes")).hasMessageStartingWith("InvalidArgs: mode: ");
     }
 
     @Test
@@ -181,7 +181,7 @@ class SystemdFakeBusTest {
                 assertThat(svc.listeners).isEmpty();
                 assertThatThrownBy(() -> c.stop("ok.service", JobMode.REPLACE, T))
                         .satisfies(e -> assertThat(((NetworkdException) e).kind())
-                                .isEqualTo(NetworkdException.Kind.UNAVAILABLE))
+                                .isEqualTo(dev.ovs.base.ErrorKind.Unavailable))
                         .hasMessageContaining("dev.ovs.dbus");
                 c.bindDbus(svc);
                 assertThat(c.stop("ok.service", JobMode.REPLACE, T).succeeded()).isTrue();
@@ -203,7 +203,7 @@ class SystemdFakeBusTest {
             try {
                 r = client.start("ok.service", JobMode.REPLACE, T);
             } catch (NetworkdException e) {
-                assertThat(e.kind()).isEqualTo(NetworkdException.Kind.UNAVAILABLE);
+                assertThat(e.kind()).isEqualTo(dev.ovs.base.ErrorKind.Unavailable);
                 if (System.nanoTime() > end) {
                     throw e;
                 }

@@ -8,7 +8,7 @@ import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.Netns;
 import dev.ovs.itests.harness.Podman;
 import dev.ovs.itests.harness.ShortTempDir;
-import dev.ovs.portagent.Container;
+import dev.ovs.portagent.internal.Container;
 import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.netlink.LinkInfo;
 import dev.ovs.portagent.netlink.RtNetlink;

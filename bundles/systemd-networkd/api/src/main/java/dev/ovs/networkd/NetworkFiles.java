@@ -11,7 +11,7 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <p>Files are written atomically (temporary file in the same directory, fsync, rename, fsync of the
  * directory) with {@link NetworkdFile#OWNER_HEADER} as their first line. A file that exists without that
- * header was not written by Patchbay and is never overwritten or removed ({@link NetworkdException.Kind#NOT_OWNED}).
+ * header was not written by Patchbay and is never overwritten or removed ({@link FileNotOwnedException}).
  * File names: 1..255 chars of {@code [A-Za-z0-9_.@+-]}, not starting with '.', ending in {@code .network} or
  * {@code .netdev} matching the file's kind. Everything is validated before anything is written.
  */
@@ -27,8 +27,9 @@ public interface NetworkFiles {
      * @param file     validated content
      * @param reload   whether to call {@link Networkd#reload()} afterwards
      * @return the path written
-     * @throws NetworkdException INVALID_ARGS (bad name, kind/suffix mismatch), NOT_OWNED (existing foreign
-     *                           file), FAILED (I/O), or the Reload's error (the file stays written)
+     * @throws dev.ovs.base.InvalidArgumentException bad name, kind/suffix mismatch (nothing written)
+     * @throws FileNotOwnedException an existing file of that name is not Patchbay's
+     * @throws NetworkdException     Failed (I/O), or the Reload's error (the file stays written)
      */
     Path write(String fileName, NetworkdFile file, boolean reload);
 
@@ -38,7 +39,9 @@ public interface NetworkFiles {
      * @param fileName file name
      * @param reload   whether to reload afterwards
      * @return true if a file was removed, false if there was none
-     * @throws NetworkdException INVALID_ARGS, NOT_OWNED (foreign file), FAILED (I/O)
+     * @throws dev.ovs.base.InvalidArgumentException bad name
+     * @throws FileNotOwnedException the file is not Patchbay's
+     * @throws NetworkdException     Failed (I/O)
      */
     boolean remove(String fileName, boolean reload);
 
@@ -48,7 +51,8 @@ public interface NetworkFiles {
     /**
      * @param fileName file name
      * @return the parsed file (owned or not), or empty if it does not exist
-     * @throws NetworkdException INVALID_ARGS for a bad name, FAILED for I/O errors or unparsable content
+     * @throws dev.ovs.base.InvalidArgumentException a bad name
+     * @throws NetworkdException     Failed for I/O errors or unparsable content
      */
     Optional<NetworkdFile> read(String fileName);
 

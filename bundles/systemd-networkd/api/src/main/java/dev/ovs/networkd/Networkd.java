@@ -10,9 +10,9 @@ import org.osgi.annotation.versioning.ProviderType;
  * also turns {@code PropertiesChanged} of link objects into bus events {@code network.link.<name>.state}
  * ({@link LinkStateChange}); the subscription survives networkd and bus daemon restarts.
  *
- * <p>Errors ({@link NetworkdException}): NOT_FOUND for an unknown link
- * ({@code org.freedesktop.resolve1.NoSuchLink}), INVALID_ARGS for an empty name or index &lt;= 0,
- * UNAVAILABLE without a connection or without networkd on the bus, FAILED for other D-Bus errors or JSON
+ * <p>Errors: {@link dev.ovs.base.InvalidArgumentException} for an empty name or index &lt;= 0;
+ * {@link NetworkdException} with kind NotFound for an unknown link ({@code org.freedesktop.resolve1.NoSuchLink}),
+ * Unavailable without a connection or without networkd on the bus, Failed for other D-Bus errors or JSON
  * networkd sent that cannot be parsed.
  */
 @ProviderType

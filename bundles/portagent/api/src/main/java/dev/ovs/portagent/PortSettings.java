@@ -1,5 +1,6 @@
 package dev.ovs.portagent;
 
+import dev.ovs.base.InvalidArgumentException;
 import java.util.Map;
 
 /**
@@ -23,7 +24,7 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
      *
      * @param options the options
      * @return the settings
-     * @throws IllegalArgumentException for an unknown key or a value of the wrong type (naming the key)
+     * @throws InvalidArgumentException for an unknown key or a value of the wrong type (naming the key)
      */
     public static PortSettings fromOptions(Map<String, ?> options) {
         String ip = null;
@@ -39,7 +40,7 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
                 case "gateway" -> gw = text(e.getKey(), v);
                 case "mtu" -> mtu = number(e.getKey(), v);
                 case "vlan" -> vlan = number(e.getKey(), v);
-                default -> throw new IllegalArgumentException("options: unknown key '" + e.getKey()
+                default -> throw new InvalidArgumentException("options", "unknown key '" + e.getKey()
                         + "' (known: ipaddress, macaddress, gateway, mtu, vlan)");
             }
         }
@@ -48,7 +49,7 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
 
     private static String text(String k, Object v) {
         if (!(v instanceof CharSequence)) {
-            throw new IllegalArgumentException(k + ": must be a string");
+            throw new InvalidArgumentException(k, "must be a string");
         }
         return v.toString();
     }
@@ -57,13 +58,13 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
         if (v instanceof Number n) {
             long l = n.longValue();
             if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(k + ": out of range, got " + l);
+                throw new InvalidArgumentException(k, "out of range, got " + l);
             }
             return (int) l;
         }
         if (v instanceof CharSequence s && s.toString().matches("-?[0-9]{1,9}")) {
             return Integer.parseInt(s.toString());
         }
-        throw new IllegalArgumentException(k + ": must be an integer");
+        throw new InvalidArgumentException(k, "must be an integer");
     }
 }

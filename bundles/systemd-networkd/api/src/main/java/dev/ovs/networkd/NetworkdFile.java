@@ -1,5 +1,7 @@
 package dev.ovs.networkd;
 
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,7 +20,7 @@ import java.util.regex.Pattern;
  * NetworkdFile f = NetworkdFile.network()
  *         .section("Match").add("Name", "br0")
  *         .section("Network").add("Address", "10.0.0.1/24").add("Gateway", "10.0.0.254")
- *         .build();                      // validated; NetworkdException INVALID_ARGS on a broken rule
+ *         .build();                      // validated; InvalidArgumentException on a broken rule
  * String text = f.render();            // with OWNER_HEADER first
  * </pre>
  *
@@ -170,7 +172,7 @@ public final class NetworkdFile {
      * @param kind the file's kind
      * @param text file content
      * @return the model
-     * @throws NetworkdException INVALID_ARGS naming the line number and rule
+     * @throws InvalidArgumentException naming the line number and rule
      */
     public static NetworkdFile parse(Kind kind, String text) {
         Objects.requireNonNull(kind, "kind");
@@ -187,12 +189,12 @@ public final class NetworkdFile {
                 } else {
                     int eq = line.indexOf('=');
                     if (eq <= 0) {
-                        throw NetworkdException.invalid("line", "expected [Section] or Key=Value");
+                        throw new InvalidArgumentException("line", "expected [Section] or Key=Value");
                     }
                     b.add(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
                 }
-            } catch (NetworkdException e) {
-                throw NetworkdException.invalid("line " + (i + 1), e.getMessage());
+            } catch (InvalidArgumentException e) {
+                throw new InvalidArgumentException("line " + (i + 1), e.getMessage());
             }
         }
         return b.build();
@@ -204,31 +206,16 @@ public final class NetworkdFile {
      *
      * @param field field name for the error message
      * @param name  the name
-     * @throws NetworkdException INVALID_ARGS
+     * @throws InvalidArgumentException
      */
     public static void checkIfname(String field, String name) {
         checkIfname(field, name, false);
     }
 
     private static void checkIfname(String field, String name, boolean glob) {
-        if (name == null || name.isEmpty()) {
-            throw NetworkdException.invalid(field, "interface name must not be empty");
-        }
-        if (name.getBytes(StandardCharsets.UTF_8).length > 15) {
-            throw NetworkdException.invalid(field, "interface name must be at most 15 bytes: " + name);
-        }
-        if (name.equals(".") || name.equals("..")) {
-            throw NetworkdException.invalid(field, "interface name must not be '.' or '..'");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '/' || c == ':' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw NetworkdException.invalid(field, "interface name must not contain '/', ':' or whitespace: "
-                        + name);
-            }
-            if (!glob && (c == '*' || c == '?' || c == '[' || c == ']')) {
-                throw NetworkdException.invalid(field, "interface name must not contain glob characters: " + name);
-            }
+        InterfaceName.check(field, name);
+        if (!glob && name.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == ']')) {
+            throw new InvalidArgumentException(field, "interface name must not contain glob characters: " + name);
         }
     }
 
@@ -237,22 +224,22 @@ public final class NetworkdFile {
      *
      * @param field field name for the error message
      * @param cidr  the value
-     * @throws NetworkdException INVALID_ARGS
+     * @throws InvalidArgumentException
      */
     public static void checkCidr(String field, String cidr) {
         if (cidr == null) {
-            throw NetworkdException.invalid(field, "must be ADDRESS/PREFIX, got null");
+            throw new InvalidArgumentException(field, "must be ADDRESS/PREFIX, got null");
         }
         int slash = cidr.indexOf('/');
         if (slash < 0) {
-            throw NetworkdException.invalid(field, "must be ADDRESS/PREFIX (e.g. 10.0.0.1/24), got " + cidr);
+            throw new InvalidArgumentException(field, "must be ADDRESS/PREFIX (e.g. 10.0.0.1/24), got " + cidr);
         }
         String addr = cidr.substring(0, slash);
         String len = cidr.substring(slash + 1);
         int family = checkIp(field, addr);
         int max = family == 4 ? 32 : 128;
         if (!len.matches("[0-9]{1,3}") || Integer.parseInt(len) > max) {
-            throw NetworkdException.invalid(field, "prefix length must be 0.." + max + ", got " + cidr);
+            throw new InvalidArgumentException(field, "prefix length must be 0.." + max + ", got " + cidr);
         }
     }
 
@@ -262,13 +249,13 @@ public final class NetworkdFile {
      * @param field field name
      * @param ip    the value
      * @return 4 or 6
-     * @throws NetworkdException INVALID_ARGS
+     * @throws InvalidArgumentException
      */
     public static int checkIp(String field, String ip) {
         if (ip != null && ip.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
             for (String p : ip.split("\\.")) {
                 if (Integer.parseInt(p) > 255 || (p.length() > 1 && p.startsWith("0"))) {
-                    throw NetworkdException.invalid(field, "IPv4 octets must be 0..255 without leading zeros: " + ip);
+                    throw new InvalidArgumentException(field, "IPv4 octets must be 0..255 without leading zeros: " + ip);
                 }
             }
             return 4;
@@ -282,7 +269,7 @@ public final class NetworkdFile {
                 // fall through
             }
         }
-        throw NetworkdException.invalid(field, "must be an IPv4 or IPv6 address, got " + ip);
+        throw new InvalidArgumentException(field, "must be an IPv4 or IPv6 address, got " + ip);
     }
 
     private static boolean isBool(String v) {
@@ -291,7 +278,7 @@ public final class NetworkdFile {
 
     private static void checkMtu(String field, String v) {
         if (!v.matches("[0-9]{1,5}") || Integer.parseInt(v) < 68 || Integer.parseInt(v) > 65535) {
-            throw NetworkdException.invalid(field, "must be an integer 68..65535 (bytes), got " + v);
+            throw new InvalidArgumentException(field, "must be an integer 68..65535 (bytes), got " + v);
         }
     }
 
@@ -304,14 +291,14 @@ public final class NetworkdFile {
         if (kind == Kind.NETWORK) {
             boolean match = sections.stream().anyMatch(s -> s.name().equals("Match") && !s.entries().isEmpty());
             if (!match) {
-                throw NetworkdException.invalid("[Match]", "a .network file needs a [Match] section with at least "
+                throw new InvalidArgumentException("[Match]", "a .network file needs a [Match] section with at least "
                         + "one key (otherwise it matches every link)");
             }
         } else {
             List<String> names = values("NetDev", "Name");
             List<String> kinds = values("NetDev", "Kind");
             if (names.size() != 1 || kinds.size() != 1) {
-                throw NetworkdException.invalid("[NetDev]", "a .netdev file needs exactly one Name= and one Kind=");
+                throw new InvalidArgumentException("[NetDev]", "a .netdev file needs exactly one Name= and one Kind=");
             }
         }
     }
@@ -321,7 +308,7 @@ public final class NetworkdFile {
         switch (kind == Kind.NETWORK ? "N" + section + "." + key : "D" + section + "." + key) {
             case "NMatch.Name":
                 if (v.isBlank()) {
-                    throw NetworkdException.invalid(f, "must list at least one interface name");
+                    throw new InvalidArgumentException(f, "must list at least one interface name");
                 }
                 for (String n : v.trim().split("\\s+")) {
                     checkIfname(f, n, true);
@@ -342,17 +329,17 @@ public final class NetworkdFile {
                 break;
             case "NNetwork.DHCP":
                 if (!DHCP.contains(v)) {
-                    throw NetworkdException.invalid(f, "must be yes, no, ipv4 or ipv6, got " + v);
+                    throw new InvalidArgumentException(f, "must be yes, no, ipv4 or ipv6, got " + v);
                 }
                 break;
             case "NNetwork.LinkLocalAddressing":
                 if (!LINK_LOCAL.contains(v)) {
-                    throw NetworkdException.invalid(f, "must be one of " + LINK_LOCAL + ", got " + v);
+                    throw new InvalidArgumentException(f, "must be one of " + LINK_LOCAL + ", got " + v);
                 }
                 break;
             case "NNetwork.IPv6AcceptRA", "NNetwork.ConfigureWithoutCarrier":
                 if (!isBool(v)) {
-                    throw NetworkdException.invalid(f, "must be a boolean (yes/no, true/false, 1/0, on/off), got " + v);
+                    throw new InvalidArgumentException(f, "must be a boolean (yes/no, true/false, 1/0, on/off), got " + v);
                 }
                 break;
             case "NLink.MTUBytes", "DNetDev.MTUBytes":
@@ -363,13 +350,13 @@ public final class NetworkdFile {
                 break;
             case "DNetDev.Kind":
                 if (!NETDEV_KIND.matcher(v).matches()) {
-                    throw NetworkdException.invalid(f, "must be a netdev kind such as bridge, vlan, veth, dummy; got "
+                    throw new InvalidArgumentException(f, "must be a netdev kind such as bridge, vlan, veth, dummy; got "
                             + v);
                 }
                 break;
             case "DVLAN.Id":
                 if (!v.matches("[0-9]{1,4}") || Integer.parseInt(v) > 4094) {
-                    throw NetworkdException.invalid(f, "must be 0..4094, got " + v);
+                    throw new InvalidArgumentException(f, "must be 0..4094, got " + v);
                 }
                 break;
             default:
@@ -408,11 +395,11 @@ public final class NetworkdFile {
          *
          * @param name section name, {@code [A-Za-z][A-Za-z0-9]*}
          * @return this
-         * @throws NetworkdException INVALID_ARGS for a bad name
+         * @throws InvalidArgumentException for a bad name
          */
         public Builder section(String name) {
             if (name == null || !IDENT.matcher(name).matches()) {
-                throw NetworkdException.invalid("section", "name must match [A-Za-z][A-Za-z0-9]* (max 64), got "
+                throw new InvalidArgumentException("section", "name must match [A-Za-z][A-Za-z0-9]* (max 64), got "
                         + name);
             }
             flush();
@@ -427,30 +414,30 @@ public final class NetworkdFile {
          * @param key   key, {@code [A-Za-z][A-Za-z0-9]*}
          * @param value value: no control characters, no leading/trailing whitespace, max 4096 chars
          * @return this
-         * @throws NetworkdException INVALID_ARGS if no section was started or key/value break the syntax rules
+         * @throws InvalidArgumentException if no section was started or key/value break the syntax rules
          */
         public Builder add(String key, String value) {
             if (current == null) {
-                throw NetworkdException.invalid("key " + key, "must be inside a section (call section() first)");
+                throw new InvalidArgumentException("key " + key, "must be inside a section (call section() first)");
             }
             if (key == null || !IDENT.matcher(key).matches()) {
-                throw NetworkdException.invalid("[" + current + "] key", "must match [A-Za-z][A-Za-z0-9]* (max 64), got "
+                throw new InvalidArgumentException("[" + current + "] key", "must match [A-Za-z][A-Za-z0-9]* (max 64), got "
                         + key);
             }
             String f = "[" + current + "] " + key;
             if (value == null) {
-                throw NetworkdException.invalid(f, "value must not be null");
+                throw new InvalidArgumentException(f, "value must not be null");
             }
             if (value.length() > 4096) {
-                throw NetworkdException.invalid(f, "value longer than 4096 characters");
+                throw new InvalidArgumentException(f, "value longer than 4096 characters");
             }
             for (int i = 0; i < value.length(); i++) {
                 if (Character.isISOControl(value.charAt(i))) {
-                    throw NetworkdException.invalid(f, "value must not contain control characters (newline, tab)");
+                    throw new InvalidArgumentException(f, "value must not contain control characters (newline, tab)");
                 }
             }
             if (!value.equals(value.strip())) {
-                throw NetworkdException.invalid(f, "value must not have leading or trailing whitespace");
+                throw new InvalidArgumentException(f, "value must not have leading or trailing whitespace");
             }
             entries.add(new Entry(key, value));
             return this;
@@ -464,7 +451,7 @@ public final class NetworkdFile {
 
         /**
          * @return the validated file (the builder can be used again afterwards only by starting anew)
-         * @throws NetworkdException INVALID_ARGS naming the section, key and rule
+         * @throws InvalidArgumentException naming the section, key and rule
          */
         public NetworkdFile build() {
             flush();

@@ -47,7 +47,7 @@ class NetworkdFileTest {
                 .add("MTUBytes", "1500").section("VLAN").add("Id", "100").build();
         assertThat(d.kind()).isEqualTo(NetworkdFile.Kind.NETDEV);
         assertThatThrownBy(() -> NetworkdFile.netdev().section("NetDev").add("Name", "x0").build())
-                .isInstanceOf(NetworkdException.class).hasMessageContaining("[NetDev]")
+                .isInstanceOf(dev.ovs.base.InvalidArgumentException.class).hasMessageContaining("[NetDev]")
                 .hasMessageContaining("Kind=");
         assertThatThrownBy(() -> NetworkdFile.netdev().section("NetDev").add("Name", "v").add("Kind", "vlan")
                 .section("VLAN").add("Id", "4095").build()).hasMessageContaining("[VLAN] Id: must be 0..4094");
@@ -58,8 +58,8 @@ class NetworkdFileTest {
     @Test
     void networkWithoutMatchIsRefused() {
         assertThatThrownBy(() -> NetworkdFile.network().section("Network").add("DHCP", "yes").build())
-                .isInstanceOf(NetworkdException.class)
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.INVALID_ARGS))
+                .isInstanceOf(dev.ovs.base.InvalidArgumentException.class)
+                .satisfies(e -> assertThat(((dev.ovs.base.InvalidArgumentException) e).argument()).isEqualTo("[Match]"))
                 .hasMessageContaining("[Match]").hasMessageContaining("every link");
     }
 
@@ -79,13 +79,13 @@ class NetworkdFileTest {
         "DNS|1.1.1.1 nope|must be an IPv4 or IPv6 address"})
     void networkKeysAreValidated(String key, String value, String message) {
         assertThatThrownBy(() -> match("br0").section("Network").add(key, value).build())
-                .isInstanceOf(NetworkdException.class).hasMessageContaining("[Network] " + key + ": ")
+                .isInstanceOf(dev.ovs.base.InvalidArgumentException.class).hasMessageContaining("[Network] " + key + ": ")
                 .hasMessageContaining(message);
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "abcdefghijklmnop|at most 15 bytes",
+        "abcdefghijklmnop|must be 1..15 bytes (IFNAMSIZ), got 16",
         "a/b|must not contain",
         "..|must not be '.' or '..'",
         "a:b|must not contain"})

@@ -14,10 +14,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * thrown. Unit names are validated first: 1..255 chars of {@code [A-Za-z0-9:_.\\@-]} with a type suffix
  * ({@code .service}, {@code .socket}, ...).
  *
- * <p>Errors ({@link NetworkdException}): NOT_FOUND for an unknown unit
- * ({@code org.freedesktop.systemd1.NoSuchUnit} or LoadState {@code not-found}), INVALID_ARGS for a bad name,
- * mode or timeout, TIMEOUT when the job did not finish within the timeout (it is left running), UNAVAILABLE
- * without a connection or without systemd on the bus, FAILED for other D-Bus errors.
+ * <p>Errors: {@link dev.ovs.base.InvalidArgumentException} for a bad name, mode or timeout;
+ * {@link NetworkdException} with kind NotFound for an unknown unit ({@code org.freedesktop.systemd1.NoSuchUnit}
+ * or LoadState {@code not-found}), Timeout when the job did not finish within the timeout (it is left
+ * running), Unavailable without a connection or without systemd on the bus, Failed for other D-Bus errors.
  */
 @ProviderType
 public interface Systemd {
@@ -66,7 +66,7 @@ public interface Systemd {
      *
      * @param unit unit name
      * @return the state
-     * @throws NetworkdException NOT_FOUND if the unit does not exist (LoadState {@code not-found})
+     * @throws NetworkdException kind NotFound if the unit does not exist (LoadState {@code not-found})
      */
     UnitState unitState(String unit);
 

@@ -1,5 +1,6 @@
 package dev.ovs.networkd;
 
+import dev.ovs.base.InvalidArgumentException;
 /**
  * Job mode of StartUnit / StopUnit / RestartUnit / ReloadOrRestartUnit (org.freedesktop.systemd1(5),
  * systemctl(1) {@code --job-mode=}).
@@ -32,7 +33,7 @@ public enum JobMode {
     /**
      * @param s a wire name ({@code replace}) or constant name ({@code REPLACE}), case-insensitive
      * @return the mode
-     * @throws NetworkdException INVALID_ARGS for anything else
+     * @throws InvalidArgumentException for anything else
      */
     public static JobMode parse(String s) {
         if (s != null) {
@@ -42,7 +43,7 @@ public enum JobMode {
                 }
             }
         }
-        throw NetworkdException.invalid("mode", "must be one of replace, fail, isolate, ignore-dependencies, "
+        throw new InvalidArgumentException("mode", "must be one of replace, fail, isolate, ignore-dependencies, "
                 + "ignore-requirements, replace-irreversibly; got " + s);
     }
 }

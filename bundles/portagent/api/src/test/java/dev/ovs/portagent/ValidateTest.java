@@ -3,19 +3,11 @@ package dev.ovs.portagent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.InvalidArgumentException;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 class ValidateTest {
-
-    @Test
-    void names() {
-        assertThat(Validate.interfaceName("interface", "eth1")).isEqualTo("eth1");
-        assertThat(Validate.bridgeName("bridge", "br-int")).isEqualTo("br-int");
-        assertThatThrownBy(() -> Validate.bridgeName("bridge", "a-very-long-bridge")).hasMessageStartingWith("bridge: ")
-                .hasMessageContaining("at most 15 bytes (IFNAMSIZ)");
-        assertThatThrownBy(() -> Validate.interfaceName("interface", "eth 1")).hasMessageStartingWith("interface: ");
-    }
 
     @Test
     void macMtuVlan() {
@@ -81,6 +73,15 @@ class ValidateTest {
     }
 
     @Test
+    void macOctets() {
+        assertThat(Validate.macOctets("mac", "A2:c3:0d:49:7f:f8")).containsExactly(0xa2, 0xc3, 0x0d, 0x49, 0x7f, 0xf8);
+        assertThatThrownBy(() -> Validate.macOctets("mac", "a2:c3:0d:49:7f")).hasMessageContaining("six hex octets");
+        assertThatThrownBy(() -> Validate.macOctets("mac", "a2-c3-0d-49-7f-f8")).hasMessageContaining("six hex octets");
+        assertThatThrownBy(() -> Validate.macOctets("mac", "01:00:5e:00:00:01")).hasMessageContaining("unicast");
+        assertThatThrownBy(() -> Validate.macOctets("mac", "00:00:00:00:00:00")).hasMessageContaining("must not be 00");
+    }
+
+    @Test
     void containerReferences() {
         ContainerRef d = ContainerRef.parse("container", "c474a0e2830e");
         assertThat(d.kind()).isEqualTo(ContainerRef.Kind.DOCKER);
@@ -93,9 +94,10 @@ class ValidateTest {
         assertThat(n.value()).isEqualTo("blue");
         assertThatThrownBy(() -> ContainerRef.parse("container", "pid:0")).hasMessageContaining("positive decimal");
         assertThatThrownBy(() -> ContainerRef.parse("container", "pid:-3")).hasMessageContaining("positive decimal");
-        assertThatThrownBy(() -> ContainerRef.parse("container", "netns:a/b")).hasMessageStartingWith("container: netns:NAME");
+        assertThatThrownBy(() -> ContainerRef.parse("container", "netns:a/b")).hasMessageStartingWith("container: network namespace name must not contain");
         assertThatThrownBy(() -> ContainerRef.parse("container", "../x")).hasMessageContaining("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-        assertThatThrownBy(() -> ContainerRef.parse("container", "-x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ContainerRef.parse("container", "-x")).isInstanceOf(InvalidArgumentException.class)
+                .satisfies(e -> assertThat(((InvalidArgumentException) e).argument()).isEqualTo("container"));
         assertThatThrownBy(() -> ContainerRef.parse("container", "")).hasMessageContaining("got empty");
     }
 }

@@ -1,5 +1,6 @@
-package dev.ovs.portagent;
+package dev.ovs.portagent.internal;
 
+import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.util.Map;
 

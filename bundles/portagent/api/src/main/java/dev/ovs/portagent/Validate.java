@@ -1,6 +1,6 @@
 package dev.ovs.portagent;
 
-import dev.ovs.portagent.netlink.RtNetlink;
+import dev.ovs.base.InvalidArgumentException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -8,38 +8,13 @@ import java.util.Locale;
 
 /**
  * Input checks for port operations, applied before any side effect. Each method throws
- * {@link IllegalArgumentException} whose message starts with the field name and states the rule,
- * e.g. {@code "mtu: must be 68..65535 bytes, got 40"}. No method performs a DNS lookup: addresses
- * must be literals. Stateless.
+ * {@link InvalidArgumentException} naming the field and the rule, e.g. argument {@code mtu}, rule
+ * {@code must be 68..65535 bytes, got 40}. Interface and bridge names follow the one rule of
+ * {@link dev.ovs.base.InterfaceName}. No method performs a DNS lookup: addresses must be literals.
+ * Stateless.
  */
 public final class Validate {
     private Validate() {
-    }
-
-    /**
-     * A Linux interface name (netdevice(7), the kernel's {@code dev_valid_name()}): 1..15 bytes
-     * (IFNAMSIZ 16 with NUL), printable ASCII, no '/', ':' or whitespace, not '.' or '..'.
-     *
-     * @param field field name for the message (e.g. {@code "interface"})
-     * @param name  the name
-     * @return the name
-     * @throws IllegalArgumentException if a rule is broken
-     */
-    public static String interfaceName(String field, String name) {
-        return RtNetlink.checkName(field, name);
-    }
-
-    /**
-     * An OVS bridge name: the bridge's internal interface carries the same name, so the interface
-     * name rules apply ({@link #interfaceName(String, String)}).
-     *
-     * @param field field name
-     * @param name  bridge name
-     * @return the name
-     * @throws IllegalArgumentException if a rule is broken
-     */
-    public static String bridgeName(String field, String name) {
-        return RtNetlink.checkName(field, name);
     }
 
     /**
@@ -48,11 +23,63 @@ public final class Validate {
      * @param field field name
      * @param mac   the address (either case)
      * @return the address in lower case
-     * @throws IllegalArgumentException if not six ':'-separated hex octets, multicast or all zero
+     * @throws InvalidArgumentException if not six ':'-separated hex octets, multicast or all zero
      */
     public static String mac(String field, String mac) {
-        RtNetlink.parseMac(field, mac);
+        macOctets(field, mac);
         return mac.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A unicast Ethernet MAC address as the 6 octets of {@code IFLA_ADDRESS} (rtnetlink(7)).
+     *
+     * @param field field name for the message
+     * @param mac   {@code aa:bb:cc:dd:ee:ff} (hex, either case)
+     * @return the 6 octets
+     * @throws InvalidArgumentException if malformed, multicast (I/G bit, IEEE 802 §8.2) set or all zero
+     */
+    public static byte[] macOctets(String field, String mac) {
+        if (mac == null || !mac.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")) {
+            throw new InvalidArgumentException(field, "MAC address must be six hex octets separated by ':' "
+                    + "(aa:bb:cc:dd:ee:ff), got '" + mac + "'");
+        }
+        byte[] out = new byte[6];
+        boolean zero = true;
+        for (int i = 0; i < 6; i++) {
+            out[i] = (byte) Integer.parseInt(mac.substring(i * 3, i * 3 + 2), 16);
+            zero &= out[i] == 0;
+        }
+        if ((out[0] & 1) != 0) {
+            throw new InvalidArgumentException(field, "MAC address must be unicast (least significant bit of "
+                    + "the first octet clear), got '" + mac + "'");
+        }
+        if (zero) {
+            throw new InvalidArgumentException(field, "MAC address must not be 00:00:00:00:00:00");
+        }
+        return out;
+    }
+
+    /**
+     * A network namespace name as {@code ip netns add NAME} binds it under {@code /var/run/netns}
+     * (ip-netns(8)): 1..255 characters (NAME_MAX), no {@code '/'}, NUL or whitespace, not {@code "."} or
+     * {@code ".."}.
+     *
+     * @param field field name
+     * @param name  the name
+     * @return the name
+     * @throws InvalidArgumentException if a rule is broken
+     */
+    public static String netnsName(String field, String name) {
+        if (name == null || name.isEmpty() || name.length() > 255) {
+            throw new InvalidArgumentException(field, "network namespace name must be 1..255 characters, got '"
+                    + name + "'");
+        }
+        if (name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(c -> c == '/' || c == 0 || Character.isWhitespace(c))) {
+            throw new InvalidArgumentException(field, "network namespace name must not contain '/', NUL or "
+                    + "whitespace and not be '.' or '..', got '" + name + "'");
+        }
+        return name;
     }
 
     /**
@@ -61,11 +88,11 @@ public final class Validate {
      * @param field field name
      * @param mtu   value
      * @return the value
-     * @throws IllegalArgumentException if out of range
+     * @throws InvalidArgumentException if out of range
      */
     public static int mtu(String field, long mtu) {
         if (mtu < 68 || mtu > 65535) {
-            throw new IllegalArgumentException(field + ": must be 68..65535 bytes, got " + mtu);
+            throw new InvalidArgumentException(field, "must be 68..65535 bytes, got " + mtu);
         }
         return (int) mtu;
     }
@@ -76,11 +103,11 @@ public final class Validate {
      * @param field field name
      * @param vlan  value
      * @return the value
-     * @throws IllegalArgumentException if out of range
+     * @throws InvalidArgumentException if out of range
      */
     public static int vlan(String field, long vlan) {
         if (vlan < 0 || vlan > 4095) {
-            throw new IllegalArgumentException(field + ": VLAN tag must be 0..4095, got " + vlan);
+            throw new InvalidArgumentException(field, "VLAN tag must be 0..4095, got " + vlan);
         }
         return (int) vlan;
     }
@@ -92,11 +119,11 @@ public final class Validate {
      * @param field field name
      * @param text  the literal
      * @return the address
-     * @throws IllegalArgumentException if not a literal
+     * @throws InvalidArgumentException if not a literal
      */
     public static InetAddress ipLiteral(String field, String text) {
         if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException(field + ": must be an IPv4 or IPv6 address literal, got empty");
+            throw new InvalidArgumentException(field, "must be an IPv4 or IPv6 address literal, got empty");
         }
         if (text.matches("[0-9.]+")) {
             String[] parts = text.split("\\.", -1);
@@ -115,7 +142,7 @@ public final class Validate {
                     return byAddress(b);
                 }
             }
-            throw new IllegalArgumentException(field + ": must be an IPv4 address a.b.c.d with each part 0..255 "
+            throw new InvalidArgumentException(field, "must be an IPv4 address a.b.c.d with each part 0..255 "
                     + "(no leading zeros), got '" + text + "'");
         }
         if (text.contains(":") && text.matches("[0-9A-Fa-f:.]+") && text.length() <= 45) {
@@ -128,7 +155,7 @@ public final class Validate {
                 // fall through
             }
         }
-        throw new IllegalArgumentException(field + ": must be an IPv4 or IPv6 address literal, got '" + text + "'");
+        throw new InvalidArgumentException(field, "must be an IPv4 or IPv6 address literal, got '" + text + "'");
     }
 
     private static InetAddress byAddress(byte[] b) {
@@ -147,11 +174,11 @@ public final class Validate {
      * @param field field name
      * @param text  e.g. {@code 192.168.1.2/24}
      * @return the parsed address and prefix
-     * @throws IllegalArgumentException if malformed, the prefix is out of range, or not unicast
+     * @throws InvalidArgumentException if malformed, the prefix is out of range, or not unicast
      */
     public static Cidr cidr(String field, String text) {
         if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException(field + ": must be ADDRESS or ADDRESS/PREFIX, got empty");
+            throw new InvalidArgumentException(field, "must be ADDRESS or ADDRESS/PREFIX, got empty");
         }
         int slash = text.indexOf('/');
         InetAddress a = ipLiteral(field, slash < 0 ? text : text.substring(0, slash));
@@ -160,12 +187,12 @@ public final class Validate {
         if (slash >= 0) {
             String p = text.substring(slash + 1);
             if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > max) {
-                throw new IllegalArgumentException(field + ": prefix length must be 0.." + max + ", got '" + p + "'");
+                throw new InvalidArgumentException(field, "prefix length must be 0.." + max + ", got '" + p + "'");
             }
             prefix = Integer.parseInt(p);
         }
         if (a.isAnyLocalAddress() || a.isMulticastAddress()) {
-            throw new IllegalArgumentException(field + ": must be a unicast address (not unspecified or multicast), got '"
+            throw new InvalidArgumentException(field, "must be a unicast address (not unspecified or multicast), got '"
                     + text + "'");
         }
         return new Cidr(a, prefix);
@@ -180,24 +207,24 @@ public final class Validate {
      * @param text    the gateway literal
      * @param address the interface address, or null if none is set
      * @return the gateway
-     * @throws IllegalArgumentException if a rule is broken
+     * @throws InvalidArgumentException if a rule is broken
      */
     public static InetAddress gateway(String field, String text, Cidr address) {
         InetAddress g = ipLiteral(field, text);
         if (g.isAnyLocalAddress() || g.isMulticastAddress()) {
-            throw new IllegalArgumentException(field + ": must be a unicast address, got '" + text + "'");
+            throw new InvalidArgumentException(field, "must be a unicast address, got '" + text + "'");
         }
         if (address != null) {
             if ((g instanceof Inet4Address) != address.isIpv4()) {
-                throw new IllegalArgumentException(field + ": must be the same address family as the ipaddress "
+                throw new InvalidArgumentException(field, "must be the same address family as the ipaddress "
                         + address + ", got '" + text + "'");
             }
             if (!address.contains(g)) {
-                throw new IllegalArgumentException(field + ": must lie inside the ipaddress subnet " + address
+                throw new InvalidArgumentException(field, "must lie inside the ipaddress subnet " + address
                         + ", got '" + text + "'");
             }
             if (g.equals(address.address())) {
-                throw new IllegalArgumentException(field + ": must differ from the ipaddress itself, got '" + text + "'");
+                throw new InvalidArgumentException(field, "must differ from the ipaddress itself, got '" + text + "'");
             }
         }
         return g;
