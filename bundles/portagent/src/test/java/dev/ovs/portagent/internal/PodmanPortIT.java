@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Real podman containers (resolved by name through podman's Docker API) attached to a userspace OVS
  * bridge; compatibility with the real ovs-docker script, whose {@code docker} is a shim calling podman.
  */
-class PodmanPortTest {
+class PodmanPortIT {
     private static Leftovers before;
     private static ShortTempDir dir;
     private static Podman podman;

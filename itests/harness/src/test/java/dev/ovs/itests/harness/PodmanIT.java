@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** podman runs a busybox container in its own netns; the Docker API answers; all is cleaned up. */
-class PodmanTest {
+class PodmanIT {
 
     @Test
     void containerRunsInOwnNetnsAndApiAnswers() throws Exception {

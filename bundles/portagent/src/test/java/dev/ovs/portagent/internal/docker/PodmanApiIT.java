@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Container resolution and events against podman's Docker-compatible API (real containers). */
-class PodmanApiTest {
+class PodmanApiIT {
     private static Leftovers before;
     private static ShortTempDir dir;
     private static Podman podman;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /** A private dbus-daemon starts, answers, honours its policy, restarts, and leaves nothing. */
-class DbusDaemonTest {
+class DbusDaemonIT {
 
     @Test
     void allowAllBusAnswersAndRestarts() {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * JobRemoved that arrives before the call's reply, results, timeouts, error names, reconnect), not systemd's
  * behaviour.
  */
-class SystemdFakeBusTest {
+class SystemdPrivateBusIT {
     private static final Duration T = Duration.ofSeconds(10);
     private ShortTempDir tmp;
     private DbusDaemon bus;

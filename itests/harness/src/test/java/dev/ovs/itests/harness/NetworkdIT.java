@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** systemd-networkd on a private bus in its own namespaces sees and configures a test veth. */
-class NetworkdTest {
+class NetworkdIT {
 
     @Test
     void networkdAnswersOnPrivateBusAndConfiguresVeth() throws Exception {
@@ -32,6 +32,13 @@ class NetworkdTest {
                 assertThat(ns.exec("ip", "-o", "addr", "show", "dev", "pbtv0")).contains("10.213.0.1/24");
                 // host mount table untouched: tmpfs /run and the bind mount live in networkd's mount ns
                 assertThat(Leftovers.mountPoints()).doesNotContain("/etc/systemd/network");
+                // restart: a new networkd (new mount namespace) reads the same files and configures the link again
+                long first = nd.pid();
+                nd.restart();
+                assertThat(ProcessHandle.of(first)).isEmpty();
+                assertThat(nd.pid()).isNotEqualTo(first);
+                nd.awaitLink("pbtv0", "routable", "configured", Duration.ofSeconds(20));
+                pid = nd.pid();
             }
             assertThat(ProcessHandle.of(pid)).isEmpty();
         }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Order(Integer.MAX_VALUE)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SuiteCleanupTest {
+class SuiteCleanupIT {
 
     @Test
     @Order(1)

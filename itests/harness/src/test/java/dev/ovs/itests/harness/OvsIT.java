@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** ovsdb-server and ovs-vswitchd start in a fresh namespace, answer, and leave nothing behind. */
-class OvsTest {
+class OvsIT {
 
     @Test
     void ovsdbServerAnswersRestartsAndIsCleanedUp() {
@@ -76,6 +76,12 @@ class OvsTest {
             assertThat(ovs.appctl("dpif/show")).contains("pbt0");
             assertThat(Files.exists(Path.of("/sys/class/net/pbt0"))).as("veth not on the host").isFalse();
             assertThat(Leftovers.hostVeths()).doesNotContain("pbt0", "pbt1");
+            // restart of vswitchd alone: a new process on the same database re-creates the datapath port
+            ovs.vswitchd().restart();
+            assertThat(ProcessHandle.of(vsPid)).isEmpty();
+            assertThat(ovs.vswitchd().pid()).isNotEqualTo(vsPid);
+            assertThat(ovs.appctl("dpif/show")).contains("pbt0");
+            vsPid = ovs.vswitchd().pid();
         }
         assertThat(ProcessHandle.of(vsPid)).isEmpty();
         before.assertNoneSince();

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * The port agent against real ovsdb-server + ovs-vswitchd (userspace datapath) in a private
  * namespace ("host"), with two plain namespaces as containers ({@code netns:NAME}).
  */
-class PortAgentImplTest {
+class PortAgentIT {
     private static Leftovers before;
     private static ShortTempDir dir;
     private static Netns host;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * /etc/systemd/network. Addresses are checked with {@code ip -n NS addr} (rtnetlink), events on an in-memory
  * EventBus.
  */
-class NetworkdRealTest {
+class NetworkdIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static void await(String what, BooleanSupplier cond) throws InterruptedException {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * rtnetlink against the real kernel, only inside two namespaces created by the harness; results are
  * checked with iproute2 ({@code ip -n NS ...}). Never touches the host's interfaces.
  */
-class RtNetlinkNetnsTest {
+class RtNetlinkNetnsIT {
     private Leftovers before;
     private Netns a;
     private Netns b;

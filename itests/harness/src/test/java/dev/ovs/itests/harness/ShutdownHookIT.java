@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The last-resort shutdown hook stops daemons and deletes namespaces a JVM forgot to close. */
-class ShutdownHookTest {
+class ShutdownHookIT {
 
     /** Child JVM: starts a namespace and a bus, prints their names, exits without closing them. */
     public static final class ForgetfulMain {
