@@ -42,7 +42,7 @@ public final class DbusErrors {
         Failed;
 
         /**
-         * Maps a kind name from another bundle (e.g. {@code dev.ovs.ovsdb.OvsdbException.Kind#name()}).
+         * Maps a kind name from another bundle (e.g. {@code dev.ovs.base.ErrorKind#name()}).
          *
          * @param name a constant name; null or unknown names give {@link #Failed}
          * @return the kind

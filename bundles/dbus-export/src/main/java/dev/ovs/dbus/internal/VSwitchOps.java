@@ -1,5 +1,6 @@
 package dev.ovs.dbus.internal;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
@@ -80,7 +81,7 @@ final class VSwitchOps implements SwitchOps {
     @Override
     public List<String> listBridgePorts(String bridge) {
         Replica r = replica();
-        Row br = r.byName("Bridge", bridge).orElseThrow(() -> new OvsdbException(OvsdbException.Kind.NotFound,
+        Row br = r.byName("Bridge", bridge).orElseThrow(() -> new OvsdbException(ErrorKind.NotFound,
                 "not found", "no bridge named '" + bridge + "'"));
         Set<UUID> ports = br.getSet("ports");
         List<String> l = new ArrayList<>(ports.size());
@@ -105,17 +106,17 @@ final class VSwitchOps implements SwitchOps {
     private Replica replica() {
         OvsdbClient c = vs.client();
         if (!c.isConnected()) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not connected",
+            throw new OvsdbException(ErrorKind.Unavailable, "not connected",
                     "no connection to ovsdb-server at " + c.options().remote());
         }
         Replica r = vs.replica();
         Throwable err = r.lastError();
         if (err != null) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
+            throw new OvsdbException(ErrorKind.Unavailable, "not synced",
                     "replica of " + VSwitch.DB + " cannot subscribe: " + err.getMessage(), err);
         }
         if (!r.awaitSynced(Duration.ofMillis(Math.max(1000, c.options().requestTimeoutMillis())))) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
+            throw new OvsdbException(ErrorKind.Unavailable, "not synced",
                     "replica of " + VSwitch.DB + " is not synchronized yet");
         }
         return r;

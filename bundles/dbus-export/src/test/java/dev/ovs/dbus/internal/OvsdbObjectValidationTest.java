@@ -2,6 +2,7 @@ package dev.ovs.dbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.ovsdb.OvsdbBus;
 import dev.ovs.itests.harness.Cmd;
@@ -144,7 +145,8 @@ class OvsdbObjectValidationTest {
     void ovsdbErrorKindsMapToPinnedNames() {
         Recorder r = new Recorder();
         backend.set(r);
-        for (OvsdbException.Kind k : OvsdbException.Kind.values()) {
+        for (dev.ovs.dbus.DbusErrors.Kind pinned : dev.ovs.dbus.DbusErrors.Kind.values()) { // the pinned names
+            ErrorKind k = ErrorKind.valueOf(pinned.name());
             r.fail = new OvsdbException(k, "some error", "details of " + k);
             assertThat(gdbus("CreateBridge", "br0")).as(k.name())
                     .contains("GDBus.Error:org.openvswitch.ovsdb.Error." + k.name() + ": CreateBridge: some error: details of " + k);

@@ -16,8 +16,9 @@ import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.RowEvent;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,10 +45,11 @@ class RealOvsTest {
         dir = ShortTempDir.create();
         ovsdb = OvsdbServer.start(null, dir.path());
         bus = DbusDaemon.start(dir.path());
-        client = OvsdbClient.connect(ClientOptions.of(ovsdb.remote()));
-        replica = client.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+        client = OvsdbClients.connect(ClientOptions.of(ovsdb.remote()));
+        VSwitch vs = VSwitches.create(client, false, 1000);
+        replica = vs.replica();
         assertThat(replica.awaitSynced(Duration.ofSeconds(20))).isTrue();
-        backend.set(new VSwitchOps(new VSwitchImpl(client, replica, false, 0)));
+        backend.set(new VSwitchOps(vs));
         component = new DbusConnectionComponent(bus.address());
         assertThat(component.exporter().add(1, "dev.ovs.dbus", new OvsdbObject(backend::get), OvsdbBus.OBJECT_PATH,
                 OvsdbBus.BUS_NAME).state()).isEqualTo(State.EXPORTED);
