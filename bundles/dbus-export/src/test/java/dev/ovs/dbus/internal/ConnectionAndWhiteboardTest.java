@@ -3,6 +3,7 @@ package dev.ovs.dbus.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
@@ -11,6 +12,7 @@ import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -78,17 +80,81 @@ class ConnectionAndWhiteboardTest {
         assertThat(bus.busctl("call", "dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1", "Echo", "s",
                 "hi").trim()).isEqualTo("s \"a:hi\"");
 
-        assertThat(gdbusCall("dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1.Echo", "invalid"))
-                .contains("GDBus.Error:" + DbusErrors.INVALID_ARGS + ": text: must not be 'invalid'");
-        assertThat(gdbusCall("dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1.Echo", "notfound"))
-                .contains("GDBus.Error:org.openvswitch.ovsdb.Error.NotFound: no such thing");
-        assertThat(gdbusCall("dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1.Echo", "agent"))
-                .contains("GDBus.Error:dev.ovs.PortAgent1.Error.Unavailable: agent away");
+        // the one mapping (DbusErrors.map), names on the wire as gdbus prints them
+        assertThat(echo("invalid")).contains("GDBus.Error:" + DbusErrors.INVALID_ARGS + ": text: must not be 'invalid'");
+        assertThat(echo("notfound")).contains("GDBus.Error:dev.ovs.test.Echo1.Error.NotFound: Echo: no such thing");
+        assertThat(echo("wrapped")).contains("GDBus.Error:dev.ovs.test.Echo1.Error.Timeout: Echo: too slow");
+        assertThat(echo("custom")).contains("GDBus.Error:dev.ovs.test.Custom.Error.Odd: odd");
+        assertThat(echo("npe")).contains("GDBus.Error:dev.ovs.test.Echo1.Error.Failed: Echo: java.lang.NullPointerException: boom");
+        assertThat(echo("iae")).as("no message is parsed: an untyped IllegalArgumentException is a failure")
+                .contains("GDBus.Error:dev.ovs.test.Echo1.Error.Failed: Echo: java.lang.IllegalArgumentException: text: untyped");
 
         // removal unexports and releases the name
         component.exporter().remove(1);
         assertThat(bus.busctl("list", "--no-pager")).doesNotContain("dev.ovs.test.Echo1");
         assertThat(component.exports()).isEmpty();
+    }
+
+    private String echo(String text) {
+        return gdbusCall("dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1.Echo", text);
+    }
+
+    private String ports(String method, String... args) {
+        return gdbusCall("dev.ovs.test.Ports1", PortsImpl.PATH, "dev.ovs.test.Ports1." + method, args);
+    }
+
+    @Test
+    void theInterfaceDeclaresItsErrorNamespaceAndIntrospectionShowsNoPatchbayAnnotations() {
+        component = new DbusConnectionComponent(bus.address());
+        assertThat(component.export(new PortsImpl(), PortsImpl.PATH, "dev.ovs.test.Ports1").state())
+                .isEqualTo(State.EXPORTED);
+        assertThat(ports("Get", "nosuch")).contains("GDBus.Error:dev.ovs.test.Switch1.Error.NotFound: Get: no port nosuch");
+        assertThat(ports("Get", "p1")).contains("('one',)");
+        String xml = bus.busctl("introspect", "--xml-interface", "dev.ovs.test.Ports1", PortsImpl.PATH);
+        assertThat(xml).contains("<method name=\"Set\" >").doesNotContain("ReadOnly").doesNotContain("NonBlocking");
+    }
+
+    @Test
+    void authorizersSeeSenderMemberAndReadOnlyBeforeTheMemberRuns() throws Exception {
+        component = new DbusConnectionComponent(bus.address());
+        PortsImpl impl = new PortsImpl();
+        component.export(impl, PortsImpl.PATH, "dev.ovs.test.Ports1");
+        List<DbusCall> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        dev.ovs.dbus.DbusAuthorizer readOnlyOnly = call -> {
+            seen.add(call);
+            return call.readOnly();
+        };
+        component.addAuthorizer(readOnlyOnly);
+
+        assertThat(ports("Set", "p2", "two")).contains("GDBus.Error:" + DbusErrors.ACCESS_DENIED
+                + ": dev.ovs.test.Ports1.Set: not permitted for :1.");
+        assertThat(impl.ports).as("the member did not run").doesNotContainKey("p2");
+        assertThat(ports("Get", "p1")).contains("('one',)");
+        // a @NonBlocking member, answered on the reader thread, is checked there too
+        long inlineBefore = component.inlineDispatch().orElseThrow().inlineCalls();
+        assertThat(ports("ListPorts")).contains("(['p1'],)");
+        assertThat(component.inlineDispatch().orElseThrow().inlineCalls()).isEqualTo(inlineBefore + 1);
+        assertThat(seen).extracting(DbusCall::member).containsExactly("Set", "Get", "ListPorts");
+        assertThat(seen).extracting(DbusCall::readOnly).containsExactly(false, true, true);
+        assertThat(seen).allSatisfy(c -> {
+            assertThat(c.sender()).startsWith(":1.");
+            assertThat(c.objectPath()).isEqualTo(PortsImpl.PATH);
+            assertThat(c.interfaceName()).isEqualTo("dev.ovs.test.Ports1");
+        });
+        // Introspectable and Peer are answered by dbus-java without asking
+        bus.busctl("call", "dev.ovs.test.Ports1", PortsImpl.PATH, "org.freedesktop.DBus.Peer", "Ping");
+        assertThat(seen).hasSize(3);
+
+        // an authorizer that fails refuses (fail closed)
+        dev.ovs.dbus.DbusAuthorizer broken = call -> {
+            throw new IllegalStateException("policy store away");
+        };
+        component.addAuthorizer(broken);
+        assertThat(ports("Get", "p1")).contains(DbusErrors.ACCESS_DENIED);
+        component.removeAuthorizer(broken);
+        component.removeAuthorizer(readOnlyOnly);
+        ports("Set", "p2", "two");
+        assertThat(impl.ports).containsEntry("p2", "two");
     }
 
     @Test
@@ -144,7 +210,7 @@ class ConnectionAndWhiteboardTest {
         assertThat(bus.busctl("call", "dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "dev.ovs.test.Echo1", "Echo", "s",
                 "again").trim()).isEqualTo("s \"r:again\"");
         // the new connection answers Peer.Ping on its reader thread again (inline dispatch re-installed)
-        InlineDispatch d = BusConnector.inlineDispatch(component.connection().orElseThrow());
+        InlineDispatch d = component.inlineDispatch().orElseThrow();
         assertThat(d.installed()).as("refusal: %s", d.refusal()).isTrue();
         bus.busctl("call", "dev.ovs.test.Echo1", "/dev/ovs/test/Echo1", "org.freedesktop.DBus.Peer", "Ping");
         assertThat(d.inlineCalls()).isEqualTo(1);

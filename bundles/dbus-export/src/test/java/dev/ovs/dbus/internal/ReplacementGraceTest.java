@@ -2,6 +2,7 @@ package dev.ovs.dbus.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ovs.dbus.ErrorNamespace;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
@@ -24,8 +25,9 @@ class ReplacementGraceTest {
     private static final String PATH = "/dev/ovs/test/Echo1";
     private static final String NAME = "dev.ovs.test.Echo1";
 
-    /** Same member as TestEcho under the port agent's interface name (its Unavailable error differs). */
-    @DBusInterfaceName("dev.ovs.PortAgent1")
+    /** Same member as TestEcho under another interface name, errors in a declared namespace. */
+    @DBusInterfaceName("dev.ovs.Agent1")
+    @ErrorNamespace("dev.ovs.Agent1.Error")
     public interface AgentLike extends DBusInterface {
         /** @param text anything @return text */
         String Echo(String text);
@@ -75,7 +77,7 @@ class ReplacementGraceTest {
         assertThat(ex.heldPaths()).containsExactly(PATH);
         assertThat(hasOwner(NAME)).as("name kept").isTrue();
         assertThat(call(NAME, PATH, NAME + ".Echo", "x"))
-                .contains("org.openvswitch.ovsdb.Error.Unavailable").contains("being replaced");
+                .contains("dev.ovs.test.Echo1.Error.Unavailable").contains("being replaced");
         assertThat(bus.busctl("introspect", NAME, PATH, NAME)).contains(".Echo");
 
         assertThat(Exporter.fallbackCount(component.connection().orElseThrow()))
@@ -94,6 +96,17 @@ class ReplacementGraceTest {
     }
 
     @Test
+    void thePlaceholderAnswersInTheNamespaceTheInterfaceDeclares() {
+        component = new DbusConnectionComponent(bus.address(), 30_000);
+        Exporter ex = component.exporter();
+        assertThat(ex.add(5, "c", new PortsImpl(), PortsImpl.PATH, null).state()).isEqualTo(State.EXPORTED);
+        ex.remove(5);
+        assertThat(call(component.uniqueName().orElseThrow(), PortsImpl.PATH, "dev.ovs.test.Ports1.Get", "p1"))
+                .contains("GDBus.Error:dev.ovs.test.Switch1.Error.Unavailable: the service at " + PortsImpl.PATH
+                        + " is being replaced");
+    }
+
+    @Test
     void withoutSuccessorTheNameIsReleasedWhenTheGraceIsOver() throws Exception {
         component = new DbusConnectionComponent(bus.address(), 500);
         Exporter ex = component.exporter();
@@ -105,21 +118,21 @@ class ReplacementGraceTest {
 
             @Override
             public String getObjectPath() {
-                return "/dev/ovs/PortAgent1";
+                return "/dev/ovs/Agent1";
             }
         };
-        assertThat(ex.add(1, "b", agent, "/dev/ovs/PortAgent1", "dev.ovs.PortAgent1").state())
+        assertThat(ex.add(1, "b", agent, "/dev/ovs/Agent1", "dev.ovs.Agent1").state())
                 .isEqualTo(State.EXPORTED);
         ex.remove(1);
-        assertThat(call("dev.ovs.PortAgent1", "/dev/ovs/PortAgent1", "dev.ovs.PortAgent1.Echo", "x"))
-                .contains("dev.ovs.PortAgent1.Error.Unavailable");
+        assertThat(call("dev.ovs.Agent1", "/dev/ovs/Agent1", "dev.ovs.Agent1.Echo", "x"))
+                .contains("dev.ovs.Agent1.Error.Unavailable");
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (hasOwner("dev.ovs.PortAgent1") && System.nanoTime() < end) {
+        while (hasOwner("dev.ovs.Agent1") && System.nanoTime() < end) {
             Thread.sleep(50);
         }
-        assertThat(hasOwner("dev.ovs.PortAgent1")).as("released after the grace").isFalse();
+        assertThat(hasOwner("dev.ovs.Agent1")).as("released after the grace").isFalse();
         assertThat(ex.heldPaths()).isEmpty();
-        assertThat(call(component.uniqueName().orElseThrow(), "/dev/ovs/PortAgent1", "dev.ovs.PortAgent1.Echo", "x"))
+        assertThat(call(component.uniqueName().orElseThrow(), "/dev/ovs/Agent1", "dev.ovs.Agent1.Echo", "x"))
                 .contains("FAILED");
     }
 
@@ -132,7 +145,7 @@ class ReplacementGraceTest {
             String oldOwner = old.uniqueName().orElseThrow();
             old.handOver(); // dev.ovs.dbus deactivated while the framework runs (bundle update)
             assertThat(hasOwner(NAME)).as("name kept while no successor").isTrue();
-            assertThat(call(NAME, PATH, NAME + ".Echo", "x")).contains("org.openvswitch.ovsdb.Error.Unavailable");
+            assertThat(call(NAME, PATH, NAME + ".Echo", "x")).contains("dev.ovs.test.Echo1.Error.Unavailable");
 
             component = new DbusConnectionComponent(bus.address(), 10_000); // the updated bundle's
             assertThat(component.exporter().add(1, "b", new EchoImpl(PATH, "v2"), PATH, NAME).state())

@@ -20,8 +20,7 @@ import java.lang.annotation.Target;
  * <p>The annotation belongs to the interface's contract: it applies to every object exported with a Java
  * interface that declares it, matched by D-Bus interface name ({@link org.freedesktop.dbus.annotations.DBusInterfaceName}
  * or the Java name) and member name ({@link org.freedesktop.dbus.annotations.DBusMemberName} or the method name).
- * Example: the read-only members of {@link dev.ovs.dbus.ovsdb.OvsdbBus} ({@code BridgeExists},
- * {@code ListBridges}, {@code ListBridgePorts}) answer from the OVSDB replica.
+ * Example: members that answer from an in-memory replica of a database. Whether a member changes anything is a separate property ({@link ReadOnly}).
  *
  * @since dev.ovs.dbus 1.1.0
  */
