@@ -14,7 +14,7 @@ import java.util.Set;
  * An immutable column map for replica rows: one shared {@link Layout} (column names and their index) per
  * table, and one value array per row, instead of a hash map per row. Iterates in layout order.
  */
-public final class CompactColumns extends AbstractMap<String, Object> {
+public final class CompactColumns extends dev.ovs.ovsdb.Row.ImmutableColumns {
     /** Shared column names of a table. */
     public static final class Layout {
         final String[] names;

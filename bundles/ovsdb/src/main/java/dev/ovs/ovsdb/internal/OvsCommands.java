@@ -213,17 +213,17 @@ public class OvsCommands {
             }
             try {
                 switch (p[0]) {
-                    case "tag" -> o = o.withTag(Integer.parseInt(p[1]));
+                    case "tag" -> o = o.withTag(dev.ovs.ovsdb.vswitch.VlanTag.parse("tag", p[1]));
                     case "trunks" -> {
-                        Set<Integer> t = new LinkedHashSet<>();
+                        Set<dev.ovs.ovsdb.vswitch.VlanTag> t = new LinkedHashSet<>();
                         for (String x : p[1].replace("[", "").replace("]", "").split(",")) {
                             if (!x.isBlank()) {
-                                t.add(Integer.parseInt(x.trim()));
+                                t.add(dev.ovs.ovsdb.vswitch.VlanTag.parse("trunks", x));
                             }
                         }
                         o = o.withTrunks(t);
                     }
-                    case "vlan_mode" -> o = o.withVlanMode(p[1]);
+                    case "vlan_mode" -> o = o.withVlanMode(dev.ovs.ovsdb.vswitch.VlanMode.of("vlan_mode", p[1]));
                     case "type" -> o = o.withInterfaceType(p[1]);
                     case "mtu_request" -> o = o.withMtuRequest(Integer.parseInt(p[1]));
                     default -> throw new IllegalArgumentException("option '" + p[0]

@@ -264,6 +264,43 @@ public class OvsdbComponent implements OvsdbClient, VSwitch {
     }
 
     @Override
+    public void setPortTag(String port, dev.ovs.ovsdb.vswitch.VlanTag tag) {
+        vswitch.setPortTag(port, tag);
+    }
+
+    @Override
+    public void setPortTrunks(String port, Set<dev.ovs.ovsdb.vswitch.VlanTag> trunks) {
+        vswitch.setPortTrunks(port, trunks);
+    }
+
+    @Override
+    public void setPortVlanMode(String port, dev.ovs.ovsdb.vswitch.VlanMode mode) {
+        vswitch.setPortVlanMode(port, mode);
+    }
+
+    @Override
+    public void setPortVlan(String port, dev.ovs.ovsdb.vswitch.VlanMode mode, dev.ovs.ovsdb.vswitch.VlanTag tag,
+            Set<dev.ovs.ovsdb.vswitch.VlanTag> trunks) {
+        vswitch.setPortVlan(port, mode, tag, trunks);
+    }
+
+    @Override
+    public void setInterfaceMtuRequest(String iface, Integer mtu) {
+        vswitch.setInterfaceMtuRequest(iface, mtu);
+    }
+
+    @Override
+    public void setExternalIds(dev.ovs.ovsdb.vswitch.NamedTable table, String name, Map<String, String> externalIds) {
+        vswitch.setExternalIds(table, name, externalIds);
+    }
+
+    @Override
+    public void updateExternalIds(dev.ovs.ovsdb.vswitch.NamedTable table, String name, Map<String, String> put,
+            Set<String> remove) {
+        vswitch.updateExternalIds(table, name, put, remove);
+    }
+
+    @Override
     public void setControllers(String bridge, List<String> targets) {
         vswitch.setControllers(bridge, targets);
     }

@@ -3,6 +3,9 @@ package dev.ovs.ovsdb.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.Condition;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.NamedUuid;
@@ -18,14 +21,16 @@ import dev.ovs.ovsdb.vswitch.BridgeOptions;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.MirrorInfo;
 import dev.ovs.ovsdb.vswitch.MirrorSpec;
+import dev.ovs.ovsdb.vswitch.NamedTable;
 import dev.ovs.ovsdb.vswitch.QosInfo;
 import dev.ovs.ovsdb.vswitch.QosSpec;
 import dev.ovs.ovsdb.vswitch.QueueInfo;
 import dev.ovs.ovsdb.vswitch.QueueSpec;
-import dev.ovs.ovsdb.vswitch.Names;
 import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.VlanMode;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,16 +121,16 @@ public final class VSwitchImpl implements VSwitch {
 
     private void ready() {
         if (!client.isConnected()) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not connected",
+            throw new OvsdbException(ErrorKind.Unavailable, "not connected",
                     "no connection to ovsdb-server at " + client.options().remote());
         }
         Throwable err = replica.lastError();
         if (err != null) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
+            throw new OvsdbException(ErrorKind.Unavailable, "not synced",
                     "replica of " + DB + " cannot subscribe: " + err.getMessage(), err);
         }
         if (!replica.awaitSynced(Duration.ofMillis(Math.max(1000, client.options().requestTimeoutMillis())))) {
-            throw new OvsdbException(OvsdbException.Kind.Unavailable, "not synced",
+            throw new OvsdbException(ErrorKind.Unavailable, "not synced",
                     "replica of " + DB + " is not synchronized yet");
         }
     }
@@ -150,11 +155,11 @@ public final class VSwitchImpl implements VSwitch {
     }
 
     private static OvsdbException notFound(String what) {
-        return new OvsdbException(OvsdbException.Kind.NotFound, "not found", what);
+        return new OvsdbException(ErrorKind.NotFound, "not found", what);
     }
 
     private static OvsdbException exists(String what) {
-        return new OvsdbException(OvsdbException.Kind.AlreadyExists, "already exists", what);
+        return new OvsdbException(ErrorKind.AlreadyExists, "already exists", what);
     }
 
     private int addCfgIncrement(TransactionBuilder tx) {
@@ -199,7 +204,7 @@ public final class VSwitchImpl implements VSwitch {
                 while (!curCfgReached(next)) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
-                        throw new OvsdbException(OvsdbException.Kind.Timeout, "timed out",
+                        throw new OvsdbException(ErrorKind.Timeout, "timed out",
                                 "the change was committed but ovs-vswitchd did not apply it (next_cfg " + next
                                         + ") within " + vswitchdTimeoutMillis + " ms");
                     }
@@ -216,7 +221,7 @@ public final class VSwitchImpl implements VSwitch {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new OvsdbException(OvsdbException.Kind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
+            throw new OvsdbException(ErrorKind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
         }
     }
 
@@ -256,18 +261,17 @@ public final class VSwitchImpl implements VSwitch {
     private static void validateMap(String field, Map<String, String> m) {
         m.forEach((k, v) -> {
             if (k == null || v == null) {
-                throw new IllegalArgumentException(field + ": keys and values must not be null");
+                throw new InvalidArgumentException(field, "keys and values must not be null");
             }
         });
     }
 
     @Override
     public void addBridge(String name, BridgeOptions options, boolean mayExist) {
-        Names.require("bridge", name);
+        InterfaceName.check("bridge", name);
         BridgeOptions o = options == null ? BridgeOptions.NONE : options;
         validateMap("external_ids", o.externalIds());
         validateMap("other_config", o.otherConfig());
-        TransactionBuilder tx = client.transaction(DB);
         Map<String, Object> bridge = new HashMap<>();
         bridge.put("name", name);
         bridge.put("ports", new NamedUuid("port"));
@@ -280,14 +284,6 @@ public final class VSwitchImpl implements VSwitch {
         }
         bridge.put("external_ids", o.externalIds());
         bridge.put("other_config", o.otherConfig());
-        // validation of every value happens here, before anything is sent
-        tx.wait("Bridge", List.of(Condition.eq("name", name)), List.of("name"), true, List.of(), 0L)
-                .wait("Port", List.of(Condition.eq("name", name)), List.of("name"), true, List.of(), 0L)
-                .insert("Interface", Map.of("name", name, "type", "internal"), "iface")
-                .insert("Port", Map.of("name", name, "interfaces", new NamedUuid("iface")), "port")
-                .insert("Bridge", bridge, "bridge")
-                .mutate(DB, List.of(), List.of(Mutation.insert("bridges", new NamedUuid("bridge"))));
-        int sel = addCfgIncrement(tx);
         ready();
         if (replica.byName("Bridge", name).isPresent()) {
             if (mayExist) {
@@ -298,6 +294,15 @@ public final class VSwitchImpl implements VSwitch {
         if (replica.byName("Port", name).isPresent()) {
             throw exists("a port named '" + name + "' already exists");
         }
+        // the builder validates every value against the schema, before anything is sent
+        TransactionBuilder tx = client.transaction(DB);
+        tx.wait("Bridge", List.of(Condition.eq("name", name)), List.of("name"), true, List.of(), 0L)
+                .wait("Port", List.of(Condition.eq("name", name)), List.of("name"), true, List.of(), 0L)
+                .insert("Interface", Map.of("name", name, "type", "internal"), "iface")
+                .insert("Port", Map.of("name", name, "interfaces", new NamedUuid("iface")), "port")
+                .insert("Bridge", bridge, "bridge")
+                .mutate(DB, List.of(), List.of(Mutation.insert("bridges", new NamedUuid("bridge"))));
+        int sel = addCfgIncrement(tx);
         TransactResult r = TransactionBuilder.join(tx.executeAsync());
         int err = r.errorIndex();
         if (err == 0) {
@@ -314,7 +319,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void deleteBridge(String name, boolean ifExists) {
-        Names.require("bridge", name);
+        InterfaceName.check("bridge", name);
         ready();
         Optional<Row> br = lookup("Bridge", name);
         if (br.isEmpty()) {
@@ -335,7 +340,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public boolean bridgeExists(String name) {
-        Names.require("bridge", name);
+        InterfaceName.check("bridge", name);
         fresh();
         return replica.byName("Bridge", name).isPresent();
     }
@@ -364,7 +369,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public Optional<BridgeInfo> bridge(String name) {
-        Names.require("bridge", name);
+        InterfaceName.check("bridge", name);
         fresh();
         return replica.byName("Bridge", name).map(r -> new BridgeInfo(r.uuid(), name, r.getString("datapath_type"),
                 r.getString("fail_mode"), r.getMap("external_ids"), r.getMap("other_config"), names("Port", r.getSet("ports"))));
@@ -376,8 +381,8 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void addPort(String bridge, String port, PortOptions options, boolean mayExist) {
-        Names.require("bridge", bridge);
-        Names.require("port", port);
+        InterfaceName.check("bridge", bridge);
+        InterfaceName.check("port", port);
         PortOptions o = options == null ? PortOptions.NONE : options;
         validateMap("port external_ids", o.portExternalIds());
         validateMap("interface options", o.interfaceOptions());
@@ -390,17 +395,17 @@ public final class VSwitchImpl implements VSwitch {
         iface.put("options", o.interfaceOptions());
         iface.put("external_ids", o.interfaceExternalIds());
         if (o.mtuRequest() != null) {
-            iface.put("mtu_request", o.mtuRequest().longValue());
+            iface.put("mtu_request", (long) checkMtu(o.mtuRequest()));
         }
         Map<String, Object> prt = new HashMap<>();
         prt.put("name", port);
         prt.put("interfaces", new NamedUuid("iface"));
         if (o.tag() != null) {
-            prt.put("tag", o.tag().longValue());
+            prt.put("tag", (long) o.tag().value());
         }
-        prt.put("trunks", o.trunks().stream().map(Integer::longValue).toList());
+        prt.put("trunks", trunkSet("trunks", o.trunks()));
         if (o.vlanMode() != null) {
-            prt.put("vlan_mode", o.vlanMode());
+            prt.put("vlan_mode", o.vlanMode().column());
         }
         prt.put("external_ids", o.portExternalIds());
         // Name guards. Where the schema declares a unique index on Port.name and Interface.name (every
@@ -408,21 +413,8 @@ public final class VSwitchImpl implements VSwitch {
         // index (RFC 7047 4.1.3 "constraint violation"), atomically, as a wait "name == X" would; the wait
         // costs a linear scan of the table per transaction on the server (ovsdb/query.c), ~40 us at 1,000
         // ports, so it is only sent when the index is missing.
-        dev.ovs.ovsdb.DatabaseSchema schema = client.schema(DB);
-        boolean indexed = schema.table("Port").hasIndexOn("name") && schema.table("Interface").hasIndexOn("name");
-        TransactionBuilder tx = client.transaction(DB);
-        if (!indexed) {
-            tx.wait("Port", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L)
-                    .wait("Interface", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L);
-        }
-        int portGuard = indexed ? -1 : 0;
-        int ifaceGuard = indexed ? -1 : 1;
-        tx.insert("Interface", iface, "iface").insert("Port", prt, "port");
         ready();
         Row br = lookup("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
-        tx.mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.insert("ports", new NamedUuid("port"))));
-        int mutateIndex = tx.size() - 1;
-        int sel = addCfgIncrement(tx);
         Optional<Row> existing = replica.byName("Port", port);
         if (existing.isPresent()) {
             Optional<Row> owner = bridgeOf(existing.get().uuid());
@@ -435,6 +427,19 @@ public final class VSwitchImpl implements VSwitch {
         if (replica.byName("Interface", port).isPresent()) {
             throw exists("an interface named '" + port + "' already exists");
         }
+        dev.ovs.ovsdb.DatabaseSchema schema = client.schema(DB);
+        boolean indexed = schema.table("Port").hasIndexOn("name") && schema.table("Interface").hasIndexOn("name");
+        TransactionBuilder tx = client.transaction(DB);
+        if (!indexed) {
+            tx.wait("Port", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L)
+                    .wait("Interface", List.of(Condition.eq("name", port)), List.of("name"), true, List.of(), 0L);
+        }
+        int portGuard = indexed ? -1 : 0;
+        int ifaceGuard = indexed ? -1 : 1;
+        tx.insert("Interface", iface, "iface").insert("Port", prt, "port")
+                .mutate("Bridge", List.of(Condition.eq("_uuid", br.uuid())), List.of(Mutation.insert("ports", new NamedUuid("port"))));
+        int mutateIndex = tx.size() - 1;
+        int sel = addCfgIncrement(tx);
         TransactResult r = TransactionBuilder.join(tx.executeAsync());
         int err = r.errorIndex();
         String dupTable = err < 0 ? null : err == portGuard ? "Port" : err == ifaceGuard ? "Interface"
@@ -475,9 +480,9 @@ public final class VSwitchImpl implements VSwitch {
     @Override
     public void deletePort(String bridge, String port, boolean ifExists) {
         if (bridge != null) {
-            Names.require("bridge", bridge);
+            InterfaceName.check("bridge", bridge);
         }
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         ready();
         Row br = null;
         if (bridge != null) {
@@ -493,7 +498,7 @@ public final class VSwitchImpl implements VSwitch {
                     : "bridge '" + bridge + "' has no port named '" + port + "'");
         }
         if (port.equals(owner.get().getString("name"))) {
-            throw new IllegalArgumentException("port: '" + port + "' is the local port of bridge '" + port
+            throw new InvalidArgumentException("port", "'" + port + "' is the local port of bridge '" + port
                     + "'; delete the bridge instead");
         }
         TransactionBuilder tx = client.transaction(DB).mutate("Bridge", List.of(Condition.eq("_uuid", owner.get().uuid())),
@@ -508,7 +513,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public List<String> listPorts(String bridge) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         fresh();
         Row br = lookup("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
         List<String> l = names("Port", br.getSet("ports"));
@@ -518,12 +523,17 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public Optional<PortInfo> port(String name) {
-        Names.require("port", name);
+        InterfaceName.check("port", name);
         fresh();
         return replica.byName("Port", name).map(r -> {
             Set<Long> trunks = r.getSet("trunks");
+            Long tag = r.getLong("tag");
+            String mode = r.getString("vlan_mode");
+            Set<VlanTag> typedTrunks = new TreeSet<>();
+            trunks.forEach(t -> typedTrunks.add(VlanTag.of("trunks", t)));
             return new PortInfo(r.uuid(), name, bridgeOf(r.uuid()).map(b -> b.getString("name")).orElse(null),
-                    r.getLong("tag"), new TreeSet<>(trunks), r.getString("vlan_mode"),
+                    tag == null ? null : VlanTag.of(tag), Collections.unmodifiableSet(typedTrunks),
+                    mode == null ? null : VlanMode.of("vlan_mode", mode),
                     names("Interface", r.getSet("interfaces")), r.getMap("external_ids"), r.getMap("other_config"));
         });
     }
@@ -537,7 +547,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public Optional<InterfaceInfo> iface(String name) {
-        Names.require("interface", name);
+        InterfaceName.check("interface", name);
         fresh();
         return replica.byName("Interface", name).map(this::info);
     }
@@ -545,7 +555,7 @@ public final class VSwitchImpl implements VSwitch {
     @Override
     public List<InterfaceInfo> findInterfaces(Map<String, String> externalIds) {
         if (externalIds == null) {
-            throw new IllegalArgumentException("externalIds: must not be null");
+            throw new InvalidArgumentException("externalIds", "must not be null");
         }
         validateMap("externalIds", externalIds);
         fresh();
@@ -555,11 +565,11 @@ public final class VSwitchImpl implements VSwitch {
 
     private void checkNamedTable(String table, String name, String column) {
         if (!NAMED_TABLES.contains(table)) {
-            throw new IllegalArgumentException("table: must be one of " + NAMED_TABLES + ", got '" + table + "'");
+            throw new InvalidArgumentException("table", "must be one of " + NAMED_TABLES + ", got '" + table + "'");
         }
-        Names.require(table.toLowerCase(java.util.Locale.ROOT), name);
+        InterfaceName.check(table.toLowerCase(java.util.Locale.ROOT), name);
         if (column == null || "name".equals(column) || column.startsWith("_")) {
-            throw new IllegalArgumentException("column: '" + column + "' cannot be set (name and implicit columns are fixed)");
+            throw new InvalidArgumentException("column", "'" + column + "' cannot be set (name and implicit columns are fixed)");
         }
     }
 
@@ -568,17 +578,104 @@ public final class VSwitchImpl implements VSwitch {
         checkNamedTable(table, name, column);
         Map<String, Object> row = new HashMap<>();
         row.put(column, value);
-        TransactionBuilder tx = client.transaction(DB);
-        tx.update(table, List.of(Condition.eq("name", name)), row); // validates before sending
+        client.transaction(DB).update(table, List.of(Condition.eq("name", name)), row); // validates, sends nothing
+        updateRow(table, name, row);
+    }
+
+    /**
+     * Updates the columns of one named row: resolves the name once (replica, echo barrier on a miss), then
+     * one transaction {@code update where _uuid == row} (plus the next_cfg increment), then waits for
+     * ovs-vswitchd. Arguments are checked by the caller before.
+     *
+     * @throws OvsdbException NotFound if there is no such row or it was deleted before the commit
+     */
+    private void updateRow(String table, String name, Map<String, Object> columns) {
         ready();
         Row target = lookup(table, name).orElseThrow(() -> notFound("no " + table + " named '" + name + "'"));
-        tx = client.transaction(DB).update(table, List.of(Condition.eq("_uuid", target.uuid())), row);
+        TransactionBuilder tx = client.transaction(DB).update(table, List.of(Condition.eq("_uuid", target.uuid())), columns);
         int sel = addCfgIncrement(tx);
         TransactResult r = tx.execute();
         if (r.results().get(0).count() != 1) {
             throw notFound(table + " '" + name + "' was deleted concurrently");
         }
         awaitVswitchd(r, sel);
+    }
+
+    /** Port trunks as the column's set of integers; null elements are refused. */
+    private static Set<Long> trunkSet(String argument, Set<VlanTag> trunks) {
+        Set<Long> s = new TreeSet<>();
+        if (trunks != null) {
+            for (VlanTag t : trunks) {
+                if (t == null) {
+                    throw new InvalidArgumentException(argument, "must not contain null");
+                }
+                s.add((long) t.value());
+            }
+        }
+        return s;
+    }
+
+    /** Largest mtu_request accepted: the largest IPv4/IPv6 (non-jumbogram) packet. */
+    static final int MAX_MTU = 65535;
+
+    private static int checkMtu(int mtu) {
+        if (mtu < 1 || mtu > MAX_MTU) {
+            throw new InvalidArgumentException("mtu_request", "must be 1.." + MAX_MTU + ", got " + mtu);
+        }
+        return mtu;
+    }
+
+    @Override
+    public void setPortTag(String port, VlanTag tag) {
+        InterfaceName.check("port", port);
+        updateRow("Port", port, Map.of("tag", tag == null ? Set.of() : (long) tag.value()));
+    }
+
+    @Override
+    public void setPortTrunks(String port, Set<VlanTag> trunks) {
+        InterfaceName.check("port", port);
+        updateRow("Port", port, Map.of("trunks", trunkSet("trunks", trunks)));
+    }
+
+    @Override
+    public void setPortVlanMode(String port, VlanMode mode) {
+        InterfaceName.check("port", port);
+        updateRow("Port", port, Map.of("vlan_mode", mode == null ? Set.of() : mode.column()));
+    }
+
+    @Override
+    public void setPortVlan(String port, VlanMode mode, VlanTag tag, Set<VlanTag> trunks) {
+        InterfaceName.check("port", port);
+        Set<Long> t = trunkSet("trunks", trunks);
+        updateRow("Port", port, Map.of("vlan_mode", mode == null ? Set.of() : mode.column(),
+                "tag", tag == null ? Set.of() : (long) tag.value(), "trunks", t));
+    }
+
+    @Override
+    public void setInterfaceMtuRequest(String iface, Integer mtu) {
+        InterfaceName.check("interface", iface);
+        updateRow("Interface", iface, Map.of("mtu_request", mtu == null ? Set.of() : (long) checkMtu(mtu)));
+    }
+
+    @Override
+    public void setExternalIds(NamedTable table, String name, Map<String, String> externalIds) {
+        checkTable(table);
+        InterfaceName.check(table.argument(), name);
+        Map<String, String> ids = externalIds == null ? Map.of() : externalIds;
+        validateMap("external_ids", ids);
+        updateRow(table.table(), name, Map.of("external_ids", ids));
+    }
+
+    @Override
+    public void updateExternalIds(NamedTable table, String name, Map<String, String> put, Set<String> remove) {
+        checkTable(table);
+        updateMapColumn(table.table(), name, "external_ids", put, remove);
+    }
+
+    private static void checkTable(NamedTable table) {
+        if (table == null) {
+            throw new InvalidArgumentException("table", "must be one of " + List.of(NamedTable.values()));
+        }
     }
 
     @Override
@@ -588,10 +685,10 @@ public final class VSwitchImpl implements VSwitch {
         Set<String> rm = remove == null ? Set.of() : remove;
         validateMap(column, p);
         if (!client.schema(DB).table(table).columnType(column).isMap()) {
-            throw new IllegalArgumentException("column: " + table + "." + column + " is not a map column");
+            throw new InvalidArgumentException("column", "" + table + "." + column + " is not a map column");
         }
         if (p.isEmpty() && rm.isEmpty()) {
-            throw new IllegalArgumentException("put/remove: nothing to change");
+            throw new InvalidArgumentException("put/remove", "nothing to change");
         }
         ready();
         Row target = lookup(table, name).orElseThrow(() -> notFound("no " + table + " named '" + name + "'"));
@@ -613,16 +710,16 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void setControllers(String bridge, List<String> targets) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         if (targets == null) {
-            throw new IllegalArgumentException("targets: must not be null (use an empty list to remove all)");
+            throw new InvalidArgumentException("targets", "must not be null (use an empty list to remove all)");
         }
         List<NamedUuid> refs = new ArrayList<>();
         TransactionBuilder tx = client.transaction(DB);
         int n = 0;
         for (String t : new TreeSet<>(targets)) {
             if (t == null || t.isBlank() || t.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("targets: controller target must be non-empty without whitespace, got '" + t + "'");
+                throw new InvalidArgumentException("targets", "controller target must be non-empty without whitespace, got '" + t + "'");
             }
             NamedUuid id = new NamedUuid("ctl" + n++);
             tx.insert("Controller", Map.of("target", t), id.name());
@@ -643,7 +740,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public List<String> controllers(String bridge) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         fresh();
         Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
         List<String> l = new ArrayList<>();
@@ -691,7 +788,7 @@ public final class VSwitchImpl implements VSwitch {
     }
 
     private static OvsdbException verifyGaveUp(String what) {
-        return new OvsdbException(OvsdbException.Kind.Failed, "verify failed",
+        return new OvsdbException(ErrorKind.Failed, "verify failed",
                 what + " changed concurrently " + VERIFY_ATTEMPTS + " times in a row; nothing was changed");
     }
 
@@ -701,40 +798,41 @@ public final class VSwitchImpl implements VSwitch {
 
     static String requireMirrorName(String name) {
         if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("mirror: name must not be empty");
+            throw new InvalidArgumentException("mirror", "name must not be empty");
         }
         if (name.length() > 64) {
-            throw new IllegalArgumentException("mirror: name is " + name.length() + " characters, at most 64 allowed");
+            throw new InvalidArgumentException("mirror", "name is " + name.length() + " characters, at most 64 allowed");
         }
         if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("mirror: name must not contain control characters");
+            throw new InvalidArgumentException("mirror", "name must not contain control characters");
         }
         return name;
     }
 
     private static void validateMirror(MirrorSpec m) {
         if (m == null) {
-            throw new IllegalArgumentException("mirror: spec must not be null");
+            throw new InvalidArgumentException("mirror", "spec must not be null");
         }
         requireMirrorName(m.name());
-        m.selectSrcPort().forEach(n -> Names.require("select_src_port", n));
-        m.selectDstPort().forEach(n -> Names.require("select_dst_port", n));
+        m.selectSrcPort().forEach(n -> InterfaceName.check("select_src_port", n));
+        m.selectDstPort().forEach(n -> InterfaceName.check("select_dst_port", n));
         if (!m.selectAll() && m.selectSrcPort().isEmpty() && m.selectDstPort().isEmpty()) {
-            throw new IllegalArgumentException("mirror: selects nothing: set select_all or name select_src_port/select_dst_port ports");
+            throw new InvalidArgumentException("mirror", "selects nothing: set select_all or name select_src_port/select_dst_port ports");
         }
         for (Integer v : m.selectVlan()) {
-            if (v == null || v < 0 || v > 4095) {
-                throw new IllegalArgumentException("select_vlan: VLAN ids must be 0..4095, got " + v);
+            if (v == null) {
+                throw new InvalidArgumentException("select_vlan", "must not contain null");
             }
+            VlanTag.of("select_vlan", v);
         }
         if ((m.outputPort() == null) == (m.outputVlan() == null)) {
-            throw new IllegalArgumentException("mirror: exactly one of output_port and output_vlan must be set");
+            throw new InvalidArgumentException("mirror", "exactly one of output_port and output_vlan must be set");
         }
         if (m.outputPort() != null) {
-            Names.require("output_port", m.outputPort());
+            InterfaceName.check("output_port", m.outputPort());
         }
         if (m.outputVlan() != null && (m.outputVlan() < 1 || m.outputVlan() > 4095)) {
-            throw new IllegalArgumentException("output_vlan: must be 1..4095, got " + m.outputVlan());
+            throw new InvalidArgumentException("output_vlan", "must be 1..4095, got " + m.outputVlan());
         }
         validateMap("mirror external_ids", m.externalIds());
     }
@@ -743,23 +841,23 @@ public final class VSwitchImpl implements VSwitch {
         validateMap(field, m);
         m.forEach((k, v) -> {
             if (NUMERIC_KEYS.contains(k) && !v.matches("[0-9]{1,20}")) {
-                throw new IllegalArgumentException(field + ": " + k + " must be a non-negative decimal integer, got '" + v + "'");
+                throw new InvalidArgumentException(field, k + " must be a non-negative decimal integer, got '" + v + "'");
             }
             if (NUMERIC_KEYS.contains(k) && new java.math.BigInteger(v).bitLength() > 64) {
-                throw new IllegalArgumentException(field + ": " + k + " is larger than 2^64-1: '" + v + "'");
+                throw new InvalidArgumentException(field, k + " is larger than 2^64-1: '" + v + "'");
             }
         });
     }
 
     private static void validateQueue(String field, long id, QueueSpec q) {
         if (id < 0 || id > MAX_U32) {
-            throw new IllegalArgumentException(field + ": queue number must be 0..4294967295, got " + id);
+            throw new InvalidArgumentException(field, "queue number must be 0..4294967295, got " + id);
         }
         if (q == null) {
-            throw new IllegalArgumentException(field + ": queue " + id + " must not be null");
+            throw new InvalidArgumentException(field, "queue " + id + " must not be null");
         }
         if (q.dscp() != null && (q.dscp() < 0 || q.dscp() > 63)) {
-            throw new IllegalArgumentException(field + ": queue " + id + " dscp must be 0..63, got " + q.dscp());
+            throw new InvalidArgumentException(field, "queue " + id + " dscp must be 0..63, got " + q.dscp());
         }
         validateConfig(field + " " + id + " other_config", q.otherConfig());
         validateMap(field + " " + id + " external_ids", q.externalIds());
@@ -767,10 +865,10 @@ public final class VSwitchImpl implements VSwitch {
 
     private static void validateQos(QosSpec q) {
         if (q == null) {
-            throw new IllegalArgumentException("qos: spec must not be null");
+            throw new InvalidArgumentException("qos", "spec must not be null");
         }
         if (q.type() == null || !QosSpec.TYPES.contains(q.type())) {
-            throw new IllegalArgumentException("qos: type must be one of " + new TreeSet<>(QosSpec.TYPES) + ", got '" + q.type() + "'");
+            throw new InvalidArgumentException("qos", "type must be one of " + new TreeSet<>(QosSpec.TYPES) + ", got '" + q.type() + "'");
         }
         validateConfig("qos other_config", q.otherConfig());
         validateMap("qos external_ids", q.externalIds());
@@ -793,7 +891,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public UUID addMirror(String bridge, MirrorSpec spec, boolean mayExist) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         validateMirror(spec);
         ready();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
@@ -857,7 +955,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void deleteMirror(String bridge, String name, boolean ifExists) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         requireMirrorName(name);
         fresh();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
@@ -884,7 +982,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public List<MirrorInfo> listMirrors(String bridge) {
-        Names.require("bridge", bridge);
+        InterfaceName.check("bridge", bridge);
         fresh();
         Row br = replica.byName("Bridge", bridge).orElseThrow(() -> notFound("no bridge named '" + bridge + "'"));
         List<MirrorInfo> l = new ArrayList<>();
@@ -931,7 +1029,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public UUID setQos(String port, QosSpec spec) {
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         validateQos(spec);
         ready();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
@@ -969,7 +1067,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public boolean clearQos(String port, boolean ifExists) {
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         ready();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
             Optional<Row> po = lookup("Port", port);
@@ -1002,7 +1100,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public Optional<QosInfo> qos(String port) {
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         fresh();
         Row p = replica.byName("Port", port).orElseThrow(() -> notFound("no port named '" + port + "'"));
         UUID q = p.getUuid("qos");
@@ -1021,7 +1119,7 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public UUID setQueue(String port, long queueId, QueueSpec spec) {
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         validateQueue("queue", queueId, spec);
         ready();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
@@ -1053,9 +1151,9 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void deleteQueue(String port, long queueId, boolean ifExists) {
-        Names.require("port", port);
+        InterfaceName.check("port", port);
         if (queueId < 0 || queueId > MAX_U32) {
-            throw new IllegalArgumentException("queue: queue number must be 0..4294967295, got " + queueId);
+            throw new InvalidArgumentException("queue", "queue number must be 0..4294967295, got " + queueId);
         }
         ready();
         for (int attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
@@ -1086,12 +1184,12 @@ public final class VSwitchImpl implements VSwitch {
 
     @Override
     public void setIngressPolicing(String iface, long rateKbps, long burstKbit) {
-        Names.require("interface", iface);
+        InterfaceName.check("interface", iface);
         if (rateKbps < 0 || rateKbps > MAX_U32) {
-            throw new IllegalArgumentException("ingress_policing_rate: must be 0..4294967295 kbit/s, got " + rateKbps);
+            throw new InvalidArgumentException("ingress_policing_rate", "must be 0..4294967295 kbit/s, got " + rateKbps);
         }
         if (burstKbit < 0 || burstKbit > MAX_U32) {
-            throw new IllegalArgumentException("ingress_policing_burst: must be 0..4294967295 kbit, got " + burstKbit);
+            throw new InvalidArgumentException("ingress_policing_burst", "must be 0..4294967295 kbit, got " + burstKbit);
         }
         ready();
         Row i = lookup("Interface", iface).orElseThrow(() -> notFound("no interface named '" + iface + "'"));
@@ -1108,26 +1206,26 @@ public final class VSwitchImpl implements VSwitch {
     @Override
     public String transact(String paramsJson) {
         if (paramsJson == null) {
-            throw new IllegalArgumentException("params: must not be null");
+            throw new InvalidArgumentException("params", "must not be null");
         }
         JsonNode p;
         try {
             p = mapper.readTree(paramsJson);
         } catch (IOException e) {
-            throw new IllegalArgumentException("params: not valid JSON: " + e.getMessage());
+            throw new InvalidArgumentException("params", "not valid JSON: " + e.getMessage());
         }
         if (p == null || !p.isArray() || p.size() < 1 || !p.get(0).isTextual()) {
-            throw new IllegalArgumentException("params: must be a JSON array [\"<database>\", <operation>, ...]");
+            throw new InvalidArgumentException("params", "must be a JSON array [\"<database>\", <operation>, ...]");
         }
         for (int i = 1; i < p.size(); i++) {
             if (!p.get(i).isObject() || !p.get(i).path("op").isTextual()) {
-                throw new IllegalArgumentException("params: element " + i + " must be an operation object with \"op\"");
+                throw new InvalidArgumentException("params", "element " + i + " must be an operation object with \"op\"");
             }
         }
         ready();
         List<String> dbs = TransactionBuilder.join(client.listDbs());
         if (!dbs.contains(p.get(0).asText())) {
-            throw new OvsdbException(OvsdbException.Kind.NotFound, "unknown database",
+            throw new OvsdbException(ErrorKind.NotFound, "unknown database",
                     "no database '" + p.get(0).asText() + "' (have " + dbs + ")");
         }
         JsonNode result = TransactionBuilder.join(client.transact((ArrayNode) p));

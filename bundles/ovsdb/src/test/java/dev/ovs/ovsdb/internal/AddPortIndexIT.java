@@ -8,6 +8,7 @@ import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.TestOvsdb;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AddPortIndexIT {
     @Test
     void duplicateNamesAreRecognisedFromTheServersIndexError() throws Exception {
-        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()))) {
             assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
             assertThat(c.schema("Open_vSwitch").table("Port").hasIndexOn("name")).isTrue();
             assertThat(c.schema("Open_vSwitch").table("Interface").hasIndexOn("name")).isTrue();

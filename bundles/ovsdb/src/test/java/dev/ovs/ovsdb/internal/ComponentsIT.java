@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.EventListener;
@@ -185,7 +186,7 @@ class ComponentsIT {
             cmds.dispatch("del-br", new String[] {"cb0"});
             cmds.dispatch("del-br", new String[] {"--if-exists", "cb0"});
             assertThatThrownBy(() -> cmds.dispatch("del-br", new String[] {"cb0"}))
-                    .isInstanceOfSatisfying(OvsdbException.class, e -> assertThat(e.kind()).isEqualTo(OvsdbException.Kind.NotFound));
+                    .isInstanceOfSatisfying(OvsdbException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NotFound));
             server.vsctl("del-br", "vsbr");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (bus.events.stream().noneMatch(e -> e.topic().equals("ovsdb.bridge.vsbr.removed")) && System.nanoTime() < deadline) {
@@ -227,9 +228,9 @@ class ComponentsIT {
         comp.activate(config("unix:" + server.dir.resolve("nothing-here.sock"), true));
         try {
             assertThatThrownBy(() -> comp.listBridges()).isInstanceOfSatisfying(OvsdbException.class,
-                    e -> assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Unavailable));
+                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable));
             assertThatThrownBy(() -> comp.addBridge("x", null, false)).isInstanceOfSatisfying(OvsdbException.class,
-                    e -> assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Unavailable));
+                    e -> assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable));
             assertThatThrownBy(() -> comp.addBridge("bad/name", null, false)).isInstanceOf(IllegalArgumentException.class);
         } finally {
             comp.deactivate();

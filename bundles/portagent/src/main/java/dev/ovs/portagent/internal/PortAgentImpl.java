@@ -416,7 +416,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
                     Map.of("container_id", r.ref.text(), "container_iface", r.iface));
             if (r.vlan != null) {
-                po = po.withTag(r.vlan);
+                po = po.withTag(dev.ovs.ovsdb.vswitch.VlanTag.of("vlan", r.vlan));
             }
             // The OVSDB change (which waits for ovs-vswitchd) runs on a worker while this thread configures the
             // container's end, which ovs-vswitchd never touches. The host end is set up only afterwards:
@@ -656,7 +656,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             }
             PortInfo p = i.port() == null ? null : vs.port(i.port()).orElse(null);
             out.add(new ContainerPort(i.name(), p == null ? null : p.bridge(), ids.get("container_id"),
-                    ids.get("container_iface"), p == null ? null : p.tag()));
+                    ids.get("container_iface"), p == null || p.tag() == null ? null : Long.valueOf(p.tag().value())));
         }
         out.sort(Comparator.comparing(ContainerPort::port));
         return out;

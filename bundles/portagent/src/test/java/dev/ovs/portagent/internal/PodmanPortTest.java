@@ -10,6 +10,7 @@ import dev.ovs.itests.harness.Podman;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.PortSettings;
@@ -53,7 +54,7 @@ class PodmanPortTest {
             podman = Podman.start(dir.path());
             host = Netns.create();
             ovs = Ovs.start(host, dir.path());
-            client = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()));
+            client = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()));
             assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
             vs = NetdevVSwitch.create(client);
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();

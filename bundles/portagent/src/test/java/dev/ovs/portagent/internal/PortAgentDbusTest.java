@@ -227,7 +227,7 @@ class PortAgentDbusTest {
         toThrow = new PortAgentException(PortAgentException.Kind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
         // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
-        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.ovsdb.OvsdbException.Kind.Unavailable, "not connected",
+        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.base.ErrorKind.Unavailable, "not connected",
                 "no connection to ovsdb-server");
         assertThat(gdbusError("ListPorts")).contains("dev.ovs.PortAgent1.Error.Unavailable").contains("not connected");
         toThrow = null;

@@ -3,6 +3,7 @@ package dev.ovs.portagent.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.Netns;
@@ -11,6 +12,7 @@ import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
@@ -63,7 +65,7 @@ class PortAgentImplTest {
         dir = ShortTempDir.create();
         host = Netns.create();
         ovs = Ovs.start(host, dir.path());
-        client = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()));
+        client = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()));
         assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
         vs = NetdevVSwitch.create(client);
         assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
@@ -222,7 +224,7 @@ class PortAgentImplTest {
                 throw e.getCause();
             }
             if (m.getName().equals("deletePort")) {
-                throw new OvsdbException(OvsdbException.Kind.Unavailable, "injected",
+                throw new OvsdbException(ErrorKind.Unavailable, "injected",
                         "the VSwitch went away while waiting for ovs-vswitchd (the change was committed)");
             }
             return r;

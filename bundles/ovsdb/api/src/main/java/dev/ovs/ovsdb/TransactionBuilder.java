@@ -421,7 +421,7 @@ public final class TransactionBuilder {
             if (c instanceof RuntimeException re) {
                 throw re;
             }
-            throw new OvsdbException(OvsdbException.Kind.Failed, "failed", String.valueOf(c), c);
+            throw new OvsdbException(dev.ovs.base.ErrorKind.Failed, "failed", String.valueOf(c), c);
         }
     }
 }

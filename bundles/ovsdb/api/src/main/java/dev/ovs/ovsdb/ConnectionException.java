@@ -3,7 +3,7 @@ package dev.ovs.ovsdb;
 /**
  * The connection to ovsdb-server is not available: not connected yet, lost while a request was in flight
  * (the request is never retried), closed by the client, or closed because the peer violated the protocol
- * (malformed JSON, oversized message, unknown response id). Kind {@link Kind#Unavailable}.
+ * (malformed JSON, oversized message, unknown response id). Kind {@link dev.ovs.base.ErrorKind#Unavailable}.
  */
 public class ConnectionException extends OvsdbException {
     private static final long serialVersionUID = 1L;
@@ -14,6 +14,6 @@ public class ConnectionException extends OvsdbException {
      * @param cause   cause or null
      */
     public ConnectionException(String error, String details, Throwable cause) {
-        super(Kind.Unavailable, error, details, cause);
+        super(dev.ovs.base.ErrorKind.Unavailable, error, details, cause);
     }
 }

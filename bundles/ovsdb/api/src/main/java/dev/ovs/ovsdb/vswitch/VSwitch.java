@@ -5,6 +5,7 @@ import dev.ovs.ovsdb.Replica;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -15,9 +16,16 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@code --no-wait}; skipped while ovs-vswitchd has never run against the database: {@code cur_cfg} 0 and no
  * {@code datapath_types}/{@code iface_types} published).
  * <p>
- * Errors: {@link IllegalArgumentException} for invalid input (before anything is sent, naming the field
- * and the rule); {@link dev.ovs.ovsdb.OvsdbException} with {@link dev.ovs.ovsdb.OvsdbException#kind()}
- * NotFound, AlreadyExists, ConstraintViolation, ReferentialIntegrity, Timeout, Unavailable or Failed.
+ * Every method first checks its arguments, then resolves names to rows (once, from the replica), then builds
+ * and commits its transaction.
+ * <p>
+ * Errors: {@link dev.ovs.base.InvalidArgumentException} for invalid input (before anything is sent, naming the
+ * argument and the rule; names follow {@link dev.ovs.base.InterfaceName}); {@link dev.ovs.ovsdb.OvsdbException}
+ * with {@link dev.ovs.ovsdb.OvsdbException#kind()} NotFound, AlreadyExists, ConstraintViolation,
+ * ReferentialIntegrity, Timeout, Unavailable or Failed.
+ * <p>
+ * Outside an OSGi framework (tests, tools, benchmarks) an instance comes from the implementation bundle's
+ * jar on the class path; inside a framework use the {@code VSwitch} service of bundle {@code dev.ovs.ovsdb}.
  */
 @ProviderType
 public interface VSwitch {
@@ -25,68 +33,10 @@ public interface VSwitch {
     String DB = "Open_vSwitch";
 
     /**
-     * Creates a VSwitch outside a framework (tests, benchmarks, tools) on an existing client: starts a
-     * replica of {@link #replicaTables()} bound to the client (closed with it). Needs the implementation
-     * bundle's jar on the class path; inside a framework use the {@code VSwitch} service (the API bundle
-     * {@code dev.ovs.ovsdb.api} does not contain the implementation: NoClassDefFoundError there).
+     * ovs-vsctl add-br: Bridge + its local Port and Interface (the bridge's own network device, as
+     * ovs-vsctl creates them), linked from Open_vSwitch.
      *
-     * @param client                a connected or connecting client (not closed by this)
-     * @param waitForVswitchd       wait for ovs-vswitchd to apply each change (next_cfg/cur_cfg)
-     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, in ms (&gt; 0)
-     * @return the VSwitch; {@link #replica()} may still be syncing
-     * @throws IllegalArgumentException if client is null or the timeout is not positive
-     */
-    static VSwitch create(OvsdbClient client, boolean waitForVswitchd, long vswitchdTimeoutMillis) {
-        return create(client, waitForVswitchd, vswitchdTimeoutMillis, null);
-    }
-
-    /**
-     * Like {@link #create(OvsdbClient, boolean, long)}, with the {@code datapath_type} given to bridges created
-     * without one (what the component's {@code bridge.datapath_type} configuration does): {@code "netdev"} for
-     * ovs-vswitchd's userspace datapath (vswitch.ovsschema, Bridge table), {@code "system"} for the kernel's.
-     * Since 1.2.0.
-     *
-     * @param client                a connected or connecting client (not closed by this)
-     * @param waitForVswitchd       wait for ovs-vswitchd to apply each change (next_cfg/cur_cfg)
-     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, in ms (&gt; 0)
-     * @param defaultDatapathType   datapath_type of new bridges whose {@link BridgeOptions} name none; null or
-     *                              blank: the column is left empty (ovs-vswitchd then uses "system")
-     * @return the VSwitch; {@link #replica()} may still be syncing
-     * @throws IllegalArgumentException if client is null, the timeout is not positive, or the datapath type is
-     *                                  not one token of letters, digits, '-' and '_' (at most 64 characters)
-     */
-    static VSwitch create(OvsdbClient client, boolean waitForVswitchd, long vswitchdTimeoutMillis,
-            String defaultDatapathType) {
-        if (client == null) {
-            throw new IllegalArgumentException("client: must not be null");
-        }
-        if (vswitchdTimeoutMillis <= 0) {
-            throw new IllegalArgumentException("vswitchdTimeoutMillis: must be > 0");
-        }
-        if (defaultDatapathType != null && !defaultDatapathType.isBlank()
-                && !defaultDatapathType.trim().matches("[A-Za-z0-9_-]{1,64}")) {
-            throw new IllegalArgumentException("defaultDatapathType: must be letters, digits, '-' or '_' (1-64), got '"
-                    + defaultDatapathType + "'");
-        }
-        Replica r = client.replica(DB, replicaTables());
-        return new dev.ovs.ovsdb.internal.VSwitchImpl(client, r, waitForVswitchd, vswitchdTimeoutMillis,
-                defaultDatapathType);
-    }
-
-    /**
-     * Outside a framework only, like {@link #create}.
-     *
-     * @return the tables (and columns: {@code "!col"} = all but col) the VSwitch replica keeps: Open_vSwitch,
-     *         Bridge, Port, Interface, Controller, Mirror, QoS, Queue without the statistics columns
-     */
-    static Map<String, java.util.Set<String>> replicaTables() {
-        return dev.ovs.ovsdb.internal.VSwitchImpl.replicaSpec();
-    }
-
-    /**
-     * ovs-vsctl add-br: Bridge + its local Port and internal Interface, linked from Open_vSwitch.
-     *
-     * @param name     bridge name ({@link Names})
+     * @param name     bridge name ({@link dev.ovs.base.InterfaceName})
      * @param options  bridge columns, or null
      * @param mayExist true: an existing bridge of that name is not an error (--may-exist)
      * @throws dev.ovs.ovsdb.OvsdbException AlreadyExists if it exists and !mayExist
@@ -115,7 +65,7 @@ public interface VSwitch {
      * ovs-vsctl add-port: Port + Interface of the same name on the bridge.
      *
      * @param bridge   bridge name
-     * @param port     port (and interface) name ({@link Names})
+     * @param port     port (and interface) name ({@link dev.ovs.base.InterfaceName})
      * @param options  Port/Interface columns, or null
      * @param mayExist true: a port of that name already on this bridge is not an error
      * @throws dev.ovs.ovsdb.OvsdbException NotFound (no such bridge), AlreadyExists (port or interface
@@ -165,7 +115,7 @@ public interface VSwitch {
      * @param name   row name
      * @param column column (not "name")
      * @param value  new value
-     * @throws IllegalArgumentException for bad table/column/value
+     * @throws dev.ovs.base.InvalidArgumentException for bad table/column/value
      * @throws dev.ovs.ovsdb.OvsdbException NotFound if no such row
      */
     void setColumn(String table, String name, String column, Object value);
@@ -195,7 +145,95 @@ public interface VSwitch {
      * @param put    entries to set (may be empty)
      * @param remove keys to remove (may be empty)
      */
-    void updateMapColumn(String table, String name, String column, Map<String, String> put, java.util.Set<String> remove);
+    void updateMapColumn(String table, String name, String column, Map<String, String> put, Set<String> remove);
+
+    // ---- typed Port / Interface / external_ids columns (ovs-vswitchd.conf.db(5))
+
+    /**
+     * Sets or clears Port {@code tag} ({@code ovs-vsctl set Port P tag=N} / {@code clear Port P tag}): the access
+     * VLAN, or the native VLAN of a native-tagged/native-untagged port. One transaction that updates the row
+     * resolved by name.
+     *
+     * @param port port name ({@link dev.ovs.base.InterfaceName})
+     * @param tag  the VLAN, or null to clear the column
+     * @throws dev.ovs.base.InvalidArgumentException invalid port name (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port (or it is deleted meanwhile)
+     */
+    void setPortTag(String port, VlanTag tag);
+
+    /**
+     * Replaces Port {@code trunks} ({@code ovs-vsctl set Port P trunks=1,2} / {@code clear Port P trunks}).
+     *
+     * @param port   port name
+     * @param trunks the trunk VLANs; empty (or null) clears the column, which means every VLAN
+     * @throws dev.ovs.base.InvalidArgumentException invalid port name or a null element (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port
+     */
+    void setPortTrunks(String port, Set<VlanTag> trunks);
+
+    /**
+     * Sets or clears Port {@code vlan_mode} ({@code ovs-vsctl set Port P vlan_mode=access}).
+     *
+     * @param port port name
+     * @param mode the mode, or null to clear the column (trunk without a tag, access with one)
+     * @throws dev.ovs.base.InvalidArgumentException invalid port name (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port
+     */
+    void setPortVlanMode(String port, VlanMode mode);
+
+    /**
+     * Sets Port {@code vlan_mode}, {@code tag} and {@code trunks} together in one transaction (each null or
+     * empty value clears its column), so ovs-vswitchd never sees a mix of the old and the new VLAN settings.
+     *
+     * @param port   port name
+     * @param mode   vlan_mode, or null to clear
+     * @param tag    tag, or null to clear
+     * @param trunks trunks, empty or null to clear
+     * @throws dev.ovs.base.InvalidArgumentException invalid port name or a null trunk (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port
+     */
+    void setPortVlan(String port, VlanMode mode, VlanTag tag, Set<VlanTag> trunks);
+
+    /**
+     * Sets or clears Interface {@code mtu_request} ({@code ovs-vsctl set Interface I mtu_request=N}): the MTU
+     * ovs-vswitchd gives the device; cleared, ovs-vswitchd leaves the device's MTU alone (a bridge's own device
+     * follows the smallest MTU of the bridge's other ports).
+     *
+     * @param iface interface name
+     * @param mtu   MTU in bytes, 1..65535 (the schema's minimum 1, the largest IPv4/IPv6 packet), or null to clear
+     * @throws dev.ovs.base.InvalidArgumentException invalid name or {@code "mtu_request: must be 1..65535, got N"}
+     *                                               (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such interface
+     */
+    void setInterfaceMtuRequest(String iface, Integer mtu);
+
+    /**
+     * Replaces the whole {@code external_ids} map of a Bridge, Port or Interface ({@code ovs-vsctl set TABLE
+     * NAME external_ids={k=v,...}}): keys not in {@code externalIds} are removed. Use {@link #updateExternalIds}
+     * to change some keys and keep the others.
+     *
+     * @param table       the table
+     * @param name        row name
+     * @param externalIds the new map, empty (or null) to clear; no null keys or values
+     * @throws dev.ovs.base.InvalidArgumentException invalid name, null key or value (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such row
+     */
+    void setExternalIds(NamedTable table, String name, Map<String, String> externalIds);
+
+    /**
+     * Merges into the {@code external_ids} map of a Bridge, Port or Interface ({@code ovs-vsctl set TABLE NAME
+     * external_ids:k=v} and {@code remove TABLE NAME external_ids k}) with one mutate: the keys of {@code put} get
+     * their new values, the keys in {@code remove} go, every other key stays as it is (also when another client
+     * changes it meanwhile).
+     *
+     * @param table  the table
+     * @param name   row name
+     * @param put    entries to set (may be empty or null); no null keys or values
+     * @param remove keys to remove (may be empty or null)
+     * @throws dev.ovs.base.InvalidArgumentException invalid name, null key or value, nothing to change (nothing sent)
+     * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such row
+     */
+    void updateExternalIds(NamedTable table, String name, Map<String, String> put, Set<String> remove);
 
     /**
      * ovs-vsctl set-controller / del-controller: replaces the bridge's Controller rows with one per target
@@ -203,7 +241,7 @@ public interface VSwitch {
      *
      * @param bridge  bridge name
      * @param targets controller targets, e.g. {@code tcp:127.0.0.1:6653}, {@code unix:/path}, {@code ptcp:6653}
-     * @throws IllegalArgumentException for an empty or blank target
+     * @throws dev.ovs.base.InvalidArgumentException for an empty or blank target
      * @throws dev.ovs.ovsdb.OvsdbException NotFound if the bridge does not exist
      */
     void setControllers(String bridge, List<String> targets);
@@ -224,11 +262,11 @@ public interface VSwitch {
      * resync if another client changed that column meanwhile, as ovs-vsctl retries), a {@code wait} that each
      * referenced Port row still exists with its name, the Mirror insert and the mutate of Bridge.mirrors.
      *
-     * @param bridge   bridge name ({@link Names})
+     * @param bridge   bridge name ({@link dev.ovs.base.InterfaceName})
      * @param spec     the mirror; port names must be ports of this bridge
      * @param mayExist true: a mirror of that name already on the bridge is not an error (left unchanged)
      * @return the Mirror row uuid (the existing one with mayExist)
-     * @throws IllegalArgumentException invalid name, nothing selected, not exactly one of output_port/output_vlan,
+     * @throws dev.ovs.base.InvalidArgumentException invalid name, nothing selected, not exactly one of output_port/output_vlan,
      *                                  VLAN out of range, a port name invalid (nothing sent)
      * @throws dev.ovs.ovsdb.OvsdbException NotFound (bridge, or a named port not on that bridge), AlreadyExists
      *                                      (mirror name taken on the bridge and !mayExist)
@@ -267,7 +305,7 @@ public interface VSwitch {
      * @param spec type (one of {@link QosSpec#TYPES}), other_config (numeric values: decimal, non-negative),
      *             queues (number 0..4294967295 to queue; dscp 0..63)
      * @return the new QoS row uuid
-     * @throws IllegalArgumentException invalid port name, unknown type, bad numbers (nothing sent)
+     * @throws dev.ovs.base.InvalidArgumentException invalid port name, unknown type, bad numbers (nothing sent)
      * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such port; ReferentialIntegrity if another
      *                                      client made something reference the old rows meanwhile (nothing changed)
      */
@@ -300,7 +338,7 @@ public interface VSwitch {
      * @param queueId queue number 0..4294967295
      * @param spec    queue contents (dscp 0..63, other_config min-rate/max-rate in bit/s, burst in bits, priority)
      * @return the new Queue row uuid
-     * @throws IllegalArgumentException bad name, number or value (nothing sent)
+     * @throws dev.ovs.base.InvalidArgumentException bad name, number or value (nothing sent)
      * @throws dev.ovs.ovsdb.OvsdbException NotFound (no such port, or the port has no QoS)
      */
     java.util.UUID setQueue(String port, long queueId, QueueSpec spec);
@@ -323,7 +361,7 @@ public interface VSwitch {
      * @param iface     interface name
      * @param rateKbps  ingress_policing_rate in kbit/s (1000 bit/s), 0..4294967295; 0 disables policing
      * @param burstKbit ingress_policing_burst in kbit, 0..4294967295; 0 = the default (8000 kbit)
-     * @throws IllegalArgumentException bad name or value out of range (nothing sent)
+     * @throws dev.ovs.base.InvalidArgumentException bad name or value out of range (nothing sent)
      * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such interface
      */
     void setIngressPolicing(String iface, long rateKbps, long burstKbit);
@@ -334,7 +372,7 @@ public interface VSwitch {
      *
      * @param paramsJson params JSON
      * @return the result array as JSON text (operation errors are inside it)
-     * @throws IllegalArgumentException if not a JSON array with a database name first
+     * @throws dev.ovs.base.InvalidArgumentException if not a JSON array with a database name first
      */
     String transact(String paramsJson);
 

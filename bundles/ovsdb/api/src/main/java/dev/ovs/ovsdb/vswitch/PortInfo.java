@@ -11,13 +11,13 @@ import java.util.UUID;
  * @param uuid        Port row uuid
  * @param name        name
  * @param bridge      owning bridge name, or null if not attached
- * @param tag         access VLAN or null
- * @param trunks      trunk VLANs
- * @param vlanMode    vlan_mode or null
+ * @param tag         Port tag (access or native VLAN), or null
+ * @param trunks      Port trunks, sorted (empty: all VLANs)
+ * @param vlanMode    Port vlan_mode, or null (empty column)
  * @param interfaces  interface names, sorted
  * @param externalIds external_ids
  * @param otherConfig other_config
  */
-public record PortInfo(UUID uuid, String name, String bridge, Long tag, Set<Long> trunks, String vlanMode,
+public record PortInfo(UUID uuid, String name, String bridge, VlanTag tag, Set<VlanTag> trunks, VlanMode vlanMode,
         List<String> interfaces, Map<String, String> externalIds, Map<String, String> otherConfig) {
 }

@@ -17,22 +17,11 @@ import java.util.concurrent.CompletableFuture;
  * {@link OvsdbServerException} for a JSON-RPC error reply. Monitors and locks belong to one connection:
  * after a reconnect ({@link ConnectionListener#connected()}) they must be re-established ({@link Replica}
  * does that itself).
+ * <p>
+ * Inside an OSGi framework the client is the service of bundle {@code dev.ovs.ovsdb} (closed by its
+ * component); outside one (tests, tools, benchmarks) the implementation bundle's jar makes clients.
  */
 public interface OvsdbClient extends AutoCloseable {
-
-    /**
-     * Creates a client and starts connecting in the background (use {@link #awaitConnected(Duration)}).
-     * For use outside an OSGi framework (tests, tools, benchmarks), with the implementation bundle's jar on
-     * the class path; inside a framework use the {@code OvsdbClient} service (bundle {@code dev.ovs.ovsdb}).
-     *
-     * @param options settings
-     * @return the client; close it
-     * @throws NoClassDefFoundError inside a framework (the API bundle {@code dev.ovs.ovsdb.api} does not
-     *                              contain the implementation)
-     */
-    static OvsdbClient connect(ClientOptions options) {
-        return new dev.ovs.ovsdb.internal.OvsdbClientImpl(options);
-    }
 
     /** @return the options in use */
     ClientOptions options();

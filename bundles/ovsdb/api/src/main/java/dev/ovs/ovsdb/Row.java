@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -14,12 +15,20 @@ import java.util.UUID;
  */
 public record Row(String table, UUID uuid, Map<String, Object> columns) {
 
-    /** Class name of the replica's immutable compact column map (implementation bundle, not visible here). */
-    private static final String COMPACT = "dev.ovs.ovsdb.internal.CompactColumns";
+    /**
+     * A column map that is immutable by construction, kept by {@link Row} as it is (any other map is wrapped
+     * in an unmodifiable view). Subclasses (a replica's compact rows) must never change after construction.
+     * Since 2.0.0.
+     */
+    public abstract static class ImmutableColumns extends AbstractMap<String, Object> {
+        /** For subclasses. */
+        protected ImmutableColumns() {
+        }
+    }
 
-    /** Makes the map unmodifiable (replica rows already use an immutable compact map, kept as it is). */
+    /** Makes the map unmodifiable ({@link ImmutableColumns} are kept as they are). */
     public Row {
-        if (!columns.getClass().getName().equals(COMPACT)) {
+        if (!(columns instanceof ImmutableColumns)) {
             columns = Collections.unmodifiableMap(columns);
         }
     }

@@ -2,7 +2,7 @@ package dev.ovs.ovsdb;
 
 /**
  * A request got no reply within the configured request timeout ({@link ClientOptions#requestTimeoutMillis()}).
- * For {@code transact} the client also sends an RFC 7047 §4.1.4 {@code cancel}. Kind {@link Kind#Timeout}.
+ * For {@code transact} the client also sends an RFC 7047 §4.1.4 {@code cancel}. Kind {@link dev.ovs.base.ErrorKind#Timeout}.
  */
 public class RequestTimeoutException extends OvsdbException {
     private static final long serialVersionUID = 1L;
@@ -12,6 +12,6 @@ public class RequestTimeoutException extends OvsdbException {
      * @param millis the timeout that elapsed, in milliseconds
      */
     public RequestTimeoutException(String method, long millis) {
-        super(Kind.Timeout, "request timeout", method + " got no reply within " + millis + " ms");
+        super(dev.ovs.base.ErrorKind.Timeout, "request timeout", method + " got no reply within " + millis + " ms");
     }
 }
