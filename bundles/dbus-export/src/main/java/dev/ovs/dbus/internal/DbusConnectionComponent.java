@@ -189,8 +189,13 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
         return exporter;
     }
 
-    /** @return inline dispatch of the current connection, empty while disconnected */
-    Optional<InlineDispatch> inlineDispatch() {
+    /**
+     * Diagnostics ({@code dbus:status}) and tests outside a framework: which calls the current connection answers
+     * on its reader thread ({@link dev.ovs.dbus.NonBlocking}).
+     *
+     * @return inline dispatch of the current connection, empty while disconnected
+     */
+    public Optional<InlineDispatch> inlineDispatch() {
         return connector.inlineDispatch();
     }
 

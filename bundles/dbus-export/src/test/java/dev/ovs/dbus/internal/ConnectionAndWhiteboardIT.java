@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The connection component and the whiteboard exporter against a real dbus-daemon, checked with busctl/gdbus. */
-class ConnectionAndWhiteboardTest {
+class ConnectionAndWhiteboardIT {
     private ShortTempDir dir;
     private DbusDaemon bus;
     private DbusConnectionComponent component;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Unavailable error while the well-known name stays owned; its successor takes over path and name without
  * the name ever being released; without a successor the name is released when the grace is over.
  */
-class ReplacementGraceTest {
+class ReplacementGraceIT {
     private static final String PATH = "/dev/ovs/test/Echo1";
     private static final String NAME = "dev.ovs.test.Echo1";
 
