@@ -174,6 +174,7 @@ class ReplicaIT {
                     if (rnd.nextBoolean()) {
                         s.vsctl("del-port", p);
                     } else {
+                        r.sync(); // the port may come from ovs-vsctl: its update is flushed before the echo reply
                         UUID pu = r.byName("Port", p).orElseThrow().uuid();
                         c.transaction(DB).mutate("Bridge", List.of(Condition.includes("ports", Set.of(pu))),
                                 List.of(Mutation.delete("ports", Set.of(pu)))).execute();
@@ -212,7 +213,7 @@ class ReplicaIT {
             r.sync();
             DatabaseSchema schema = r.schema();
             assertThat(normalize(snapshot(r))).isEqualTo(normalize(dump(s, schema)));
-            ((dev.ovs.ovsdb.internal.OvsdbClientImpl) c).toString();
+            ((dev.ovs.ovsdb.rpc.OvsdbClientImpl) c).toString();
             waitEvents(mirror, r);
             assertThat(mirror.problems).isEmpty();
             assertThat(normalize(mirror.state)).isEqualTo(normalize(snapshot(r)));

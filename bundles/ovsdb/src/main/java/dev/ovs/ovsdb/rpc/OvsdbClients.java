@@ -2,7 +2,6 @@ package dev.ovs.ovsdb.rpc;
 
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
-import dev.ovs.ovsdb.internal.OvsdbClientImpl;
 
 /**
  * Makes {@link OvsdbClient}s outside an OSGi framework (tests, tools, benchmarks) from the implementation

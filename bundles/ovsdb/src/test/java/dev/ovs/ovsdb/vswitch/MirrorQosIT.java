@@ -9,7 +9,7 @@ import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TestOvsdb;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
 import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
@@ -113,7 +113,7 @@ class MirrorQosIT {
                 IllegalArgumentException.class, "exactly one of output_port and output_vlan");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null), false), IllegalArgumentException.class, "exactly one");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", "mp4").withSelectVlan(Set.of(4096)), false),
-                IllegalArgumentException.class, "select_vlan: VLAN ids must be 0..4095");
+                IllegalArgumentException.class, "select_vlan: must be 0..4095");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null).withOutputVlan(0), false),
                 IllegalArgumentException.class, "output_vlan: must be 1..4095");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.ports("m2", Set.of("bad/name"), Set.of(), "mp4"), false),
@@ -189,7 +189,7 @@ class MirrorQosIT {
         refusedUnchanged(() -> vs.setQos("qp1", new QosSpec("linux-htb", null, Map.of(0L, new QueueSpec(64, null, null)), null)),
                 IllegalArgumentException.class, "dscp must be 0..63");
         refusedUnchanged(() -> vs.setQueue("qp1", -1, QueueSpec.rates(null, 1L)), IllegalArgumentException.class, "queue number");
-        refusedUnchanged(() -> vs.setQos("bad/port", QosSpec.htb(1)), IllegalArgumentException.class, "port: name");
+        refusedUnchanged(() -> vs.setQos("bad/port", QosSpec.htb(1)), IllegalArgumentException.class, "port: must not contain");
         refusedUnchanged(() -> vs.setQos("nosuchport", QosSpec.htb(1)), OvsdbException.class, "no port named");
         // a QoS shared with another port (set by ovs-vsctl) survives clearing one of them
         server.vsctl("set", "Port", "qp2", "qos=" + q2);

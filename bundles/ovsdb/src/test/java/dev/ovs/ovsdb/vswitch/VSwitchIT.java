@@ -10,7 +10,7 @@ import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TestOvsdb;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
 import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;

@@ -3,7 +3,6 @@ package dev.ovs.ovsdb.vswitch.impl;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.util.Map;
 import java.util.Set;

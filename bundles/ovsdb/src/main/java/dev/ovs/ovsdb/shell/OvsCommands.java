@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.shell;
 
 import dev.ovs.ovsdb.BaseType;
 import dev.ovs.ovsdb.ColumnType;
@@ -58,12 +58,24 @@ public class OvsCommands {
     public OvsCommands() {
     }
 
-    OvsCommands(VSwitch vs) {
+    /**
+     * For use outside a framework (tests).
+     *
+     * @param vs the VSwitch the commands work on
+     */
+    public OvsCommands(VSwitch vs) {
         this.vs = vs;
     }
 
-    /** Dispatches a (possibly dashed) command name. */
-    Object dispatch(String name, String[] args) {
+    /**
+     * Runs a command by name.
+     *
+     * @param name a command name, dashed ({@code add-br}) or not ({@code addbr})
+     * @param args its arguments
+     * @return its output
+     * @throws IllegalArgumentException for an unknown command or bad arguments
+     */
+    public Object dispatch(String name, String[] args) {
         switch (name) {
             case "show": return show();
             case "add-br": case "addbr": return addbr(args);

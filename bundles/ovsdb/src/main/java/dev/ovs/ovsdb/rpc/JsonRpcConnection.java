@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +30,7 @@ import java.util.function.Function;
  * echo replies to the server's echo, inactivity probe, request timeouts. All received messages are handled
  * in order on one reader thread.
  */
-final class JsonRpcConnection {
+final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Channel {
     /** Callbacks from the reader thread. */
     interface Handler {
         void onNotification(String method, JsonNode params);
@@ -109,7 +109,8 @@ final class JsonRpcConnection {
         }
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return !closed.get();
     }
 
@@ -386,7 +387,8 @@ final class JsonRpcConnection {
     }
 
     /** Closes, fails all pending requests. Idempotent. */
-    void close(Throwable cause) {
+    @Override
+    public void close(Throwable cause) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.component;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;

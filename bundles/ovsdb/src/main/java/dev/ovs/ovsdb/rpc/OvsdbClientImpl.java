@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,8 @@ import dev.ovs.ovsdb.NotificationListener;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.replica.ReplicaHost;
+import dev.ovs.ovsdb.replica.ReplicaImpl;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ import java.util.function.Function;
  * {@link OvsdbClient} implementation: a supervisor thread keeps one {@link JsonRpcConnection} open,
  * reconnecting with exponential backoff; notifications are routed to monitor and lock listeners.
  */
-public final class OvsdbClientImpl implements OvsdbClient {
+public class OvsdbClientImpl implements ReplicaHost {
     private static final System.Logger LOG = System.getLogger("dev.ovs.ovsdb");
     private final ClientOptions options;
     /**
@@ -230,15 +232,18 @@ public final class OvsdbClientImpl implements OvsdbClient {
     }
 
     /** Sends on a specific connection (so a replica's requests never go to a newer connection). */
-    <T> CompletableFuture<T> requestOn(JsonRpcConnection c, String method, ArrayNode params, Function<JsonNode, T> onReader) {
-        return c.request(method, params, onReader, options.requestTimeoutMillis());
+    @Override
+    public <T> CompletableFuture<T> requestOn(Channel c, String method, ArrayNode params, Function<JsonNode, T> onReader) {
+        return ((JsonRpcConnection) c).request(method, params, onReader, options.requestTimeoutMillis());
     }
 
-    JsonRpcConnection currentConnection() {
+    @Override
+    public Channel currentConnection() {
         return conn;
     }
 
-    ObjectMapper mapper() {
+    @Override
+    public ObjectMapper mapper() {
         return mapper;
     }
 
@@ -247,15 +252,18 @@ public final class OvsdbClientImpl implements OvsdbClient {
         return id != null && id.isTextual() ? "s:" + id.asText() : String.valueOf(id);
     }
 
-    void registerMonitor(JsonNode id, NotificationListener l) {
+    @Override
+    public void registerMonitor(JsonNode id, NotificationListener l) {
         monitors.put(monitorKey(id), l);
     }
 
-    void invalidateSchema(String db) {
+    @Override
+    public void invalidateSchema(String db) {
         schemas.remove(db);
     }
 
-    void unregisterMonitor(JsonNode id) {
+    @Override
+    public void unregisterMonitor(JsonNode id) {
         monitors.remove(monitorKey(id));
     }
 
@@ -445,11 +453,13 @@ public final class OvsdbClientImpl implements OvsdbClient {
         return r;
     }
 
-    void replicaClosed(ReplicaImpl r) {
+    @Override
+    public void replicaClosed(ReplicaImpl r) {
         replicas.remove(r);
     }
 
-    ScheduledExecutorService timer() {
+    @Override
+    public ScheduledExecutorService timer() {
         return timer;
     }
 

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.component;
 
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.rpc;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.component;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,7 @@ import dev.ovs.bus.EventListener;
 import dev.ovs.bus.Subscription;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.TestOvsdb;
+import dev.ovs.ovsdb.shell.OvsCommands;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -104,18 +105,20 @@ class ComponentsIT {
     @Test
     void componentEventsAndCommands() throws Exception {
         long threadsBefore = ovsdbThreads();
-        OvsdbComponent comp = new OvsdbComponent();
-        comp.activate(config(server.remote(), true));
+        OvsdbConfig cfg = config(server.remote(), true);
+        OvsdbClientComponent client = new OvsdbClientComponent(cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, cfg);
         RecordingBus bus = new RecordingBus();
         OvsdbEvents events = new OvsdbEvents();
         inject(events, "vswitch", comp);
         inject(events, "bus", bus);
         OvsCommands cmds = new OvsCommands(comp);
         try {
-            assertThat(comp.awaitConnected(Duration.ofSeconds(10))).isTrue();
+            assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
             assertThat(comp.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
+            assertThat(comp.client()).isSameAs(client);
             events.activate();
-            assertThatThrownBy(comp::close).isInstanceOf(UnsupportedOperationException.class);
+            assertThatThrownBy(client::close).isInstanceOf(UnsupportedOperationException.class);
             // commands (cur_cfg is 0 without ovs-vswitchd: no waiting)
             cmds.dispatch("add-br", new String[] {"cb0", "datapath_type=netdev"});
             cmds.dispatch("add-port", new String[] {"cb0", "eth0.100", "tag=7", "trunks=[1,2]"});
@@ -213,6 +216,7 @@ class ComponentsIT {
         } finally {
             events.deactivate();
             comp.deactivate();
+            client.deactivate();
         }
         // every thread the component started is gone
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -224,8 +228,9 @@ class ComponentsIT {
 
     @Test
     void unreachableServerGivesUnavailable() {
-        OvsdbComponent comp = new OvsdbComponent();
-        comp.activate(config("unix:" + server.dir.resolve("nothing-here.sock"), true));
+        OvsdbConfig cfg = config("unix:" + server.dir.resolve("nothing-here.sock"), true);
+        OvsdbClientComponent client = new OvsdbClientComponent(cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, cfg);
         try {
             assertThatThrownBy(() -> comp.listBridges()).isInstanceOfSatisfying(OvsdbException.class,
                     e -> assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable));
@@ -234,6 +239,7 @@ class ComponentsIT {
             assertThatThrownBy(() -> comp.addBridge("bad/name", null, false)).isInstanceOf(IllegalArgumentException.class);
         } finally {
             comp.deactivate();
+            client.deactivate();
         }
         assertThat(VSwitch.DB).isEqualTo("Open_vSwitch");
     }

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.replica;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -41,11 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /** {@link Replica} implementation; state is only written on the connection's reader thread. */
-final class ReplicaImpl implements Replica, ConnectionListener {
-    static final String ZERO_TXN = "00000000-0000-0000-0000-000000000000";
+public final class ReplicaImpl implements Replica, ConnectionListener {
+    /** The all-zero transaction id of {@code monitor_cond_since}: no transaction seen, send everything. */
+    public static final String ZERO_TXN = "00000000-0000-0000-0000-000000000000";
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final OvsdbClientImpl client;
+    private final ReplicaHost client;
     private final String db;
     private final Map<String, Set<String>> spec;
     private final Map<String, Map<UUID, Row>> tables = new ConcurrentHashMap<>();
@@ -64,11 +65,17 @@ final class ReplicaImpl implements Replica, ConnectionListener {
     private volatile JsonNode monitorId;
     private volatile Throwable lastError;
     private long seq;
-    private JsonRpcConnection subscribedOn;
+    private ReplicaHost.Channel subscribedOn;
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong resumes = new AtomicLong();
 
-    ReplicaImpl(OvsdbClientImpl client, String db, Map<String, Set<String>> spec) {
+    /**
+     * @param client the client whose connections the replica subscribes on
+     * @param db     database
+     * @param spec   table to columns ({@code null} or empty: all; only {@code "!col"} entries: all but those)
+     * @throws IllegalArgumentException if {@code spec} is empty
+     */
+    public ReplicaImpl(ReplicaHost client, String db, Map<String, Set<String>> spec) {
         if (spec == null || spec.isEmpty()) {
             throw new IllegalArgumentException("replica: at least one table is required");
         }
@@ -86,7 +93,8 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         });
     }
 
-    void start() {
+    /** Subscribes now if connected, and on every connection from now on. */
+    public void start() {
         client.addConnectionListener(this);
         if (client.isConnected()) {
             connected();
@@ -98,7 +106,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         if (closed) {
             return;
         }
-        JsonRpcConnection c = client.currentConnection();
+        ReplicaHost.Channel c = client.currentConnection();
         if (c == null || c == subscribedOn) {
             return; // start() and the supervisor may both report the same connection
         }
@@ -141,7 +149,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
         return m;
     }
 
-    private CompletableFuture<Void> subscribe(JsonRpcConnection c, JsonNode id, DatabaseSchema s, String m) {
+    private CompletableFuture<Void> subscribe(ReplicaHost.Channel c, JsonNode id, DatabaseSchema s, String m) {
         ObjectNode reqs = client.mapper().createObjectNode();
         boolean cond = !"monitor".equals(m);
         requests(s).forEach((t, r) -> reqs.set(t, r.toJson(s.table(t), cond)));
@@ -249,12 +257,12 @@ final class ReplicaImpl implements Replica, ConnectionListener {
      *
      * @param hook the hook, not null
      */
-    void addAppliedHook(Runnable hook) {
+    public void addAppliedHook(Runnable hook) {
         appliedHooks.add(Objects.requireNonNull(hook, "hook"));
     }
 
     /** @param hook a hook added by {@link #addAppliedHook(Runnable)} (ignored if absent) */
-    void removeAppliedHook(Runnable hook) {
+    public void removeAppliedHook(Runnable hook) {
         appliedHooks.remove(hook);
     }
 
@@ -314,7 +322,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                     put(row);
                     evs.add(new RowEvent(RowEvent.Type.INSERT, t, row.uuid(), null, row, row.columns().keySet()));
                 } else {
-                    Set<String> changed = changed(old, row);
+                    Set<String> changed = RowDiff.changed(old, row);
                     if (!changed.isEmpty()) {
                         unindex(old);
                         put(row);
@@ -324,32 +332,6 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             }
         }
         return evs;
-    }
-
-    private static Set<String> changed(Row a, Row b) {
-        Set<String> c = new LinkedHashSet<>();
-        for (String k : b.columns().keySet()) {
-            if (!"_version".equals(k) && !Objects.equals(a.get(k), b.get(k))) {
-                c.add(k);
-            }
-        }
-        for (String k : a.columns().keySet()) {
-            if (!b.columns().containsKey(k)) {
-                c.add(k);
-            }
-        }
-        return c;
-    }
-
-    /** The columns a "modify" diff names whose value really changed (comparing only those, not every column). */
-    private static Set<String> changedIn(Row a, Row b, JsonNode diff) {
-        Set<String> c = new LinkedHashSet<>();
-        diff.fieldNames().forEachRemaining(k -> {
-            if (b.columns().containsKey(k) && !Objects.equals(a.get(k), b.get(k))) {
-                c.add(k);
-            }
-        });
-        return c;
     }
 
     private List<RowEvent> apply(JsonNode updates, boolean v2) {
@@ -382,13 +364,13 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                         put(row);
                         evs.add(old == null
                                 ? new RowEvent(RowEvent.Type.INSERT, t, u, null, row, row.columns().keySet())
-                                : new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed(old, row)));
+                                : new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, RowDiff.changed(old, row)));
                     } else if (ru.has("modify") && old != null) {
                         JsonNode diff = ru.get("modify");
-                        Row row = applyDiff(ts, old, diff);
+                        Row row = RowDiff.applyDiff(ts, old, diff);
                         unindex(old);
                         put(row);
-                        Set<String> changed = changedIn(old, row, diff);
+                        Set<String> changed = RowDiff.changedIn(old, row, diff);
                         if (!changed.isEmpty()) {
                             evs.add(new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed));
                         }
@@ -410,7 +392,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                         if (old == null) {
                             evs.add(new RowEvent(RowEvent.Type.INSERT, t, u, null, row, row.columns().keySet()));
                         } else {
-                            Set<String> changed = changed(old, row);
+                            Set<String> changed = RowDiff.changed(old, row);
                             if (!changed.isEmpty()) {
                                 evs.add(new RowEvent(RowEvent.Type.UPDATE, t, u, old, row, changed));
                             }
@@ -420,54 +402,6 @@ final class ReplicaImpl implements Replica, ConnectionListener {
             });
         });
         return evs;
-    }
-
-    /**
-     * ovsdb-server(7) update2 "modify": scalars replaced; sets symmetric difference; maps per key. As in
-     * ovsdb-idl (C and Python), a column with at most one element that was non-empty gets the new value.
-     */
-    private static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
-        Map<String, Object> cols = new LinkedHashMap<>(); // the changed columns only
-        diff.fields().forEachRemaining(e -> {
-            ColumnSchema cs = ts.columns().get(e.getKey());
-            if (cs == null) {
-                return;
-            }
-            ColumnType t = cs.type();
-            Object oldValue = old.get(e.getKey());
-            boolean oldEmpty = oldValue == null || (oldValue instanceof Set<?> os && os.isEmpty())
-                    || (oldValue instanceof Map<?, ?> om && om.isEmpty());
-            if (t.isScalar() || (t.max() == 1 && !oldEmpty)) {
-                cols.put(e.getKey(), Values.decode(e.getValue(), t));
-            } else if (t.isMap()) {
-                @SuppressWarnings("unchecked")
-                Map<Object, Object> d = (Map<Object, Object>) Values.decode(e.getValue(),
-                        new ColumnType(t.key(), t.value(), 0, Long.MAX_VALUE));
-                Map<Object, Object> m = new LinkedHashMap<>(old.getMap(e.getKey()));
-                d.forEach((k, v) -> {
-                    if (m.containsKey(k) && Objects.equals(m.get(k), v)) {
-                        m.remove(k);
-                    } else {
-                        m.put(k, v);
-                    }
-                });
-                cols.put(e.getKey(), m.isEmpty() ? Map.of() : Collections.unmodifiableMap(m));
-            } else {
-                @SuppressWarnings("unchecked")
-                Set<Object> d = (Set<Object>) Values.decode(e.getValue(), new ColumnType(t.key(), null, 0, Long.MAX_VALUE));
-                // shares the old value's elements: O(changes), not a copy of e.g. 10,000 Bridge.ports
-                cols.put(e.getKey(), DeltaSet.toggle(old.getSet(e.getKey()), d));
-            }
-        });
-        if (old.columns() instanceof CompactColumns cc) {
-            CompactColumns n = cc.replacing(cols);
-            if (n != null) {
-                return new Row(old.table(), old.uuid(), n);
-            }
-        }
-        Map<String, Object> all = new LinkedHashMap<>(old.columns());
-        all.putAll(cols);
-        return new Row(old.table(), old.uuid(), all);
     }
 
     /** Columns replicated for a table: all, the listed ones, or all but those listed as "!column". */
@@ -493,7 +427,7 @@ final class ReplicaImpl implements Replica, ConnectionListener {
      */
     private Row withDefaults(TableSchema ts, Row r) {
         CompactColumns.Layout l = layouts.computeIfAbsent(ts.name(), t -> new CompactColumns.Layout(columns(ts)));
-        CompactColumns cc = CompactColumns.withDefaults(l, r.columns(), c -> defaultValue(ts.columnType(c)));
+        CompactColumns cc = CompactColumns.withDefaults(l, r.columns(), c -> RowDiff.defaultValue(ts.columnType(c)));
         if (cc != null) {
             return new Row(r.table(), r.uuid(), cc);
         }
@@ -503,32 +437,10 @@ final class ReplicaImpl implements Replica, ConnectionListener {
                 if (m == null) {
                     m = new LinkedHashMap<>(r.columns());
                 }
-                m.put(c, defaultValue(ts.columnType(c)));
+                m.put(c, RowDiff.defaultValue(ts.columnType(c)));
             }
         }
         return m == null ? r : new Row(r.table(), r.uuid(), m);
-    }
-
-    static Object defaultValue(ColumnType t) {
-        if (t.isMap()) {
-            return Map.of();
-        }
-        if (!t.isScalar()) {
-            return Set.of();
-        }
-        AtomicType a = t.key().type();
-        switch (a) {
-            case INTEGER:
-                return 0L;
-            case REAL:
-                return 0.0;
-            case BOOLEAN:
-                return false;
-            case STRING:
-                return "";
-            default:
-                return new UUID(0, 0);
-        }
     }
 
     private final Map<String, CompactColumns.Layout> layouts = new ConcurrentHashMap<>();

@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.shell;
 
 import java.util.List;
 import org.apache.felix.service.command.CommandSession;

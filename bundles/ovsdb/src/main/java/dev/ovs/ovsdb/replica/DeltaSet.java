@@ -1,4 +1,4 @@
-package dev.ovs.ovsdb.internal;
+package dev.ovs.ovsdb.replica;
 
 import java.util.AbstractSet;
 import java.util.Collections;
