@@ -77,6 +77,11 @@ public final class PortAgentComponent implements PortAgent {
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile EventBus bus;
 
+    /** In-process receivers of port events (the D-Bus face's signals), called with or without an event bus. */
+    @Reference(service = PortAgentImpl.Listener.class, policy = ReferencePolicy.DYNAMIC,
+            cardinality = ReferenceCardinality.MULTIPLE)
+    private volatile List<PortAgentImpl.Listener> listeners;
+
     private Ledger ledger;
     private PortAgentImpl impl;
     private AutoAttach auto;
@@ -110,6 +115,12 @@ public final class PortAgentComponent implements PortAgent {
     }
 
     private void publish(String what, String container, String iface, String port, String error) {
+        List<PortAgentImpl.Listener> ls = listeners;
+        if (ls != null) {
+            for (PortAgentImpl.Listener l : ls) {
+                l.portEvent(what, container, iface, port, error);
+            }
+        }
         EventBus b = bus;
         if (b == null) {
             return;
