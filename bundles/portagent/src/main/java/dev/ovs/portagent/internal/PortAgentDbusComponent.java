@@ -8,6 +8,7 @@ import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.dbus.PortAgent1;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.internal.ledger.Ledger;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,8 +35,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code org.freedesktop.DBus.GetConnectionUnixUser}, asked once per sender and bus connection).
  *
  * <p>Signals {@code PortCreated}/{@code PortRemoved} come from the port agent's own in-process port events
- * ({@link PortAgentImpl.Listener}, a service of this bundle that {@link PortAgentComponent} calls for every port
- * it creates or removes, whoever asked: D-Bus, the shell, auto-attach), not through the event bus.
+ * ({@link PortAgentImpl.Listener}, a service of this bundle that the {@link PortAgentImpl} component calls for every
+ * port it creates or removes, whoever asked: D-Bus, the shell, auto-attach), not through the event bus.
  */
 @Component(service = {PortAgent1.class, PortAgentImpl.Listener.class}, property = {
         DbusExport.OBJECT_PATH + "=" + PortAgent1.OBJECT_PATH,
@@ -147,7 +148,8 @@ public final class PortAgentDbusComponent implements PortAgent1, PortAgentImpl.L
 
     @Override
     public void SetContainerVlan(String bridge, String iface, String container, UInt16 tag) {
-        agent().setVlan(bridge, iface, container, tag == null ? -1 : tag.intValue(), caller());
+        VlanTag t = VlanTag.of("tag", tag == null ? -1 : tag.intValue()); // the one type down to the transaction
+        agent().setVlan(bridge, iface, container, t, caller());
     }
 
     @Override

@@ -70,8 +70,14 @@ class PortAgentDbusIT {
         }
 
         @Override
-        public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+        public void setVlan(String bridge, String iface, String container, dev.ovs.ovsdb.vswitch.VlanTag vlan, String caller) {
             calls.add("vlan " + iface + " " + vlan);
+        }
+
+        @Override
+        public List<String> apply(List<dev.ovs.portagent.PortChange> changes, String caller) {
+            calls.add("apply " + changes.size());
+            return List.of();
         }
 
         @Override

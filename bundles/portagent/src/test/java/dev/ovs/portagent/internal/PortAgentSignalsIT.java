@@ -46,7 +46,7 @@ class PortAgentSignalsIT {
             try (PortAgentImpl agent = new PortAgentImpl(() -> vs, resolver, ledger, NetNamespace.ofPath(host.path()),
                     PortAgentImpl.Faults.NONE)) {
                 PortAgentDbusComponent face = new PortAgentDbusComponent(agent, dbus);
-                agent.setListener(face); // what PortAgentComponent does for every PortAgentImpl.Listener service
+                agent.setListener(face); // in a framework, publish() calls every PortAgentImpl.Listener service
                 assertThat(dbus.export(face, PortAgent1.OBJECT_PATH, PortAgent1.BUS_NAME).state())
                         .isEqualTo(State.EXPORTED);
                 String container = "netns:" + c1.name();
