@@ -164,6 +164,10 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile EventBus bus;
 
+    /** In-process receivers of port events (the D-Bus face's signals), called with or without an event bus. */
+    @Reference(service = Listener.class, policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.MULTIPLE)
+    private volatile List<Listener> listeners;
+
     private Supplier<VSwitch> vswitch;
     private ContainerResolver resolver;
     private Ledger ledger;
@@ -263,6 +267,12 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     private void publish(String what, String container, String iface, String port, String error) {
+        List<Listener> ls = listeners;
+        if (ls != null) {
+            for (Listener l : ls) {
+                l.portEvent(what, container, iface, port, error);
+            }
+        }
         EventBus b = bus;
         if (b == null) {
             return;
