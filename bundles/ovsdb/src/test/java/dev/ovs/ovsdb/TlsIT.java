@@ -70,6 +70,8 @@ class TlsIT {
 
             VSwitch vs = VSwitches.create(c, false, 10_000);
             vs.addBridge("br-tls", BridgeOptions.NONE, false);
+            assertThat(new dev.ovs.ovsdb.shell.OvsCommands(vs).status()).contains("remote: " + server.remote() + "\n",
+                    "connected: true\n", "connections: 1\n", "last error: none\n");
             assertThat(Cmd.run("ovs-vsctl", "--db=" + server.unix(), "list-br")).contains("br-tls");
             Cmd.run("ovs-vsctl", "--db=" + server.unix(), "--no-wait", "add-br", "br-vsctl");
             Replica r = c.replica("Open_vSwitch", Map.of("Bridge", Set.of("name")));
@@ -120,6 +122,9 @@ class TlsIT {
         try (OvsdbClient c = OvsdbClients.connect(opts(key, client.cert(), ca))) {
             ConnectionStatus st = waitForError(c);
             assertThat(st.lastError()).isEqualTo(server.remote() + ": private.key " + key + ": no such file");
+            assertThat(new dev.ovs.ovsdb.shell.OvsCommands(VSwitches.create(c, false, 10_000)).status())
+                    .contains("connected: false\n", "last error: " + server.remote() + ": private.key " + key
+                            + ": no such file\n");
             assertThat(st.connections()).isZero();
             Files.copy(client.key(), key);
             assertThat(c.awaitConnected(Duration.ofSeconds(10))).as("%s", c.status()).isTrue();

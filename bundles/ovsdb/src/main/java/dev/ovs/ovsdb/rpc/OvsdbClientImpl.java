@@ -67,8 +67,8 @@ public class OvsdbClientImpl implements ReplicaHost {
     private volatile String statusRemote;
     private volatile String lastError;
     private volatile Instant since = Instant.now();
-    /** The last failure logged at WARNING (supervisor thread only). */
-    private String lastLogged;
+    /** The last failure logged per remote since the last connection (supervisor thread only). */
+    private final Map<String, String> lastLogged = new java.util.HashMap<>();
 
     /** @param options settings; connecting starts immediately in the background */
     public OvsdbClientImpl(ClientOptions options) {
@@ -151,12 +151,12 @@ public class OvsdbClientImpl implements ReplicaHost {
                 c = connect(remote);
             } catch (Refused e) {
                 refusedInRound = true;
-                failed(e.getMessage());
+                failed(remote, e.getMessage(), System.Logger.Level.INFO);
             } catch (Exception e) {
                 if (closed) {
                     break;
                 }
-                failed(at(remote, describe(e)));
+                failed(remote, at(remote, describe(e)), System.Logger.Level.WARNING);
             }
             if (c == null) {
                 if (++failedInRound >= remotes.size()) {
@@ -173,7 +173,7 @@ public class OvsdbClientImpl implements ReplicaHost {
             refusedInRound = false;
             backoff = options.reconnectMinMillis();
             LOG.log(System.Logger.Level.INFO, "connected to " + remote);
-            lastLogged = null;
+            lastLogged.clear();
             monitors.clear();
             schemas.clear();
             synchronized (stateLock) {
@@ -204,14 +204,15 @@ public class OvsdbClientImpl implements ReplicaHost {
                 conn = null;
                 since = Instant.now();
             }
+            String why = closed ? "client closed"
+                    : at(remote, c.closeCause() == null ? "connection closed" : describe(c.closeCause()));
             if (!closed) {
-                Throwable why = c.closeCause();
-                failed(at(remote, why == null ? "connection closed" : describe(why)));
+                failed(remote, why, System.Logger.Level.WARNING);
             }
             c.close(new ConnectionException("closed", "client closed", null));
             c.join(2000);
             monitors.clear();
-            Throwable cause = new ConnectionException("connection lost", "disconnected from " + remote, null);
+            Throwable cause = new ConnectionException(closed ? "closed" : "connection lost", why, c.closeCause());
             for (ConnectionListener l : connectionListeners) {
                 try {
                     l.disconnected(cause);
@@ -291,12 +292,14 @@ public class OvsdbClientImpl implements ReplicaHost {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
-    /** Records a failure; logs it at WARNING when it differs from the last one logged, else at DEBUG. */
-    private void failed(String message) {
+    /**
+     * Records a failure; logs it at {@code level} when it differs from the last failure logged for that remote since
+     * the last connection, else at DEBUG (a remote that stays down is not logged every round).
+     */
+    private void failed(String remote, String message, System.Logger.Level level) {
         lastError = message;
-        boolean repeat = message.equals(lastLogged);
-        lastLogged = message;
-        LOG.log(repeat ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, message);
+        boolean repeat = message.equals(lastLogged.put(remote, message));
+        LOG.log(repeat ? System.Logger.Level.DEBUG : level, message);
     }
 
     private void sleep(long ms) {
