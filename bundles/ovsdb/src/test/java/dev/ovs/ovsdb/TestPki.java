@@ -70,6 +70,14 @@ public final class TestPki implements AutoCloseable {
      * @return key and certificate
      */
     public Leaf leaf(String name, String ca, String type) throws Exception {
+        return leaf(name, ca, type, 3);
+    }
+
+    /**
+     * Like {@link #leaf(String, String, String)} with a validity in days; -1 makes a certificate that expired a day
+     * after it became valid (notAfter before notBefore: expired now).
+     */
+    public Leaf leaf(String name, String ca, String type, int days) throws Exception {
         Path key = dir.resolve(name + ".key");
         Path csr = dir.resolve(name + ".csr");
         Path cert = dir.resolve(name + ".pem");
@@ -81,7 +89,7 @@ public final class TestPki implements AutoCloseable {
         argv.addAll(List.of("-nodes", "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + name));
         Cmd.run(argv, Duration.ofSeconds(60));
         run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", dir.resolve(ca + ".pem").toString(), "-CAkey",
-                dir.resolve(ca + ".key").toString(), "-CAcreateserial", "-out", cert.toString(), "-days", "3",
+                dir.resolve(ca + ".key").toString(), "-CAcreateserial", "-out", cert.toString(), "-days", String.valueOf(days),
                 "-extfile", ext.toString());
         return new Leaf(key, cert);
     }

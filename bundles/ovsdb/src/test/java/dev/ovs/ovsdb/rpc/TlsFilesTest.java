@@ -117,6 +117,10 @@ class TlsFilesTest {
         assertThatThrownBy(() -> TlsFiles.load(tls(rsa.key(), badB64)))
                 .hasMessage("certificate " + badB64 + ": PEM block BEGIN CERTIFICATE is not valid base64");
 
+        TestPki.Leaf expired = pki.leaf("expired", "ca", "ec", -1);
+        assertThatThrownBy(() -> TlsFiles.load(tls(expired.key(), expired.cert())))
+                .hasMessageStartingWith("certificate " + expired.cert() + ": expired on ");
+
         // key of one certificate with another certificate
         assertThatThrownBy(() -> TlsFiles.load(tls(ec.key(), rsa.cert())))
                 .hasMessage("private.key " + ec.key() + ": does not match the public key of certificate " + rsa.cert()
