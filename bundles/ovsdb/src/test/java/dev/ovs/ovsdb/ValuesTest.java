@@ -140,14 +140,26 @@ class ValuesTest {
         assertThat(Condition.lt("bond_updelay", 5L).toJson(port)).isEqualTo(j("[\"bond_updelay\",\"<\",5]"));
         assertThat(Condition.TRUE.toJson(port)).isEqualTo(j("true"));
         assertThatThrownBy(() -> Condition.lt("name", "x").toJson(port)).hasMessageContaining("only applies to integer or real");
-        assertThatThrownBy(() -> new Condition("name", "~=", "x")).hasMessageContaining("is not one of");
+        assertThatThrownBy(() -> new Condition("name", "~=", "x")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.getMessage()).startsWith("function: must be one of ").endsWith(", got '~='"));
+
         assertThat(Mutation.insert("trunks", List.of(1L, 2L)).toJson(port)).isEqualTo(j("[\"trunks\",\"insert\",[\"set\",[1,2]]]"));
         assertThat(Mutation.delete("external_ids", Set.of("k")).toJson(port)).isEqualTo(j("[\"external_ids\",\"delete\",\"k\"]"));
         assertThat(Mutation.delete("external_ids", Map.of("k", "v")).toJson(port)).isEqualTo(j("[\"external_ids\",\"delete\",[\"map\",[[\"k\",\"v\"]]]]"));
         assertThat(Mutation.add("bond_updelay", 1L).toJson(port)).isEqualTo(j("[\"bond_updelay\",\"+=\",1]"));
         assertThatThrownBy(() -> Mutation.add("name", 1L).toJson(port)).hasMessageContaining("only applies to integer or real");
         assertThatThrownBy(() -> Mutation.insert("name", "x").toJson(port)).hasMessageContaining("only applies to set and map");
-        assertThatThrownBy(() -> new Mutation("tag", "^=", 1L)).hasMessageContaining("is not one of");
+        assertThatThrownBy(() -> new Mutation("tag", "^=", 1L)).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("mutator"));
+        assertThatThrownBy(() -> Condition.eq("tag", 5000L).toJson(port)).isInstanceOfSatisfying(
+                InvalidArgumentException.class, e -> {
+                    assertThat(e.argument()).isEqualTo("Port.tag");
+                    assertThat(e.rule()).contains("5000");
+                });
+        assertThatThrownBy(() -> schema.table("Nope")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("table"));
+        assertThatThrownBy(() -> new NamedUuid("9x")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("uuid-name"));
     }
 
     @Test

@@ -333,18 +333,18 @@ public class OvsCommands {
         boolean all = false;
         Set<String> src = Set.of();
         Set<String> dst = Set.of();
-        Set<Integer> vlans = new LinkedHashSet<>();
+        Set<dev.ovs.ovsdb.vswitch.VlanTag> vlans = new LinkedHashSet<>();
         String outPort = null;
-        Integer outVlan = null;
+        dev.ovs.ovsdb.vswitch.VlanTag outVlan = null;
         for (String a : pos.subList(2, pos.size())) {
             String[] p = kv(a);
             switch (p[0]) {
                 case "select_all" -> all = Boolean.parseBoolean(p[1]);
                 case "select_src_port" -> src = list(p[1]);
                 case "select_dst_port" -> dst = list(p[1]);
-                case "select_vlan" -> list(p[1]).forEach(v -> vlans.add(integer("select_vlan", v)));
+                case "select_vlan" -> list(p[1]).forEach(v -> vlans.add(dev.ovs.ovsdb.vswitch.VlanTag.parse("select_vlan", v)));
                 case "output_port" -> outPort = p[1];
-                case "output_vlan" -> outVlan = integer("output_vlan", p[1]);
+                case "output_vlan" -> outVlan = dev.ovs.ovsdb.vswitch.VlanTag.parse("output_vlan", p[1]);
                 default -> throw new IllegalArgumentException("argument '" + p[0]
                         + "': allowed select_all, select_src_port, select_dst_port, select_vlan, output_port, output_vlan");
             }
