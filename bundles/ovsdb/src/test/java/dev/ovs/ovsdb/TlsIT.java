@@ -132,6 +132,39 @@ class TlsIT {
         }
     }
 
+    /** A server that accepts and never answers the TLS handshake: closing the client aborts the attempt at once. */
+    @Test
+    void closeAbortsAHandshakeInProgress() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            }, "silent-accept");
+            acceptor.start();
+            String remote = "ssl:127.0.0.1:" + silent.getLocalPort();
+            OvsdbClient c = OvsdbClients.connect(ClientOptions.of(remote, new ClientOptions.Tls(client.key(),
+                    client.cert(), ca)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (held.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(held).as("the client connected and waits for the ServerHello").isNotEmpty();
+            c.close();
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive() && t.getName().contains(remote));
+            silent.close();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+            acceptor.join(5000);
+        }
+    }
+
     static ConnectionStatus waitForError(OvsdbClient c) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (c.status().lastError() == null && System.nanoTime() < deadline) {

@@ -63,6 +63,8 @@ public class OvsdbClientImpl implements ReplicaHost {
     private final AtomicLong connections = new AtomicLong();
     private volatile JsonRpcConnection conn;
     private volatile JsonRpcConnection connecting;
+    /** The socket of a connect or TLS handshake in progress (closed by {@link #close()} to abort it). */
+    private volatile java.io.Closeable opening;
     private volatile boolean closed;
     private volatile String statusRemote;
     private volatile String lastError;
@@ -240,7 +242,21 @@ public class OvsdbClientImpl implements ReplicaHost {
         if (remote.startsWith("ssl:")) {
             tls = tlsFiles.context();
         }
-        Transport t = Transport.open(remote, tls);
+        Transport t;
+        try {
+            t = Transport.open(remote, tls, sock -> {
+                opening = sock;
+                if (closed) { // close() may have looked before this socket existed
+                    try {
+                        sock.close();
+                    } catch (java.io.IOException e) {
+                        // the attempt fails either way
+                    }
+                }
+            });
+        } finally {
+            opening = null;
+        }
         ConnHandler h = new ConnHandler();
         JsonRpcConnection c = new JsonRpcConnection(options, remote, t, mapper, timer, h);
         connecting = c;
@@ -633,6 +649,14 @@ public class OvsdbClientImpl implements ReplicaHost {
         for (JsonRpcConnection c : new JsonRpcConnection[] {conn, connecting}) {
             if (c != null) {
                 c.close(new ConnectionException("closed", "client closed", null));
+            }
+        }
+        java.io.Closeable o = opening;
+        if (o != null) {
+            try {
+                o.close();
+            } catch (java.io.IOException e) {
+                // the attempt fails either way
             }
         }
         supervisor.interrupt();

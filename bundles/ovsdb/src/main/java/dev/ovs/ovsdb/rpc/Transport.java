@@ -45,15 +45,19 @@ interface Transport {
     /**
      * Opens a transport to one remote.
      *
-     * @param remote {@code unix:PATH}, {@code tcp:HOST:PORT} or {@code ssl:HOST:PORT}
-     * @param tls    the TLS context for {@code ssl:} (ignored otherwise)
+     * @param remote   {@code unix:PATH}, {@code tcp:HOST:PORT} or {@code ssl:HOST:PORT}
+     * @param tls      the TLS context for {@code ssl:} (ignored otherwise)
+     * @param onSocket receives the socket as soon as it exists, so that another thread can close it to abort a
+     *                 connect or handshake in progress (closing the client)
      * @return the connected (and for {@code ssl:} handshaken) transport
      * @throws IOException with a message that says what failed (connect, handshake: untrusted server certificate,
      *                     client certificate refused by the server)
      */
-    static Transport open(String remote, SSLContext tls) throws IOException {
+    static Transport open(String remote, SSLContext tls, java.util.function.Consumer<java.io.Closeable> onSocket)
+            throws IOException {
         if (remote.startsWith("unix:")) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            onSocket.accept(ch);
             try {
                 ch.connect(UnixDomainSocketAddress.of(Path.of(remote.substring(5))));
             } catch (IOException | RuntimeException e) {
@@ -65,6 +69,7 @@ interface Transport {
         String[] hp = ClientOptions.parseTcp(remote);
         if (remote.startsWith("tcp:")) {
             SocketChannel ch = SocketChannel.open();
+            onSocket.accept(ch);
             try {
                 ch.socket().connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), CONNECT_TIMEOUT_MS);
                 ch.socket().setTcpNoDelay(true);
@@ -75,6 +80,7 @@ interface Transport {
             return new ChannelTransport(ch);
         }
         Socket plain = new Socket();
+        onSocket.accept(plain);
         try {
             plain.connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), CONNECT_TIMEOUT_MS);
             plain.setTcpNoDelay(true);
