@@ -122,9 +122,12 @@ class TlsIT {
         try (OvsdbClient c = OvsdbClients.connect(opts(key, client.cert(), ca))) {
             ConnectionStatus st = waitForError(c);
             assertThat(st.lastError()).isEqualTo(server.remote() + ": private.key " + key + ": no such file");
-            assertThat(new dev.ovs.ovsdb.shell.OvsCommands(VSwitches.create(c, false, 10_000)).status())
+            VSwitch vs = VSwitches.create(c, false, 10_000);
+            assertThat(new dev.ovs.ovsdb.shell.OvsCommands(vs).status())
                     .contains("connected: false\n", "last error: " + server.remote() + ": private.key " + key
                             + ": no such file\n");
+            assertThatThrownBy(() -> vs.addBridge("br-x", BridgeOptions.NONE, false)).isInstanceOf(OvsdbException.class)
+                    .hasMessageContaining("(last error: " + server.remote() + ": private.key " + key + ": no such file)");
             assertThat(st.connections()).isZero();
             Files.copy(client.key(), key);
             assertThat(c.awaitConnected(Duration.ofSeconds(10))).as("%s", c.status()).isTrue();
