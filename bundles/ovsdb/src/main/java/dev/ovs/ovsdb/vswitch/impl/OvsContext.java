@@ -65,8 +65,9 @@ final class OvsContext {
      */
     void ready() {
         if (!client.isConnected()) {
-            throw new OvsdbException(ErrorKind.Unavailable, "not connected",
-                    "no connection to ovsdb-server at " + client.options().remote());
+            String last = client.status().lastError();
+            throw new OvsdbException(ErrorKind.Unavailable, "not connected", "no connection to ovsdb-server at "
+                    + client.options().remote() + (last == null ? "" : " (last error: " + last + ")"));
         }
         Throwable err = replica.lastError();
         if (err != null) {
