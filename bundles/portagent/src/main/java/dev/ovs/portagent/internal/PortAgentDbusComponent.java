@@ -171,7 +171,7 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
     public void SetContainerVlan(String bridge, String iface, String container, UInt16 tag) {
         String who = caller();
         call(() -> {
-            agent().setVlan(bridge, iface, container, tag == null ? -1 : tag.intValue(), who);
+            agent().setVlan(bridge, iface, container, dev.ovs.ovsdb.vswitch.VlanTag.of("tag", tag == null ? -1 : tag.intValue()), who);
             return null;
         });
     }

@@ -70,8 +70,14 @@ class PortAgentDbusTest {
         }
 
         @Override
-        public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+        public void setVlan(String bridge, String iface, String container, dev.ovs.ovsdb.vswitch.VlanTag vlan, String caller) {
             calls.add("vlan " + iface + " " + vlan);
+        }
+
+        @Override
+        public List<String> apply(List<dev.ovs.portagent.PortChange> changes, String caller) {
+            calls.add("apply " + changes.size());
+            return List.of();
         }
 
         @Override
@@ -221,10 +227,10 @@ class PortAgentDbusTest {
         toThrow = new IllegalArgumentException("container: no such container 'x'");
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "x", "{}"))
                 .contains("org.freedesktop.DBus.Error.InvalidArgs").contains("container: no such container 'x'");
-        toThrow = new PortAgentException(PortAgentException.Kind.NotFound, "Failed to find any attached port", null);
+        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.NotFound, "Failed to find any attached port", null);
         assertThat(gdbusError("RemoveContainerInterface", "br0", "eth1", "c1"))
                 .contains("dev.ovs.PortAgent1.Error.NotFound").contains("Failed to find any attached port");
-        toThrow = new PortAgentException(PortAgentException.Kind.AlreadyExists, "Port already attached", null);
+        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
         // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
         toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.base.ErrorKind.Unavailable, "not connected",
