@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What the packaged appliance ships is what the build checked (docs/security.md, "Supply chain"): bundle/ holds
  * exactly the committed {@code -runbundles} of {@code distribution/patchbay.bndrun}; the CycloneDX SBOM in the
- * tarball ({@code share/sbom/}) names every jar of bundle/, lib/ and share/examples by its SHA-256; the .deb
- * carries the same SBOM and installs etc/ and deploy/ root-owned, 0755 directories and 0644 files.
+ * tarball ({@code share/sbom/}) names every jar of bundle/, lib/ and share/examples by its SHA-256; the tarball
+ * and the .deb carry it and hold etc/ and deploy/ root-owned, 0755 directories and 0644 files.
  */
 class SupplyChainEndToEndTest {
     private static final Pattern RUNBUNDLE = Pattern.compile("([\\w.-]+);version='\\[([\\d.]+),([\\d.]+)\\)'");
@@ -103,6 +103,22 @@ class SupplyChainEndToEndTest {
             assertThat(f[1]).as(l).isEqualTo("root/root");
             assertThat(f[0]).as(l).isEqualTo(l.endsWith("/") ? "drwxr-xr-x" : "-rw-r--r--");
         }
+    }
+
+    @Test
+    void theTarballStoresEtcAndDeployRootOwnedWithOwnerOnlyWrite() {
+        Path tarball = dist.resolveSibling(dist.getFileName() + ".tar.gz");
+        List<String> entries = Cmd.run("tar", "--numeric-owner", "-tvzf", tarball.toString()).lines().toList();
+        String top = dist.getFileName() + "/";
+        List<String> etcAndDeploy = entries.stream().filter(l -> l.contains(" " + top + "etc/")
+                || l.contains(" " + top + "deploy/")).toList();
+        assertThat(etcAndDeploy).hasSizeGreaterThan(3);
+        for (String l : etcAndDeploy) {
+            String[] f = l.trim().split("\\s+");
+            assertThat(f[1]).as(l).isEqualTo("0/0");
+            assertThat(f[0]).as(l).isEqualTo(l.endsWith("/") ? "drwxr-xr-x" : "-rw-r--r--");
+        }
+        assertThat(entries).anySatisfy(l -> assertThat(l).endsWith(" " + top + "share/sbom/patchbay.cdx.json"));
     }
 
     private static List<Path> jars(Path dir) throws IOException {
