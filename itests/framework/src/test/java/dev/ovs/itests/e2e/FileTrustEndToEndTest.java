@@ -113,6 +113,20 @@ class FileTrustEndToEndTest {
     }
 
     @Test
+    void runRefusesFileinstallWithoutTheGuard() throws Exception {
+        try (var s = Files.list(home.resolve("bundle"))) {
+            for (Path jar : s.filter(p -> p.getFileName().toString().startsWith("dev.ovs.fileguard-")).toList()) {
+                Files.delete(jar);
+            }
+        }
+        Cmd.Failed refused = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run(List.of(launcher.toString(), "run",
+                "--etc", etc.toString(), "--state", state.toString()), Duration.ofSeconds(30)));
+        assertThat(refused).as("bin/patchbay run refused to start").isNotNull();
+        assertThat(refused.exitCode()).as("exit status; stderr: " + refused.stderr()).isEqualTo(64);
+        assertThat(refused.stderr()).contains("has fileinstall but not dev.ovs.fileguard");
+    }
+
+    @Test
     void theRunningApplianceAppliesOnlyTrustedNewOrChangedFiles() throws Exception {
         assertThat(vlanJar).as("built example bundle").isRegularFile();
         Path log = dir.resolve("appliance.log");
