@@ -790,6 +790,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             case NotFound -> ErrorKind.NotFound;
             case AlreadyExists -> ErrorKind.AlreadyExists;
             case ConstraintViolation, ReferentialIntegrity -> ErrorKind.ConstraintViolation;
+            case Conflict -> ErrorKind.Conflict;
             case Timeout -> ErrorKind.Timeout;
             case Unavailable -> ErrorKind.Unavailable;
             default -> ErrorKind.Failed;

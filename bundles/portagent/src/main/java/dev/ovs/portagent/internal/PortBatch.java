@@ -14,6 +14,7 @@ import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.netlink.NetlinkException;
 import dev.ovs.portagent.netlink.RtNetlink;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,7 +32,7 @@ import java.util.Set;
  * veths, and one ledger entry per change (see the API's Javadoc for the contract). Fault points of
  * {@link PortAgentImpl.Faults}: {@code bridge}, {@code veth}, {@code container-up}, {@code address},
  * {@code route}, {@code host-up} (per attach), {@code ovsdb} (before the transaction) and {@code vswitchd}
- * (after its commit, before the wait for ovs-vswitchd).
+ * (after its commit and the wait for ovs-vswitchd: a failure there undoes the committed transaction).
  */
 final class PortBatch {
     private static final SecureRandom IDS = new SecureRandom();
@@ -216,7 +217,7 @@ final class PortBatch {
                 }
             }
             faults.before("ovsdb");
-            tx.commit(agent.vswitchdTimeoutMillis(), () -> faults.before("vswitchd"));
+            tx.commit(Duration.ofMillis(agent.vswitchdTimeoutMillis()), () -> faults.before("vswitchd"));
         } catch (NetlinkException e) {
             throw PortAgentImpl.rollback(undo, PortAgentImpl.map(agent.host().checkSocket(hostNl, e)));
         } catch (OvsdbException e) {
