@@ -1,0 +1,339 @@
+package dev.ovs.itests.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A cluster of {@code nats-server} processes (Debian {@code nats-server}, NATS Server 2.9) with JetStream,
+ * each a tracked {@link Daemon} with a configuration file, a JetStream store directory and a log of its own
+ * under the caller's directory. Node {@code i} (0-based) uses {@code DIR/nats-i/nats.conf}, store
+ * {@code DIR/nats-i/js} and log {@code DIR/nats-i/nats.log}.
+ *
+ * <p>Configuration (nats-server configuration file format, https://docs.nats.io/running-a-nats-service/configuration):
+ * {@code server_name: pbt-nats-i}, {@code listen: ADDR:CLIENT}, {@code http: ADDR:MONITOR},
+ * {@code jetstream {store_dir: ...}}, and for more than one node {@code cluster {name: pbt, listen: ADDR:ROUTE,
+ * routes: [every other node]}}. Ports: on the host's loopback ({@code ns == null}) free ports chosen when the
+ * cluster is created and kept across restarts; inside a {@link Netns}, fixed ports {@code 4222+i} (clients),
+ * {@code 6222+i} (routes), {@code 8222+i} (monitoring) on the given address.
+ *
+ * <p>Readiness: {@code GET /healthz} on the monitoring port answers 200 (JetStream enabled and current) on every
+ * running node. Nodes are stopped by their PID only ({@link #stop(int)}: SIGTERM then SIGKILL after
+ * {@link Daemon#STOP_GRACE}; {@link #kill(int)}: SIGKILL at once) and started again on the same ports and store
+ * ({@link #start(int)}).
+ */
+public final class NatsCluster implements AutoCloseable {
+    /** Time a node (or the whole cluster) has to answer {@code /healthz}: 30 seconds. */
+    public static final Duration READY = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final Netns ns;
+    private final String address;
+    private final int[] clientPorts;
+    private final int[] routePorts;
+    private final int[] monitorPorts;
+    private final Daemon[] daemons;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private NatsCluster(Path dir, Netns ns, String address, int size) {
+        this.dir = dir;
+        this.ns = ns;
+        this.address = address;
+        this.clientPorts = new int[size];
+        this.routePorts = new int[size];
+        this.monitorPorts = new int[size];
+        this.daemons = new Daemon[size];
+    }
+
+    /**
+     * Starts {@code size} nodes on the host's loopback ({@code 127.0.0.1}, free ports) and waits until every one
+     * is healthy.
+     *
+     * @param dir  an existing directory for configuration, stores and logs (e.g. a {@link ShortTempDir})
+     * @param size number of nodes, 1..9 (1: a single server without a cluster block)
+     * @return the running cluster
+     * @throws IllegalArgumentException if {@code dir} is not a directory or {@code size} is outside 1..9
+     * @throws IllegalStateException    if a node exits or is not healthy within {@link #READY}; every started
+     *                                  node is stopped then
+     */
+    public static NatsCluster start(Path dir, int size) {
+        return start(dir, size, null, "127.0.0.1");
+    }
+
+    /**
+     * Starts {@code size} nodes inside a network namespace, listening on {@code address} (e.g. the hub's veth
+     * address, or {@code 0.0.0.0}) with fixed ports, and waits until every one is healthy.
+     *
+     * @param dir     an existing directory for configuration, stores and logs
+     * @param size    number of nodes, 1..9
+     * @param ns      the namespace to run in, or null for the host's namespace (then free ports are chosen)
+     * @param address IPv4 address to listen on, e.g. {@code 127.0.0.1}
+     * @return the running cluster
+     * @throws IllegalArgumentException if an argument is invalid
+     * @throws IllegalStateException    if a node does not become healthy within {@link #READY}
+     */
+    public static NatsCluster start(Path dir, int size, Netns ns, String address) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("dir: must be an existing directory, got " + dir);
+        }
+        if (size < 1 || size > 9) {
+            throw new IllegalArgumentException("size: must be 1..9, got " + size);
+        }
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException("address: required, e.g. 127.0.0.1");
+        }
+        Tools.require("nats-server");
+        NatsCluster c = new NatsCluster(dir, ns, address, size);
+        for (int i = 0; i < size; i++) {
+            c.clientPorts[i] = ns == null ? freePort() : 4222 + i;
+            c.routePorts[i] = ns == null ? freePort() : 6222 + i;
+            c.monitorPorts[i] = ns == null ? freePort() : 8222 + i;
+        }
+        try {
+            for (int i = 0; i < size; i++) {
+                c.writeConfig(i);
+                c.launch(i);
+            }
+            for (int i = 0; i < size; i++) {
+                c.awaitHealthy(i);
+            }
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free loopback port", e);
+        }
+    }
+
+    private Path nodeDir(int i) {
+        return dir.resolve("nats-" + i);
+    }
+
+    /** @return the configuration file of node {@code i}, {@code DIR/nats-i/nats.conf} */
+    public Path config(int i) {
+        return nodeDir(check(i)).resolve("nats.conf");
+    }
+
+    private void writeConfig(int i) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("server_name: pbt-nats-").append(i).append('\n');
+        sb.append("listen: \"").append(address).append(':').append(clientPorts[i]).append("\"\n");
+        sb.append("http: \"").append(address).append(':').append(monitorPorts[i]).append("\"\n");
+        sb.append("jetstream {\n  store_dir: \"").append(nodeDir(i).resolve("js")).append("\"\n}\n");
+        if (size() > 1) {
+            sb.append("cluster {\n  name: pbt\n  listen: \"").append(address).append(':').append(routePorts[i])
+                    .append("\"\n  routes: [\n");
+            for (int j = 0; j < size(); j++) {
+                if (j != i) {
+                    sb.append("    \"nats-route://").append(address).append(':').append(routePorts[j]).append("\"\n");
+                }
+            }
+            sb.append("  ]\n}\n");
+        }
+        try {
+            Files.createDirectories(nodeDir(i).resolve("js"));
+            Files.writeString(nodeDir(i).resolve("nats.conf"), sb.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config(i), e);
+        }
+    }
+
+    private void launch(int i) {
+        daemons[i] = Daemon.start("nats-server-" + i, ns, List.of("nats-server", "-c", config(i).toString()), Map.of(),
+                nodeDir(i).resolve("nats.log"));
+    }
+
+    private void awaitHealthy(int i) {
+        daemons[i].awaitReady("/healthz on " + address + ":" + monitorPorts[i], READY, () -> healthy(i));
+    }
+
+    /**
+     * @param i node index
+     * @return whether node {@code i} answers {@code GET /healthz} with 200 now (JetStream enabled and current)
+     */
+    public boolean healthy(int i) {
+        check(i);
+        if (ns != null) {
+            try {
+                ns.exec(Duration.ofSeconds(5), "curl", "-sf", "-m", "2",
+                        "http://" + address + ":" + monitorPorts[i] + "/healthz");
+                return true;
+            } catch (Cmd.Failed e) {
+                return false;
+            }
+        }
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
+                    "http://" + address + ":" + monitorPorts[i] + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private int check(int i) {
+        if (i < 0 || i >= size()) {
+            throw new IllegalArgumentException("node: must be 0.." + (size() - 1) + ", got " + i);
+        }
+        return i;
+    }
+
+    /** @return the number of nodes */
+    public int size() {
+        return daemons.length;
+    }
+
+    /**
+     * @param i node index
+     * @return {@code nats://ADDR:PORT} of node {@code i}
+     */
+    public String url(int i) {
+        return "nats://" + address + ":" + clientPorts[check(i)];
+    }
+
+    /** @return every node's URL joined with {@code ','}, the form of the fleet bundle's {@code servers} setting */
+    public String urls() {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            l.add(url(i));
+        }
+        return String.join(",", l);
+    }
+
+    /**
+     * @param i node index
+     * @return the client port of node {@code i}
+     */
+    public int clientPort(int i) {
+        return clientPorts[check(i)];
+    }
+
+    /**
+     * @param i node index
+     * @return the PID of node {@code i}, or -1 when it is not running
+     */
+    public long pid(int i) {
+        Daemon d = daemons[check(i)];
+        return d != null && d.alive() ? d.pid() : -1;
+    }
+
+    /**
+     * @param i node index
+     * @return whether node {@code i} runs
+     */
+    public boolean running(int i) {
+        return pid(i) > 0;
+    }
+
+    /**
+     * @param i node index
+     * @return the tracked process of node {@code i} (null before the first start)
+     */
+    public Daemon daemon(int i) {
+        return daemons[check(i)];
+    }
+
+    /**
+     * Stops node {@code i} by its PID: SIGTERM, then SIGKILL after {@link Daemon#STOP_GRACE}. Its store stays.
+     *
+     * @param i node index
+     */
+    public void stop(int i) {
+        Daemon d = daemons[check(i)];
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    /**
+     * Kills node {@code i} with SIGKILL, by its PID (no shutdown: clients see the TCP connection reset), and
+     * waits until it is gone. Its store stays.
+     *
+     * @param i node index
+     */
+    public void kill(int i) {
+        Daemon d = daemons[check(i)];
+        if (d == null || !d.alive()) {
+            return;
+        }
+        ProcessHandle.of(d.pid()).ifPresent(h -> {
+            h.destroyForcibly();
+            try {
+                h.onExit().get(Daemon.STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // close() below tries again
+            }
+        });
+        d.close();
+    }
+
+    /**
+     * Starts node {@code i} again (same configuration, ports and store) and waits until it is healthy.
+     *
+     * @param i node index
+     * @throws IllegalStateException if it is running or does not become healthy within {@link #READY}
+     */
+    public void start(int i) {
+        Daemon d = daemons[check(i)];
+        if (d != null && d.alive()) {
+            throw new IllegalStateException("nats-server " + i + " already running: " + d);
+        }
+        launch(i);
+        awaitHealthy(i);
+    }
+
+    /**
+     * Waits until every running node is healthy.
+     *
+     * @throws IllegalStateException if one is not healthy within {@link #READY}
+     */
+    public void awaitHealthy() {
+        for (int i = 0; i < size(); i++) {
+            if (running(i)) {
+                awaitHealthy(i);
+            }
+        }
+    }
+
+    /** Stops every node by PID. Idempotent; the configuration and store directories stay for the caller's dir. */
+    @Override
+    public void close() {
+        for (int i = size() - 1; i >= 0; i--) {
+            if (daemons[i] != null) {
+                daemons[i].close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NatsCluster[" + java.util.stream.IntStream.range(0, size()).mapToObj(this::url)
+                .collect(Collectors.joining(",")) + "]";
+    }
+}

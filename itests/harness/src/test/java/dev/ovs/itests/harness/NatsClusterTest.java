@@ -1,0 +1,37 @@
+package dev.ovs.itests.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link NatsCluster}: three real nats-servers with JetStream on loopback, one killed by PID and started again. */
+@ExtendWith(LeftoverCheck.class)
+class NatsClusterTest {
+    @Test
+    void threeNodesHealthyKillAndRestart() throws IOException {
+        try (ShortTempDir tmp = ShortTempDir.create(); NatsCluster c = NatsCluster.start(tmp.path(), 3)) {
+            assertThat(c.size()).isEqualTo(3);
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.healthy(i)).as("node %d healthy", i).isTrue();
+                assertThat(c.url(i)).startsWith("nats://127.0.0.1:");
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", c.clientPort(i)), 2000);
+                }
+            }
+            assertThat(c.config(1)).content().contains("routes", "jetstream", "pbt-nats-1");
+            long before = c.pid(1);
+            c.kill(1);
+            assertThat(c.running(1)).isFalse();
+            assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(c.healthy(1)).isFalse();
+            c.start(1);
+            assertThat(c.pid(1)).isPositive().isNotEqualTo(before);
+            assertThat(c.healthy(1)).isTrue();
+            assertThat(c.urls().split(",")).hasSize(3);
+        }
+    }
+}
