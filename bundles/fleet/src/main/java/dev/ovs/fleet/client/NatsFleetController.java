@@ -45,6 +45,10 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class NatsFleetController implements FleetController {
     /** History kept per key in buckets this controller creates: {@value}. */
     public static final int HISTORY = 5;
+    /** Period of the reads of in-flight hosts' reports besides the watch: 1 s. */
+    private static final long POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a desired write is retried while the hub elects a new stream leader: at most 30 s. */
+    private static final long WRITE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Connection connection;
     private final int replicas;
@@ -165,7 +169,7 @@ public final class NatsFleetController implements FleetController {
                 public void endOfData() {
                 }
             });
-            return run(desired, hosts, doc, options, reports, lock, arrived, t0);
+            return run(desired, reported, hosts, doc, options, reports, lock, arrived, t0);
         } catch (IOException | JetStreamApiException e) {
             throw new FleetException(ErrorKind.Unavailable, "rollout: JetStream: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -185,7 +189,7 @@ public final class NatsFleetController implements FleetController {
     private record InFlight(long revision, long startNanos) {
     }
 
-    private static RolloutResult run(KeyValue desired, List<String> hosts, byte[] doc, RolloutOptions options,
+    private static RolloutResult run(KeyValue desired, KeyValue reported, List<String> hosts, byte[] doc, RolloutOptions options,
             Map<String, Report> reports, ReentrantLock lock, Condition arrived, long t0)
             throws IOException, JetStreamApiException, InterruptedException {
         Map<String, HostOutcome> outcomes = new LinkedHashMap<>();
@@ -196,10 +200,11 @@ public final class NatsFleetController implements FleetController {
         Map<String, InFlight> inFlight = new LinkedHashMap<>();
         long timeoutNanos = options.timeout().toNanos();
         boolean stop = false;
+        long nextPoll = System.nanoTime() + POLL_NANOS;
         while ((!stop && !queue.isEmpty()) || !inFlight.isEmpty()) {
             while (!stop && inFlight.size() < options.maxUnavailable() && !queue.isEmpty()) {
                 String h = queue.pollFirst();
-                long rev = desired.put(h, doc);
+                long rev = write(desired, h, doc, System.nanoTime() + Math.min(timeoutNanos, WRITE_RETRY_NANOS));
                 inFlight.put(h, new InFlight(rev, System.nanoTime()));
             }
             lock.lock();
@@ -207,6 +212,13 @@ public final class NatsFleetController implements FleetController {
                 arrived.await(100, TimeUnit.MILLISECONDS);
             } finally {
                 lock.unlock();
+            }
+            if (System.nanoTime() - nextPoll > 0) {
+                // the watch is the fast path; a read per in-flight host covers a watch that lags behind a reconnect
+                nextPoll = System.nanoTime() + POLL_NANOS;
+                for (String h : inFlight.keySet()) {
+                    poll(reported, h, reports);
+                }
             }
             for (var it = inFlight.entrySet().iterator(); it.hasNext();) {
                 var en = it.next();
@@ -236,6 +248,63 @@ public final class NatsFleetController implements FleetController {
             }
         }
         return new RolloutResult(new ArrayList<>(outcomes.values()), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * Writes a host's desired document, retrying while JetStream is between leaders (a server failed: 503 no
+     * responders, request timeouts). When a write timed out but reached the stream, the stored revision is taken
+     * instead of writing again.
+     */
+    private static long write(KeyValue desired, String host, byte[] doc, long deadlineNanos)
+            throws IOException, JetStreamApiException, InterruptedException {
+        long before = revisionOf(desired, host);
+        while (true) {
+            try {
+                return desired.put(host, doc);
+            } catch (IOException e) {
+                if (System.nanoTime() - deadlineNanos > 0) {
+                    throw e;
+                }
+                Thread.sleep(250);
+                try {
+                    KeyValueEntry now = desired.get(host);
+                    if (now != null && now.getRevision() > before && java.util.Arrays.equals(now.getValue(), doc)) {
+                        return now.getRevision();
+                    }
+                } catch (IOException | JetStreamApiException notYet) {
+                    // retry the write
+                }
+            }
+        }
+    }
+
+    private static long revisionOf(KeyValue kv, String host) {
+        for (int i = 0; i < 40; i++) {
+            try {
+                KeyValueEntry e = kv.get(host);
+                return e == null ? 0 : e.getRevision();
+            } catch (IOException | JetStreamApiException e) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return Long.MAX_VALUE;
+                }
+            }
+        }
+        return Long.MAX_VALUE; // unknown: never mistake an older write for this one
+    }
+
+    private static void poll(KeyValue reported, String host, Map<String, Report> reports) {
+        try {
+            KeyValueEntry e = reported.get(host);
+            if (e != null && e.getValue() != null) {
+                Report r = ReportJson.read(e.getValue());
+                reports.merge(host, r, (old, neu) -> neu.revision() >= old.revision() ? neu : old);
+            }
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            // not now; the watch or the next poll
+        }
     }
 
     private static HostOutcome.Result result(ReportStatus s) {

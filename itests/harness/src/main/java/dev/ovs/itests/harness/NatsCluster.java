@@ -25,10 +25,13 @@ import java.util.stream.Collectors;
  *
  * <p>Configuration (nats-server configuration file format, https://docs.nats.io/running-a-nats-service/configuration):
  * {@code server_name: pbt-nats-i}, {@code listen: ADDR:CLIENT}, {@code http: ADDR:MONITOR},
- * {@code jetstream {store_dir: ...}}, and for more than one node {@code cluster {name: pbt, listen: ADDR:ROUTE,
- * routes: [every other node]}}. Ports: on the host's loopback ({@code ns == null}) free ports chosen when the
- * cluster is created and kept across restarts; inside a {@link Netns}, fixed ports {@code 4222+i} (clients),
- * {@code 6222+i} (routes), {@code 8222+i} (monitoring) on the given address.
+ * {@code jetstream {store_dir: ..., domain: hub}}, {@code leafnodes {listen: ADDR:LEAF}} and for more than one node
+ * {@code cluster {name: pbt, listen: ADDR:ROUTE, routes: [every other node]}}. Ports: on the host's loopback
+ * ({@code ns == null}) free ports below the ephemeral range chosen when the cluster is created and kept across
+ * restarts; inside a
+ * {@link Netns}, fixed ports {@code 4222+i} (clients), {@code 6222+i} (routes), {@code 7422+i} (leaf nodes),
+ * {@code 8222+i} (monitoring) on the given address. {@link #startLeaf} starts a leaf node of such a hub, as an
+ * appliance runs one.
  *
  * <p>Readiness: {@code GET /healthz} on the monitoring port answers 200 (JetStream enabled and current) on every
  * running node. Nodes are stopped by their PID only ({@link #stop(int)}: SIGTERM then SIGKILL after
@@ -36,6 +39,13 @@ import java.util.stream.Collectors;
  * ({@link #start(int)}).
  */
 public final class NatsCluster implements AutoCloseable {
+    /**
+     * JetStream domain of the hub cluster: {@value}. Clients connected to the hub use JetStream as usual; clients of
+     * a {@link #startLeaf leaf node} name this domain (jnats {@code JetStreamOptions.domain}), because the hub does
+     * not pass plain {@code $JS.API.>} requests across a leaf connection.
+     */
+    public static final String DOMAIN = "hub";
+
     /** Time a node (or the whole cluster) has to answer {@code /healthz}: 30 seconds. */
     public static final Duration READY = Duration.ofSeconds(30);
 
@@ -45,10 +55,15 @@ public final class NatsCluster implements AutoCloseable {
     private final int[] clientPorts;
     private final int[] routePorts;
     private final int[] monitorPorts;
+    private final int[] leafPorts;
     private final Daemon[] daemons;
+    /** For a leaf node: the hub it connects to; null for a hub cluster. */
+    private final NatsCluster hub;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private NatsCluster(Path dir, Netns ns, String address, int size) {
+    private NatsCluster(Path dir, Netns ns, String address, int size, NatsCluster hub) {
+        this.hub = hub;
+        this.leafPorts = new int[size];
         this.dir = dir;
         this.ns = ns;
         this.address = address;
@@ -96,12 +111,45 @@ public final class NatsCluster implements AutoCloseable {
             throw new IllegalArgumentException("address: required, e.g. 127.0.0.1");
         }
         Tools.require("nats-server");
-        NatsCluster c = new NatsCluster(dir, ns, address, size);
+        NatsCluster c = new NatsCluster(dir, ns, address, size, null);
         for (int i = 0; i < size; i++) {
             c.clientPorts[i] = ns == null ? freePort() : 4222 + i;
             c.routePorts[i] = ns == null ? freePort() : 6222 + i;
             c.monitorPorts[i] = ns == null ? freePort() : 8222 + i;
+            c.leafPorts[i] = ns == null ? freePort() : 7422 + i;
         }
+        return c.launchAll();
+    }
+
+    /**
+     * Starts one nats-server as a <em>leaf node</em> of {@code hub} on the host's loopback (free ports), the way an
+     * appliance runs a local NATS server: no JetStream of its own (JetStream API requests of its clients are
+     * answered by the hub), {@code leafnodes {remotes: [{urls: [every hub node's leaf port]}]}}. It is ready when
+     * {@code /healthz} answers and {@code /leafz} shows the connection to the hub. Its node index is 0.
+     *
+     * @param dir an existing directory for its configuration and log ({@code DIR/nats-0/})
+     * @param hub a running cluster started by {@link #start(Path, int)} on loopback
+     * @return the running leaf node
+     * @throws IllegalArgumentException if {@code dir} is not a directory or {@code hub} is null or not on loopback
+     * @throws IllegalStateException    if it is not ready within {@link #READY}
+     */
+    public static NatsCluster startLeaf(Path dir, NatsCluster hub) {
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("dir: must be an existing directory, got " + dir);
+        }
+        if (hub == null || hub.ns != null || hub.hub != null) {
+            throw new IllegalArgumentException("hub: must be a running loopback hub cluster");
+        }
+        Tools.require("nats-server");
+        NatsCluster c = new NatsCluster(dir, null, hub.address, 1, hub);
+        c.clientPorts[0] = freePort();
+        c.monitorPorts[0] = freePort();
+        return c.launchAll();
+    }
+
+    private NatsCluster launchAll() {
+        NatsCluster c = this;
+        int size = size();
         try {
             for (int i = 0; i < size; i++) {
                 c.writeConfig(i);
@@ -117,9 +165,31 @@ public final class NatsCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * A free loopback port <em>below</em> the kernel's ephemeral range ({@code net.ipv4.ip_local_port_range}), so that
+     * no outgoing connection (a route between two nodes, a client) takes it between this check and the server's
+     * bind; random in 10000..(range start - 1), checked by binding it.
+     */
     private static int freePort() {
+        int low = 32768;
+        try {
+            String[] r = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            low = Integer.parseInt(r[0]);
+        } catch (IOException | RuntimeException e) {
+            // keep the Linux default
+        }
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200 && low > 10001; attempt++) {
+            int port = rnd.nextInt(10000, low);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // next
+            }
+        }
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();
         } catch (IOException e) {
@@ -141,8 +211,18 @@ public final class NatsCluster implements AutoCloseable {
         sb.append("server_name: pbt-nats-").append(i).append('\n');
         sb.append("listen: \"").append(address).append(':').append(clientPorts[i]).append("\"\n");
         sb.append("http: \"").append(address).append(':').append(monitorPorts[i]).append("\"\n");
-        sb.append("jetstream {\n  store_dir: \"").append(nodeDir(i).resolve("js")).append("\"\n}\n");
-        if (size() > 1) {
+        if (hub != null) {
+            sb.append("leafnodes {\n  remotes: [\n    {\n      urls: [\n");
+            for (int j = 0; j < hub.size(); j++) {
+                sb.append("        \"nats-leaf://").append(hub.address).append(':').append(hub.leafPorts[j]).append("\"\n");
+            }
+            sb.append("      ]\n    }\n  ]\n}\n");
+        } else {
+            sb.append("jetstream {\n  store_dir: \"").append(nodeDir(i).resolve("js")).append("\"\n  domain: ")
+                    .append(DOMAIN).append("\n}\n");
+            sb.append("leafnodes {\n  listen: \"").append(address).append(':').append(leafPorts[i]).append("\"\n}\n");
+        }
+        if (hub == null && size() > 1) {
             sb.append("cluster {\n  name: pbt\n  listen: \"").append(address).append(':').append(routePorts[i])
                     .append("\"\n  routes: [\n");
             for (int j = 0; j < size(); j++) {
@@ -167,6 +247,24 @@ public final class NatsCluster implements AutoCloseable {
 
     private void awaitHealthy(int i) {
         daemons[i].awaitReady("/healthz on " + address + ":" + monitorPorts[i], READY, () -> healthy(i));
+        if (hub != null) {
+            daemons[i].awaitReady("leaf connection to the hub (/leafz)", READY,
+                    () -> get(i, "/leafz").matches("(?s).*\"leafnodes\":\\s*[1-9].*"));
+        }
+    }
+
+    private String get(int i, String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
+                    "http://" + address + ":" + monitorPorts[i] + path)).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     /**

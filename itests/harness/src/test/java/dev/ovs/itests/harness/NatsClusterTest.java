@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeftoverCheck.class)
 class NatsClusterTest {
     @Test
-    void threeNodesHealthyKillAndRestart() throws IOException {
+    void threeNodesHealthyKillAndRestartAndALeafNode() throws IOException {
         try (ShortTempDir tmp = ShortTempDir.create(); NatsCluster c = NatsCluster.start(tmp.path(), 3)) {
             assertThat(c.size()).isEqualTo(3);
             for (int i = 0; i < 3; i++) {
@@ -32,6 +32,16 @@ class NatsClusterTest {
             assertThat(c.pid(1)).isPositive().isNotEqualTo(before);
             assertThat(c.healthy(1)).isTrue();
             assertThat(c.urls().split(",")).hasSize(3);
+            java.nio.file.Files.createDirectories(tmp.path().resolve("leaf"));
+            try (NatsCluster leaf = NatsCluster.startLeaf(tmp.path().resolve("leaf"), c)) {
+                assertThat(leaf.size()).isEqualTo(1);
+                assertThat(leaf.config(0)).content().contains("nats-leaf://127.0.0.1:").doesNotContain("jetstream");
+                assertThat(leaf.healthy(0)).isTrue();
+                leaf.kill(0);
+                assertThat(leaf.healthy(0)).isFalse();
+                leaf.start(0); // ready again only with its hub connection back
+                assertThat(leaf.healthy(0)).isTrue();
+            }
         }
     }
 }
