@@ -29,8 +29,8 @@ public final class CrashMain {
         long confirm = Long.parseLong(args[3]);
         String mode = args[4];
         String step = args[5];
-        OvsdbClient c = OvsdbClient.connect(ClientOptions.of(remote));
-        VSwitch vs = VSwitch.create(c, true, 20000, "netdev");
+        OvsdbClient c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(remote));
+        VSwitch vs = dev.ovs.ovsdb.vswitch.impl.VSwitches.create(c, true, 20000, "netdev");
         if (!vs.replica().awaitSynced(Duration.ofSeconds(20))) {
             throw new IllegalStateException("not synced");
         }

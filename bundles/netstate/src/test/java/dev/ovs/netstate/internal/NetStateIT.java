@@ -97,7 +97,7 @@ class NetStateIT {
 
     /** Counts OVSDB updates seen by an independent client's monitor. */
     static final class UpdateCounter implements AutoCloseable {
-        final OvsdbClient c = OvsdbClient.connect(ClientOptions.of(real.ovs.db().remote()));
+        final OvsdbClient c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(real.ovs.db().remote()));
         final Replica r = c.replica(VSwitch.DB, Map.of("Bridge", Set.of(), "Port", Set.of(), "Interface", Set.of(),
                 "Open_vSwitch", Set.of("!statistics", "!cur_cfg")));
         final AtomicInteger updates = new AtomicInteger();

@@ -42,8 +42,8 @@ final class RealOvs implements AutoCloseable {
         ns = Netns.create();
         dir = ShortTempDir.create();
         ovs = Ovs.start(ns, dir.path());
-        client = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()));
-        vs = VSwitch.create(client, true, 20000, "netdev");
+        client = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(ovs.db().remote()));
+        vs = dev.ovs.ovsdb.vswitch.impl.VSwitches.create(client, true, 20000, "netdev");
         if (!vs.replica().awaitSynced(Duration.ofSeconds(20))) {
             throw new IllegalStateException("replica not synced");
         }

@@ -1,5 +1,7 @@
 package dev.ovs.netstate.internal.dbus;
 
+import dev.ovs.dbus.ErrorNamespace;
+import dev.ovs.dbus.ReadOnly;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -9,11 +11,13 @@ import org.freedesktop.dbus.types.UInt64;
 
 /**
  * D-Bus interface {@code dev.ovs.NetState1} at {@value #OBJECT_PATH} (bus name {@value #BUS_NAME}), pinned in
- * DESIGN.md ("Network state"); see {@link dev.ovs.netstate.NetState} for the semantics. Errors:
+ * DESIGN.md ("Network state"); see {@link dev.ovs.netstate.NetState} for the semantics. Show, Diff and
+ * ListCheckpoints are {@link ReadOnly} (the authorization policy lets everyone call them). Errors:
  * {@code org.freedesktop.DBus.Error.InvalidArgs} with message {@code <document path>: <rule>}, and
  * {@code dev.ovs.NetState1.Error.<Kind>} (CheckpointPending, NotFound, Conflict, Timeout, Failed).
  */
 @DBusInterfaceName("dev.ovs.NetState1")
+@ErrorNamespace("dev.ovs.NetState1.Error")
 public interface NetState1 extends DBusInterface {
     /** Well-known bus name. */
     String BUS_NAME = "dev.ovs.NetState1";
@@ -21,6 +25,7 @@ public interface NetState1 extends DBusInterface {
     String OBJECT_PATH = "/dev/ovs/NetState1";
 
     /** @return {@code → s}: the current state as a YAML document */
+    @ReadOnly
     String Show();
 
     /**
@@ -29,6 +34,7 @@ public interface NetState1 extends DBusInterface {
      * @param document YAML document
      * @return JSON list of {@code {"op","kind","name","field","from","to","path"}} objects
      */
+    @ReadOnly
     String Diff(String document);
 
     /**
@@ -58,6 +64,7 @@ public interface NetState1 extends DBusInterface {
      * @return {@code → s}: JSON list of {@code {"id","state","created","deadline","reason","changes","sha256","caller"}},
      *         state {@code pending|committed|rolled-back}, times in µs since the epoch (deadline 0: none)
      */
+    @ReadOnly
     String ListCheckpoints();
 
     /** Signal {@code CheckpointCreated(st)}: id, deadline in µs since the epoch (0: committed at once). */

@@ -1,17 +1,14 @@
 package dev.ovs.netstate.internal.dbus;
 
-import dev.ovs.base.DomainException;
-import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusConnectionService;
-import dev.ovs.dbus.DbusError;
-import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.netstate.Checkpoint;
 import dev.ovs.netstate.CheckpointListener;
 import dev.ovs.netstate.NetState;
+import dev.ovs.netstate.NetStateException;
 import dev.ovs.netstate.internal.Json;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.freedesktop.dbus.DBusCallInfo;
 import org.freedesktop.dbus.connections.AbstractConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
@@ -26,8 +23,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The D-Bus object {@code /dev/ovs/NetState1} (interface {@code dev.ovs.NetState1}), exported by the
- * dbus-export whiteboard. {@link InvalidArgumentException} becomes {@code org.freedesktop.DBus.Error.InvalidArgs}
- * (message {@code <document path>: <rule>}), a {@link DomainException} {@code dev.ovs.NetState1.Error.<kind>}.
+ * dbus-export whiteboard. Members throw the service's exceptions; the exporter's one mapping
+ * ({@code dev.ovs.dbus.DbusErrors#map}) answers {@code dev.ovs.base.InvalidArgumentException} with
+ * {@code org.freedesktop.DBus.Error.InvalidArgs} (message {@code <document path>: <rule>}) and a
+ * {@link NetStateException} with {@code dev.ovs.NetState1.Error.<kind>} (message {@code <member>: <message>}),
+ * the namespace of the interface.
  * The journal's caller is {@code dbus:<sender> uid=<uid>} (uid from
  * {@code org.freedesktop.DBus.GetConnectionUnixUser}). Signals come from the NetState's own checkpoint
  * events ({@link CheckpointListener}), never from the event bus.
@@ -66,33 +66,9 @@ public final class NetStateDbusComponent implements NetState1, CheckpointListene
     private NetState state() {
         NetState s = state;
         if (s == null) {
-            throw new dev.ovs.NetState1.Error.Failed("unavailable: the network state service is not running");
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the network state service (bundle dev.ovs.netstate) is not running");
         }
         return s;
-    }
-
-    /** Maps the service's exceptions to the pinned D-Bus errors. */
-    static <T> T call(Supplier<T> c) {
-        try {
-            return c.get();
-        } catch (InvalidArgumentException e) {
-            throw DbusErrors.invalidArgs(e.argument(), e.rule());
-        } catch (DomainException e) {
-            throw error(e);
-        } catch (IllegalArgumentException e) {
-            throw DbusErrors.invalidArgs("argument", String.valueOf(e.getMessage()));
-        }
-    }
-
-    static DbusError error(DomainException e) {
-        String m = String.valueOf(e.getMessage());
-        return switch (e.kind()) {
-            case CheckpointPending -> new dev.ovs.NetState1.Error.CheckpointPending(m);
-            case NotFound -> new dev.ovs.NetState1.Error.NotFound(m);
-            case Conflict -> new dev.ovs.NetState1.Error.Conflict(m);
-            case Timeout -> new dev.ovs.NetState1.Error.Timeout(m);
-            default -> new dev.ovs.NetState1.Error.Failed(m);
-        };
     }
 
     /** @return {@code dbus:<sender> uid=<uid>} of the current call, {@code dbus} outside a call */
@@ -118,41 +94,35 @@ public final class NetStateDbusComponent implements NetState1, CheckpointListene
 
     @Override
     public String Show() {
-        return call(() -> state().show());
+        return state().show();
     }
 
     @Override
     public String Diff(String document) {
-        return call(() -> Json.changes(state().diff(document)));
+        return Json.changes(state().diff(document));
     }
 
     @Override
     public String Apply(String document, UInt32 confirmSeconds) {
         String who = caller();
-        return call(() -> state().apply(document, confirmSeconds == null ? 0 : confirmSeconds.longValue(), who));
+        return state().apply(document, confirmSeconds == null ? 0 : confirmSeconds.longValue(), who);
     }
 
     @Override
     public void Commit(String id) {
         String who = caller();
-        call(() -> {
-            state().commit(id == null || id.isEmpty() ? null : id, who);
-            return null;
-        });
+        state().commit(id == null || id.isEmpty() ? null : id, who);
     }
 
     @Override
     public void Rollback(String id) {
         String who = caller();
-        call(() -> {
-            state().rollback(id == null || id.isEmpty() ? null : id, who);
-            return null;
-        });
+        state().rollback(id == null || id.isEmpty() ? null : id, who);
     }
 
     @Override
     public String ListCheckpoints() {
-        return call(() -> Json.checkpoints(state().checkpoints()));
+        return Json.checkpoints(state().checkpoints());
     }
 
     @Override

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.dbus.DbusConnectionListener;
-import dev.ovs.dbus.DbusConnectionService;
+import dev.ovs.dbus.ExportStatus;
+import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -36,75 +35,29 @@ class NetStateDbusIT {
     private dev.ovs.netstate.internal.RealOvsAccess real;
     private ShortTempDir dir;
     private DbusDaemon bus;
-    private DBusConnection conn;
+    private DbusConnectionComponent dbus;
     private NetStateEngine engine;
     private NetStateDbusComponent object;
-
-    private final DbusConnectionService service = new DbusConnectionService() {
-        @Override
-        public String address() {
-            return bus.address();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
-        }
-
-        @Override
-        public Optional<DBusConnection> connection() {
-            return Optional.of(conn);
-        }
-
-        @Override
-        public Optional<String> uniqueName() {
-            return Optional.of(conn.getUniqueName());
-        }
-
-        @Override
-        public boolean emit(DBusSignal signal) {
-            conn.sendMessage(signal);
-            return true;
-        }
-
-        @Override
-        public long connectCount() {
-            return 1;
-        }
-
-        @Override
-        public long droppedSignals() {
-            return 0;
-        }
-
-        @Override
-        public void addListener(DbusConnectionListener listener) {
-        }
-
-        @Override
-        public void removeListener(DbusConnectionListener listener) {
-        }
-    };
 
     @BeforeEach
     void setUp() throws Exception {
         real = new dev.ovs.netstate.internal.RealOvsAccess();
         dir = ShortTempDir.create();
         bus = DbusDaemon.start(dir.path());
-        conn = DBusConnectionBuilder.forAddress(bus.address()).build();
-        object = new NetStateDbusComponent(null, service);
+        dbus = new DbusConnectionComponent(bus.address());
+        NetStateDbusComponent[] face = new NetStateDbusComponent[1];
         engine = new NetStateEngine(real::vswitch, new Journal(Files.createTempDirectory("pb-netstate-dbus-")),
-                new NetStateEngine.Settings("netdev", 20000, 100), Clock.systemUTC(), object::checkpointChanged);
-        object = new NetStateDbusComponent(engine, service);
-        conn.requestBusName(NetState1.BUS_NAME);
-        conn.exportObject(NetState1.OBJECT_PATH, object);
+                new NetStateEngine.Settings("netdev", 20000, 100), Clock.systemUTC(), (c, e) -> face[0].checkpointChanged(c, e));
+        object = new NetStateDbusComponent(engine, dbus);
+        face[0] = object;
+        assertThat(dbus.export(object, NetState1.OBJECT_PATH, NetState1.BUS_NAME).state()).isEqualTo(ExportStatus.State.EXPORTED);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         try {
             engine.close();
-            conn.close();
+            dbus.close();
         } finally {
             try {
                 bus.close();
@@ -202,15 +155,8 @@ class NetStateDbusIT {
                 .contains("interfaces[0].type");
         assertThat(gdbus("Apply", "interfaces: []", "100000")).contains("org.freedesktop.DBus.Error.InvalidArgs")
                 .contains("confirmSeconds: must be 0..86400");
-        assertThat(gdbus("Commit", "nope")).contains("dev.ovs.NetState1.Error.NotFound").contains("no checkpoint nope");
-        assertThat(gdbus("Rollback", "")).contains("dev.ovs.NetState1.Error.NotFound").contains("no checkpoint is pending");
-        assertThat(NetStateDbusComponent.error(new dev.ovs.netstate.NetStateException(dev.ovs.base.ErrorKind.Conflict, "c")).errorName())
-                .isEqualTo("dev.ovs.NetState1.Error.Conflict");
-        assertThat(NetStateDbusComponent.error(new dev.ovs.netstate.NetStateException(dev.ovs.base.ErrorKind.Timeout, "t")).errorName())
-                .isEqualTo("dev.ovs.NetState1.Error.Timeout");
-        assertThat(NetStateDbusComponent.error(new dev.ovs.netstate.NetStateException(dev.ovs.base.ErrorKind.Failed, "f")).errorName())
-                .isEqualTo("dev.ovs.NetState1.Error.Failed");
-        NetStateDbusComponent none = new NetStateDbusComponent(null, service);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.ovs.NetState1.Error.Failed.class, none::Show);
+        assertThat(gdbus("Commit", "nope")).contains("dev.ovs.NetState1.Error.NotFound: Commit: no checkpoint nope");
+        assertThat(gdbus("Rollback", "")).contains("dev.ovs.NetState1.Error.NotFound: Rollback: no checkpoint is pending");
+        assertThat(dev.ovs.dbus.DbusErrors.namespaceOf(NetState1.class)).isEqualTo("dev.ovs.NetState1.Error");
     }
 }
