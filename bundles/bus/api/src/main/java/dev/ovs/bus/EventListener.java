@@ -6,7 +6,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Receives bus events.
  *
  * <p>Used two ways: passed to {@link EventBus#subscribe(String, EventListener)} /
- * {@link BusClient#subscribe(String, EventListener)}, or registered as an OSGi service with the
+ * {@code dev.ovs.bus.client.BusClient#subscribe}, or registered as an OSGi service with the
  * {@value #TOPICS} property (String or String[] of patterns, see {@link Topics}) — the whiteboard: the bus
  * delivers matching events while the service is registered, with no lifecycle code in the listener. A
  * whiteboard service whose {@value #TOPICS} is missing or invalid gets nothing (the bus logs why).

@@ -1,4 +1,4 @@
-package dev.ovs.bus;
+package dev.ovs.bus.client;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -6,18 +6,20 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovs.bus.Event;
+import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
+import dev.ovs.bus.Subscription;
+import dev.ovs.bus.Topics;
+import dev.ovs.bus.protocol.JsonText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +37,8 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * ({@code patchbay-bus-client}); listeners run on that thread, sequentially and in order, so they must be
  * quick.
  *
- * <p>Also the command line tool behind {@code bin/patchbay bus}, see {@link #main(String[])}.
+ * <p>The command line tool behind {@code bin/patchbay bus} is built on this class; it is not part of it (see
+ * {@code docs/bus.md}, "Command line").
  */
 public final class BusClient implements AutoCloseable {
     /** Default socket path {@value}, as in {@code dev.ovs.bus.cfg}. */
@@ -554,6 +557,18 @@ public final class BusClient implements AutoCloseable {
     private final Recent recentTopic = new Recent();
     private final Recent recentType = new Recent();
     private final Recent recentSource = new Recent();
+    /** {@link Origin#ofSource} of the last source string (reader thread only). */
+    private String lastSource;
+    private Origin lastOrigin;
+
+    /** @return the origin of a source string, parsed once per distinct string in a row */
+    private Origin origin(String source) {
+        if (source != lastSource) {
+            lastOrigin = Origin.ofSource(source);
+            lastSource = source;
+        }
+        return lastOrigin;
+    }
 
     /** The last string decoded from a byte range, returned again while the same bytes come. */
     private static final class Recent {
@@ -686,9 +701,15 @@ public final class BusClient implements AutoCloseable {
         }
         ClientSubscription s = subs.get(recentId.get(b, idFrom, idTo));
         if (s != null && !s.closed) {
-            s.deliver(new Event(recentTopic.get(b, topicFrom, topicTo), java.util.Arrays.copyOfRange(b, pos, end - 1),
-                    mapper, recentType.get(b, typeFrom, typeTo), negative ? -ts : ts,
-                    recentSource.get(b, sourceFrom, sourceTo)));
+            Event e;
+            try {
+                e = Event.ofJson(recentTopic.get(b, topicFrom, topicTo), java.util.Arrays.copyOfRange(b, pos, end - 1),
+                        recentType.get(b, typeFrom, typeTo), negative ? -ts : ts,
+                        origin(recentSource.get(b, sourceFrom, sourceTo)));
+            } catch (IllegalArgumentException ex) {
+                return true; // not an event of a well-behaved bus: ignored, as the parsed path does
+            }
+            s.deliver(e);
         }
         return true;
     }
@@ -822,190 +843,5 @@ public final class BusClient implements AutoCloseable {
                 // connection gone: nothing to unsubscribe
             }
         }
-    }
-
-    // ------------------------------------------------------------------ command line
-
-    /**
-     * Command line: {@code pub [--socket PATH | --etc DIR] [--type TYPE] TOPIC JSON} publishes one event and
-     * waits for the server's ok; {@code sub [--socket PATH | --etc DIR] [--count N] [--seconds S] PATTERN}
-     * prints one JSON object per event and line ({@code {"topic","type","ts","source","payload"}}), flushed
-     * at once, after printing {@code subscribed PATTERN} to stderr; it runs until interrupted, the server
-     * closes the connection, N events were printed, or S seconds passed. {@code --etc DIR} reads
-     * {@code socket} from {@code DIR/dev.ovs.bus.cfg}; the default socket is {@value #DEFAULT_SOCKET}.
-     *
-     * <p>Exit status: 0 success; 1 connection failure or the server closed the connection during {@code sub};
-     * 2 usage error or invalid argument; 3 the server answered with an error.
-     *
-     * @param args the arguments above
-     */
-    public static void main(String[] args) {
-        int rc = run(args, System.out, System.err);
-        System.out.flush();
-        System.exit(rc);
-    }
-
-    /**
-     * {@link #main(String[])} without {@code System.exit}.
-     *
-     * @param args arguments
-     * @param stdout where events go
-     * @param stderr where diagnostics go
-     * @return the exit status
-     */
-    public static int run(String[] args, PrintStream stdout, PrintStream stderr) {
-        String usage = "usage: BusClient pub [--socket PATH|--etc DIR] [--type TYPE] TOPIC JSON\n"
-                + "       BusClient sub [--socket PATH|--etc DIR] [--count N] [--seconds S] PATTERN";
-        if (args.length == 0 || !(args[0].equals("pub") || args[0].equals("sub"))) {
-            stderr.println(usage);
-            return 2;
-        }
-        String cmd = args[0];
-        String socket = null;
-        String etc = null;
-        String type = null;
-        long count = 0;
-        long seconds = 0;
-        java.util.List<String> pos = new java.util.ArrayList<>();
-        try {
-            for (int i = 1; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--socket" -> socket = value(args, ++i, a);
-                    case "--etc" -> etc = value(args, ++i, a);
-                    case "--type" -> type = value(args, ++i, a);
-                    case "--count" -> count = nonNegative(value(args, ++i, a), a);
-                    case "--seconds" -> seconds = nonNegative(value(args, ++i, a), a);
-                    default -> {
-                        if (a.startsWith("--")) {
-                            throw new IllegalArgumentException("unknown option " + a);
-                        }
-                        pos.add(a);
-                    }
-                }
-            }
-            if (socket == null) {
-                socket = etc == null ? DEFAULT_SOCKET : socketFromEtc(Path.of(etc));
-            }
-            if (cmd.equals("pub") && pos.size() != 2 || cmd.equals("sub") && pos.size() != 1) {
-                throw new IllegalArgumentException("wrong number of arguments");
-            }
-        } catch (IllegalArgumentException | IOException e) {
-            stderr.println("bus: " + e.getMessage());
-            stderr.println(usage);
-            return 2;
-        }
-        ObjectMapper m = new ObjectMapper();
-        try {
-            if (cmd.equals("pub")) {
-                JsonNode payload;
-                try {
-                    Topics.checkTopic(pos.get(0));
-                    payload = m.readTree(pos.get(1));
-                } catch (IOException e) {
-                    stderr.println("bus: json: malformed payload: " + e.getMessage());
-                    return 2;
-                } catch (IllegalArgumentException e) {
-                    stderr.println("bus: " + e.getMessage());
-                    return 2;
-                }
-                try (BusClient c = connect(Path.of(socket))) {
-                    c.publishAndWait(pos.get(0), payload, type, DEFAULT_TIMEOUT);
-                } catch (IllegalArgumentException e) {
-                    stderr.println("bus: server error: " + e.getMessage());
-                    return 3;
-                }
-                return 0;
-            }
-            String pattern = pos.get(0);
-            try {
-                Topics.checkPattern(pattern);
-            } catch (IllegalArgumentException e) {
-                stderr.println("bus: " + e.getMessage());
-                return 2;
-            }
-            CountDownLatch enough = new CountDownLatch(1);
-            AtomicLong printed = new AtomicLong();
-            long max = count;
-            try (BusClient c = connect(Path.of(socket))) {
-                c.subscribe(pattern, e -> {
-                    if (max > 0 && printed.get() >= max) {
-                        return;
-                    }
-                    ObjectNode n = m.createObjectNode();
-                    n.put("topic", e.topic());
-                    n.put("type", e.type());
-                    n.put("ts", e.timestamp());
-                    n.put("source", e.source());
-                    n.set("payload", e.payload());
-                    synchronized (stdout) {
-                        stdout.println(n);
-                        stdout.flush();
-                    }
-                    if (max > 0 && printed.incrementAndGet() >= max) {
-                        enough.countDown();
-                    }
-                });
-                stderr.println("subscribed " + pattern);
-                stderr.flush();
-                long deadline = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-                while (true) {
-                    if (enough.await(100, TimeUnit.MILLISECONDS)) {
-                        return 0;
-                    }
-                    if (!c.isOpen()) {
-                        stderr.println("bus: connection closed by the server");
-                        return 1;
-                    }
-                    if (System.nanoTime() - deadline >= 0) {
-                        return 0;
-                    }
-                }
-            } catch (IllegalArgumentException e) {
-                stderr.println("bus: server error: " + e.getMessage());
-                return 3;
-            }
-        } catch (IOException e) {
-            stderr.println("bus: " + socket + ": " + e.getMessage());
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
-    }
-
-    private static String value(String[] args, int i, String opt) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(opt + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static long nonNegative(String v, String opt) {
-        try {
-            long n = Long.parseLong(v);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(opt + ": must be a non-negative integer, got '" + v + "'");
-        }
-    }
-
-    private static String socketFromEtc(Path etc) throws IOException {
-        Path cfg = etc.resolve("dev.ovs.bus.cfg");
-        if (!Files.exists(cfg)) {
-            return DEFAULT_SOCKET;
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(cfg, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        String s = p.getProperty("socket", DEFAULT_SOCKET).trim();
-        if (s.isEmpty()) {
-            throw new IOException(cfg + ": socket is empty (the socket server is disabled)");
-        }
-        return s;
     }
 }

@@ -8,7 +8,10 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface Subscription extends AutoCloseable {
-    /** @return the subscription id, unique within the bus (or within the {@link BusClient} connection) */
+    /**
+     * @return the subscription id, unique within the bus (or within the connection of a
+     *         {@code dev.ovs.bus.client.BusClient})
+     */
     String id();
 
     /** @return the pattern subscribed to */
@@ -19,7 +22,7 @@ public interface Subscription extends AutoCloseable {
 
     /**
      * @return events discarded because this subscriber's queue was full (drop-oldest); for a
-     *         {@link BusClient} subscription always 0 — server-side drops show in {@link BusStats}
+     *         {@code dev.ovs.bus.client.BusClient} subscription always 0 — server-side drops show in {@link BusStats}
      */
     long dropped();
 

@@ -6,9 +6,9 @@
  * drop-oldest queue per subscriber ({@link dev.ovs.bus.EventBus}). Subscribe either imperatively with
  * {@link dev.ovs.bus.EventBus#subscribe(String, EventListener)} or by registering an
  * {@link dev.ovs.bus.EventListener} service with the {@value dev.ovs.bus.EventListener#TOPICS} property
- * (whiteboard). Other processes use the Unix-socket line protocol, for example via
- * {@link dev.ovs.bus.BusClient}. See {@code docs/bus.md}.
+ * (whiteboard). Other processes use the Unix-socket line protocol, for example with the client library in
+ * {@code dev.ovs.bus.client}. See {@code docs/bus.md}.
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.bus;

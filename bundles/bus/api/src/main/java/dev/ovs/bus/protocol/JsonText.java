@@ -1,11 +1,12 @@
-package dev.ovs.bus;
+package dev.ovs.bus.protocol;
 
 /**
  * Allocation-free scanner of the JSON grammar (RFC 8259: string escapes, strict UTF-8 (RFC 3629), numbers,
- * literals, nesting) over a range of bytes. The one scanner of the bus: {@link BusClient#publishJson} checks
- * every payload with {@link #isOneValue} before sending it, and the bus server scans request lines with it
- * without building a tree. It lives in the API package because both bundles use it (the implementation bundle
- * imports it).
+ * literals, nesting) over a range of bytes. The one scanner of the bus:
+ * {@link dev.ovs.bus.client.BusClient#publishJson} checks every payload with {@link #isOneValue} before sending
+ * it, and the bus server scans request lines with it without building a tree. It is part of the line protocol,
+ * not of the {@link dev.ovs.bus.EventBus} contract: an exported package of the API bundle because both ends of
+ * the socket use it (the client library in the API bundle, the server in the implementation bundle).
  *
  * <p>A true or an offset means Jackson's streaming parser accepts the bytes (checked by {@code JsonTextTest}
  * and the server's {@code RequestScannerTest} on generated input); false or -1 means "not decided here": the

@@ -1,4 +1,4 @@
-package dev.ovs.bus;
+package dev.ovs.bus.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link JsonText}, the payload check of {@link BusClient#publishJson}, against Jackson on generated values. */
+/** {@link JsonText}, the payload check of {@link dev.ovs.bus.client.BusClient#publishJson}, against Jackson on generated values. */
 class JsonTextTest {
     private static final JsonFactory FACTORY = new JsonFactory();
 
