@@ -2,10 +2,10 @@ package dev.ovs.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ovs.bus.BusClient;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.Subscription;
-import dev.ovs.bus.internal.BenchEngine;
+import dev.ovs.bus.client.BusClient;
+import dev.ovs.bus.embedded.EmbeddedBus;
 import dev.ovs.itests.harness.ShortTempDir;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -21,13 +21,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Event bus, 128-byte payloads, 1 publisher to 1 and to 10 subscribers: the bus engine in this JVM
- * (in-process, {@link BenchEngine}), the packaged appliance's bus socket (sandbox mode; one {@link BusClient}
+ * (in-process, {@link EmbeddedBus}: the bundle's engine outside OSGi, no socket, no heartbeat), the packaged appliance's bus socket (sandbox mode; one {@link BusClient}
  * connection per publisher and per subscriber, all in this JVM), and in the same run {@code nats-server}
  * (127.0.0.1, a free port) with the official Java client (jnats, one connection per publisher and per
  * subscriber, a dispatcher each).
@@ -103,10 +104,10 @@ final class BusBench {
         // in-process
         for (int pass = 0; pass < PASSES; pass++) {
             for (int subs : new int[] {1, 10}) {
-                try (BenchEngine e = new BenchEngine(1024)) {
+                try (EmbeddedBus e = EmbeddedBus.start(Map.of("queue.size", 1024), "bench")) {
                     results.add(measure("in-process", subs, N_INPROC, new Transport() {
                         public void publish(long t) {
-                            e.publish(TOPIC, payload(t));
+                            e.publish(TOPIC, payload(t), null);
                         }
 
                         public AutoCloseable subscribe(Recorder r) {

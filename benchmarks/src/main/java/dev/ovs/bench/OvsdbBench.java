@@ -14,7 +14,9 @@ import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,7 +103,7 @@ final class OvsdbBench {
             double pySrvCpuUs = Double.NaN;
             for (int run = 0; run < ADD_RUNS; run++) {
                 try (Server s = new Server(tmp, "add" + run); OvsdbClient c = connect(s)) {
-                    VSwitch vs = VSwitch.create(c, false, 5000);
+                    VSwitch vs = VSwitches.create(c, false, 5000);
                     Replica r = vs.replica();
                     require(r.awaitSynced(Duration.ofSeconds(30)), "replica did not sync");
                     vs.addBridge("brw", null, false);
@@ -198,7 +200,7 @@ final class OvsdbBench {
             double pyBulkMs = Double.NaN;
             try (Server s = new Server(tmp, "bulk")) {
                 try (OvsdbClient c = connect(s)) {
-                    VSwitch vs = VSwitch.create(c, false, 5000);
+                    VSwitch vs = VSwitches.create(c, false, 5000);
                     Replica r = vs.replica();
                     require(r.awaitSynced(Duration.ofSeconds(30)), "replica did not sync");
                     vs.addBridge("br0", null, false);
@@ -215,7 +217,7 @@ final class OvsdbBench {
                     long before = Stats.usedHeapAfterGc();
                     long t0 = System.nanoTime();
                     OvsdbClient c = connect(s);
-                    Replica r = c.replica(DB, VSwitch.replicaTables());
+                    Replica r = c.replica(DB, VSwitches.replicaTables());
                     require(r.awaitSynced(Duration.ofSeconds(60)), "replica did not sync");
                     syncMs[k] = (System.nanoTime() - t0) / 1e6;
                     lastRows = r.rows("Port").size();
@@ -341,7 +343,7 @@ final class OvsdbBench {
     }
 
     private static OvsdbClient connect(Server s) {
-        OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.srv.remote()).withRequestTimeout(120_000));
+        OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.srv.remote()).withRequestTimeout(120_000));
         if (!c.awaitConnected(Duration.ofSeconds(20))) {
             c.close();
             throw new IllegalStateException("no connection to " + s.srv.remote());

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,7 @@ class ClientIT {
     @BeforeAll
     static void up() throws Exception {
         server = TestOvsdb.start();
-        client = OvsdbClient.connect(ClientOptions.of(server.remote()).withRequestTimeout(10000));
+        client = OvsdbClients.connect(ClientOptions.of(server.remote()).withRequestTimeout(10000));
         assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
     }
 
@@ -55,7 +57,7 @@ class ClientIT {
         assertThat(UUID.fromString(id)).isNotNull();
         client.setDbChangeAware(true).get();
         assertThatThrownBy(() -> client.schema("NoSuchDb")).isInstanceOf(OvsdbServerException.class)
-                .satisfies(t -> assertThat(((OvsdbException) t).kind()).isEqualTo(OvsdbException.Kind.NotFound));
+                .satisfies(t -> assertThat(((OvsdbException) t).kind()).isEqualTo(ErrorKind.NotFound));
     }
 
     @Test
@@ -95,7 +97,7 @@ class ClientIT {
         assertThatThrownBy(() -> client.transaction(DB)
                 .wait("Bridge", List.of(Condition.eq("name", "tbr0")), List.of("name"), true, List.of(), 0L)
                 .execute()).isInstanceOfSatisfying(OvsdbServerException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Timeout);
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Timeout);
                     assertThat(e.error()).isEqualTo("timed out");
                     assertThat(e.operationIndex()).isEqualTo(0);
                 });
@@ -107,7 +109,7 @@ class ClientIT {
                 .insert("Bridge", Map.of("name", "tbr0"), "b2")
                 .mutate(DB, List.of(), List.of(Mutation.insert("bridges", new NamedUuid("b2")))).execute())
                 .isInstanceOfSatisfying(OvsdbServerException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(OvsdbException.Kind.ConstraintViolation);
+                    assertThat(e.kind()).isEqualTo(ErrorKind.ConstraintViolation);
                     assertThat(e.details()).contains("tbr0");
                 });
         // referential integrity: a strong reference to a row that does not exist
@@ -115,7 +117,7 @@ class ClientIT {
                 .mutate("Bridge", List.of(Condition.eq("name", "tbr0")), List.of(Mutation.insert("ports", UUID.randomUUID())))
                 .execute())
                 .isInstanceOfSatisfying(OvsdbServerException.class,
-                        e -> assertThat(e.kind()).isEqualTo(OvsdbException.Kind.ReferentialIntegrity));
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.ReferentialIntegrity));
         // assert on a lock we do not hold
         assertThatThrownBy(() -> client.transaction(DB).assertLock("nolock").execute())
                 .isInstanceOfSatisfying(OvsdbServerException.class, e -> assertThat(e.error()).isEqualTo("not owner"));
@@ -188,7 +190,7 @@ class ClientIT {
 
     @Test
     void locksAndNotifications() throws Exception {
-        try (OvsdbClient other = OvsdbClient.connect(ClientOptions.of(server.remote()))) {
+        try (OvsdbClient other = OvsdbClients.connect(ClientOptions.of(server.remote()))) {
             assertThat(other.awaitConnected(Duration.ofSeconds(5))).isTrue();
             List<String> mine = new CopyOnWriteArrayList<>();
             List<String> theirs = new CopyOnWriteArrayList<>();

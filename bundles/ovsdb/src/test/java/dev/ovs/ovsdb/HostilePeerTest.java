@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -27,7 +29,7 @@ class HostilePeerTest {
         assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
                 .havingCause().isInstanceOfSatisfying(ConnectionException.class, e -> {
                     assertThat(e.error()).isEqualTo(error);
-                    assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Unavailable);
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable);
                 });
     }
 
@@ -40,7 +42,7 @@ class HostilePeerTest {
             "12345",                                      // not an object
             "[\"an\",\"array\"]",
         };
-        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s))) {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClients.connect(opts(s))) {
             for (String attack : attacks) {
                 SocketChannel ch = s.next();
                 assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
@@ -84,7 +86,7 @@ class HostilePeerTest {
     @Test
     void randomGarbageFromThePeerAlwaysEndsInACleanError() throws Exception {
         java.util.Random rnd = new java.util.Random(7);
-        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withRequestTimeout(2000))) {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClients.connect(opts(s).withRequestTimeout(2000))) {
             for (int round = 0; round < 40; round++) {
                 SocketChannel ch = s.next();
                 assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
@@ -110,7 +112,7 @@ class HostilePeerTest {
 
     @Test
     void slowDripTimesOutAndServerEchoIsAnswered() throws Exception {
-        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withRequestTimeout(500))) {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClients.connect(opts(s).withRequestTimeout(500))) {
             SocketChannel ch = s.next();
             assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
             // the server's echo request gets an echo reply
@@ -130,7 +132,7 @@ class HostilePeerTest {
     @Test
     void peerThatStopsReadingDoesNotHangWriters() throws Exception {
         try (FakeServer s = new FakeServer();
-                OvsdbClient c = OvsdbClient.connect(opts(s).withProbeInterval(0).withRequestTimeout(500))) {
+                OvsdbClient c = OvsdbClients.connect(opts(s).withProbeInterval(0).withRequestTimeout(500))) {
             SocketChannel ch = s.next();
             assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
             // 8 MiB request; the peer never reads, so the write blocks once the socket buffer is full
@@ -151,7 +153,7 @@ class HostilePeerTest {
     void inactivityProbeDropsSilentPeer() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         try (FakeServer s = new FakeServer();
-                OvsdbClient c = OvsdbClient.connect(opts(s).withProbeInterval(200).withRequestTimeout(0))) {
+                OvsdbClient c = OvsdbClients.connect(opts(s).withProbeInterval(200).withRequestTimeout(0))) {
             c.addConnectionListener(new ConnectionListener() {
                 @Override
                 public void connected() {
@@ -178,7 +180,7 @@ class HostilePeerTest {
     void replicaFallsBackToMonitorCondThenMonitor() throws Exception {
         String schema = Files.readString(Path.of(TestOvsdb.SCHEMA));
         String br = "33333333-3333-3333-3333-333333333333";
-        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s))) {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClients.connect(opts(s))) {
             SocketChannel ch = s.next();
             Replica r = c.replica("Open_vSwitch", java.util.Map.of("Bridge", java.util.Set.of("name", "external_ids")));
             JsonNode gs = s.read(ch);
@@ -215,7 +217,7 @@ class HostilePeerTest {
         String schema = Files.readString(Path.of(TestOvsdb.SCHEMA));
         String br = "11111111-1111-1111-1111-111111111111";
         String br2 = "22222222-2222-2222-2222-222222222222";
-        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClient.connect(opts(s).withReconnect(50, 50))) {
+        try (FakeServer s = new FakeServer(); OvsdbClient c = OvsdbClients.connect(opts(s).withReconnect(50, 50))) {
             SocketChannel ch = s.next();
             Replica r = c.replica("Open_vSwitch", java.util.Map.of("Bridge", java.util.Set.of("name")));
             JsonNode gs = s.read(ch);

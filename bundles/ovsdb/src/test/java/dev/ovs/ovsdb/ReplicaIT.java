@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,7 +130,7 @@ class ReplicaIT {
     @Test
     void randomOperationsMixedWithOvsVsctlMatchDump() throws Exception {
         try (TestOvsdb s = TestOvsdb.start();
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()))) {
             Replica r = c.replica(DB, spec());
             assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
             assertThat(r.monitorMethod()).isEqualTo("monitor_cond_since");
@@ -173,6 +174,7 @@ class ReplicaIT {
                     if (rnd.nextBoolean()) {
                         s.vsctl("del-port", p);
                     } else {
+                        r.sync(); // the port may come from ovs-vsctl: its update is flushed before the echo reply
                         UUID pu = r.byName("Port", p).orElseThrow().uuid();
                         c.transaction(DB).mutate("Bridge", List.of(Condition.includes("ports", Set.of(pu))),
                                 List.of(Mutation.delete("ports", Set.of(pu)))).execute();
@@ -211,7 +213,7 @@ class ReplicaIT {
             r.sync();
             DatabaseSchema schema = r.schema();
             assertThat(normalize(snapshot(r))).isEqualTo(normalize(dump(s, schema)));
-            ((dev.ovs.ovsdb.internal.OvsdbClientImpl) c).toString();
+            ((dev.ovs.ovsdb.rpc.OvsdbClientImpl) c).toString();
             waitEvents(mirror, r);
             assertThat(mirror.problems).isEmpty();
             assertThat(normalize(mirror.state)).isEqualTo(normalize(snapshot(r)));
@@ -230,7 +232,7 @@ class ReplicaIT {
 
     @Test
     void onlineSchemaConversionResyncsWithNewSchema() throws Exception {
-        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()))) {
             s.vsctl("add-br", "sc0");
             assertThat(c.awaitConnected(Duration.ofSeconds(5))).isTrue();
             c.setDbChangeAware(true).get(); // the server then sends monitor_canceled instead of disconnecting
@@ -267,7 +269,7 @@ class ReplicaIT {
 
     @Test
     void unknownTableOrDatabaseFailsWithoutReconnectStorm() throws Exception {
-        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()))) {
+        try (TestOvsdb s = TestOvsdb.start(); OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()))) {
             List<String> ups = new CopyOnWriteArrayList<>();
             c.addConnectionListener(new ConnectionListener() {
                 @Override
@@ -297,7 +299,7 @@ class ReplicaIT {
     @Test
     void restartStandaloneResyncsWithExactDifference() throws Exception {
         try (TestOvsdb s = TestOvsdb.start();
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()).withReconnect(50, 500))) {
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()).withReconnect(50, 500))) {
             s.vsctl("add-br", "keep", "--", "add-br", "gone", "--", "add-port", "keep", "kp1");
             Replica r = c.replica(DB, spec());
             assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
@@ -360,7 +362,7 @@ class ReplicaIT {
             s.vsctl(bulk.toArray(String[]::new));
             s.vsctl("add-br", "cb0");
             s.vsctl("add-port", "cb0", "cp0");
-            try (OvsdbClient c = OvsdbClient.connect(ClientOptions.of(s.remote()).withReconnect(200, 400))) {
+            try (OvsdbClient c = OvsdbClients.connect(ClientOptions.of(s.remote()).withReconnect(200, 400))) {
                 Replica r = c.replica(DB, spec());
                 assertThat(r.awaitSynced(Duration.ofSeconds(20))).isTrue();
                 assertThat(r.monitorMethod()).isEqualTo("monitor_cond_since");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.base.ErrorKind;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,12 +171,12 @@ class ValuesTest {
         assertThat(r.errorIndex()).isEqualTo(1);
         assertThat(r.uuid(0)).isEqualTo(UUID.fromString("550e8400-e29b-41d4-a716-446655440000"));
         assertThatThrownBy(r::throwIfError).isInstanceOfSatisfying(OvsdbServerException.class, e -> {
-            assertThat(e.kind()).isEqualTo(OvsdbException.Kind.ConstraintViolation);
+            assertThat(e.kind()).isEqualTo(ErrorKind.ConstraintViolation);
             assertThat(e.details()).isEqualTo("dup");
             assertThat(e.operationIndex()).isEqualTo(1);
         });
-        assertThat(OvsdbException.kindOf("referential integrity violation")).isEqualTo(OvsdbException.Kind.ReferentialIntegrity);
-        assertThat(OvsdbException.kindOf("resources exhausted")).isEqualTo(OvsdbException.Kind.Failed);
+        assertThat(OvsdbException.kindOf("referential integrity violation")).isEqualTo(ErrorKind.ReferentialIntegrity);
+        assertThat(OvsdbException.kindOf("resources exhausted")).isEqualTo(ErrorKind.Failed);
     }
 
     @Test

@@ -119,7 +119,8 @@ public final class BusCommands {
     }
 
     /**
-     * {@code bus:stats}: counters, the socket, and one line per subscriber and per connection.
+     * {@code bus:stats}: counters, the socket, a rejected configuration (if any), and one line per subscriber and per
+     * connection (with its requests denied by the permissions).
      *
      * @return the report
      */
@@ -136,6 +137,9 @@ public final class BusCommands {
             sb.append(" (error: ").append(s.socketError()).append(')');
         }
         sb.append('\n');
+        if (!s.configError().isEmpty()) {
+            sb.append("config     error: ").append(s.configError()).append('\n');
+        }
         sb.append(String.format("%-8s %-24s %-32s %10s %10s %7s%n", "ID", "OWNER", "PATTERN", "DELIVERED", "DROPPED",
                 "QUEUED"));
         for (BusStats.SubscriberStats x : s.subscribers()) {
@@ -143,10 +147,11 @@ public final class BusCommands {
                     x.dropped(), x.queued()));
         }
         if (!s.connections().isEmpty()) {
-            sb.append(String.format("%-8s %8s %8s %8s %6s %10s%n", "CONN", "PID", "UID", "GID", "SUBS", "RECEIVED"));
+            sb.append(String.format("%-8s %8s %8s %8s %6s %10s %8s%n", "CONN", "PID", "UID", "GID", "SUBS", "RECEIVED",
+                    "DENIED"));
             for (BusStats.ConnectionStats c : s.connections()) {
-                sb.append(String.format("%-8s %8d %8d %8d %6d %10d%n", c.id(), c.pid(), c.uid(), c.gid(),
-                        c.subscriptions(), c.received()));
+                sb.append(String.format("%-8s %8d %8d %8d %6d %10d %8d%n", c.id(), c.pid(), c.uid(), c.gid(),
+                        c.subscriptions(), c.received(), c.denied()));
             }
         }
         return sb.toString();

@@ -6,6 +6,7 @@ import dev.ovs.bus.EventListener;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.Topics;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -31,6 +32,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link EventListener} services and publishes framework bundle events. Registered under its own (private)
  * class; the public {@link dev.ovs.bus.EventBus} service is {@link EventBusService}, a per-bundle view.
  * A configuration change re-activates the component (no {@code @Modified}): a new engine, a new socket.
+ *
+ * <p>Configuration that {@link Settings#of} rejects does not take the bus away: the component runs with the last
+ * good configuration (kept in the bundle's data area, {@value #LAST_GOOD}) and shows the reason in
+ * {@link BusStats#configError()} and the log; only if there is no last good configuration does activation fail
+ * with the reason (SCR shows it, {@code scr:info dev.ovs.bus}).
  */
 @Component(name = "dev.ovs.bus", configurationPid = "dev.ovs.bus", configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = BusCore.class, immediate = true)
@@ -41,6 +47,8 @@ public final class BusCore implements BundleListener {
     private final Map<Long, Whiteboard> whiteboard = new LinkedHashMap<>();
     private BusEngine engine;
     private BundleContext context;
+    /** File name of the last good configuration in the bundle's data area: {@value}. */
+    static final String LAST_GOOD = "last-good.properties";
 
     private static final class Whiteboard {
         final EventListener listener;
@@ -58,9 +66,28 @@ public final class BusCore implements BundleListener {
     }
 
     @Activate
-    void activate(BundleContext ctx, BusConfig config) {
-        Settings s = Settings.of(config);
+    void activate(BundleContext ctx, Map<String, Object> config) {
+        Settings s;
+        String rejected = "";
+        Path lastGood = dataFile(ctx);
+        try {
+            s = Settings.of(config);
+            LastGood.save(lastGood, config);
+        } catch (IllegalArgumentException bad) {
+            Map<String, Object> good = LastGood.load(lastGood);
+            if (good == null) {
+                throw bad;
+            }
+            try {
+                s = Settings.of(good);
+            } catch (IllegalArgumentException alsoBad) {
+                throw bad; // the last good one no longer is (a group removed): the reason of the new one counts
+            }
+            rejected = bad.getMessage() + " (configuration rejected; running with the last good configuration)";
+            BusEngine.LOG.log(Level.ERROR, "bus: " + rejected);
+        }
         BusEngine e = new BusEngine(s);
+        e.configError(rejected);
         e.start();
         synchronized (lock) {
             engine = e;
@@ -92,6 +119,15 @@ public final class BusCore implements BundleListener {
         }
         if (e != null) {
             e.close();
+        }
+    }
+
+    private static Path dataFile(BundleContext ctx) {
+        try {
+            java.io.File f = ctx.getDataFile(LAST_GOOD);
+            return f == null ? null : f.toPath();
+        } catch (IllegalStateException e) {
+            return null;
         }
     }
 
@@ -208,7 +244,7 @@ public final class BusCore implements BundleListener {
         p.put("version", String.valueOf(b.getVersion()));
         p.put("state", state);
         try {
-            e.publishOwned("bus", Topics.of("system", "bundle", bsn, state), p, state);
+            e.publishOwned(BusEngine.BUS, Topics.of("system", "bundle", bsn, state), p, state);
         } catch (RuntimeException ex) {
             BusEngine.LOG.log(Level.WARNING, "bus: cannot publish bundle event for " + bsn, ex);
         }

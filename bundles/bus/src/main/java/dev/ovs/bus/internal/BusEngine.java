@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import dev.ovs.bus.Topics;
 import java.io.IOException;
@@ -27,17 +28,20 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bus itself, free of OSGi: subscriber registry, matching, per-subscriber bounded queues, delivery
- * threads, heartbeat and (optionally) the socket server. Created by {@link BusCore}; tests create it directly.
+ * threads, heartbeat and (optionally) the socket server. Created by {@link BusCore}; outside a framework by
+ * {@code dev.ovs.bus.embedded.EmbeddedBus} (its public members are for that class) and by this bundle's tests.
  *
  * <p>Threads: a cached pool {@code patchbay-bus-deliver-N} (a thread only while a subscriber has queued
  * events; one subscriber is drained by at most one thread at a time, so order is kept and a stuck listener
  * holds only its own thread), {@code patchbay-bus-heartbeat}, and the socket server's threads. All are
  * stopped by {@link #close()}.
  */
-final class BusEngine implements AutoCloseable {
+public final class BusEngine implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("dev.ovs.bus");
     static final String THREAD_PREFIX = "patchbay-bus-";
     static final int MAX_TYPE = 256;
+    /** Origin of the bus's own events (heartbeat, bundle events): {@code bus}. */
+    static final Origin BUS = Origin.bundle("bus");
 
     final ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     final Settings settings;
@@ -52,14 +56,20 @@ final class BusEngine implements AutoCloseable {
     private ScheduledThreadPoolExecutor heartbeat;
     private SocketServer server;
     private volatile String socketError = "";
+    private volatile String configError = "";
     private volatile boolean closed;
 
-    BusEngine(Settings settings) {
+    /**
+     * An engine that is not started yet.
+     *
+     * @param settings validated settings
+     */
+    public BusEngine(Settings settings) {
         this.settings = settings;
     }
 
     /** Starts threads and the socket server (a socket failure is logged and reported in stats, not thrown). */
-    void start() {
+    public void start() {
         synchronized (lifecycle) {
             if (!settings.enabled() || closed) {
                 return;
@@ -105,26 +115,49 @@ final class BusEngine implements AutoCloseable {
             ObjectNode p = mapper.createObjectNode();
             p.put("ts", System.currentTimeMillis());
             p.put("uptime_s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-            publishOwned("bus", Topics.BUS_HEALTH, p, "health");
+            publishOwned(BUS, Topics.BUS_HEALTH, p, "health");
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "bus: heartbeat failed", e);
         }
     }
 
-    boolean enabled() {
+    /** @return false for the null bus ({@code enabled=false}) */
+    public boolean enabled() {
         return settings.enabled();
+    }
+
+    /**
+     * Sets the reason shown in {@link BusStats#configError()}.
+     *
+     * @param reason why the configuration given last is not in effect, or empty
+     */
+    public void configError(String reason) {
+        configError = reason == null ? "" : reason;
     }
 
     /**
      * Publishes; the payload is deep-copied.
      *
+     * @param source the publisher, see {@link dev.ovs.bus.Event#origin()}
+     * @param topic literal topic
+     * @param payload JSON payload or null (JSON null)
+     * @param type event type, null: the last topic token, decoded
      * @throws IllegalArgumentException invalid topic or type
      */
-    void publish(String source, String topic, JsonNode payload, String type) {
+    public void publish(Origin source, String topic, JsonNode payload, String type) {
         publishOwned(source, topic, payload == null ? null : payload.deepCopy(), type);
     }
 
-    void publish(String source, String topic, Map<String, ?> payload, String type) {
+    /**
+     * Publishes a payload converted by Jackson, see {@link dev.ovs.bus.EventBus#publish(String, Map, String)}.
+     *
+     * @param source the publisher
+     * @param topic literal topic
+     * @param payload JSON object content or null
+     * @param type event type or null
+     * @throws IllegalArgumentException invalid topic or type, or a value Jackson cannot convert
+     */
+    public void publish(Origin source, String topic, Map<String, ?> payload, String type) {
         Topics.checkTopic(topic);
         JsonNode tree;
         try {
@@ -136,7 +169,7 @@ final class BusEngine implements AutoCloseable {
     }
 
     /** Publishes a payload the bus may keep (no copy). */
-    void publishOwned(String source, String topic, JsonNode payload, String type) {
+    void publishOwned(Origin source, String topic, JsonNode payload, String type) {
         String[] tokens = tokens(topic);
         type = type(tokens, type);
         if (!settings.enabled() || closed) {
@@ -200,7 +233,7 @@ final class BusEngine implements AutoCloseable {
     private void dispatch(String[] tokens, Msg m, Waker waker) {
         published.increment();
         for (Sub s : subs) {
-            if (s.matches(tokens)) {
+            if (s.matches(tokens) && s.permits(tokens)) {
                 s.offer(m, waker);
             }
         }
@@ -209,9 +242,13 @@ final class BusEngine implements AutoCloseable {
     /**
      * Subscribes an in-process listener to one or more patterns (an event matching several is delivered once).
      *
+     * @param owner who subscribes, shown in {@link BusStats.SubscriberStats#owner()}
+     * @param patterns one or more patterns
+     * @param listener called on a delivery thread
+     * @return the subscription
      * @throws IllegalArgumentException invalid pattern, no pattern, or null listener
      */
-    Subscription subscribe(String owner, List<String> patterns, EventListener listener) {
+    public Subscription subscribe(String owner, List<String> patterns, EventListener listener) {
         if (listener == null) {
             throw new IllegalArgumentException("listener: must not be null");
         }
@@ -247,7 +284,8 @@ final class BusEngine implements AutoCloseable {
         return out;
     }
 
-    BusStats stats() {
+    /** @return a snapshot of the counters */
+    public BusStats stats() {
         List<BusStats.SubscriberStats> ss = new ArrayList<>();
         for (Sub s : subs) {
             ss.add(new BusStats.SubscriberStats(s.id, s.pattern, s.owner, s.delivered.get(), s.dropped.get(), s.queued()));
@@ -256,13 +294,14 @@ final class BusEngine implements AutoCloseable {
         return new BusStats(settings.enabled(), published.sum(), delivered.sum(), dropped.sum(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                 srv == null ? "" : settings.socket().toString(), socketError, ss,
-                srv == null ? List.of() : srv.connections());
+                srv == null ? List.of() : srv.connections(), configError);
     }
 
     SocketServer server() {
         return server;
     }
 
+    /** Stops every thread, closes the socket server and every subscription; idempotent. */
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -334,6 +373,14 @@ final class BusEngine implements AutoCloseable {
         }
 
         /**
+         * @param topic tokens of an event's topic that {@link #matches} this subscription
+         * @return whether the subscriber may receive it (socket subscribers: their subscribe permissions)
+         */
+        boolean permits(String[] topic) {
+            return true;
+        }
+
+        /**
          * Queues one event (never blocks on the subscriber; drops the oldest when full).
          *
          * @param waker null: wake the consumer now; else a socket consumer may be handed to it to be woken later
@@ -387,10 +434,15 @@ final class BusEngine implements AutoCloseable {
         }
     }
 
-    /** In-process listener with its own bounded drop-oldest queue, drained by one pool thread at a time. */
+    /**
+     * In-process listener with its own drop-oldest queue, bounded by {@code queue.size} events and by
+     * {@code queue.bytes} bytes ({@link Msg#size()}; the newest event is always kept, so one larger event makes the
+     * queue hold that one alone), drained by one pool thread at a time.
+     */
     final class ListenerSub extends Sub {
         private final EventListener listener;
         private final ArrayDeque<Msg> queue = new ArrayDeque<>();
+        private long queuedBytes;
         private boolean scheduled;
 
         ListenerSub(String id, List<String> patterns, String[][] compiled, String owner, EventListener listener) {
@@ -406,10 +458,15 @@ final class BusEngine implements AutoCloseable {
                     return;
                 }
                 if (queue.size() >= settings.queueSize()) {
-                    queue.pollFirst();
+                    queuedBytes -= queue.pollFirst().size();
                     countDropped(1);
                 }
                 queue.addLast(e);
+                queuedBytes += e.size();
+                while (queuedBytes > settings.queueBytes() && queue.size() > 1) {
+                    queuedBytes -= queue.pollFirst().size();
+                    countDropped(1);
+                }
                 schedule = !scheduled;
                 scheduled = true;
             }
@@ -433,6 +490,7 @@ final class BusEngine implements AutoCloseable {
                         scheduled = false;
                         return;
                     }
+                    queuedBytes -= m.size();
                 }
                 try {
                     listener.onEvent(m.event());
@@ -459,6 +517,7 @@ final class BusEngine implements AutoCloseable {
             super.close();
             synchronized (this) {
                 queue.clear();
+                queuedBytes = 0;
             }
         }
     }

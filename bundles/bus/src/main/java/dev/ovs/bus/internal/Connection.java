@@ -3,6 +3,7 @@ package dev.ovs.bus.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.bus.BusStats;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Topics;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,8 +23,10 @@ import org.newsclub.net.unix.AFUNIXSocket;
 
 /**
  * One socket client: a reader thread parsing request lines, a writer thread draining two queues (control
- * frames first, then event frames). The event queue is bounded by {@code queue.size} and drops the oldest
- * frame (counted on the subscription it belonged to); the control queue is bounded by
+ * frames first, then event frames). The event queue is bounded by {@code queue.size} events and by
+ * {@code queue.bytes} bytes ({@link Msg#size()}, counting the batch the writer is writing too; the newest event is
+ * always kept) and drops the oldest frame (counted on the subscription it belonged to); the control queue is
+ * bounded by
  * {@link #MAX_CONTROL} and a client that overflows it (sends requests but never reads replies) is
  * disconnected.
  *
@@ -48,7 +51,11 @@ final class Connection implements BusEngine.Waker {
     final long pid;
     final long uid;
     final long gid;
-    private final String source;
+    /** Who this client is, as its events carry it. */
+    private final Origin origin;
+    /** What the permissions let this client do. */
+    private final Permissions.Access access;
+    private final AtomicLong denied = new AtomicLong();
     private final Map<String, SocketSub> subs = new ConcurrentHashMap<>();
     private final AtomicLong autoIds = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -57,6 +64,8 @@ final class Connection implements BusEngine.Waker {
     private ArrayDeque<byte[]> control = new ArrayDeque<>();
     /** The writer's batch of control frames, empty between batches; writer thread (swapped under lock). */
     private ArrayDeque<byte[]> controlBatch = new ArrayDeque<>();
+    /** Bytes ({@link Msg#size()}) of the batch the writer is writing (guarded by lock). */
+    private long inflightBytes;
     /** Event frames to send (guarded by lock); the writer swaps it with {@link #eventBatch}. */
     private FrameRing events;
     /** The writer's batch of event frames, empty between batches; writer thread (swapped under lock). */
@@ -88,6 +97,8 @@ final class Connection implements BusEngine.Waker {
     private byte[] lastTopicBytes;
     private String[] lastTokens;
     private String lastDefaultType;
+    /** {@link Permissions.Access#publishDenied} of {@link #lastTopic}: null if allowed. */
+    private String lastDenial;
     /** Last explicit pub type seen by the scanner and its bytes; reader thread only. */
     private String lastType;
     private byte[] lastTypeBytes;
@@ -100,7 +111,8 @@ final class Connection implements BusEngine.Waker {
     private final RequestScanner scanner = new RequestScanner();
     private final Request request = new Request();
 
-    Connection(BusEngine engine, SocketServer server, long id, AFUNIXSocket socket, long pid, long uid, long gid) {
+    Connection(BusEngine engine, SocketServer server, long id, AFUNIXSocket socket, long pid, long uid, long gid,
+            Permissions.Access access) {
         this.engine = engine;
         this.server = server;
         this.id = id;
@@ -108,8 +120,9 @@ final class Connection implements BusEngine.Waker {
         this.pid = pid;
         this.uid = uid;
         this.gid = gid;
-        this.source = "unix:pid=" + pid + ",uid=" + uid + ",gid=" + gid;
-        this.tail = Msg.tail(source);
+        this.access = access;
+        this.origin = Origin.socket(uid, gid, pid);
+        this.tail = Msg.tail(origin.source());
         int cap = engine.settings.queueSize();
         this.events = new FrameRing(cap);
         this.eventBatch = new FrameRing(cap);
@@ -125,7 +138,7 @@ final class Connection implements BusEngine.Waker {
     }
 
     BusStats.ConnectionStats stats() {
-        return new BusStats.ConnectionStats("conn:" + id, pid, uid, gid, subs.size(), received.get());
+        return new BusStats.ConnectionStats("conn:" + id, pid, uid, gid, subs.size(), received.get(), denied.get());
     }
 
     // ---------------------------------------------------------------- reading
@@ -398,18 +411,23 @@ final class Connection implements BusEngine.Waker {
             lastTopicBytes = topic.getBytes(StandardCharsets.UTF_8);
             lastTokens = tokens;
             lastDefaultType = Topics.decode(tokens[tokens.length - 1]);
+            lastDenial = access.publishDenied(topic, tokens);
         }
         if (type == null) {
             type = lastDefaultType;
         }
         BusEngine.checkType(type);
+        if (lastDenial != null) {
+            denied.incrementAndGet();
+            throw new IllegalArgumentException(lastDenial);
+        }
         if (engine.accepting()) {
             if (topic != headTopic || type != headType) {
                 head = Msg.head(topic, type);
                 headTopic = topic;
                 headType = type;
             }
-            Msg m = Msg.ofText(engine.mapper, topic, type, System.currentTimeMillis(), source, head, tail, b,
+            Msg m = Msg.ofText(engine.mapper, topic, type, System.currentTimeMillis(), origin, head, tail, b,
                     payloadStart < 0 ? -1 : off + payloadStart, payloadEnd - payloadStart);
             engine.publishMsg(tokens, m, this);
         }
@@ -423,6 +441,11 @@ final class Connection implements BusEngine.Waker {
             throw new IllegalArgumentException("pattern: missing or not a string");
         }
         String[][] compiled = engine.compile(List.of(pattern));
+        String denial = access.subscribeDenied(pattern, compiled[0]);
+        if (denial != null) {
+            denied.incrementAndGet();
+            throw new IllegalArgumentException(denial);
+        }
         String sid = reqId;
         if (sid == null) {
             do {
@@ -525,6 +548,7 @@ final class Connection implements BusEngine.Waker {
                 ArrayDeque<byte[]> ctl;
                 FrameRing evs;
                 synchronized (lock) {
+                    inflightBytes = 0; // the previous batch is written
                     while (!closed && control.isEmpty() && !closeAfterControl && events.isEmpty()) {
                         writerWaiting = true;
                         try {
@@ -545,6 +569,7 @@ final class Connection implements BusEngine.Waker {
                         eventBatch = events;
                         events = evs;
                         evs = eventBatch;
+                        inflightBytes = evs.bytes();
                     }
                 }
                 byte[] c;
@@ -594,6 +619,8 @@ final class Connection implements BusEngine.Waker {
         private Msg[] msgs;
         private int head;
         private int size;
+        /** Sum of {@link Msg#size()} of the frames held. */
+        private long bytes;
 
         FrameRing(int max) {
             this.max = max;
@@ -610,6 +637,29 @@ final class Connection implements BusEngine.Waker {
             return size == 0;
         }
 
+        /** @return the sum of {@link Msg#size()} of the frames held */
+        long bytes() {
+            return bytes;
+        }
+
+        /**
+         * Removes the oldest frame.
+         *
+         * @return its subscription, null if the ring is empty
+         */
+        SocketSub dropOldest() {
+            if (size == 0) {
+                return null;
+            }
+            SocketSub victim = subs[head];
+            bytes -= msgs[head].size();
+            subs[head] = null;
+            msgs[head] = null;
+            head = head + 1 == subs.length ? 0 : head + 1;
+            size--;
+            return victim;
+        }
+
         /** @return the subscription of the dropped oldest frame if the ring was full, else null */
         SocketSub add(SocketSub s, Msg m) {
             SocketSub victim = null;
@@ -617,11 +667,7 @@ final class Connection implements BusEngine.Waker {
                 if (size < max) {
                     grow();
                 } else {
-                    victim = subs[head];
-                    subs[head] = null;
-                    msgs[head] = null;
-                    head = head + 1 == subs.length ? 0 : head + 1;
-                    size--;
+                    victim = dropOldest();
                 }
             }
             int at = head + size;
@@ -631,6 +677,7 @@ final class Connection implements BusEngine.Waker {
             subs[at] = s;
             msgs[at] = m;
             size++;
+            bytes += m.size();
             return victim;
         }
 
@@ -681,6 +728,7 @@ final class Connection implements BusEngine.Waker {
             }
             head = 0;
             size = 0;
+            bytes = 0;
         }
     }
 
@@ -734,6 +782,11 @@ final class Connection implements BusEngine.Waker {
         }
 
         @Override
+        boolean permits(String[] topic) {
+            return access.receivesAll() || access.mayReceive(topic);
+        }
+
+        @Override
         void offer(Msg m, BusEngine.Waker waker) {
             SocketSub victim = null;
             synchronized (lock) {
@@ -741,6 +794,10 @@ final class Connection implements BusEngine.Waker {
                     return;
                 }
                 victim = events.add(this, m);
+                long limit = engine.settings.queueBytes() - inflightBytes;
+                while (events.bytes() > limit && events.size() > 1) {
+                    events.dropOldest().countDropped(1);
+                }
                 if (writerWaiting) {
                     if (waker == null) {
                         lock.notifyAll();

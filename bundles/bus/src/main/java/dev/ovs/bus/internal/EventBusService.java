@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ public final class EventBusService implements EventBus {
     @Reference
     private BusCore core;
     private String source = "unknown";
+    private Origin origin = Origin.bundle(source);
     private final Set<Subscription> mine = ConcurrentHashMap.newKeySet();
 
     /** For DS. */
@@ -39,6 +41,7 @@ public final class EventBusService implements EventBus {
         if (b != null) {
             source = b.getSymbolicName() == null ? "bundle-" + b.getBundleId() : b.getSymbolicName();
         }
+        origin = Origin.bundle(source);
     }
 
     @Deactivate
@@ -51,12 +54,12 @@ public final class EventBusService implements EventBus {
 
     @Override
     public void publish(String topic, JsonNode payload, String type) {
-        core.engine().publish(source, topic, payload, type);
+        core.engine().publish(origin, topic, payload, type);
     }
 
     @Override
     public void publish(String topic, Map<String, ?> payload, String type) {
-        core.engine().publish(source, topic, payload, type);
+        core.engine().publish(origin, topic, payload, type);
     }
 
     @Override

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.bus.Event;
+import dev.ovs.bus.Origin;
+import java.util.Iterator;
+import java.util.Map;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +27,7 @@ final class Msg {
     final String topic;
     final String type;
     final long ts;
-    final String source;
+    final Origin origin;
     private final ObjectMapper mapper;
     /** Socket publishes: the payload's place in {@link #body} ({@code rawLen} -1: no payload, JSON null). */
     private final int rawOff;
@@ -44,25 +47,25 @@ final class Msg {
      *
      * @param tree payload tree owned by the bus, or null for JSON null
      */
-    Msg(ObjectMapper mapper, String topic, String type, long ts, String source, JsonNode tree) {
+    Msg(ObjectMapper mapper, String topic, String type, long ts, Origin origin, JsonNode tree) {
         this.mapper = mapper;
         this.topic = topic;
         this.type = type;
         this.ts = ts;
-        this.source = source;
+        this.origin = origin;
         this.tree = tree;
         this.rawOff = 0;
         this.rawLen = -1;
-        this.event = new Event(topic, tree, type, ts, source);
+        this.event = new Event(topic, tree, type, ts, origin);
     }
 
-    private Msg(ObjectMapper mapper, String topic, String type, long ts, String source, byte[] body, int rawOff,
+    private Msg(ObjectMapper mapper, String topic, String type, long ts, Origin origin, byte[] body, int rawOff,
             int rawLen) {
         this.mapper = mapper;
         this.topic = topic;
         this.type = type;
         this.ts = ts;
-        this.source = source;
+        this.origin = origin;
         this.tree = null;
         this.rawOff = rawOff;
         this.rawLen = rawLen;
@@ -74,13 +77,14 @@ final class Msg {
      * digits of {@code ts}, {@code tail}, the payload bytes (or {@code null}), {@code }\n}.
      *
      * @param head {@link #head(String, String)} of {@code topic} and {@code type}
-     * @param tail {@link #tail(String)} of {@code source}
+     * @param origin the publishing socket client
+     * @param tail {@link #tail(String)} of {@code origin.source()}
      * @param line array holding the payload: one complete, valid JSON value, UTF-8, without newline (the caller
      *        validated it); copied
      * @param off offset of the payload in {@code line}, -1 if there is none (JSON null)
      * @param len payload length, bytes
      */
-    static Msg ofText(ObjectMapper mapper, String topic, String type, long ts, String source, byte[] head,
+    static Msg ofText(ObjectMapper mapper, String topic, String type, long ts, Origin origin, byte[] head,
             byte[] tail, byte[] line, int off, int len) {
         if (off < 0) {
             line = NULL;
@@ -105,7 +109,7 @@ final class Msg {
         System.arraycopy(line, off, out, n, len);
         out[n + len] = '}';
         out[n + len + 1] = '\n';
-        return new Msg(mapper, topic, type, ts, source, out, n, line == NULL ? -1 : len);
+        return new Msg(mapper, topic, type, ts, origin, out, n, line == NULL ? -1 : len);
     }
 
     /** @return {@code "topic":<topic>,"type":<type>,"ts":}, the start of a frame body */
@@ -129,6 +133,83 @@ final class Msg {
         return out;
     }
 
+    /** {@link #size()}, computed on first use (racing threads compute the same value); -1 until then. */
+    private volatile long size = -1;
+
+    /**
+     * The size this event counts with against a subscriber's {@code queue.bytes}: for a socket publish the length of
+     * its frame body (payload as sent plus envelope), for a tree payload the length its frame body would have,
+     * estimated from the tree without serialising it ({@link #estimate(JsonNode)}). Made once per publish, shared.
+     *
+     * @return bytes, at least the envelope's length
+     */
+    long size() {
+        long n = size;
+        if (n < 0) {
+            byte[] b = body;
+            n = b != null ? b.length : ENVELOPE + topic.length() + type.length() + origin.bundle().length() + estimate(tree);
+            size = n;
+        }
+        return n;
+    }
+
+    private static int digits(long v) {
+        int d = v < 0 ? 2 : 1;
+        for (long r = Math.abs(v / 10); r > 0; r /= 10) {
+            d++;
+        }
+        return d;
+    }
+
+    /** Bytes of a frame body besides topic, type, source and payload (field names, quotes, ts). */
+    private static final int ENVELOPE = 64;
+
+    /**
+     * The length of a tree's compact JSON text, estimated from below for strings with escapes and above for
+     * numbers (a string counts its UTF-16 length plus quotes, a number 24 bytes unless it is an integral value that
+     * fits in a long, binary data its base64 length); linear in the number of nodes, no allocation besides an
+     * iterator per container.
+     *
+     * @param n a tree, or null (JSON null)
+     * @return bytes
+     */
+    static long estimate(JsonNode n) {
+        if (n == null) {
+            return 4;
+        }
+        switch (n.getNodeType()) {
+            case OBJECT: {
+                long sum = 2;
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    sum += e.getKey().length() + 4 + estimate(e.getValue());
+                }
+                return sum;
+            }
+            case ARRAY: {
+                long sum = 2;
+                for (JsonNode c : n) {
+                    sum += 1 + estimate(c);
+                }
+                return sum;
+            }
+            case STRING:
+                return n.textValue().length() + 2L;
+            case NUMBER:
+                return n.isIntegralNumber() && n.canConvertToLong() ? digits(n.longValue()) : 24;
+            case BOOLEAN:
+                return 5;
+            case BINARY:
+                try {
+                    return (n.binaryValue().length + 2L) / 3 * 4 + 2;
+                } catch (IOException e) {
+                    return 2;
+                }
+            default:
+                return 4; // null, missing, POJO (serialised by Jackson; counted small)
+        }
+    }
+
     /**
      * @return the event for in-process listeners: one instance per publish (no lock: concurrent first callers
      *         may each parse a text payload, one result is kept)
@@ -142,7 +223,7 @@ final class Msg {
             } catch (IOException ex) {
                 throw new UncheckedIOException("payload: stored JSON does not parse", ex);
             }
-            EVENT.compareAndSet(this, null, new Event(topic, n, type, ts, source));
+            EVENT.compareAndSet(this, null, new Event(topic, n, type, ts, origin));
             e = event;
         }
         return e;
@@ -173,7 +254,7 @@ final class Msg {
         byte[] t = quoted(topic);
         byte[] ty = quoted(type);
         byte[] ts = Long.toString(this.ts).getBytes(StandardCharsets.US_ASCII);
-        byte[] src = quoted(source);
+        byte[] src = quoted(origin.source());
         byte[] out = new byte[TOPIC.length + t.length + TYPE.length + ty.length + TS.length + ts.length + SOURCE.length
                 + src.length + PAYLOAD_FIELD.length + payload.length + 2];
         int n = put(out, 0, TOPIC);

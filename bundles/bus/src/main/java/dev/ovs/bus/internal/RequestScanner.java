@@ -1,6 +1,6 @@
 package dev.ovs.bus.internal;
 
-import dev.ovs.bus.JsonText;
+import dev.ovs.bus.protocol.JsonText;
 
 /**
  * Allocation-free scanner for the common shape of a request line of the socket protocol (docs/bus.md, "Line

@@ -32,6 +32,8 @@ final class SocketServer {
     static final int MAX_CONNECTIONS = 256;
     /** accept(2) wakes up this often to notice a shutdown, ms. */
     static final int ACCEPT_TIMEOUT_MS = 1000;
+    /** Where a peer's supplementary groups are read, proc(5). */
+    private static final Path PROC = Path.of("/proc");
 
     private final BusEngine engine;
     private final Path path;
@@ -182,7 +184,9 @@ final class SocketServer {
                 BusEngine.LOG.log(Level.DEBUG, "bus: no peer credentials: " + e);
             }
             long id = connIds.incrementAndGet();
-            Connection c = new Connection(engine, this, id, sock, pid, uid, gid);
+            Permissions.Access access = engine.settings.permissions().forPeer(uid,
+                    Permissions.peerGroups(PROC, pid, uid, gid));
+            Connection c = new Connection(engine, this, id, sock, pid, uid, gid, access);
             unjoined.removeIf(x -> !connections.containsKey(x.id) && !x.alive());
             unjoined.add(c);
             connections.put(id, c);

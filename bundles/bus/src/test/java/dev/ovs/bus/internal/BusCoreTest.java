@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.EventListener;
@@ -41,6 +42,9 @@ class BusCoreTest {
     private final Set<BundleListener> listeners = ConcurrentHashMap.newKeySet();
     private final ObjectMapper mapper = new ObjectMapper();
     private BusCore core;
+    /** The bundle's data area ({@code BundleContext.getDataFile}). */
+    @org.junit.jupiter.api.io.TempDir
+    Path dataDir;
 
     @AfterEach
     void tearDown() {
@@ -49,19 +53,15 @@ class BusCoreTest {
         }
     }
 
-    static BusConfig config(String socket, int queue, int heartbeat, boolean enabled) {
-        Map<String, Object> v = Map.of("socket", socket, "group", "", "queue_size", queue, "heartbeat_seconds",
-                heartbeat, "enabled", enabled);
-        return (BusConfig) Proxy.newProxyInstance(BusConfig.class.getClassLoader(), new Class<?>[] {BusConfig.class},
-                (p, m, a) -> {
-                    if (v.containsKey(m.getName())) {
-                        return v.get(m.getName());
-                    }
-                    if (m.getName().equals("annotationType")) {
-                        return BusConfig.class;
-                    }
-                    throw new UnsupportedOperationException(m.getName());
-                });
+    /** Configuration properties as Felix fileinstall passes them from a {@code .cfg} file: strings. */
+    static Map<String, Object> config(String socket, int queue, int heartbeat, boolean enabled) {
+        Map<String, Object> v = new HashMap<>();
+        v.put("socket", socket);
+        v.put("group", "");
+        v.put("queue.size", String.valueOf(queue));
+        v.put("heartbeat.seconds", String.valueOf(heartbeat));
+        v.put("enabled", String.valueOf(enabled));
+        return v;
     }
 
     private BundleContext context() {
@@ -72,6 +72,7 @@ class BusCoreTest {
                         case "removeBundleListener": listeners.remove(a[0]); return null;
                         case "hashCode": return System.identityHashCode(p);
                         case "equals": return p == a[0];
+                        case "getDataFile": return dataDir.resolve((String) a[0]).toFile();
                         default: throw new UnsupportedOperationException(m.getName());
                     }
                 });
@@ -100,7 +101,7 @@ class BusCoreTest {
         return m;
     }
 
-    private BusCore activate(BusConfig cfg) {
+    private BusCore activate(Map<String, Object> cfg) {
         core = core == null ? new BusCore() : core;
         core.activate(context(), cfg);
         return core;
@@ -119,9 +120,9 @@ class BusCoreTest {
         core.addListener(broken::add, props(3, "a.>.b"));
         core.addListener(broken::add, props(4, null));
         BusEngine bus = core.engine();
-        bus.publish("t", "a.b", mapper.createObjectNode(), null);
-        bus.publish("t", "x.q", mapper.createObjectNode(), null);
-        bus.publish("t", "y", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "a.b", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "x.q", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "y", mapper.createObjectNode(), null);
         assertThat(early.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("a.b");
         assertThat(late.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("x.q");
         assertThat(late.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("y");
@@ -129,18 +130,18 @@ class BusCoreTest {
                 .containsExactlyInAnyOrder("whiteboard:1", "whiteboard:2");
         // service properties modified: new topics
         core.updatedListener(early::add, props(1, "z"));
-        bus.publish("t", "a.c", mapper.createObjectNode(), null);
-        bus.publish("t", "z", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "a.c", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "z", mapper.createObjectNode(), null);
         assertThat(early.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("z");
         // unregistered: nothing more
         core.removeListener(late::add, props(2, null));
-        bus.publish("t", "y", mapper.createObjectNode(), null);
+        bus.publish(Origin.bundle("t"), "y", mapper.createObjectNode(), null);
         assertThat(late.poll(300, TimeUnit.MILLISECONDS)).isNull();
         assertThat(broken).isEmpty();
         // re-activation (config change, bundle update) re-subscribes the registered listeners
         core.deactivate(context());
         activate(config("", 16, 0, true));
-        core.engine().publish("t", "z", mapper.createObjectNode(), null);
+        core.engine().publish(Origin.bundle("t"), "z", mapper.createObjectNode(), null);
         assertThat(early.poll(10, TimeUnit.SECONDS).topic()).isEqualTo("z");
     }
 
@@ -166,10 +167,39 @@ class BusCoreTest {
     }
 
     @Test
-    void invalidConfigurationFailsActivationNamingTheKey() {
+    void invalidConfigurationWithoutALastGoodOneFailsActivationNamingTheKey() {
         assertThatThrownBy(() -> activate(config("", 0, 0, true))).hasMessageStartingWith("queue.size: ");
         assertThatThrownBy(() -> activate(config("rel/bus.sock", 16, 0, true))).hasMessageStartingWith("socket: ");
         core = null;
+    }
+
+    @Test
+    void rejectedConfigurationKeepsTheLastGoodOneAndShowsWhy() throws Exception {
+        Map<String, Object> good = config("", 16, 0, true);
+        good.put("permissions.uid.4242.publish.allow", "ovsdb.bridge.>");
+        good.put("queue.bytes", "65536");
+        activate(good);
+        Settings inEffect = core.engine().settings;
+        assertThat(core.stats().configError()).isEmpty();
+        core.deactivate(context());
+
+        Map<String, Object> bad = config("", 32, 0, true);
+        bad.put("permissions.publish.deny", "ovsdb.>,a.>.b");
+        activate(bad);
+        assertThat(core.engine().settings).as("the last good settings").isEqualTo(inEffect);
+        assertThat(core.engine().settings.queueSize()).isEqualTo(16);
+        assertThat(core.engine().settings.permissions().forPeer(4242, new long[0])
+                .publishDenied("ovsdb.bridge.b.added", new String[] {"ovsdb", "bridge", "b", "added"})).isNull();
+        assertThat(core.stats().configError()).startsWith("permissions.publish.deny: invalid pattern 'a.>.b': ")
+                .endsWith("(configuration rejected; running with the last good configuration)");
+        assertThat(new BusCommands(service(core, "dev.ovs.shell")).stats())
+                .contains("config     error: permissions.publish.deny: invalid pattern 'a.>.b'");
+        core.deactivate(context());
+
+        activate(config("", 8, 0, true));
+        assertThat(core.stats().configError()).isEmpty();
+        assertThat(core.engine().settings.queueSize()).isEqualTo(8);
+        assertThat(core.engine().settings.queueBytes()).as("defaults again").isEqualTo(8 << 20);
     }
 
     @Test
@@ -286,7 +316,7 @@ class BusCoreTest {
         LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
         c.addListener(got::add, props(1, ">"));
         c.activate(context(), config(sock.toString(), 16, 1, true));
-        try (dev.ovs.bus.BusClient client = dev.ovs.bus.BusClient.connect(sock)) {
+        try (dev.ovs.bus.client.BusClient client = dev.ovs.bus.client.BusClient.connect(sock)) {
             client.subscribe(">", e -> { });
             client.publishAndWait("cycle", null, null, java.time.Duration.ofSeconds(10));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.Subscription;
@@ -59,9 +60,9 @@ class BusEngineTest {
         LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
         bus.subscribe("bundle.x", List.of("ovsdb.bridge.*.added"), got::add);
         long before = System.currentTimeMillis();
-        bus.publish("bundle.y", "ovsdb.bridge.br0.added", n(1), null);
-        bus.publish("bundle.y", "ovsdb.bridge.br0.removed", n(2), null);
-        bus.publish("bundle.y", "ovsdb.bridge.br%2E1.added", n(3), "custom");
+        bus.publish(Origin.bundle("bundle.y"), "ovsdb.bridge.br0.added", n(1), null);
+        bus.publish(Origin.bundle("bundle.y"), "ovsdb.bridge.br0.removed", n(2), null);
+        bus.publish(Origin.bundle("bundle.y"), "ovsdb.bridge.br%2E1.added", n(3), "custom");
         Event e1 = got.poll(10, TimeUnit.SECONDS);
         Event e3 = got.poll(10, TimeUnit.SECONDS);
         assertThat(e1.topic()).isEqualTo("ovsdb.bridge.br0.added");
@@ -79,7 +80,7 @@ class BusEngineTest {
         BusEngine bus = engine(16);
         LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
         bus.subscribe("t", List.of(">"), got::add);
-        bus.publish("t", "a.b%2Ec", (ObjectNode) null, null);
+        bus.publish(Origin.bundle("t"), "a.b%2Ec", (ObjectNode) null, null);
         Event e = got.poll(10, TimeUnit.SECONDS);
         assertThat(e.type()).isEqualTo("b.c");
         assertThat(e.payload().isNull()).isTrue();
@@ -93,9 +94,9 @@ class BusEngineTest {
         Map<String, Object> m = new HashMap<>();
         m.put("name", "br0");
         m.put("ports", List.of(1, 2));
-        bus.publish("t", "a.map", m, "x");
+        bus.publish(Origin.bundle("t"), "a.map", m, "x");
         ObjectNode p = n(1);
-        bus.publish("t", "a.node", p, "x");
+        bus.publish(Origin.bundle("t"), "a.node", p, "x");
         p.put("n", 99);
         assertThat(got.poll(10, TimeUnit.SECONDS).payload().toString()).contains("\"name\":\"br0\"", "\"ports\":[1,2]");
         assertThat(got.poll(10, TimeUnit.SECONDS).payload().get("n").asInt()).isEqualTo(1);
@@ -104,9 +105,9 @@ class BusEngineTest {
     @Test
     void invalidInputIsRejectedBeforeAnySideEffect() {
         BusEngine bus = engine(16);
-        assertThatThrownBy(() -> bus.publish("t", "a.*", n(1), null)).hasMessageStartingWith("topic: ");
-        assertThatThrownBy(() -> bus.publish("t", "a..b", n(1), null)).hasMessageStartingWith("topic: ");
-        assertThatThrownBy(() -> bus.publish("t", "a", n(1), "x".repeat(300))).hasMessageStartingWith("type: ");
+        assertThatThrownBy(() -> bus.publish(Origin.bundle("t"), "a.*", n(1), null)).hasMessageStartingWith("topic: ");
+        assertThatThrownBy(() -> bus.publish(Origin.bundle("t"), "a..b", n(1), null)).hasMessageStartingWith("topic: ");
+        assertThatThrownBy(() -> bus.publish(Origin.bundle("t"), "a", n(1), "x".repeat(300))).hasMessageStartingWith("type: ");
         assertThatThrownBy(() -> bus.subscribe("t", List.of("a.>.b"), e -> { })).hasMessageStartingWith("pattern: ");
         assertThatThrownBy(() -> bus.subscribe("t", List.of("a"), null)).hasMessageStartingWith("listener: ");
         assertThat(bus.stats().published()).isZero();
@@ -128,10 +129,10 @@ class BusEngineTest {
                 Thread.currentThread().interrupt();
             }
         });
-        bus.publish("t", "q", n(0), null);
+        bus.publish(Origin.bundle("t"), "q", n(0), null);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 7; i++) {
-            bus.publish("t", "q", n(i), null);
+            bus.publish(Origin.bundle("t"), "q", n(i), null);
         }
         // e0 in the listener, queue of 4 holds e4..e7, e1..e3 dropped
         assertThat(s.dropped()).isEqualTo(3);
@@ -161,7 +162,7 @@ class BusEngineTest {
             subs.add(bus.subscribe("t", List.of(k % 2 == 0 ? "o.>" : "o.*"), e -> l.add(e.payload().get("n").asInt())));
         }
         for (int i = 0; i < count; i++) {
-            bus.publish("t", "o.x", n(i), null);
+            bus.publish(Origin.bundle("t"), "o.x", n(i), null);
         }
         await(() -> subs.stream().allMatch(s -> s.delivered() == count));
         for (List<Integer> l : lists) {
@@ -190,12 +191,12 @@ class BusEngineTest {
         });
         List<Integer> fastGot = Collections.synchronizedList(new ArrayList<>());
         Subscription fast = bus.subscribe("t", List.of("s.*"), e -> fastGot.add(e.payload().get("n").asInt()));
-        bus.publish("t", "s.x", n(0), null);
+        bus.publish(Origin.bundle("t"), "s.x", n(0), null);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         int total = 1;
         for (int batch = 0; batch < 100; batch++) {
             for (int i = 0; i < 50; i++) {
-                bus.publish("t", "s.x", n(total++), null);
+                bus.publish(Origin.bundle("t"), "s.x", n(total++), null);
             }
             int expect = total;
             await(() -> fast.delivered() == expect);
@@ -214,9 +215,9 @@ class BusEngineTest {
         BusEngine bus = engine(16);
         LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
         bus.subscribe("t", List.of("a.>", "a.b", "*.b"), got::add);
-        bus.publish("t", "a.b", n(1), null);
-        bus.publish("t", "z.z", n(2), null);
-        bus.publish("t", "a.c", n(3), null);
+        bus.publish(Origin.bundle("t"), "a.b", n(1), null);
+        bus.publish(Origin.bundle("t"), "z.z", n(2), null);
+        bus.publish(Origin.bundle("t"), "a.c", n(3), null);
         assertThat(got.poll(10, TimeUnit.SECONDS).payload().get("n").asInt()).isEqualTo(1);
         assertThat(got.poll(10, TimeUnit.SECONDS).payload().get("n").asInt()).isEqualTo(3);
         assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
@@ -230,13 +231,13 @@ class BusEngineTest {
             throw new IllegalStateException("boom");
         });
         Subscription s = bus.subscribe("t", List.of("x"), got::add);
-        bus.publish("t", "x", n(1), null);
+        bus.publish(Origin.bundle("t"), "x", n(1), null);
         assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
         await(() -> thrower.delivered() == 1);
         s.close();
         s.close();
         assertThat(s.isClosed()).isTrue();
-        bus.publish("t", "x", n(2), null);
+        bus.publish(Origin.bundle("t"), "x", n(2), null);
         await(() -> thrower.delivered() == 2);
         assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
         assertThat(bus.stats().subscribers()).extracting(BusStats.SubscriberStats::id).containsExactly(thrower.id());
@@ -249,8 +250,8 @@ class BusEngineTest {
         engines.add(bus);
         List<Event> got = new CopyOnWriteArrayList<>();
         Subscription s = bus.subscribe("t", List.of(">"), got::add);
-        bus.publish("t", "a.b", n(1), null);
-        assertThatThrownBy(() -> bus.publish("t", "a.*", n(1), null)).hasMessageStartingWith("topic: ");
+        bus.publish(Origin.bundle("t"), "a.b", n(1), null);
+        assertThatThrownBy(() -> bus.publish(Origin.bundle("t"), "a.*", n(1), null)).hasMessageStartingWith("topic: ");
         assertThat(got).isEmpty();
         assertThat(s.delivered()).isZero();
         BusStats st = bus.stats();
@@ -295,7 +296,7 @@ class BusEngineTest {
             bus.start();
             CountDownLatch c = new CountDownLatch(1);
             bus.subscribe("t", List.of("x"), e -> c.countDown());
-            bus.publish("t", "x", n(1), null);
+            bus.publish(Origin.bundle("t"), "x", n(1), null);
             assertThat(c.await(10, TimeUnit.SECONDS)).isTrue();
             bus.close();
         }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.bus.BusClient;
+import dev.ovs.bus.cli.BusCommandLine;
+import dev.ovs.bus.client.BusClient;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
 import dev.ovs.bus.Subscription;
@@ -159,7 +161,7 @@ class SocketServerTest {
             Subscription s = c.subscribe("x.>", got::add);
             LinkedBlockingQueue<Event> local = new LinkedBlockingQueue<>();
             e.subscribe("t", List.of("y.*"), local::add);
-            e.publish("bundle.a", "x.a.b", mapper.readTree("{\"k\":[1,2]}"), "t1");
+            e.publish(Origin.bundle("bundle.a"), "x.a.b", mapper.readTree("{\"k\":[1,2]}"), "t1");
             Event ev = got.poll(10, TimeUnit.SECONDS);
             assertThat(ev.topic()).isEqualTo("x.a.b");
             assertThat(ev.type()).isEqualTo("t1");
@@ -173,7 +175,7 @@ class SocketServerTest {
             assertThatThrownBy(() -> c.subscribe("a.>.b", x -> { })).hasMessageStartingWith("pattern: ");
             s.close();
             c.ping(Duration.ofSeconds(10));
-            e.publish("bundle.a", "x.a.c", (JsonNode) null, null);
+            e.publish(Origin.bundle("bundle.a"), "x.a.c", (JsonNode) null, null);
             c.ping(Duration.ofSeconds(10));
             assertThat(got.poll(300, TimeUnit.MILLISECONDS)).isNull();
             BusStats st = e.stats();
@@ -196,7 +198,7 @@ class SocketServerTest {
     private Process client(String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, BusClient.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", cp, BusCommandLine.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).start();
         processes.add(p);
@@ -212,9 +214,9 @@ class SocketServerTest {
         String ready = err.readLine();
         assertThat(ready).isEqualTo("subscribed proc.>");
         for (int i = 0; i < 3; i++) {
-            e.publish("bundle.a", "proc.n" + i, mapper.createObjectNode().put("i", i), null);
+            e.publish(Origin.bundle("bundle.a"), "proc.n" + i, mapper.createObjectNode().put("i", i), null);
         }
-        e.publish("bundle.a", "other.topic", mapper.createObjectNode(), null);
+        e.publish(Origin.bundle("bundle.a"), "other.topic", mapper.createObjectNode(), null);
         assertThat(sub.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(sub.exitValue()).isZero();
         List<String> lines = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
@@ -343,7 +345,7 @@ class SocketServerTest {
             assertThat(lv.payload()).isEqualTo(mapper.readTree(payload));
             assertThat(lv.timestamp()).isEqualTo(ts);
             // an in-process publish (tree payload) reaches every connection as the same frame too
-            e.publish("bundle.b", "fan.y", mapper.readTree("{\"n\":[1,\"\u00e9\"]}"), "kind");
+            e.publish(Origin.bundle("bundle.b"), "fan.y", mapper.readTree("{\"n\":[1,\"\u00e9\"]}"), "kind");
             List<JsonNode> frames = new ArrayList<>();
             for (Raw r : subs) {
                 frames.add(r.read());
@@ -572,7 +574,7 @@ class SocketServerTest {
             assertThat(e3.payload().asText()).isEqualTo("s");
             assertThat(e3).isNotEqualTo(e2);
             // escaped characters in topic, type and source: the bus writes them escaped, the client still reads them
-            e.publish("we\"ird", "q\\x.\"y\"", mapper.readTree("{\"k\":\"v\"}"), "line\nbreak");
+            e.publish(Origin.bundle("we\"ird"), "q\\x.\"y\"", mapper.readTree("{\"k\":\"v\"}"), "line\nbreak");
             Event e4 = got.poll(10, TimeUnit.SECONDS);
             assertThat(e4.topic()).isEqualTo("q\\x.\"y\"");
             assertThat(e4.type()).isEqualTo("line\nbreak");
@@ -671,7 +673,7 @@ class SocketServerTest {
             String pad = "p".repeat(1000);
             int total = 20_000;
             for (int i = 0; i < total; i++) {
-                e.publish("t", "flood", mapper.createObjectNode().put("i", i).put("pad", pad), null);
+                e.publish(Origin.bundle("t"), "flood", mapper.createObjectNode().put("i", i).put("pad", pad), null);
                 if (i % 1000 == 0) {
                     assertThat(e.stats().subscribers().get(0).queued()).isLessThanOrEqualTo(queue);
                 }
@@ -768,7 +770,7 @@ class SocketServerTest {
         try (BusClient c2 = BusClient.connect(sock)) {
             LinkedBlockingQueue<Event> got = new LinkedBlockingQueue<>();
             c2.subscribe("r", got::add);
-            e2.publish("t", "r", (JsonNode) null, null);
+            e2.publish(Origin.bundle("t"), "r", (JsonNode) null, null);
             assertThat(got.poll(10, TimeUnit.SECONDS)).isNotNull();
         }
     }

@@ -3,11 +3,8 @@ package dev.ovs.dbus.internal;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbusjava.InlineDispatch;
 import java.io.IOException;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -39,53 +36,35 @@ final class BusConnector implements AutoCloseable {
     /** After a handover, how long the old connection stays open for replies to calls already delivered, ms. */
     static final long DRAIN_MS = 250;
     private static final System.Logger LOG = System.getLogger(BusConnector.class.getName());
-    /** {@link InlineDispatch} of each open connection; weak keys, so a closed connection drops out. */
-    private static final Map<DBusConnection, InlineDispatch> DISPATCH = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** Opens a connection; the callback must be installed on it. */
-    interface Opener {
-        DBusConnection open(IDisconnectCallback callback) throws DBusException;
-    }
 
     private final String address;
-    private final Opener opener;
+    private final Predicate<MethodCall> inline;
     private final List<DbusConnectionListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService executor;
     private final AtomicLong connects = new AtomicLong();
     private final Object lock = new Object();
     private volatile DBusConnection current;
+    /** Inline dispatch of {@link #current} (null while there is none, or if dbus-java refused it). */
+    private volatile InlineDispatch currentInline;
     private long backoff = MIN_BACKOFF_MS;
     private ScheduledFuture<?> pendingAttempt;
     private volatile boolean closed;
     private volatile String lastError = "";
 
     /**
-     * @param address {@code system}, {@code session} or a D-Bus address ({@code unix:path=...})
-     * @throws IllegalArgumentException if address is null or blank
-     */
-    BusConnector(String address) {
-        this(address, (Opener) cb -> defaultOpen(address, cb, call -> false));
-    }
-
-    /**
-     * A connector whose connections answer some calls on their reader thread.
+     * A connector whose connections answer some calls on their reader thread; not started.
      *
      * @param address {@code system}, {@code session} or a D-Bus address ({@code unix:path=...})
      * @param inline  which incoming method calls are answered on the connection's reader thread
      *                ({@link InlineDispatch}; the exporter's {@link Exporter#answersInline})
-     * @return the connector, not started
      * @throws IllegalArgumentException if address is null or blank
      */
-    static BusConnector withInline(String address, Predicate<MethodCall> inline) {
-        return new BusConnector(address, (Opener) cb -> defaultOpen(address, cb, inline));
-    }
-
-    BusConnector(String address, Opener opener) {
+    BusConnector(String address, Predicate<MethodCall> inline) {
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException("address: must be 'system', 'session' or a D-Bus address");
         }
         this.address = address.trim();
-        this.opener = opener;
+        this.inline = inline;
         ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "dev.ovs.dbus-connector");
             t.setDaemon(true);
@@ -97,12 +76,11 @@ final class BusConnector implements AutoCloseable {
     }
 
     /**
-     * Builds a private (not shared) connection for an address: 4 method-call threads, 1 signal thread (keeps
+     * Builds a private (not shared) connection for the address: 4 method-call threads, 1 signal thread (keeps
      * signal order), weak references to imported (remote) objects, the disconnect callback installed, and
-     * {@link InlineDispatch} for the calls {@code inline} accepts.
+     * {@link InlineDispatch} for the calls {@link #inline} accepts (kept in {@link #currentInline} by the caller).
      */
-    static DBusConnection defaultOpen(String address, IDisconnectCallback cb, Predicate<MethodCall> inline)
-            throws DBusException {
+    private DBusConnection open(IDisconnectCallback cb, InlineDispatch[] dispatch) throws DBusException {
         DBusConnectionBuilder b;
         switch (address) {
             case "system":
@@ -115,7 +93,7 @@ final class BusConnector implements AutoCloseable {
                 b = DBusConnectionBuilder.forAddress(address);
         }
         // weak imports: dbus-java otherwise keeps every proxy getRemoteObject ever returned on this long-lived
-        // shared connection (importedObjects), and with it the interface's bundle revision (soak: ~190 KiB per
+        // shared connection (importedObjects), and with it the interface's bundle revision (~190 KiB per
         // update of dev.ovs.networkd, and growth with every call that looks up a remote object)
         DBusConnection c = b.withShared(false)
                 .withImportWeakReferences(true)
@@ -128,18 +106,19 @@ final class BusConnector implements AutoCloseable {
         if (!d.installed()) {
             LOG.log(Level.WARNING, "dev.ovs.dbus: every call goes through dbus-java's pool: " + d.refusal());
         }
-        DISPATCH.put(c, d);
+        dispatch[0] = d;
         return c;
     }
 
     /**
-     * Inline dispatch of a connection opened by {@link #defaultOpen}, for tests and diagnostics.
+     * Inline dispatch of the current connection, for diagnostics ({@code dbus:status}) and tests.
      *
-     * @param c a connection
-     * @return its {@link InlineDispatch}, or {@code null} if it was not opened by {@link #defaultOpen}
+     * @return its {@link InlineDispatch} (installed, or with the refusal), empty while there is no connection
      */
-    static InlineDispatch inlineDispatch(DBusConnection c) {
-        return DISPATCH.get(c);
+    Optional<InlineDispatch> inlineDispatch() {
+        DBusConnection c = current;
+        InlineDispatch d = currentInline;
+        return c != null && c.isConnected() && d != null ? Optional.of(d) : Optional.empty();
     }
 
     String address() {
@@ -187,9 +166,10 @@ final class BusConnector implements AutoCloseable {
         }
         pendingAttempt = null;
         DBusConnection c;
+        InlineDispatch[] dispatch = new InlineDispatch[1];
         try {
             Callback cb = new Callback();
-            c = opener.open(cb);
+            c = open(cb, dispatch);
             cb.owner = c;
         } catch (DBusException | RuntimeException e) {
             lastError = String.valueOf(e.getMessage());
@@ -202,6 +182,7 @@ final class BusConnector implements AutoCloseable {
             closeQuietly(c);
             return;
         }
+        currentInline = dispatch[0];
         current = c;
         backoff = MIN_BACKOFF_MS;
         lastError = "";
@@ -247,6 +228,7 @@ final class BusConnector implements AutoCloseable {
                 return;
             }
             current = null;
+            currentInline = null;
             LOG.log(Level.WARNING, "dev.ovs.dbus: lost D-Bus connection to " + address + " (" + why + "), reconnecting");
             for (DbusConnectionListener l : listeners) {
                 try {
@@ -279,6 +261,7 @@ final class BusConnector implements AutoCloseable {
             closed = true;
             c = current;
             current = null;
+            currentInline = null;
             if (pendingAttempt != null) {
                 pendingAttempt.cancel(false);
             }
@@ -322,6 +305,7 @@ final class BusConnector implements AutoCloseable {
             closed = true;
             c = current;
             current = null;
+            currentInline = null;
             if (pendingAttempt != null) {
                 pendingAttempt.cancel(false);
             }

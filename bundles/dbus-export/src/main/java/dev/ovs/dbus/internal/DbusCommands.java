@@ -44,7 +44,8 @@ public final class DbusCommands {
                 .append(c.isPresent() ? "connected as " + dbus.uniqueName().orElse("?") : "not connected")
                 .append(" (connections made: ").append(dbus.connectCount())
                 .append(", signals dropped while disconnected: ").append(dbus.droppedSignals()).append(")\n");
-        InlineDispatch d = c.map(BusConnector::inlineDispatch).orElse(null);
+        // the connection service of this bundle is its DbusConnectionComponent (inline dispatch is no API)
+        InlineDispatch d = dbus instanceof DbusConnectionComponent own ? own.inlineDispatch().orElse(null) : null;
         out.append("inline dispatch: ");
         if (d == null) {
             out.append("— (no connection)\n");

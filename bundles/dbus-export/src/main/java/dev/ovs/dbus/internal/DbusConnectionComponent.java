@@ -1,14 +1,17 @@
 package dev.ovs.dbus.internal;
 
+import dev.ovs.dbus.DbusAuthorizer;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.DbusExports;
 import dev.ovs.dbus.ExportStatus;
+import dev.ovs.dbusjava.InlineDispatch;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.messages.DBusSignal;
@@ -22,12 +25,19 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Owns the appliance's D-Bus connection ({@link BusConnector}) and the whiteboard exporter
  * ({@link Exporter}, fed by a {@link ServiceTracker} on {@value DbusExport#FILTER}). PID {@code dev.ovs.dbus};
- * a configuration change re-activates the component (new connection, everything re-exported).
+ * a configuration change re-activates the component (new connection, everything re-exported). Every
+ * {@link DbusAuthorizer} service is asked before each call of an exported member.
+ *
+ * <p>Outside a framework (tests of the D-Bus faces, tools) the public constructors connect at once and
+ * {@link #export(Object, String, String)} stands in for the service registry; {@link #close()} ends it.
  */
 @Component(service = {DbusConnectionService.class, DbusExports.class}, immediate = true,
         configurationPid = "dev.ovs.dbus", configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -41,25 +51,34 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     private final AtomicLong dropped = new AtomicLong();
     private BusConnector connector;
     private ServiceTracker<Object, Object> tracker;
+    private final List<DbusAuthorizer> authorizers = new CopyOnWriteArrayList<>();
+    /** Service ids of {@link #export(Object, String, String)}: far above any OSGi service.id of a test. */
+    private final AtomicLong standaloneIds = new AtomicLong(1L << 40);
 
     /** For DS. */
     public DbusConnectionComponent() {
     }
 
     /**
-     * Outside OSGi (tests): connects to {@code address}, waiting up to 10 s for the first connection
-     * (a bus that is not there yet is retried in the background as usual), no service tracker.
+     * Outside a framework (tests, tools): connects to {@code address}, waiting up to 10 s for the first
+     * connection (a bus that is not there yet is retried in the background as usual), no service tracker,
+     * no replacement grace.
+     *
+     * @param address {@code system}, {@code session} or a D-Bus address such as {@code unix:path=/run/x/bus.sock}
+     * @throws IllegalArgumentException if address is blank
      */
-    DbusConnectionComponent(String address) {
+    public DbusConnectionComponent(String address) {
         this(address, 0);
     }
 
     /**
-     * Outside OSGi (tests), as {@link #DbusConnectionComponent(String)} with replacement grace.
+     * Outside a framework, as {@link #DbusConnectionComponent(String)} with replacement grace.
      *
+     * @param address the bus address
      * @param graceMs see {@link DbusConfig#unexport_grace_ms()}
+     * @throws IllegalArgumentException if address is blank or graceMs negative
      */
-    DbusConnectionComponent(String address, long graceMs) {
+    public DbusConnectionComponent(String address, long graceMs) {
         start(address, graceMs);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (connector.connectCount() == 0 && connector.lastError().isEmpty() && System.nanoTime() < deadline) {
@@ -81,8 +100,8 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
 
     private void start(String address, long graceMs) {
         this.graceMs = graceMs;
-        exporter = new Exporter(graceMs);
-        connector = BusConnector.withInline(address, exporter::answersInline);
+        exporter = new Exporter(graceMs, () -> authorizers);
+        connector = new BusConnector(address, exporter::answersInline);
         connector.addListener(exporter); // first listener: exports are in place before others hear of it
         connector.start();
     }
@@ -119,14 +138,65 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
         }
     }
 
-    /** Unexports everything and closes the connection (tests; DS uses {@link #deactivate()}). */
-    void close() {
+    /**
+     * Outside a framework: unexports everything and closes the connection (DS uses {@link #deactivate}).
+     */
+    public void close() {
         exporter.clear();
         connector.close();
     }
 
+    /**
+     * Outside a framework: exports {@code object} as if it were a whiteboard service with these properties
+     * ({@link DbusExport}): the same proxy, error mapping, authorization and status.
+     *
+     * @param object  the object, implementing at least one {@code DBusInterface}
+     * @param path    value of {@value DbusExport#OBJECT_PATH}
+     * @param busName value of {@value DbusExport#BUS_NAME}, or null
+     * @return its status; {@link ExportStatus#serviceId()} identifies it for {@link #unexport(long)}
+     */
+    public ExportStatus export(Object object, String path, String busName) {
+        return exporter.add(standaloneIds.incrementAndGet(), "standalone", object, path, busName);
+    }
+
+    /**
+     * Outside a framework: withdraws an export of {@link #export(Object, String, String)} (with replacement
+     * grace, as when its service is unregistered).
+     *
+     * @param serviceId its {@link ExportStatus#serviceId()}
+     */
+    public void unexport(long serviceId) {
+        exporter.remove(serviceId);
+    }
+
+    /**
+     * Adds an authorizer (DS: every {@link DbusAuthorizer} service, dynamically).
+     *
+     * @param authorizer asked before every call from now on
+     */
+    @Reference(service = DbusAuthorizer.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeAuthorizer")
+    public void addAuthorizer(DbusAuthorizer authorizer) {
+        authorizers.add(Objects.requireNonNull(authorizer, "authorizer"));
+    }
+
+    /** @param authorizer an authorizer to ask no more */
+    public void removeAuthorizer(DbusAuthorizer authorizer) {
+        authorizers.remove(authorizer);
+    }
+
     Exporter exporter() {
         return exporter;
+    }
+
+    /**
+     * Diagnostics ({@code dbus:status}) and tests outside a framework: which calls the current connection answers
+     * on its reader thread ({@link dev.ovs.dbus.NonBlocking}).
+     *
+     * @return inline dispatch of the current connection, empty while disconnected
+     */
+    public Optional<InlineDispatch> inlineDispatch() {
+        return connector.inlineDispatch();
     }
 
     @Override

@@ -30,9 +30,9 @@ import org.osgi.service.component.annotations.Deactivate;
  * <p>dbus-java caches reflection results in static maps keyed by {@code Class}/{@code Type}
  * ({@code Marshalling.TYPE_CACHE}, {@code Container.TYPE_CACHE}, {@code DBusSignal.CLASS_CACHE/TYPE_CACHE/
  * CACHED_CONSTRUCTORS}, {@code DBusMatchRule.SIGNALTYPEMAP}). Inside OSGi the library bundle outlives the
- * bundles whose D-Bus interfaces, structs and signals it has seen, so every update of such a bundle (the port
- * agent, systemd-networkd, a third-party extension) left its old class loader and all its classes reachable:
- * the hot-swap soak measured about 280 KiB of metaspace per update of {@code dev.ovs.portagent}. This
+ * bundles whose D-Bus interfaces, structs and signals it has seen, so without cleaning every update of such a
+ * bundle (the port agent, systemd-networkd, a third-party extension) leaves its old class loader and all its
+ * classes reachable: about 280 KiB of metaspace per update of a bundle with a D-Bus face. This
  * component removes the entries whose classes come from a bundle revision that is no longer current, when a
  * bundle is unresolved or uninstalled, after a refresh, and once at activation (for what an earlier revision
  * of this bundle saw). The maps are {@code ConcurrentHashMap}s, so removing from them while dbus-java works is

@@ -1,10 +1,12 @@
 package dev.ovs.dbus.internal;
 
+import dev.ovs.base.ErrorKind;
+import dev.ovs.dbus.DbusAuthorizer;
 import dev.ovs.dbus.DbusConnectionListener;
+import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
-import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.NonBlocking;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
@@ -21,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.freedesktop.dbus.annotations.DBusInterfaceName;
+import java.util.function.Supplier;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -35,12 +37,17 @@ import org.freedesktop.dbus.utils.DBusObjects;
  * ({@code RequestName}, {@code ReleaseName}) are made while holding the lock, so a state change is
  * complete when the method returns.
  *
+ * <p>What is exported for a service is not the service object itself but a {@link Dispatch} proxy of the same
+ * D-Bus interfaces: it asks the {@link DbusAuthorizer}s, runs the service's method and turns whatever it throws
+ * into the D-Bus error of {@link DbusErrors#map} (the one exception mapping), with the error's name on the wire
+ * ({@link WireErrors}).
+ *
  * <p>Replacement grace: when an exported service goes away while the connection stays (its bundle is
  * stopped or updated), its path and bus name are kept for {@code graceMs} by a placeholder object that
- * implements the same D-Bus interfaces and answers every call with the interface's {@code Unavailable}
- * error ({@code dev.ovs.PortAgent1.Error.Unavailable} for {@code dev.ovs.PortAgent1},
- * {@code org.openvswitch.ovsdb.Error.Unavailable} otherwise). A service registering the same path in
- * that time takes the path and name over without the name ever being released, so a client calling
+ * implements the same D-Bus interfaces and answers every call with {@code <namespace>.Unavailable}, the
+ * namespace its interface declares ({@link dev.ovs.dbus.ErrorNamespace}, {@link DbusErrors#namespaceOf}). A
+ * service registering the same path in that time takes the path and name over without the name ever being
+ * released, so a client calling
  * through a bundle update sees {@code Unavailable} for a moment, never {@code ServiceUnknown}. When the
  * time is up the placeholder is unexported and the name released. The placeholders' timer thread
  * ({@code dev.ovs.dbus-grace}) exists only while a placeholder does (1 s keep-alive).
@@ -56,6 +63,8 @@ final class Exporter implements DbusConnectionListener {
         final Object object;
         final String path;
         final String name;
+        /** What is exported for {@link #object} ({@link Dispatch}), made when it is first exported. */
+        DBusInterface dispatch;
         State state;
         String message = "";
         boolean exported;
@@ -108,24 +117,28 @@ final class Exporter implements DbusConnectionListener {
         nonBlocking.computeIfAbsent("org.freedesktop.DBus.Peer", k -> ConcurrentHashMap.newKeySet()).add("Ping");
     }
     private final long graceMs;
+    private final Supplier<List<DbusAuthorizer>> authorizers;
+    private final WireErrors wire = new WireErrors();
     private ScheduledThreadPoolExecutor timer;
     private DBusConnection connection;
 
-    /** An exporter without replacement grace (services are unexported the moment they go away). */
+    /** An exporter without replacement grace (services are unexported the moment they go away), no authorizer. */
     Exporter() {
-        this(0);
+        this(0, List::of);
     }
 
     /**
-     * @param graceMs how long a removed service's path and bus name are held for a successor, in ms
-     *                (0: not at all)
+     * @param graceMs     how long a removed service's path and bus name are held for a successor, in ms
+     *                    (0: not at all)
+     * @param authorizers the authorizers every call is checked with (read per call, lock-free)
      * @throws IllegalArgumentException if graceMs is negative
      */
-    Exporter(long graceMs) {
+    Exporter(long graceMs, Supplier<List<DbusAuthorizer>> authorizers) {
         if (graceMs < 0) {
             throw new IllegalArgumentException("unexport.grace.ms: must be >= 0, got " + graceMs);
         }
         this.graceMs = graceMs;
+        this.authorizers = authorizers;
     }
 
     /**
@@ -323,8 +336,8 @@ final class Exporter implements DbusConnectionListener {
     /**
      * {@code DBusConnection.removeFallback} of dbus-java 5.2.0 removes nothing: its FallbackContainer keys the
      * map by {@code path.split("/")} arrays, and {@code remove} looks up a new array (identity). The entry, and
-     * with it the placeholder and its bundle revision's class loader, would stay forever (the soak showed
-     * it) and keep answering for the path. So the entry is also removed from that map by key contents.
+     * with it the placeholder and its bundle revision's class loader, would stay forever and keep answering
+     * for the path. So the entry is also removed from that map by key contents.
      */
     static void removeFallback(DBusConnection c, String path) {
         c.removeFallback(path);
@@ -370,9 +383,9 @@ final class Exporter implements DbusConnectionListener {
 
     /**
      * A DBusInterface implementing every D-Bus interface of {@code object} whose members all fail with
-     * the interface's Unavailable error.
+     * the interface's Unavailable error ({@code <namespace>.Unavailable}).
      */
-    static DBusInterface placeholderFor(Object object, String path) {
+    private DBusInterface placeholderFor(Object object, String path) {
         Set<Class<?>> ifaces = dbusInterfaces(object.getClass());
         if (ifaces.isEmpty()) {
             throw new IllegalArgumentException("no DBusInterface on " + object.getClass().getName());
@@ -391,7 +404,8 @@ final class Exporter implements DbusConnectionListener {
                     return "placeholder for " + path;
                 default:
                     String msg = "the service at " + path + " is being replaced (bundle updated or stopped); retry";
-                    return throwUnavailable(m.getDeclaringClass(), msg);
+                    throw wire.onWire(DbusErrors.of(DbusErrors.namespaceOf(m.getDeclaringClass()),
+                            ErrorKind.Unavailable, msg));
             }
         };
         return (DBusInterface) Proxy.newProxyInstance(object.getClass().getClassLoader(),
@@ -439,13 +453,6 @@ final class Exporter implements DbusConnectionListener {
         String iface = call.getInterface();
         Set<String> members = iface == null ? null : nonBlocking.get(iface);
         return members != null && members.contains(call.getName());
-    }
-
-    private static Object throwUnavailable(Class<?> iface, String msg) {
-        DBusInterfaceName n = iface.getAnnotation(DBusInterfaceName.class);
-        String name = n != null ? n.value() : iface.getName();
-        throw "dev.ovs.PortAgent1".equals(name) ? DbusErrors.portAgent(DbusErrors.Kind.Unavailable, msg)
-                : DbusErrors.ovsdb(DbusErrors.Kind.Unavailable, msg);
     }
 
     private synchronized void expire(Placeholder p) {
@@ -572,10 +579,13 @@ final class Exporter implements DbusConnectionListener {
         }
         if (!e.exported) {
             try {
-                c.exportObject(e.path, (DBusInterface) e.object);
+                if (e.dispatch == null) {
+                    e.dispatch = Dispatch.proxy(e.object, e.path, dbusInterfaces(e.object.getClass()), authorizers, wire);
+                }
+                c.exportObject(e.path, e.dispatch);
             } catch (DBusException | RuntimeException ex) {
                 e.state = State.FAILED;
-                e.message = "dbus-java refused the export: " + ex;
+                e.message = "cannot export (dbus-java refused the interfaces, or no proxy of them): " + ex;
                 LOG.log(Level.WARNING, "dev.ovs.dbus: service " + e.id + " of " + e.bundle + ": " + e.message);
                 return;
             }

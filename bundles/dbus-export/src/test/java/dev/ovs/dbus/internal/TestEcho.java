@@ -3,9 +3,9 @@ package dev.ovs.dbus.internal;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 
-/** A test interface: {@code dev.ovs.test.Echo1}. */
+/** A test interface: {@code dev.ovs.test.Echo1}, default error namespace {@code dev.ovs.test.Echo1.Error}. */
 @DBusInterfaceName("dev.ovs.test.Echo1")
 public interface TestEcho extends DBusInterface {
-    /** Echoes; throws the error named by {@code text} when it starts with "error:". */
+    /** @param text echoed, or the failure it names ({@link EchoImpl}) @return tag and text */
     String Echo(String text);
 }

@@ -3,12 +3,15 @@ package dev.ovs.ovsdb.vswitch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TestOvsdb;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +31,8 @@ class MirrorQosIT {
     @BeforeAll
     static void up() throws Exception {
         server = TestOvsdb.start();
-        client = OvsdbClient.connect(ClientOptions.of(server.remote()));
-        Replica replica = client.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+        client = OvsdbClients.connect(ClientOptions.of(server.remote()));
+        Replica replica = client.replica(VSwitch.DB, VSwitches.replicaTables());
         assertThat(replica.awaitSynced(Duration.ofSeconds(10))).isTrue();
         vs = new VSwitchImpl(client, replica, true, 5000);
     }
@@ -44,7 +47,7 @@ class MirrorQosIT {
         }
     }
 
-    static OvsdbException.Kind kindOf(Throwable t) {
+    static ErrorKind kindOf(Throwable t) {
         return ((OvsdbException) t).kind();
     }
 
@@ -110,7 +113,7 @@ class MirrorQosIT {
                 IllegalArgumentException.class, "exactly one of output_port and output_vlan");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null), false), IllegalArgumentException.class, "exactly one");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", "mp4").withSelectVlan(Set.of(4096)), false),
-                IllegalArgumentException.class, "select_vlan: VLAN ids must be 0..4095");
+                IllegalArgumentException.class, "select_vlan: must be 0..4095");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null).withOutputVlan(0), false),
                 IllegalArgumentException.class, "output_vlan: must be 1..4095");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.ports("m2", Set.of("bad/name"), Set.of(), "mp4"), false),
@@ -128,9 +131,9 @@ class MirrorQosIT {
         vs.deleteMirror("mb0", "vsm", false);
         assertThat(server.vsctl("--columns=name", "list", "Mirror")).doesNotContain("m0").doesNotContain("vsm").contains("m1");
         assertThat(server.vsctl("get", "Bridge", "mb0", "mirrors").trim()).isEqualTo("[" + m1 + "]");
-        assertThatThrownBy(() -> vs.deleteMirror("mb0", "m0", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.deleteMirror("mb0", "m0", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.deleteMirror("mb0", "m0", true);
-        assertThatThrownBy(() -> vs.listMirrors("nosuchbr")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.listMirrors("nosuchbr")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.deleteBridge("mb0", false);
         assertThat(rows("Mirror")).isZero();
     }
@@ -173,10 +176,10 @@ class MirrorQosIT {
         vs.deleteQueue("qp1", 5, false);
         assertThat(rows("Queue")).isEqualTo(queue0 + 1);
         assertThat(vs.qos("qp1").orElseThrow().queues()).containsOnlyKeys(0L);
-        assertThatThrownBy(() -> vs.deleteQueue("qp1", 5, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.deleteQueue("qp1", 5, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.deleteQueue("qp1", 5, true);
         assertThatThrownBy(() -> vs.setQueue("qp2", 1, QueueSpec.rates(null, 1L))).hasMessageContaining("has no QoS")
-                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         // bad input: nothing sent, nothing changed
         refusedUnchanged(() -> vs.setQos("qp1", new QosSpec("linux-bogus", null, null, null)), IllegalArgumentException.class, "qos: type");
         refusedUnchanged(() -> vs.setQos("qp1", new QosSpec("linux-htb", Map.of("max-rate", "fast"), null, null)),
@@ -186,7 +189,7 @@ class MirrorQosIT {
         refusedUnchanged(() -> vs.setQos("qp1", new QosSpec("linux-htb", null, Map.of(0L, new QueueSpec(64, null, null)), null)),
                 IllegalArgumentException.class, "dscp must be 0..63");
         refusedUnchanged(() -> vs.setQueue("qp1", -1, QueueSpec.rates(null, 1L)), IllegalArgumentException.class, "queue number");
-        refusedUnchanged(() -> vs.setQos("bad/port", QosSpec.htb(1)), IllegalArgumentException.class, "port: name");
+        refusedUnchanged(() -> vs.setQos("bad/port", QosSpec.htb(1)), IllegalArgumentException.class, "port: must not contain");
         refusedUnchanged(() -> vs.setQos("nosuchport", QosSpec.htb(1)), OvsdbException.class, "no port named");
         // a QoS shared with another port (set by ovs-vsctl) survives clearing one of them
         server.vsctl("set", "Port", "qp2", "qos=" + q2);
@@ -200,7 +203,7 @@ class MirrorQosIT {
         assertThat(rows("Queue")).isEqualTo(queue0);
         assertThat(vs.clearQos("qp2", false)).isFalse();
         assertThat(vs.qos("qp2")).isEmpty();
-        assertThatThrownBy(() -> vs.clearQos("nosuchport", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.clearQos("nosuchport", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         assertThat(vs.clearQos("nosuchport", true)).isFalse();
     }
 
@@ -227,8 +230,8 @@ class MirrorQosIT {
     void concurrentSameNameMirrorIsCreatedOnce() throws Exception {
         vs.addBridge("rb0", null, true);
         vs.addPort("rb0", "rp1", null, true);
-        try (OvsdbClient c2 = OvsdbClient.connect(ClientOptions.of(server.remote()))) {
-            Replica r2 = c2.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+        try (OvsdbClient c2 = OvsdbClients.connect(ClientOptions.of(server.remote()))) {
+            Replica r2 = c2.replica(VSwitch.DB, VSwitches.replicaTables());
             assertThat(r2.awaitSynced(Duration.ofSeconds(10))).isTrue();
             VSwitch vs2 = new VSwitchImpl(c2, r2, false, 5000);
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);

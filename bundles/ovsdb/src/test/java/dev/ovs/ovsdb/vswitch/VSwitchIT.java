@@ -3,12 +3,16 @@ package dev.ovs.ovsdb.vswitch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TestOvsdb;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +31,8 @@ class VSwitchIT {
     @BeforeAll
     static void up() throws Exception {
         server = TestOvsdb.start();
-        client = OvsdbClient.connect(ClientOptions.of(server.remote()));
-        replica = client.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+        client = OvsdbClients.connect(ClientOptions.of(server.remote()));
+        replica = client.replica(VSwitch.DB, VSwitches.replicaTables());
         assertThat(replica.awaitSynced(Duration.ofSeconds(10))).isTrue();
         vs = new VSwitchImpl(client, replica, true, 5000);
     }
@@ -43,7 +47,7 @@ class VSwitchIT {
         }
     }
 
-    static OvsdbException.Kind kindOf(Throwable t) {
+    static ErrorKind kindOf(Throwable t) {
         return ((OvsdbException) t).kind();
     }
 
@@ -56,15 +60,15 @@ class VSwitchIT {
         assertThat(server.vsctl("list-ports", "vb0")).isEmpty();
         assertThat(vs.bridgeExists("vb0")).isTrue();
         assertThat(vs.bridge("vb0").orElseThrow().ports()).containsExactly("vb0");
-        assertThatThrownBy(() -> vs.addBridge("vb0", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.AlreadyExists));
+        assertThatThrownBy(() -> vs.addBridge("vb0", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.AlreadyExists));
         vs.addBridge("vb0", null, true); // --may-exist
         // created by ovs-vsctl, seen by us; and an add-br racing with it is refused by the wait guard
         server.vsctl("add-br", "vb1");
         assertThat(vs.listBridges()).contains("vb0", "vb1");
-        assertThatThrownBy(() -> vs.addBridge("vb1", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.AlreadyExists));
+        assertThatThrownBy(() -> vs.addBridge("vb1", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.AlreadyExists));
         vs.deleteBridge("vb1", false);
         assertThat(server.vsctl("list-br")).doesNotContain("vb1");
-        assertThatThrownBy(() -> vs.deleteBridge("vb1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.deleteBridge("vb1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.deleteBridge("vb1", true); // --if-exists
         assertThat(vs.bridgeExists("nosuch")).isFalse();
     }
@@ -72,9 +76,9 @@ class VSwitchIT {
     @Test
     void portsAndInterfaces() throws Exception {
         vs.addBridge("pb0", null, true);
-        vs.addPort("pb0", "pp1", PortOptions.NONE.withTag(100).withVlanMode("access")
+        vs.addPort("pb0", "pp1", PortOptions.NONE.withTag(VlanTag.of(100)).withVlanMode(VlanMode.ACCESS)
                 .withInterfaceType("internal").withMtuRequest(1400).withInterfaceExternalIds(Map.of("container_id", "c1", "container_iface", "eth0")), false);
-        vs.addPort("pb0", "pp2", PortOptions.NONE.withTrunks(Set.of(10, 20)), false);
+        vs.addPort("pb0", "pp2", PortOptions.NONE.withTrunks(Set.of(VlanTag.of(10), VlanTag.of(20))), false);
         server.vsctl("add-port", "pb0", "pp3", "--", "set", "Interface", "pp3", "type=patch", "options:peer=pp4");
         assertThat(vs.listPorts("pb0")).containsExactly("pp1", "pp2", "pp3");
         assertThat(server.vsctl("list-ports", "pb0").trim()).isEqualTo("pp1\npp2\npp3");
@@ -83,18 +87,20 @@ class VSwitchIT {
         assertThat(server.vsctl("get", "Interface", "pp1", "type", "mtu_request").trim()).isEqualTo("internal\n1400");
         PortInfo p1 = vs.port("pp1").orElseThrow();
         assertThat(p1.bridge()).isEqualTo("pb0");
-        assertThat(p1.tag()).isEqualTo(100L);
+        assertThat(p1.tag()).isEqualTo(VlanTag.of(100));
+        assertThat(p1.vlanMode()).isEqualTo(VlanMode.ACCESS);
+        assertThat(vs.port("pp2").orElseThrow().trunks()).containsExactly(VlanTag.of(10), VlanTag.of(20));
         assertThat(p1.interfaces()).containsExactly("pp1");
         assertThat(vs.iface("pp3").orElseThrow().options()).containsEntry("peer", "pp4");
         assertThat(vs.findInterfaces(Map.of("container_id", "c1"))).extracting(InterfaceInfo::name).containsExactly("pp1");
         assertThat(vs.findInterfaces(Map.of("container_id", "c1")).get(0).port()).isEqualTo("pp1");
         // duplicates
-        assertThatThrownBy(() -> vs.addPort("pb0", "pp1", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.AlreadyExists));
+        assertThatThrownBy(() -> vs.addPort("pb0", "pp1", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.AlreadyExists));
         vs.addPort("pb0", "pp1", null, true);
         vs.addBridge("pb1", null, true);
         assertThatThrownBy(() -> vs.addPort("pb1", "pp1", null, true)).hasMessageContaining("on bridge 'pb0'")
-                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.AlreadyExists));
-        assertThatThrownBy(() -> vs.addPort("nosuchbr", "pp9", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.AlreadyExists));
+        assertThatThrownBy(() -> vs.addPort("nosuchbr", "pp9", null, false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         // set columns, typed
         vs.setPortColumn("pp1", "tag", 200L);
         assertThat(server.vsctl("get", "Port", "pp1", "tag").trim()).isEqualTo("200");
@@ -109,16 +115,16 @@ class VSwitchIT {
                 .hasMessageContaining("Port.tag");
         assertThatThrownBy(() -> vs.setPortColumn("pp1", "vlan_mode", "bogus")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> vs.setPortColumn("pp1", "nosuch", 1L)).hasMessageContaining("unknown column");
-        assertThatThrownBy(() -> vs.setPortColumn("nosuchport", "tag", 1L)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.setPortColumn("nosuchport", "tag", 1L)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         // delete
         vs.deletePort("pb0", "pp2", false);
         server.vsctl("del-port", "pp3");
         assertThat(vs.listPorts("pb0")).containsExactly("pp1");
-        assertThatThrownBy(() -> vs.deletePort("pb1", "pp1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.deletePort("pb1", "pp1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.deletePort("pb1", "pp1", true);
         vs.deletePort(null, "pp1", false);
         assertThat(server.vsctl("list-ports", "pb0")).isEmpty();
-        assertThatThrownBy(() -> vs.deletePort(null, "pp1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.deletePort(null, "pp1", false)).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         assertThatThrownBy(() -> vs.deletePort("pb0", "pb0", false)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -134,20 +140,22 @@ class VSwitchIT {
         assertThat(server.vsctl("get-controller", "cb0").trim()).isEmpty();
         assertThat(server.vsctl("--columns=target", "list", "Controller").trim()).isEmpty(); // old rows collected
         assertThatThrownBy(() -> vs.setControllers("cb0", List.of(" "))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> vs.controllers("nosuch")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+        assertThatThrownBy(() -> vs.controllers("nosuch")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
     }
 
     @Test
     void badNamesRejectedBeforeSending() throws Exception {
         String before = server.dumpJson();
-        for (String bad : new String[] {"", "sixteen-bytes-xx", "a/b", "a b", "tab\t", "nl\n", "\u0001x", "..", "ünïcödé-lóng"}) {
+        for (String bad : new String[] {"", "sixteen-bytes-xx", "a/b", "a b", "tab\t", "nl\n", "a:b", "..", "ünïcödé-lóng"}) {
             assertThatThrownBy(() -> vs.addBridge(bad, null, false)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("bridge:");
             assertThatThrownBy(() -> vs.addPort("vb0", bad, null, false)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("port:");
         }
-        assertThatThrownBy(() -> vs.addPort("x", "y", PortOptions.NONE.withTag(5000), false))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Port.tag");
+        assertThatThrownBy(() -> vs.addPort("x", "y", PortOptions.NONE.withTag(VlanTag.of(5000)), false))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("tag: must be 0..4095, got 5000");
+        assertThatThrownBy(() -> vs.addPort("x", "y", PortOptions.NONE.withMtuRequest(0), false))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("mtu_request: must be 1..65535, got 0");
         assertThatThrownBy(() -> vs.addBridge("x", BridgeOptions.NONE.withFailMode("bogus"), false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fail_mode");
         assertThatThrownBy(() -> vs.transact("not json")).isInstanceOf(IllegalArgumentException.class);
@@ -165,7 +173,7 @@ class VSwitchIT {
         String res = vs.transact("[\"Open_vSwitch\",{\"op\":\"select\",\"table\":\"Bridge\",\"where\":[],\"columns\":[\"name\"]}]");
         assertThat(res).startsWith("[{\"rows\":");
         assertThatThrownBy(() -> vs.transact("[\"NoDb\",{\"op\":\"comment\",\"comment\":\"x\"}]"))
-                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.NotFound));
+                .satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.NotFound));
         vs.addBridge("nb0", null, true);
         for (int i = 0; i < 50; i++) {
             vs.addPort("nb0", "np" + i, null, true);
@@ -179,7 +187,7 @@ class VSwitchIT {
                 Thread.sleep(10);
             }
             assertThat(replica.byName("Port", "np49")).isPresent();
-            assertThatThrownBy(() -> vs.listPorts("nb0")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(OvsdbException.Kind.Unavailable));
+            assertThatThrownBy(() -> vs.listPorts("nb0")).satisfies(t -> assertThat(kindOf(t)).isEqualTo(ErrorKind.Unavailable));
         } finally {
             server.startServer();
         }

@@ -9,7 +9,9 @@ import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,14 +25,14 @@ class VswitchdIT {
     @Test
     void waitsForVswitchdLikeOvsVsctl() {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            Replica r = c.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            Replica r = c.replica(VSwitch.DB, VSwitches.replicaTables());
             assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
             VSwitch vs = new VSwitchImpl(c, r, true, 20000);
             vs.addBridge("wbr0", BridgeOptions.NONE.withDatapathType("netdev"), false);
             // applied: ovs-vswitchd has created the bridge's local port and assigned it an OpenFlow port
             assertThat(vs.iface("wbr0").orElseThrow().ofport()).isEqualTo(65534L);
-            vs.addPort("wbr0", "wp1", PortOptions.NONE.withInterfaceType("internal").withTag(10), false);
+            vs.addPort("wbr0", "wp1", PortOptions.NONE.withInterfaceType("internal").withTag(VlanTag.of(10)), false);
             InterfaceInfo i = vs.iface("wp1").orElseThrow();
             assertThat(i.ofport()).isNotNull().isPositive();
             assertThat(i.error()).isNull();
@@ -64,14 +66,14 @@ class VswitchdIT {
     @Test
     void mirrorAndQosAppliedByVswitchd() {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            Replica r = c.replica(VSwitch.DB, VSwitchImpl.replicaSpec());
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            Replica r = c.replica(VSwitch.DB, VSwitches.replicaTables());
             assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
             VSwitch vs = new VSwitchImpl(c, r, true, 20000);
             vs.addBridge("mbr0", BridgeOptions.NONE.withDatapathType("netdev"), false);
-            vs.addPort("mbr0", "mp1", PortOptions.NONE.withInterfaceType("internal").withTag(10), false);
-            vs.addPort("mbr0", "mp2", PortOptions.NONE.withInterfaceType("internal").withTag(10), false);
-            vs.addPort("mbr0", "mp3", PortOptions.NONE.withInterfaceType("internal").withTag(20), false);
+            vs.addPort("mbr0", "mp1", PortOptions.NONE.withInterfaceType("internal").withTag(VlanTag.of(10)), false);
+            vs.addPort("mbr0", "mp2", PortOptions.NONE.withInterfaceType("internal").withTag(VlanTag.of(10)), false);
+            vs.addPort("mbr0", "mp3", PortOptions.NONE.withInterfaceType("internal").withTag(VlanTag.of(20)), false);
             String mp3 = odpPort(ovs, "mp3");
             String flow = "in_port=mp1,dl_src=02:00:00:00:00:01,dl_dst=ff:ff:ff:ff:ff:ff";
             String before = ovs.appctl("ofproto/trace", "mbr0", flow);
@@ -100,10 +102,10 @@ class VswitchdIT {
     @Test
     void tcpRemote() {
         try (ShortTempDir dir = ShortTempDir.create(); OvsdbServer db = OvsdbServer.start(null, dir.path(), true);
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of("tcp:127.0.0.1:" + db.tcpPort()))) {
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of("tcp:127.0.0.1:" + db.tcpPort()))) {
             assertThat(c.awaitConnected(Duration.ofSeconds(10))).isTrue();
             assertThat(c.listDbs().join()).contains("Open_vSwitch");
-            VSwitch vs = VSwitch.create(c, true, 5000);
+            VSwitch vs = VSwitches.create(c, true, 5000);
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             vs.addBridge("tb0", null, false);
             assertThat(db.vsctl("list-br").trim()).isEqualTo("tb0");

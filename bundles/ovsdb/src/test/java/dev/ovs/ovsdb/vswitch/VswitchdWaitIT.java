@@ -3,6 +3,7 @@ package dev.ovs.ovsdb.vswitch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.Netns;
 import dev.ovs.itests.harness.Ovs;
@@ -11,7 +12,9 @@ import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.internal.VSwitchImpl;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -52,8 +55,8 @@ class VswitchdWaitIT {
     @Test
     void everyCallReturnsWithCurCfgCaughtUpAndNetdevDefault() {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            VSwitch vs = VSwitch.create(c, true, 20000, "netdev");
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            VSwitch vs = VSwitches.create(c, true, 20000, "netdev");
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             // liveness, not speed: a waiter that nobody wakes would sit out the whole 20 s timeout and only then
             // find cur_cfg caught up, so each call must return well before it
@@ -83,8 +86,8 @@ class VswitchdWaitIT {
     @Test
     void waitsThroughAReplicaListenerForOtherReplicas() {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            Replica real = c.replica(VSwitch.DB, VSwitch.replicaTables());
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            Replica real = c.replica(VSwitch.DB, VSwitches.replicaTables());
             assertThat(real.awaitSynced(Duration.ofSeconds(10))).isTrue();
             Replica wrapped = (Replica) Proxy.newProxyInstance(Replica.class.getClassLoader(), new Class<?>[] {Replica.class},
                     (p, m, a) -> {
@@ -111,8 +114,8 @@ class VswitchdWaitIT {
     @Test
     void frozenVswitchdTimesOutAndWaitersWakeWhenItResumes() throws Exception {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            VSwitch quick = VSwitch.create(c, true, 600, "netdev");
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            VSwitch quick = VSwitches.create(c, true, 600, "netdev");
             assertThat(quick.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             VSwitch patient = new VSwitchImpl(c, quick.replica(), true, 60000, "netdev");
             quick.addBridge("fbr0", null, false);
@@ -122,7 +125,7 @@ class VswitchdWaitIT {
             try {
                 assertThatThrownBy(() -> quick.addPort("fbr0", "fp0", PortOptions.NONE.withInterfaceType("internal"), false))
                         .isInstanceOfSatisfying(OvsdbException.class, e -> {
-                            assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Timeout);
+                            assertThat(e.kind()).isEqualTo(ErrorKind.Timeout);
                             assertThat(e.getMessage()).contains("committed but ovs-vswitchd did not apply it")
                                     .contains("600 ms");
                         });
@@ -159,8 +162,8 @@ class VswitchdWaitIT {
     @Test
     void interruptedWaiterFailsAndKeepsItsInterruptFlag() throws Exception {
         try (Netns ns = Netns.create(); ShortTempDir dir = ShortTempDir.create(); Ovs ovs = Ovs.start(ns, dir.path());
-                OvsdbClient c = OvsdbClient.connect(ClientOptions.of(ovs.db().remote()))) {
-            VSwitch vs = VSwitch.create(c, true, 60000, "netdev");
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()))) {
+            VSwitch vs = VSwitches.create(c, true, 60000, "netdev");
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             vs.addBridge("ibr0", null, false);
             long pid = pid(dir.path());
@@ -185,7 +188,7 @@ class VswitchdWaitIT {
                 t.interrupt();
                 assertThat(flag.get(20, TimeUnit.SECONDS)).isTrue();
                 assertThat(failure.get()).isInstanceOfSatisfying(OvsdbException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(OvsdbException.Kind.Failed);
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Failed);
                     assertThat(e.getMessage()).contains("interrupted waiting for ovs-vswitchd");
                 });
             } finally {
@@ -196,10 +199,10 @@ class VswitchdWaitIT {
 
     @Test
     void createRejectsABadDatapathType() {
-        try (OvsdbClient c = OvsdbClient.connect(ClientOptions.of("unix:/nonexistent/db.sock"))) {
-            assertThatThrownBy(() -> VSwitch.create(c, true, 1000, "net dev"))
+        try (OvsdbClient c = OvsdbClients.connect(ClientOptions.of("unix:/nonexistent/db.sock"))) {
+            assertThatThrownBy(() -> VSwitches.create(c, true, 1000, "net dev"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultDatapathType");
-            assertThatThrownBy(() -> VSwitch.create(c, true, 0, "netdev"))
+            assertThatThrownBy(() -> VSwitches.create(c, true, 0, "netdev"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vswitchdTimeoutMillis");
         }
     }

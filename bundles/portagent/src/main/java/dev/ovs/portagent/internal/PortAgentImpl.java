@@ -6,14 +6,14 @@ import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.Cidr;
-import dev.ovs.portagent.Container;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.LedgerStats;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
-import dev.ovs.portagent.PortAgentException.Kind;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.Validate;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
@@ -194,7 +194,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private VSwitch vs() {
         VSwitch v = vswitch.get();
         if (v == null) {
-            throw new PortAgentException(Kind.Unavailable, "no VSwitch (OVSDB) service is available", null);
+            throw new PortAgentException(ErrorKind.Unavailable, "no VSwitch (OVSDB) service is available", null);
         }
         return v;
     }
@@ -221,7 +221,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      */
     private RtNetlink host() throws NetlinkException {
         if (closed) {
-            throw new PortAgentException(Kind.Unavailable, "the port agent is closed", null);
+            throw new PortAgentException(ErrorKind.Unavailable, "the port agent is closed", null);
         }
         Object ino = hostNsInode();
         synchronized (hostLock) {
@@ -303,7 +303,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                     throw new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new PortAgentException(Kind.Failed, "interrupted while deleting link '" + name + "'", e);
+                    throw new PortAgentException(ErrorKind.Failed, "interrupted while deleting link '" + name + "'", e);
                 }
             }
             if (hostNl.link(name).isEmpty()) {
@@ -350,8 +350,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     private static AddRequest validate(String bridge, String iface, String container, PortSettings s) {
-        Validate.bridgeName("bridge", bridge);
-        Validate.interfaceName("interface", iface);
+        InterfaceName.check("bridge", bridge);
+        InterfaceName.check("interface", iface);
         ContainerRef ref = ContainerRef.parse("container", container);
         Cidr addr = s.ipaddress() == null ? null : Validate.cidr("ipaddress", s.ipaddress());
         String mac = s.macaddress() == null ? null : Validate.mac("macaddress", s.macaddress());
@@ -374,7 +374,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private String doAdd(AddRequest r, String id) {
         VSwitch vs = vs();
         if (!find(vs, r.ref.text(), r.iface).isEmpty()) {
-            throw new PortAgentException(Kind.AlreadyExists, "Port already attached for CONTAINER=" + r.ref.text()
+            throw new PortAgentException(ErrorKind.AlreadyExists, "Port already attached for CONTAINER=" + r.ref.text()
                     + " and INTERFACE=" + r.iface, null);
         }
         Container c = resolver.resolve(r.ref);
@@ -416,7 +416,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
                     Map.of("container_id", r.ref.text(), "container_iface", r.iface));
             if (r.vlan != null) {
-                po = po.withTag(r.vlan);
+                po = po.withTag(dev.ovs.ovsdb.vswitch.VlanTag.of("vlan", r.vlan));
             }
             // The OVSDB change (which waits for ovs-vswitchd) runs on a worker while this thread configures the
             // container's end, which ovs-vswitchd never touches. The host end is set up only afterwards:
@@ -496,7 +496,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                     interrupted = true;
                 } catch (ExecutionException e) {
                     return e.getCause() instanceof RuntimeException re ? re
-                            : new PortAgentException(Kind.Failed, String.valueOf(e.getCause()), e.getCause());
+                            : new PortAgentException(ErrorKind.Failed, String.valueOf(e.getCause()), e.getCause());
                 }
             }
         } finally {
@@ -520,7 +520,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         try {
             a.run();
         } catch (NetlinkException e) {
-            throw new PortAgentException(Kind.Failed, "rollback: " + e.getMessage(), e);
+            throw new PortAgentException(ErrorKind.Failed, "rollback: " + e.getMessage(), e);
         }
     }
 
@@ -547,13 +547,13 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         args.put("interface", iface);
         args.put("container", container);
         recorded(caller, "del-port", args, () -> {
-            Validate.bridgeName("bridge", bridge);
-            Validate.interfaceName("interface", iface);
+            InterfaceName.check("bridge", bridge);
+            InterfaceName.check("interface", iface);
             ContainerRef ref = ContainerRef.parse("container", container);
             VSwitch vs = vs();
             List<InterfaceInfo> found = find(vs, ref.text(), iface);
             if (found.isEmpty()) {
-                throw new PortAgentException(Kind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
+                throw new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
                         + " and INTERFACE=" + iface, null);
             }
             remove(vs, found);
@@ -569,7 +569,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         args.put("container", container);
         List<String> out = new ArrayList<>();
         recorded(caller, "del-ports", args, () -> {
-            Validate.bridgeName("bridge", bridge);
+            InterfaceName.check("bridge", bridge);
             ContainerRef ref = ContainerRef.parse("container", container);
             VSwitch vs = vs();
             List<InterfaceInfo> found = vs.findInterfaces(Map.of("container_id", ref.text()));
@@ -626,14 +626,14 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         args.put("container", container);
         args.put("vlan", Integer.toString(vlan));
         recorded(caller, "set-vlan", args, () -> {
-            Validate.bridgeName("bridge", bridge);
-            Validate.interfaceName("interface", iface);
+            InterfaceName.check("bridge", bridge);
+            InterfaceName.check("interface", iface);
             ContainerRef ref = ContainerRef.parse("container", container);
             Validate.vlan("vlan", vlan);
             VSwitch vs = vs();
             List<InterfaceInfo> found = find(vs, ref.text(), iface);
             if (found.isEmpty()) {
-                throw new PortAgentException(Kind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
+                throw new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
                         + " and INTERFACE=" + iface, null);
             }
             try {
@@ -656,7 +656,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             }
             PortInfo p = i.port() == null ? null : vs.port(i.port()).orElse(null);
             out.add(new ContainerPort(i.name(), p == null ? null : p.bridge(), ids.get("container_id"),
-                    ids.get("container_iface"), p == null ? null : p.tag()));
+                    ids.get("container_iface"), p == null || p.tag() == null ? null : Long.valueOf(p.tag().value())));
         }
         out.sort(Comparator.comparing(ContainerPort::port));
         return out;
@@ -819,24 +819,24 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     static PortAgentException map(NetlinkException e) {
-        Kind k = switch (e.errno()) {
-            case 17 -> Kind.AlreadyExists;
-            case 19, 2, 3 -> Kind.NotFound;
-            case 22, 34, 99, 101 -> Kind.ConstraintViolation;
-            case 110 -> Kind.Timeout;
-            default -> Kind.Failed;
+        ErrorKind k = switch (e.errno()) {
+            case 17 -> ErrorKind.AlreadyExists;
+            case 19, 2, 3 -> ErrorKind.NotFound;
+            case 22, 34, 99, 101 -> ErrorKind.ConstraintViolation;
+            case 110 -> ErrorKind.Timeout;
+            default -> ErrorKind.Failed;
         };
         return new PortAgentException(k, e.getMessage(), e);
     }
 
     static PortAgentException map(OvsdbException e) {
-        Kind k = switch (e.kind()) {
-            case NotFound -> Kind.NotFound;
-            case AlreadyExists -> Kind.AlreadyExists;
-            case ConstraintViolation, ReferentialIntegrity -> Kind.ConstraintViolation;
-            case Timeout -> Kind.Timeout;
-            case Unavailable -> Kind.Unavailable;
-            default -> Kind.Failed;
+        ErrorKind k = switch (e.kind()) {
+            case NotFound -> ErrorKind.NotFound;
+            case AlreadyExists -> ErrorKind.AlreadyExists;
+            case ConstraintViolation, ReferentialIntegrity -> ErrorKind.ConstraintViolation;
+            case Timeout -> ErrorKind.Timeout;
+            case Unavailable -> ErrorKind.Unavailable;
+            default -> ErrorKind.Failed;
         };
         return new PortAgentException(k, "OVSDB: " + e.getMessage(), e);
     }

@@ -1,5 +1,7 @@
 package dev.ovs.portagent.netlink;
 
+import dev.ovs.base.InterfaceName;
+import dev.ovs.portagent.Validate;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -62,12 +64,12 @@ public final class LinkChange {
     }
 
     /**
-     * @param name new name ({@code IFLA_IFNAME}), 1..15 bytes, see {@link RtNetlink#checkName(String, String)}
+     * @param name new name ({@code IFLA_IFNAME}), 1..15 bytes, see {@link InterfaceName#check(String, String)}
      * @return a copy with the rename
      * @throws IllegalArgumentException if the name is invalid
      */
     public LinkChange withName(String name) {
-        RtNetlink.checkName("new name", name);
+        InterfaceName.check("new name", name);
         return new LinkChange(netns, name, mtu, mac, up, alias);
     }
 
@@ -89,7 +91,7 @@ public final class LinkChange {
      * @throws IllegalArgumentException if not six hex octets separated by ':' or multicast
      */
     public LinkChange withMac(String address) {
-        RtNetlink.parseMac("mac", address);
+        Validate.macOctets("mac", address);
         return new LinkChange(netns, newName, mtu, address.toLowerCase(java.util.Locale.ROOT), up, alias);
     }
 

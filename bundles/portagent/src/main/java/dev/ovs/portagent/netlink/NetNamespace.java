@@ -1,5 +1,6 @@
 package dev.ovs.portagent.netlink;
 
+import dev.ovs.portagent.Validate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -36,17 +37,12 @@ public final class NetNamespace {
     /**
      * A named namespace as created by {@code ip netns add NAME}.
      *
-     * @param name 1..255 characters, no '/', NUL or whitespace, not {@code "."} or {@code ".."}
+     * @param name a name as {@link Validate#netnsName(String, String)} accepts it
      * @return {@code /var/run/netns/NAME}
-     * @throws IllegalArgumentException if the name breaks a rule (the message names the rule)
+     * @throws dev.ovs.base.InvalidArgumentException if the name breaks a rule (argument {@code netns name})
      */
     public static NetNamespace ofName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 255) {
-            throw new IllegalArgumentException("netns name: must be 1..255 characters, got '" + name + "'");
-        }
-        if (name.equals(".") || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == 0 || Character.isWhitespace(c))) {
-            throw new IllegalArgumentException("netns name: must not contain '/', NUL or whitespace and not be '.' or '..', got '" + name + "'");
-        }
+        Validate.netnsName("netns name", name);
         return new NetNamespace(Path.of("/var/run/netns", name), "netns " + name);
     }
 

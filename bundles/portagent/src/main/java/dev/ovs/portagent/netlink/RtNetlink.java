@@ -1,5 +1,7 @@
 package dev.ovs.portagent.netlink;
 
+import dev.ovs.base.InterfaceName;
+import dev.ovs.portagent.Validate;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
@@ -28,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Every mutating request carries {@code NLM_F_ACK} and waits for the kernel's acknowledgement; a
  * negative one throws {@link NetlinkException} with the errno name, the operation, the object (link
  * name and namespace) and the kernel's extended-ack text ({@code NETLINK_EXT_ACK}). Names are checked
- * before anything is sent ({@link #checkName(String, String)}).
+ * before anything is sent ({@link InterfaceName#check(String, String)}).
  *
  * <p>Namespaces: {@link #open(NetNamespace)} starts a dedicated platform thread that opens the
  * namespace file, calls setns(2), opens and binds the socket, restores its own namespace and ends; the
@@ -114,67 +116,6 @@ public final class RtNetlink implements AutoCloseable {
 
     // ------------------------------------------------------------------ validation
 
-    /**
-     * Checks an interface name as the kernel's {@code dev_valid_name()} does: 1..15 bytes (IFNAMSIZ 16
-     * including NUL, netdevice(7)), not {@code "."} or {@code ".."}, no {@code '/'}, {@code ':'},
-     * whitespace or NUL; additionally only printable ASCII.
-     *
-     * @param field what the name is, for the message (e.g. {@code "interface"})
-     * @param name  the name
-     * @return the name
-     * @throws IllegalArgumentException naming the field and the broken rule
-     */
-    public static String checkName(String field, String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException(field + ": interface name must not be empty");
-        }
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > 15) {
-            throw new IllegalArgumentException(field + ": interface name must be at most 15 bytes (IFNAMSIZ), got "
-                    + bytes + " ('" + name + "')");
-        }
-        if (name.equals(".") || name.equals("..")) {
-            throw new IllegalArgumentException(field + ": interface name must not be '.' or '..'");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char ch = name.charAt(i);
-            if (ch <= ' ' || ch >= 0x7F || ch == '/' || ch == ':') {
-                throw new IllegalArgumentException(field + ": interface name must be printable ASCII without '/', ':' "
-                        + "or whitespace, got '" + name + "'");
-            }
-        }
-        return name;
-    }
-
-    /**
-     * Parses a unicast Ethernet MAC address.
-     *
-     * @param field field name for the message
-     * @param mac   {@code aa:bb:cc:dd:ee:ff} (hex, either case)
-     * @return the 6 octets
-     * @throws IllegalArgumentException if malformed, multicast (I/G bit set) or all zero
-     */
-    public static byte[] parseMac(String field, String mac) {
-        if (mac == null || !mac.matches("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")) {
-            throw new IllegalArgumentException(field + ": MAC address must be six hex octets separated by ':' "
-                    + "(aa:bb:cc:dd:ee:ff), got '" + mac + "'");
-        }
-        byte[] out = new byte[6];
-        boolean zero = true;
-        for (int i = 0; i < 6; i++) {
-            out[i] = (byte) Integer.parseInt(mac.substring(i * 3, i * 3 + 2), 16);
-            zero &= out[i] == 0;
-        }
-        if ((out[0] & 1) != 0) {
-            throw new IllegalArgumentException(field + ": MAC address must be unicast (least significant bit of "
-                    + "the first octet clear), got '" + mac + "'");
-        }
-        if (zero) {
-            throw new IllegalArgumentException(field + ": MAC address must not be 00:00:00:00:00:00");
-        }
-        return out;
-    }
-
     // ------------------------------------------------------------------ links
 
     /**
@@ -203,7 +144,7 @@ public final class RtNetlink implements AutoCloseable {
      * @throws NetlinkException         on any other error
      */
     public Optional<LinkInfo> link(String name) throws NetlinkException {
-        checkName("interface", name);
+        InterfaceName.check("interface", name);
         NlBuilder b = new NlBuilder(Nl.RTM_GETLINK, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK).ifinfomsg(Nl.AF_UNSPEC, 0, 0, 0, 0)
                 .attrString(Nl.IFLA_IFNAME, name);
         try {
@@ -286,7 +227,7 @@ public final class RtNetlink implements AutoCloseable {
      */
     public void createVeth(String name, String peerName, NetNamespace peerNs, LinkChange peer, LinkChange local)
             throws NetlinkException {
-        checkName("name", name);
+        InterfaceName.check("name", name);
         if (local.alias().isPresent() || peer.alias().isPresent()) {
             throw new IllegalArgumentException("alias: the kernel ignores IFLA_IFALIAS when creating a link; set it afterwards");
         }
@@ -296,7 +237,7 @@ public final class RtNetlink implements AutoCloseable {
         }
         String pName = peer.newName().orElse(peerName);
         NetNamespace pNs = peer.netns().orElse(peerNs);
-        checkName("peer name", pName);
+        InterfaceName.check("peer name", pName);
         if (pNs == null && pName.equals(name)) {
             throw new IllegalArgumentException("peer name: must differ from name in the same namespace, got '" + name + "'");
         }
@@ -309,7 +250,7 @@ public final class RtNetlink implements AutoCloseable {
                 b.attrU32(Nl.IFLA_MTU, local.mtu().getAsInt());
             }
             if (local.mac().isPresent()) {
-                b.attr(Nl.IFLA_ADDRESS, parseMac("mac", local.mac().get()));
+                b.attr(Nl.IFLA_ADDRESS, Validate.macOctets("mac", local.mac().get()));
             }
             int li = b.nestStart(Nl.IFLA_LINKINFO);
             b.attrString(Nl.IFLA_INFO_KIND, "veth");
@@ -324,7 +265,7 @@ public final class RtNetlink implements AutoCloseable {
                 b.attrU32(Nl.IFLA_MTU, peer.mtu().getAsInt());
             }
             if (peer.mac().isPresent()) {
-                b.attr(Nl.IFLA_ADDRESS, parseMac("peer mac", peer.mac().get()));
+                b.attr(Nl.IFLA_ADDRESS, Validate.macOctets("peer mac", peer.mac().get()));
             }
             b.nestEnd(p).nestEnd(data).nestEnd(li);
             request(b, false, "create veth", object);
@@ -348,7 +289,7 @@ public final class RtNetlink implements AutoCloseable {
      *                                  the device's range), {@code ENOENT} (target namespace gone)
      */
     public void change(String name, LinkChange change) throws NetlinkException {
-        checkName("interface", name);
+        InterfaceName.check("interface", name);
         String op = "set link" + (change.toString().startsWith("(") ? "" : " " + change);
         int index = 0;
         if (change.newName().isPresent()) {
@@ -365,7 +306,7 @@ public final class RtNetlink implements AutoCloseable {
                 b.attrU32(Nl.IFLA_NET_NS_FD, nsFd);
             }
             if (change.mac().isPresent()) {
-                b.attr(Nl.IFLA_ADDRESS, parseMac("mac", change.mac().get()));
+                b.attr(Nl.IFLA_ADDRESS, Validate.macOctets("mac", change.mac().get()));
             }
             if (change.mtu().isPresent()) {
                 b.attrU32(Nl.IFLA_MTU, change.mtu().getAsInt());
@@ -448,7 +389,7 @@ public final class RtNetlink implements AutoCloseable {
      * @throws NetlinkException {@code ENODEV} if there is no such link
      */
     public void deleteLink(String name) throws NetlinkException {
-        checkName("interface", name);
+        InterfaceName.check("interface", name);
         NlBuilder b = new NlBuilder(Nl.RTM_DELLINK, Nl.NLM_F_REQUEST | Nl.NLM_F_ACK).ifinfomsg(Nl.AF_UNSPEC, 0, 0, 0, 0)
                 .attrString(Nl.IFLA_IFNAME, name);
         request(b, false, "delete link", obj(name));

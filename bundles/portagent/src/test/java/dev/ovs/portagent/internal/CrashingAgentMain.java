@@ -2,6 +2,7 @@ package dev.ovs.portagent.internal;
 
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
@@ -21,7 +22,7 @@ public final class CrashingAgentMain {
     }
 
     public static void main(String[] args) throws Exception {
-        OvsdbClient client = OvsdbClient.connect(ClientOptions.of(args[0]));
+        OvsdbClient client = OvsdbClients.connect(ClientOptions.of(args[0]));
         client.awaitConnected(Duration.ofSeconds(10));
         VSwitch vs = NetdevVSwitch.create(client);
         vs.replica().awaitSynced(Duration.ofSeconds(10));

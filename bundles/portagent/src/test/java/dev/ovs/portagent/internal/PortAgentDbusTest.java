@@ -221,13 +221,13 @@ class PortAgentDbusTest {
         toThrow = new IllegalArgumentException("container: no such container 'x'");
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "x", "{}"))
                 .contains("org.freedesktop.DBus.Error.InvalidArgs").contains("container: no such container 'x'");
-        toThrow = new PortAgentException(PortAgentException.Kind.NotFound, "Failed to find any attached port", null);
+        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.NotFound, "Failed to find any attached port", null);
         assertThat(gdbusError("RemoveContainerInterface", "br0", "eth1", "c1"))
                 .contains("dev.ovs.PortAgent1.Error.NotFound").contains("Failed to find any attached port");
-        toThrow = new PortAgentException(PortAgentException.Kind.AlreadyExists, "Port already attached", null);
+        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
         // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
-        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.ovsdb.OvsdbException.Kind.Unavailable, "not connected",
+        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.base.ErrorKind.Unavailable, "not connected",
                 "no connection to ovsdb-server");
         assertThat(gdbusError("ListPorts")).contains("dev.ovs.PortAgent1.Error.Unavailable").contains("not connected");
         toThrow = null;

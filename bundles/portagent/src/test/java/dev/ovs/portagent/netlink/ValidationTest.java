@@ -9,30 +9,6 @@ import org.junit.jupiter.api.Test;
 class ValidationTest {
 
     @Test
-    void interfaceNames() {
-        assertThat(RtNetlink.checkName("interface", "eth0.100")).isEqualTo("eth0.100");
-        assertThat(RtNetlink.checkName("interface", "abcdefghijklmno")).hasSize(15);
-        assertThatThrownBy(() -> RtNetlink.checkName("interface", "abcdefghijklmnop"))
-                .hasMessage("interface: interface name must be at most 15 bytes (IFNAMSIZ), got 16 ('abcdefghijklmnop')");
-        assertThatThrownBy(() -> RtNetlink.checkName("bridge", "")).hasMessageStartingWith("bridge: ");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", "a/b")).hasMessageContaining("without '/'");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", "a b")).hasMessageContaining("whitespace");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", "a:b")).hasMessageContaining("':'");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", "..")).hasMessageContaining("'.' or '..'");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", "é")).hasMessageContaining("printable ASCII");
-        assertThatThrownBy(() -> RtNetlink.checkName("x", null)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void macAddresses() {
-        assertThat(RtNetlink.parseMac("mac", "A2:c3:0d:49:7f:f8")).containsExactly(0xa2, 0xc3, 0x0d, 0x49, 0x7f, 0xf8);
-        assertThatThrownBy(() -> RtNetlink.parseMac("mac", "a2:c3:0d:49:7f")).hasMessageContaining("six hex octets");
-        assertThatThrownBy(() -> RtNetlink.parseMac("mac", "a2-c3-0d-49-7f-f8")).hasMessageContaining("six hex octets");
-        assertThatThrownBy(() -> RtNetlink.parseMac("mac", "01:00:5e:00:00:01")).hasMessageContaining("unicast");
-        assertThatThrownBy(() -> RtNetlink.parseMac("mac", "00:00:00:00:00:00")).hasMessageContaining("must not be 00");
-    }
-
-    @Test
     void linkChangeChecksAndDescribes() {
         assertThat(LinkChange.none().withMtu(1400).withUp(true).withName("eth1").toString())
                 .isEqualTo("mtu 1400 name eth1 up");

@@ -103,7 +103,7 @@ public final class AdminShellServer {
     public void deactivate() {
         open = false;
         // Closing a junixsocket server socket while a thread is blocked in accept() leaks a file descriptor
-        // (junixsocket 2.11; the soak showed one per update of this bundle), so the acceptor is woken by a
+        // (junixsocket 2.11: one per update of this bundle), so the acceptor is woken by a
         // connection of our own and leaves accept() before the server socket is closed (as the bus does).
         if (socketFileKey != null && socketFileKey.equals(fileKey(socketPath))) {
             try (AFUNIXSocket wake = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath.toFile()))) {
@@ -146,10 +146,15 @@ public final class AdminShellServer {
         }
     }
 
+    /**
+     * @return the identity of the file at {@code p}: device and inode, plus its status-change time, because a
+     *         file system may give a new socket file the inode number of one just deleted; null if absent
+     */
     private static Object fileKey(Path p) {
         try {
-            return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        } catch (IOException e) {
+            Object key = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return java.util.List.of(key, Files.getAttribute(p, "unix:ctime"));
+        } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
     }

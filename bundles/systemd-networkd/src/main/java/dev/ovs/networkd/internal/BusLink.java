@@ -7,7 +7,7 @@ import org.freedesktop.dbus.connections.impl.DBusConnection;
 interface BusLink {
     /**
      * @return the current connection
-     * @throws NetworkdException UNAVAILABLE while disconnected
+     * @throws NetworkdException kind Unavailable while disconnected
      */
     DBusConnection connection();
 

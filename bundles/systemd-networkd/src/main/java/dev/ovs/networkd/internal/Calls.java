@@ -1,7 +1,7 @@
 package dev.ovs.networkd.internal;
 
 import dev.ovs.networkd.NetworkdException;
-import dev.ovs.networkd.NetworkdException.Kind;
+import dev.ovs.base.ErrorKind;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.freedesktop.dbus.exceptions.DBusException;
@@ -39,9 +39,9 @@ final class Calls {
         } catch (DBusExecutionException e) {
             throw map(what, e);
         } catch (DBusException e) {
-            throw new NetworkdException(Kind.FAILED, what + " failed: " + e.getMessage(), null, e);
+            throw new NetworkdException(ErrorKind.Failed, what + " failed: " + e.getMessage(), null, e);
         } catch (RuntimeException e) {
-            throw new NetworkdException(Kind.FAILED, what + " failed: " + e, null, e);
+            throw new NetworkdException(ErrorKind.Failed, what + " failed: " + e, null, e);
         }
     }
 
@@ -72,15 +72,15 @@ final class Calls {
 
     static NetworkdException map(String what, DBusExecutionException e) {
         String name = errorName(e);
-        Kind kind;
+        ErrorKind kind;
         if (NOT_FOUND.contains(name)) {
-            kind = Kind.NOT_FOUND;
+            kind = ErrorKind.NotFound;
         } else if (UNAVAILABLE.contains(name) || name.contains("NotConnected")) {
-            kind = Kind.UNAVAILABLE;
+            kind = ErrorKind.Unavailable;
         } else if (name.equals("org.freedesktop.DBus.Error.InvalidArgs")) {
-            kind = Kind.INVALID_ARGS;
+            kind = ErrorKind.ConstraintViolation;
         } else {
-            kind = Kind.FAILED;
+            kind = ErrorKind.Failed;
         }
         return new NetworkdException(kind, what + ": " + e.getMessage() + (name.isEmpty() ? "" : " (" + name + ")"),
                 name.isEmpty() ? null : name, e);

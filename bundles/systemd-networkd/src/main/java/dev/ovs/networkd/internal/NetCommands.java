@@ -1,5 +1,6 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.networkd.LinkDescription;
 import dev.ovs.networkd.LinkInfo;
 import dev.ovs.networkd.LinkState;
@@ -38,10 +39,15 @@ public final class NetCommands {
      * Fails the shell command: Gogo prints the message and the admin shell exits 1, so scripts using
      * {@code patchbay shell -c} see the failure.
      *
-     * @throws IllegalStateException always, with message {@code KIND: message}
+     * @param e the failure: a {@link NetworkdException} or bad input
+     * @return never
+     * @throws IllegalStateException always, with message {@code KIND: message}, KIND being the
+     *                               {@link dev.ovs.base.ErrorKind} name or {@code InvalidArgs} for bad input
+     *                               (the last component of the D-Bus error name)
      */
-    static String error(NetworkdException e) {
-        throw new IllegalStateException(e.kind() + ": " + e.getMessage(), e);
+    static String error(RuntimeException e) {
+        String kind = e instanceof NetworkdException n ? n.kind().name() : "InvalidArgs";
+        throw new IllegalStateException(kind + ": " + e.getMessage(), e);
     }
 
     /** @return one line per link: index, name, operational state, administrative state */
@@ -55,7 +61,7 @@ public final class NetCommands {
                         s.administrative()));
             }
             return sb.toString();
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }
@@ -79,7 +85,7 @@ public final class NetCommands {
                 sb.append("  Address: ").append(a.cidr()).append(" (").append(a.configSource()).append(")\n");
             }
             return sb.toString();
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }
@@ -89,7 +95,7 @@ public final class NetCommands {
         try {
             networkd.reload();
             return "reloaded";
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }
@@ -102,7 +108,7 @@ public final class NetCommands {
         try {
             networkd.reconfigure(name);
             return "reconfigured " + name;
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }
@@ -146,14 +152,14 @@ public final class NetCommands {
                 return "wrote " + files.configureDhcp(name, value) + " and reloaded networkd";
             }
             if (!"--address".equals(option)) {
-                throw NetworkdException.invalid("option", "expected --address CIDR or --dhcp, got " + option);
+                throw new InvalidArgumentException("option", "expected --address CIDR or --dhcp, got " + option);
             }
             if (option2 != null && !"--gateway".equals(option2)) {
-                throw NetworkdException.invalid("option", "expected --gateway IP, got " + option2);
+                throw new InvalidArgumentException("option", "expected --gateway IP, got " + option2);
             }
             List<String> addrs = new ArrayList<>(List.of(value.split(",")));
             return "wrote " + files.configureStatic(name, addrs, gateway) + " and reloaded networkd";
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }
@@ -166,7 +172,7 @@ public final class NetCommands {
         try {
             return files.unconfigure(name) ? "removed " + NetworkFiles.fileNameFor(name) + " and reloaded networkd"
                     : "nothing to remove for " + name;
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return error(e);
         }
     }

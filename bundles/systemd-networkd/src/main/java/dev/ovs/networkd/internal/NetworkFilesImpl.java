@@ -1,8 +1,10 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.networkd.NetworkFiles;
 import dev.ovs.networkd.NetworkdException;
-import dev.ovs.networkd.NetworkdException.Kind;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.networkd.FileNotOwnedException;
 import dev.ovs.networkd.NetworkdFile;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +38,7 @@ final class NetworkFilesImpl implements NetworkFiles {
 
     NetworkFilesImpl(Path dir, Runnable reload) {
         if (dir == null || !dir.isAbsolute()) {
-            throw NetworkdException.invalid("network.dir", "must be an absolute path, got " + dir);
+            throw new InvalidArgumentException("network.dir", "must be an absolute path, got " + dir);
         }
         this.dir = dir;
         this.reload = reload;
@@ -49,7 +51,7 @@ final class NetworkFilesImpl implements NetworkFiles {
 
     private static NetworkdFile.Kind kindOf(String fileName) {
         if (fileName == null || !NAME.matcher(fileName).matches()) {
-            throw NetworkdException.invalid("fileName", "must be 1..255 chars of [A-Za-z0-9_.@+-], not starting with "
+            throw new InvalidArgumentException("fileName", "must be 1..255 chars of [A-Za-z0-9_.@+-], not starting with "
                     + "'.', got " + fileName);
         }
         for (NetworkdFile.Kind k : NetworkdFile.Kind.values()) {
@@ -57,7 +59,7 @@ final class NetworkFilesImpl implements NetworkFiles {
                 return k;
             }
         }
-        throw NetworkdException.invalid("fileName", "must end in .network or .netdev, got " + fileName);
+        throw new InvalidArgumentException("fileName", "must end in .network or .netdev, got " + fileName);
     }
 
     static boolean ownedBy(Path p) throws IOException {
@@ -72,7 +74,7 @@ final class NetworkFilesImpl implements NetworkFiles {
     private void checkOwned(Path p, String verb) throws IOException {
         if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                 && (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !ownedBy(p))) {
-            throw new NetworkdException(Kind.NOT_OWNED, "will not " + verb + " " + p
+            throw new FileNotOwnedException(p, "will not " + verb + " " + p
                     + ": it exists and was not written by Patchbay (no owner header)");
         }
     }
@@ -81,10 +83,10 @@ final class NetworkFilesImpl implements NetworkFiles {
     public synchronized Path write(String fileName, NetworkdFile file, boolean doReload) {
         NetworkdFile.Kind k = kindOf(fileName);
         if (file == null) {
-            throw NetworkdException.invalid("file", "must not be null");
+            throw new InvalidArgumentException("file", "must not be null");
         }
         if (file.kind() != k) {
-            throw NetworkdException.invalid("fileName", "suffix does not match the file kind " + file.kind() + ": "
+            throw new InvalidArgumentException("fileName", "suffix does not match the file kind " + file.kind() + ": "
                     + fileName);
         }
         byte[] bytes = file.render().getBytes(StandardCharsets.UTF_8);
@@ -92,7 +94,7 @@ final class NetworkFilesImpl implements NetworkFiles {
         Path tmp = dir.resolve("." + fileName + ".patchbay-" + UUID.randomUUID() + ".tmp");
         try {
             if (!Files.isDirectory(dir)) {
-                throw new NetworkdException(Kind.FAILED, "network.dir " + dir + " is not a directory");
+                throw new NetworkdException(ErrorKind.Failed, "network.dir " + dir + " is not a directory");
             }
             checkOwned(target, "overwrite");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -106,7 +108,7 @@ final class NetworkFilesImpl implements NetworkFiles {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDir();
         } catch (IOException e) {
-            throw new NetworkdException(Kind.FAILED, "cannot write " + target + ": " + e, null, e);
+            throw new NetworkdException(ErrorKind.Failed, "cannot write " + target + ": " + e, null, e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
@@ -152,7 +154,7 @@ final class NetworkFilesImpl implements NetworkFiles {
             }
             return removed;
         } catch (IOException e) {
-            throw new NetworkdException(Kind.FAILED, "cannot remove " + target + ": " + e, null, e);
+            throw new NetworkdException(ErrorKind.Failed, "cannot remove " + target + ": " + e, null, e);
         }
     }
 
@@ -170,7 +172,7 @@ final class NetworkFilesImpl implements NetworkFiles {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new NetworkdException(Kind.FAILED, "cannot list " + dir + ": " + e, null, e);
+            throw new NetworkdException(ErrorKind.Failed, "cannot list " + dir + ": " + e, null, e);
         }
         Collections.sort(out);
         return out;
@@ -185,7 +187,7 @@ final class NetworkFilesImpl implements NetworkFiles {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new NetworkdException(Kind.FAILED, "cannot read " + p + ": " + e, null, e);
+            throw new NetworkdException(ErrorKind.Failed, "cannot read " + p + ": " + e, null, e);
         }
     }
 
@@ -193,7 +195,7 @@ final class NetworkFilesImpl implements NetworkFiles {
     public Path configureStatic(String link, List<String> addresses, String gateway) {
         String name = NetworkFiles.fileNameFor(link);
         if (addresses == null || addresses.isEmpty()) {
-            throw NetworkdException.invalid("addresses", "at least one CIDR address is required");
+            throw new InvalidArgumentException("addresses", "at least one CIDR address is required");
         }
         NetworkdFile.Builder b = NetworkdFile.network().section("Match").add("Name", link).section("Network");
         for (String a : addresses) {
@@ -212,7 +214,7 @@ final class NetworkFilesImpl implements NetworkFiles {
     public Path configureDhcp(String link, String mode) {
         String name = NetworkFiles.fileNameFor(link);
         if (mode == null || !(mode.equals("yes") || mode.equals("ipv4") || mode.equals("ipv6"))) {
-            throw NetworkdException.invalid("mode", "must be yes, ipv4 or ipv6, got " + mode);
+            throw new InvalidArgumentException("mode", "must be yes, ipv4 or ipv6, got " + mode);
         }
         NetworkdFile f = NetworkdFile.network().section("Match").add("Name", link).section("Network")
                 .add("DHCP", mode).build();

@@ -1,5 +1,6 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.networkd.LinkDescription;
@@ -8,7 +9,7 @@ import dev.ovs.networkd.LinkState;
 import dev.ovs.networkd.LinkStateChange;
 import dev.ovs.networkd.Networkd;
 import dev.ovs.networkd.NetworkdException;
-import dev.ovs.networkd.NetworkdException.Kind;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.networkd.NetworkdFile;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -218,7 +219,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     @Override
     public LinkInfo link(int index) {
         if (index <= 0) {
-            throw NetworkdException.invalid("index", "must be > 0, got " + index);
+            throw new InvalidArgumentException("index", "must be > 0, got " + index);
         }
         DBusConnection c = link.connection();
         Manager.NameAndPath<String, DBusPath> r = Calls.get("GetLinkByIndex(" + index + ")",
@@ -277,7 +278,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
         try {
             return JSON.readTree(json);
         } catch (Exception e) {
-            throw new NetworkdException(Kind.FAILED, "networkd sent JSON that cannot be parsed: " + e.getMessage(),
+            throw new NetworkdException(ErrorKind.Failed, "networkd sent JSON that cannot be parsed: " + e.getMessage(),
                     null, e);
         }
     }
@@ -289,7 +290,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
 
     static LinkDescription parseLink(JsonNode n) {
         if (n == null || !n.isObject()) {
-            throw new NetworkdException(Kind.FAILED, "networkd link description is not a JSON object");
+            throw new NetworkdException(ErrorKind.Failed, "networkd link description is not a JSON object");
         }
         List<String> alt = new ArrayList<>();
         n.path("AlternativeNames").forEach(x -> alt.add(x.asText()));

@@ -34,7 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * PID {@code dev.ovs.networkd}: registers {@link Systemd}, {@link Networkd} and {@link NetworkFiles}. The
  * D-Bus connection is the shared {@link DbusConnectionService} (optional dynamic reference; calls fail with
- * UNAVAILABLE while it is missing) unless {@code address} is set, then a private one. Link state changes are
+ * Unavailable while it is missing) unless {@code address} is set, then a private one. Link state changes are
  * published on the {@link EventBus} (optional dynamic reference) as {@code network.link.<name>.state}.
  * A configuration change re-activates the component.
  */

@@ -1,5 +1,7 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.networkd.NetworkdException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -27,7 +29,7 @@ final class OwnBusLink implements BusLink, AutoCloseable {
 
     OwnBusLink(String address, long periodMs) {
         if (address == null || address.isBlank()) {
-            throw NetworkdException.invalid("address", "must be 'system', 'session' or a D-Bus address");
+            throw new InvalidArgumentException("address", "must be 'system', 'session' or a D-Bus address");
         }
         this.address = address.trim();
         ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
@@ -86,7 +88,7 @@ final class OwnBusLink implements BusLink, AutoCloseable {
     public DBusConnection connection() {
         DBusConnection c = current;
         if (c == null || !c.isConnected()) {
-            throw new NetworkdException(NetworkdException.Kind.UNAVAILABLE,
+            throw new NetworkdException(ErrorKind.Unavailable,
                     "no D-Bus connection to " + address + " (last error: " + lastError + ")");
         }
         return c;

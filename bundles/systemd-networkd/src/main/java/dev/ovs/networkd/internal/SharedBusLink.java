@@ -1,5 +1,6 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.networkd.NetworkdException;
@@ -47,10 +48,10 @@ final class SharedBusLink implements BusLink, DbusConnectionListener {
     public DBusConnection connection() {
         DbusConnectionService s = service;
         if (s == null) {
-            throw new NetworkdException(NetworkdException.Kind.UNAVAILABLE,
+            throw new NetworkdException(ErrorKind.Unavailable,
                     "no D-Bus connection: the dev.ovs.dbus connection service is not available");
         }
-        return s.connection().orElseThrow(() -> new NetworkdException(NetworkdException.Kind.UNAVAILABLE,
+        return s.connection().orElseThrow(() -> new NetworkdException(ErrorKind.Unavailable,
                 "no D-Bus connection to " + s.address() + " right now (reconnecting)"));
     }
 

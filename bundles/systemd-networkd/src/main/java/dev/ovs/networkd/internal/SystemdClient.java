@@ -1,9 +1,10 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.networkd.JobMode;
 import dev.ovs.networkd.JobResult;
 import dev.ovs.networkd.NetworkdException;
-import dev.ovs.networkd.NetworkdException.Kind;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.networkd.Systemd;
 import dev.ovs.networkd.UnitFileChange;
 import dev.ovs.networkd.UnitState;
@@ -88,7 +89,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
             recent.clear();
         }
         for (CompletableFuture<JobResult> f : fail) {
-            f.completeExceptionally(new NetworkdException(Kind.UNAVAILABLE,
+            f.completeExceptionally(new NetworkdException(ErrorKind.Unavailable,
                     "D-Bus connection lost while waiting for a job; its outcome is unknown"));
         }
     }
@@ -122,7 +123,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
 
     static String checkUnit(String unit) {
         if (unit == null || !UNIT.matcher(unit).matches()) {
-            throw NetworkdException.invalid("unit", "must be 1..255 chars of [A-Za-z0-9:_.\\@-] ending in a unit type "
+            throw new InvalidArgumentException("unit", "must be 1..255 chars of [A-Za-z0-9:_.\\@-] ending in a unit type "
                     + "suffix (.service, .socket, .target, ...), got " + unit);
         }
         return unit;
@@ -154,10 +155,10 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     private JobResult job(String verb, String unit, JobMode mode, Duration timeout, JobCall call) {
         checkUnit(unit);
         if (mode == null) {
-            throw NetworkdException.invalid("mode", "must not be null");
+            throw new InvalidArgumentException("mode", "must not be null");
         }
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw NetworkdException.invalid("timeout", "must be positive, got " + timeout);
+            throw new InvalidArgumentException("timeout", "must be positive, got " + timeout);
         }
         DBusConnection c = link.connection();
         String what = verb + "(" + unit + ", " + mode.wire() + ")";
@@ -177,19 +178,19 @@ final class SystemdClient implements Systemd, BusLink.Listener {
             synchronized (lock) {
                 pending.remove(job.getPath());
             }
-            throw new NetworkdException(Kind.TIMEOUT, what + ": job " + job.getPath() + " did not finish within "
+            throw new NetworkdException(ErrorKind.Timeout, what + ": job " + job.getPath() + " did not finish within "
                     + timeout.toMillis() + " ms; it is still queued or running");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof NetworkdException ne) {
                 throw ne;
             }
-            throw new NetworkdException(Kind.FAILED, what + ": " + e.getCause(), null, e.getCause());
+            throw new NetworkdException(ErrorKind.Failed, what + ": " + e.getCause(), null, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             synchronized (lock) {
                 pending.remove(job.getPath());
             }
-            throw new NetworkdException(Kind.FAILED, what + ": interrupted while waiting for job " + job.getPath());
+            throw new NetworkdException(ErrorKind.Failed, what + ": interrupted while waiting for job " + job.getPath());
         }
     }
 
@@ -222,7 +223,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
                 () -> c.getRemoteObject(Manager.BUS_NAME, p.getPath(), Properties.class).GetAll(Unit.INTERFACE));
         String load = str(props.get("LoadState"));
         if ("not-found".equals(load)) {
-            throw new NetworkdException(Kind.NOT_FOUND, "unit " + unit + " not found (LoadState not-found)");
+            throw new NetworkdException(ErrorKind.NotFound, "unit " + unit + " not found (LoadState not-found)");
         }
         return new UnitState(unit, p.getPath(), load, str(props.get("ActiveState")), str(props.get("SubState")));
     }
@@ -233,11 +234,11 @@ final class SystemdClient implements Systemd, BusLink.Listener {
 
     private static List<String> checkFiles(List<String> files) {
         if (files == null || files.isEmpty()) {
-            throw NetworkdException.invalid("files", "at least one unit file is required");
+            throw new InvalidArgumentException("files", "at least one unit file is required");
         }
         for (String f : files) {
             if (f == null || !(f.startsWith("/") ? f.substring(f.lastIndexOf('/') + 1) : f).matches(UNIT.pattern())) {
-                throw NetworkdException.invalid("files", "each must be a unit file name or absolute path, got " + f);
+                throw new InvalidArgumentException("files", "each must be a unit file name or absolute path, got " + f);
             }
         }
         return List.copyOf(files);

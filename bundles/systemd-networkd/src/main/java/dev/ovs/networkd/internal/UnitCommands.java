@@ -1,5 +1,6 @@
 package dev.ovs.networkd.internal;
 
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.networkd.JobMode;
 import dev.ovs.networkd.JobResult;
 import dev.ovs.networkd.NetworkdException;
@@ -47,7 +48,7 @@ public final class UnitCommands {
         try {
             JobResult r = j.run(unit, JobMode.parse(mode), timeout);
             return r.unit() + ": " + r.raw() + " (job " + r.job() + ")";
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return NetCommands.error(e);
         }
     }
@@ -87,7 +88,7 @@ public final class UnitCommands {
         try {
             UnitState s = systemd.unitState(unit);
             return s.name() + ": " + s.loadState() + " " + s.activeState() + " (" + s.subState() + ")";
-        } catch (NetworkdException e) {
+        } catch (NetworkdException | InvalidArgumentException e) {
             return NetCommands.error(e);
         }
     }

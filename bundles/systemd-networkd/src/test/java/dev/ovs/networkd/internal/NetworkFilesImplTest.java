@@ -60,9 +60,9 @@ class NetworkFilesImplTest {
         NetworkFilesImpl s = store();
         assertThatThrownBy(() -> s.configureStatic("eth0", List.of("10.0.0.1/24"), null))
                 .isInstanceOf(NetworkdException.class)
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.NOT_OWNED));
+                .isInstanceOf(dev.ovs.networkd.FileNotOwnedException.class);
         assertThatThrownBy(() -> s.unconfigure("eth0"))
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.NOT_OWNED));
+                .isInstanceOf(dev.ovs.networkd.FileNotOwnedException.class);
         assertThat(Files.readString(foreign)).isEqualTo("[Match]\nName=eth0\n[Network]\nDHCP=yes\n");
         assertThat(s.owned()).isEmpty();
         assertThat(reloads).hasValue(0);
@@ -91,12 +91,12 @@ class NetworkFilesImplTest {
     @Test
     void reloadFailureSaysTheFileWasWritten() {
         NetworkFilesImpl s = new NetworkFilesImpl(dir, () -> {
-            throw new NetworkdException(NetworkdException.Kind.UNAVAILABLE, "no D-Bus connection");
+            throw new NetworkdException(dev.ovs.base.ErrorKind.Unavailable, "no D-Bus connection");
         });
         assertThatThrownBy(() -> s.configureDhcp("br0", "ipv4")).isInstanceOf(NetworkdException.class)
                 .hasMessageContaining("wrote " + dir.resolve("10-patchbay-br0.network"))
                 .hasMessageContaining("Reload failed: no D-Bus connection")
-                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(NetworkdException.Kind.UNAVAILABLE));
+                .satisfies(e -> assertThat(((NetworkdException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.Unavailable));
         assertThat(dir.resolve("10-patchbay-br0.network")).exists();
     }
 }

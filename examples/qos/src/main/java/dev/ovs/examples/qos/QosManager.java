@@ -3,6 +3,7 @@ package dev.ovs.examples.qos;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.Condition;
@@ -67,7 +68,7 @@ public final class QosManager {
     }
 
     private static OvsdbException notFound(String what) {
-        return new OvsdbException(OvsdbException.Kind.NotFound, "not found", what);
+        return new OvsdbException(ErrorKind.NotFound, "not found", what);
     }
 
     /**

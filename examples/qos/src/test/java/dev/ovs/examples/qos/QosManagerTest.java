@@ -8,8 +8,10 @@ import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +29,8 @@ class QosManagerTest {
     static void up() {
         dir = ShortTempDir.create();
         server = OvsdbServer.start(null, dir.path());
-        client = OvsdbClient.connect(ClientOptions.of(server.remote()));
-        vs = VSwitch.create(client, true, 5000);
+        client = OvsdbClients.connect(ClientOptions.of(server.remote()));
+        vs = VSwitches.create(client, true, 5000);
         assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
         vs.addBridge("qbr0", null, true);
         vs.addPort("qbr0", "qp1", PortOptions.NONE, true);

@@ -1,5 +1,6 @@
 package dev.ovs.examples.vlan;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.Condition;
@@ -194,7 +195,7 @@ public final class VlanManager {
         checkName("port", port);
         vswitch.replica().sync();
         Row r = vswitch.replica().byName("Port", port)
-                .orElseThrow(() -> new OvsdbException(OvsdbException.Kind.NotFound, "not found", "no Port named '" + port + "'"));
+                .orElseThrow(() -> new OvsdbException(ErrorKind.NotFound, "not found", "no Port named '" + port + "'"));
         Long tag = r.getLong("tag");
         String mode = r.getString("vlan_mode");
         List<Integer> trunks = new ArrayList<>();
@@ -215,7 +216,7 @@ public final class VlanManager {
                 .update("Port", List.of(Condition.eq("name", port)), row)
                 .execute();
         if (r.results().get(0).count() != 1) {
-            throw new OvsdbException(OvsdbException.Kind.NotFound, "not found", "no Port named '" + port + "'");
+            throw new OvsdbException(ErrorKind.NotFound, "not found", "no Port named '" + port + "'");
         }
         VlanConfig c = get(port);
         if (bus != null) {

@@ -3,6 +3,7 @@ package dev.ovs.examples.vlan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusError;
 import dev.ovs.examples.vlan.dbus.Vlan1;
 import dev.ovs.itests.harness.OvsdbServer;
@@ -10,8 +11,10 @@ import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
 import java.util.List;
 import org.freedesktop.dbus.types.UInt16;
@@ -31,8 +34,8 @@ class VlanManagerTest {
     static void up() {
         dir = ShortTempDir.create();
         server = OvsdbServer.start(null, dir.path());
-        client = OvsdbClient.connect(ClientOptions.of(server.remote()));
-        vs = VSwitch.create(client, true, 5000);
+        client = OvsdbClients.connect(ClientOptions.of(server.remote()));
+        vs = VSwitches.create(client, true, 5000);
         assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
         vs.addBridge("vbr0", null, true);
         vs.addPort("vbr0", "vp1", PortOptions.NONE, true);
@@ -96,7 +99,7 @@ class VlanManagerTest {
         assertThatThrownBy(() -> vlan.setAccess("a-very-long-port-name", 1)).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("port:");
         assertThatThrownBy(() -> vlan.setAccess("", 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> vlan.setAccess("nosuch", 1)).isInstanceOf(OvsdbException.class)
-                .satisfies(t -> assertThat(((OvsdbException) t).kind()).isEqualTo(OvsdbException.Kind.NotFound));
+                .satisfies(t -> assertThat(((OvsdbException) t).kind()).isEqualTo(ErrorKind.NotFound));
         assertThat(server.vsctl("list", "Port", "vp2")).isEqualTo(before);
     }
 

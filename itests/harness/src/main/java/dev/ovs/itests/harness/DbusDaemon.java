@@ -25,9 +25,11 @@ import java.util.List;
  * user="root"><allow own="dev.ovs.Patchbay"/>...</policy>} or {@code <includedir>/path/to/shipped/d</includedir>}
  * / {@code <include>file.conf</include>} for a policy file a bundle ships.</li>
  * </ul>
- * The daemon does not need a network namespace: clients reach it through the socket file.
+ * The daemon does not need a network namespace: clients reach it through the socket file. Stop, start,
+ * restart and close as every {@link RestartableDaemon}: a restart disconnects every client, same
+ * configuration and socket path.
  */
-public final class DbusDaemon implements AutoCloseable {
+public final class DbusDaemon extends RestartableDaemon {
     private static final Duration READY = Duration.ofSeconds(20);
 
     /** Allow-all default policy used by {@link #start(Path)}. */
@@ -75,9 +77,9 @@ public final class DbusDaemon implements AutoCloseable {
     private final Path dir;
     private final Path socket;
     private final Path config;
-    private Daemon daemon;
 
     private DbusDaemon(Path dir) {
+        super("dbus-daemon", null, dir.resolve("dbus-daemon.log"), READY);
         this.dir = dir;
         this.socket = ShortTempDir.checkSocketPath(dir.resolve("bus.sock"));
         this.config = dir.resolve("bus.conf");
@@ -141,27 +143,29 @@ public final class DbusDaemon implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + d.config, e);
         }
-        d.launch();
+        d.start();
         return d;
     }
 
-    private void launch() {
-        try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        daemon = Daemon.start("dbus-daemon", null,
-                List.of("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile", "--nosyslog"),
-                java.util.Map.of(), dir.resolve("dbus-daemon.log"));
-        try {
-            daemon.awaitReady("ListNames on " + socket, READY, () -> Files.exists(socket)
-                    && busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                            "ListNames").contains("org.freedesktop.DBus"));
-        } catch (RuntimeException e) {
-            daemon.close();
-            throw e;
-        }
+    @Override
+    protected List<String> command() {
+        return List.of("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile", "--nosyslog");
+    }
+
+    @Override
+    protected boolean answers() {
+        return busctl("call", "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListNames")
+                .contains("org.freedesktop.DBus");
+    }
+
+    @Override
+    protected String readiness() {
+        return "ListNames on " + socket;
+    }
+
+    @Override
+    protected List<Path> files() {
+        return List.of(socket, config, log());
     }
 
     /** @return {@code "unix:path=" + socket()}, a D-Bus server address (D-Bus specification, "Server Addresses") */
@@ -170,6 +174,7 @@ public final class DbusDaemon implements AutoCloseable {
     }
 
     /** @return the listening socket {@code DIR/bus.sock} */
+    @Override
     public Path socket() {
         return socket;
     }
@@ -177,16 +182,6 @@ public final class DbusDaemon implements AutoCloseable {
     /** @return the generated configuration file {@code DIR/bus.conf} */
     public Path config() {
         return config;
-    }
-
-    /** @return the PID of the running dbus-daemon */
-    public long pid() {
-        return daemon.pid();
-    }
-
-    /** @return the tracked process */
-    public Daemon daemon() {
-        return daemon;
     }
 
     /**
@@ -201,44 +196,6 @@ public final class DbusDaemon implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("busctl", "--address=" + address(), "--timeout=20"));
         argv.addAll(List.of(args));
         return Cmd.run(argv, Duration.ofSeconds(30));
-    }
-
-    /** Stops the bus (SIGTERM, then SIGKILL): every client is disconnected. */
-    public void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
-
-    /**
-     * Starts the bus again after {@link #stop()}, same config and socket path.
-     *
-     * @throws IllegalStateException if already running or not ready in time
-     */
-    public void start() {
-        if (daemon != null && daemon.alive()) {
-            throw new IllegalStateException("dbus-daemon already running: " + daemon);
-        }
-        launch();
-    }
-
-    /** {@link #stop()} then {@link #start()}; clients must reconnect. */
-    public void restart() {
-        stop();
-        start();
-    }
-
-    /** Stops the bus by PID and deletes its socket, config and log. Idempotent. */
-    @Override
-    public void close() {
-        stop();
-        for (Path p : List.of(socket, config, dir.resolve("dbus-daemon.log"))) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                // best effort
-            }
-        }
     }
 
     @Override

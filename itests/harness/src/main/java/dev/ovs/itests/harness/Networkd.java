@@ -26,8 +26,11 @@ import java.util.Map;
  * when it exits the mount namespace and its mounts disappear with it).</li>
  * </ol>
  * Log (stdout/stderr, {@code SYSTEMD_LOG_TARGET=console}): {@code networkd.log} next to the bus socket.
+ * {@link #stop()}, {@link #start()} and {@link #restart()} as every {@link RestartableDaemon} (each start gets
+ * a fresh mount namespace and {@code /run}; the network files stay); it is stopped by PID and its private
+ * mounts vanish with it.
  */
-public final class Networkd implements AutoCloseable {
+public final class Networkd extends RestartableDaemon {
     /** Well-known bus name of networkd (org.freedesktop.network1(5)). */
     public static final String BUS_NAME = "org.freedesktop.network1";
     /** Manager object path. */
@@ -51,13 +54,14 @@ public final class Networkd implements AutoCloseable {
     private final Netns ns;
     private final DbusDaemon bus;
     private final Path networkDir;
-    private final Daemon daemon;
+    private final Path program;
 
-    private Networkd(Netns ns, DbusDaemon bus, Path networkDir, Daemon daemon) {
+    private Networkd(Netns ns, DbusDaemon bus, Path networkDir, Path program) {
+        super("systemd-networkd", ns, bus.socket().resolveSibling("networkd.log"), READY);
         this.ns = ns;
         this.bus = bus;
         this.networkDir = networkDir;
-        this.daemon = daemon;
+        this.program = program;
     }
 
     /**
@@ -89,32 +93,43 @@ public final class Networkd implements AutoCloseable {
         Tools.require("nsenter");
         networkDir.toFile().setReadable(true, false);
         networkDir.toFile().setExecutable(true, false);
-        Path log = bus.socket().resolveSibling("networkd.log");
-        List<String> argv = List.of("unshare", "-m", "--propagation", "private", "sh", "-c", SCRIPT, "networkd-sh",
-                bus.socket().toString(), networkDir.toAbsolutePath().toString(), networkd.toString());
-        Daemon d = Daemon.start("systemd-networkd", ns, argv,
-                Map.of("SYSTEMD_LOG_TARGET", "console", "SYSTEMD_LOG_LEVEL", "info"), log);
-        Networkd n = new Networkd(ns, bus, networkDir, d);
-        try {
-            d.awaitReady("ListLinks on the private bus", READY, () -> {
-                n.listLinks();
-                return true;
-            });
-        } catch (RuntimeException e) {
-            d.close();
-            throw e;
-        }
+        Networkd n = new Networkd(ns, bus, networkDir, networkd);
+        n.start();
         return n;
     }
 
-    /** @return the tracked networkd process */
-    public Daemon daemon() {
-        return daemon;
+    @Override
+    protected List<String> command() {
+        return List.of("unshare", "-m", "--propagation", "private", "sh", "-c", SCRIPT, "networkd-sh",
+                bus.socket().toString(), networkDir.toAbsolutePath().toString(), program.toString());
     }
 
-    /** @return networkd's PID */
-    public long pid() {
-        return daemon.pid();
+    @Override
+    protected Map<String, String> environment() {
+        return Map.of("SYSTEMD_LOG_TARGET", "console", "SYSTEMD_LOG_LEVEL", "info");
+    }
+
+    /** @return null: networkd has no socket of its own, it is ready when it answers on the bus */
+    @Override
+    public Path socket() {
+        return null;
+    }
+
+    @Override
+    protected boolean answers() {
+        listLinks();
+        return true;
+    }
+
+    @Override
+    protected String readiness() {
+        return "ListLinks on the private bus";
+    }
+
+    /** @return the log; the mounts and state under /run vanish with networkd's mount namespace */
+    @Override
+    protected List<Path> files() {
+        return List.of(log());
     }
 
     /** @return the bus networkd is connected to */
@@ -180,7 +195,7 @@ public final class Networkd implements AutoCloseable {
      * @throws IllegalStateException on timeout, with the last listing
      */
     public void awaitLink(String ifname, String operational, String setup, Duration timeout) {
-        daemon.awaitReady(ifname + " " + operational + "/" + setup, timeout, () -> {
+        daemon().awaitReady(ifname + " " + operational + "/" + setup, timeout, () -> {
             for (String line : networkctl("list").split("\n")) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length >= 5 && f[1].equals(ifname) && f[3].equals(operational) && f[4].equals(setup)) {
@@ -189,12 +204,6 @@ public final class Networkd implements AutoCloseable {
             }
             return false;
         });
-    }
-
-    /** Stops networkd by PID (SIGTERM, then SIGKILL); its private mounts vanish with it. Idempotent. */
-    @Override
-    public void close() {
-        daemon.close();
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.ovs.itests.harness;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,13 +22,62 @@ public final class Ovs implements AutoCloseable {
     private final Path dir;
     private final OvsdbServer db;
     private final Path ctl;
-    private Daemon vswitchd;
+    private final Vswitchd vswitchd;
 
     private Ovs(Netns ns, Path dir, OvsdbServer db) {
         this.ns = ns;
         this.dir = dir;
         this.db = db;
         this.ctl = ShortTempDir.checkSocketPath(dir.resolve("ovs-vswitchd.ctl"));
+        this.vswitchd = new Vswitchd();
+    }
+
+    /** ovs-vswitchd on the server's socket; ready when its unixctl answers and it applied the configuration. */
+    private final class Vswitchd extends RestartableDaemon {
+        Vswitchd() {
+            super("ovs-vswitchd", ns, dir.resolve("ovs-vswitchd.log"), READY);
+        }
+
+        @Override
+        protected List<String> command() {
+            return List.of("ovs-vswitchd", db.remote(), "--disable-system",
+                    "--pidfile=" + dir.resolve("ovs-vswitchd.pid"), "--unixctl=" + ctl,
+                    "--log-file=" + log(), "-vconsole:off", "--no-chdir");
+        }
+
+        @Override
+        protected java.util.Map<String, String> environment() {
+            return OvsdbServer.env(dir);
+        }
+
+        @Override
+        public Path socket() {
+            return ctl;
+        }
+
+        @Override
+        protected boolean answers() {
+            return !appctl("version").isBlank();
+        }
+
+        @Override
+        protected String readiness() {
+            return "unixctl version on " + ctl;
+        }
+
+        @Override
+        protected void afterReady() {
+            // a waiting command: returns once vswitchd has applied the configuration (cur_cfg == next_cfg)
+            daemon().awaitReady("cur_cfg caught up", READY, () -> {
+                vsctl("init");
+                return true;
+            });
+        }
+
+        @Override
+        protected List<Path> files() {
+            return List.of(dir.resolve("ovs-vswitchd.pid"), ctl, log());
+        }
     }
 
     /**
@@ -51,25 +98,12 @@ public final class Ovs implements AutoCloseable {
         OvsdbServer db = OvsdbServer.start(ns, dir);
         Ovs o = new Ovs(ns, dir, db);
         try {
-            o.launch();
+            o.vswitchd.start();
         } catch (RuntimeException e) {
             o.close();
             throw e;
         }
         return o;
-    }
-
-    private void launch() {
-        List<String> argv = List.of("ovs-vswitchd", db.remote(), "--disable-system",
-                "--pidfile=" + dir.resolve("ovs-vswitchd.pid"), "--unixctl=" + ctl,
-                "--log-file=" + dir.resolve("ovs-vswitchd.log"), "-vconsole:off", "--no-chdir");
-        vswitchd = Daemon.start("ovs-vswitchd", ns, argv, OvsdbServer.env(dir), dir.resolve("ovs-vswitchd.log"));
-        vswitchd.awaitReady("unixctl version", READY, () -> Files.exists(ctl) && !appctl("version").isBlank());
-        // a waiting command: returns once vswitchd has applied the configuration (cur_cfg == next_cfg)
-        vswitchd.awaitReady("cur_cfg caught up", READY, () -> {
-            vsctl("init");
-            return true;
-        });
     }
 
     /** @return the database server */
@@ -82,8 +116,11 @@ public final class Ovs implements AutoCloseable {
         return ns;
     }
 
-    /** @return the ovs-vswitchd process */
-    public Daemon vswitchd() {
+    /**
+     * @return ovs-vswitchd: {@link RestartableDaemon#stop()}, {@link RestartableDaemon#start()} and
+     *         {@link RestartableDaemon#restart()} keep the database; a restart re-creates the datapath ports
+     */
+    public RestartableDaemon vswitchd() {
         return vswitchd;
     }
 
@@ -129,18 +166,9 @@ public final class Ovs implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (vswitchd != null) {
-                vswitchd.close();
-            }
+            vswitchd.close();
         } finally {
             db.close();
-            for (String f : List.of("ovs-vswitchd.pid", "ovs-vswitchd.ctl", "ovs-vswitchd.log")) {
-                try {
-                    Files.deleteIfExists(dir.resolve(f));
-                } catch (IOException e) {
-                    // best effort
-                }
-            }
         }
     }
 

@@ -26,8 +26,11 @@ import java.util.Map;
  * a namespace it listens on the namespace's own loopback (reachable only from inside it, e.g. with
  * {@link Netns#exec}); with {@code ns == null} it listens on the host loopback on a free port, which
  * the JVM can reach directly.
+ *
+ * <p>{@link #stop()}, {@link #start()} and {@link #restart()} as every {@link RestartableDaemon}: the same
+ * database file, socket and TCP port, a new PID; {@link #close()} also deletes the database.
  */
-public final class OvsdbServer implements AutoCloseable {
+public final class OvsdbServer extends RestartableDaemon {
     /** Schema used for the fresh database. */
     public static final Path SCHEMA = Path.of("/usr/share/openvswitch/vswitch.ovsschema");
     private static final Duration READY = Duration.ofSeconds(20);
@@ -38,9 +41,9 @@ public final class OvsdbServer implements AutoCloseable {
     private final Path socket;
     private final Path ctl;
     private int tcpPort = -1;
-    private Daemon daemon;
 
     private OvsdbServer(Netns ns, Path dir) {
+        super("ovsdb-server", ns, dir.resolve("ovsdb-server.log"), READY);
         this.ns = ns;
         this.dir = dir;
         this.db = dir.resolve("conf.db");
@@ -86,7 +89,7 @@ public final class OvsdbServer implements AutoCloseable {
             s.tcpPort = s.pickPort();
         }
         Cmd.run("ovsdb-tool", "create", s.db.toString(), SCHEMA.toString());
-        s.launch();
+        s.start();
         try {
             s.vsctl("init");
         } catch (RuntimeException e) {
@@ -107,33 +110,51 @@ public final class OvsdbServer implements AutoCloseable {
         }
     }
 
-    private void launch() {
+    @Override
+    protected List<String> command() {
         List<String> argv = new ArrayList<>(List.of("ovsdb-server", db.toString(),
                 "--remote=punix:" + socket,
                 "--remote=db:Open_vSwitch,Open_vSwitch,manager_options",
                 "--pidfile=" + dir.resolve("ovsdb-server.pid"),
                 "--unixctl=" + ctl,
-                "--log-file=" + dir.resolve("ovsdb-server.log"),
+                "--log-file=" + log(),
                 "-vconsole:off", "--no-chdir"));
         if (tcpPort > 0) {
             argv.add("--remote=ptcp:" + tcpPort + ":127.0.0.1");
         }
-        daemon = Daemon.start("ovsdb-server", ns, argv, env(dir), dir.resolve("ovsdb-server.log"));
-        try {
-            daemon.awaitReady("list-dbs on " + socket, READY, () -> Files.exists(socket)
-                    && Cmd.run("ovsdb-client", "--timeout=5", "list-dbs", remote()).contains("Open_vSwitch"));
-            if (tcpPort > 0) {
-                awaitTcp();
-            }
-        } catch (RuntimeException e) {
-            daemon.close();
-            throw e;
+        return argv;
+    }
+
+    @Override
+    protected Map<String, String> environment() {
+        return env(dir);
+    }
+
+    @Override
+    protected boolean answers() {
+        return Cmd.run("ovsdb-client", "--timeout=5", "list-dbs", remote()).contains("Open_vSwitch");
+    }
+
+    @Override
+    protected String readiness() {
+        return "list-dbs on " + socket;
+    }
+
+    @Override
+    protected void afterReady() {
+        if (tcpPort > 0) {
+            awaitTcp();
         }
+    }
+
+    @Override
+    protected List<Path> files() {
+        return List.of(db, dir.resolve(".conf.db.~lock~"), socket, dir.resolve("ovsdb-server.pid"), ctl, log());
     }
 
     private void awaitTcp() {
         List<String> probe = List.of("ovsdb-client", "--timeout=5", "list-dbs", "tcp:127.0.0.1:" + tcpPort);
-        daemon.awaitReady("TCP remote 127.0.0.1:" + tcpPort, READY, () -> (ns == null
+        daemon().awaitReady("TCP remote 127.0.0.1:" + tcpPort, READY, () -> (ns == null
                 ? Cmd.run(probe, Duration.ofSeconds(10))
                 : ns.exec(Duration.ofSeconds(10), probe.toArray(String[]::new))).contains("Open_vSwitch"));
     }
@@ -144,6 +165,7 @@ public final class OvsdbServer implements AutoCloseable {
     }
 
     /** @return the Unix socket path {@code DIR/db.sock} */
+    @Override
     public Path socket() {
         return socket;
     }
@@ -166,21 +188,6 @@ public final class OvsdbServer implements AutoCloseable {
     /** @return the database file */
     public Path dbFile() {
         return db;
-    }
-
-    /** @return the namespace, or {@code null} for the host namespace */
-    public Netns netns() {
-        return ns;
-    }
-
-    /** @return the PID of the running ovsdb-server */
-    public long pid() {
-        return daemon.pid();
-    }
-
-    /** @return the tracked process */
-    public Daemon daemon() {
-        return daemon;
     }
 
     /**
@@ -242,48 +249,6 @@ public final class OvsdbServer implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("ovs-appctl", "-t", ctl.toString()));
         argv.addAll(List.of(args));
         return Cmd.run(argv, Duration.ofSeconds(30));
-    }
-
-    /**
-     * Stops the server (SIGTERM, then SIGKILL after {@link Daemon#STOP_GRACE}) without deleting
-     * anything; clients see their connection drop. Use {@link #start()} to bring it back.
-     */
-    public void stop() {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
-
-    /**
-     * Starts the server again on the same database file, socket and TCP port after {@link #stop()}.
-     *
-     * @throws IllegalStateException if already running or it does not become ready
-     */
-    public void start() {
-        if (daemon != null && daemon.alive()) {
-            throw new IllegalStateException("ovsdb-server already running: " + daemon);
-        }
-        launch();
-    }
-
-    /** {@link #stop()} then {@link #start()}: the same database contents, a new PID. */
-    public void restart() {
-        stop();
-        start();
-    }
-
-    /** Stops the server by PID and deletes its files (db, socket, pidfile, ctl, log). Idempotent. */
-    @Override
-    public void close() {
-        stop();
-        for (String f : List.of("conf.db", ".conf.db.~lock~", "db.sock", "ovsdb-server.pid", "ovsdb-server.ctl",
-                "ovsdb-server.log")) {
-            try {
-                Files.deleteIfExists(dir.resolve(f));
-            } catch (IOException e) {
-                // best effort
-            }
-        }
     }
 
     @Override

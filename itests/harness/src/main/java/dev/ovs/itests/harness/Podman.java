@@ -50,11 +50,53 @@ public final class Podman implements AutoCloseable {
     private final Path dir;
     private final Path apiSocket;
     private final List<Long> conmons = new ArrayList<>();
-    private Daemon service;
+    private final Service service;
 
     private Podman(Path dir) {
         this.dir = dir;
         this.apiSocket = ShortTempDir.checkSocketPath(dir.resolve("podman.sock"));
+        this.service = new Service();
+    }
+
+    /** {@code podman system service}: the Docker-compatible API; ready when {@code GET /_ping} answers OK. */
+    private final class Service extends RestartableDaemon {
+        Service() {
+            super("podman-service", null, dir.resolve("podman-service.log"), READY);
+        }
+
+        @Override
+        protected List<String> command() {
+            List<String> argv = new ArrayList<>();
+            argv.add("podman");
+            argv.addAll(globalArgs());
+            argv.addAll(List.of("system", "service", "--time=0", "unix://" + apiSocket));
+            return argv;
+        }
+
+        @Override
+        protected Map<String, String> environment() {
+            return env();
+        }
+
+        @Override
+        public Path socket() {
+            return apiSocket;
+        }
+
+        @Override
+        protected boolean answers() {
+            return "OK".equals(api("/_ping").trim());
+        }
+
+        @Override
+        protected String readiness() {
+            return "GET /_ping on " + apiSocket;
+        }
+
+        @Override
+        protected List<Path> files() {
+            return List.of(apiSocket, log());
+        }
     }
 
     /**
@@ -79,13 +121,7 @@ public final class Podman implements AutoCloseable {
         try {
             Files.writeString(p.containersConf(), "[engine]\nlock_type = \"file\"\n");
             p.importImage(busybox);
-            List<String> argv = new ArrayList<>();
-            argv.add("podman");
-            argv.addAll(p.globalArgs());
-            argv.addAll(List.of("system", "service", "--time=0", "unix://" + p.apiSocket));
-            p.service = Daemon.start("podman-service", null, argv, p.env(), dir.resolve("podman-service.log"));
-            p.service.awaitReady("GET /_ping on " + p.apiSocket, READY,
-                    () -> Files.exists(p.apiSocket) && "OK".equals(p.api("/_ping").trim()));
+            p.service.start();
         } catch (IOException e) {
             p.close();
             throw new UncheckedIOException("cannot write " + p.containersConf(), e);
@@ -168,8 +204,8 @@ public final class Podman implements AutoCloseable {
         return IMAGE;
     }
 
-    /** @return the API service process */
-    public Daemon service() {
+    /** @return the API service: stop, start and restart it like any {@link RestartableDaemon} */
+    public RestartableDaemon service() {
         return service;
     }
 
@@ -304,9 +340,7 @@ public final class Podman implements AutoCloseable {
             // keep cleaning
         } finally {
             awaitConmons();
-            if (service != null) {
-                service.close();
-            }
+            service.close();
             List<String> mounts = new ArrayList<>(Leftovers.mountPoints());
             mounts.sort((a, b) -> b.length() - a.length());
             for (String m : mounts) {
@@ -319,8 +353,6 @@ public final class Podman implements AutoCloseable {
             }
             try {
                 Files.deleteIfExists(dir.resolve("rootfs.tar"));
-                Files.deleteIfExists(apiSocket);
-                Files.deleteIfExists(dir.resolve("podman-service.log"));
                 Files.deleteIfExists(containersConf());
             } catch (IOException e) {
                 // best effort

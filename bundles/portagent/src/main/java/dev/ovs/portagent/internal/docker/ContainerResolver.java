@@ -1,6 +1,7 @@
 package dev.ovs.portagent.internal.docker;
 
-import dev.ovs.portagent.Container;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.portagent.internal.Container;
 import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.netlink.NetNamespace;
@@ -98,7 +99,7 @@ public final class ContainerResolver {
      *
      * @param ref the reference
      * @return the running container and its namespace
-     * @throws IllegalArgumentException for an unknown container, a stopped one, a missing process or
+     * @throws InvalidArgumentException for an unknown container, a stopped one, a missing process or
      *                                  namespace (message starts with {@code "container: "})
      * @throws PortAgentException       {@code Unavailable}/{@code Timeout}/{@code Failed} when the Docker
      *                                  API cannot answer
@@ -109,14 +110,14 @@ public final class ContainerResolver {
                 long pid = Long.parseLong(ref.value());
                 NetNamespace ns = NetNamespace.ofPid(pid);
                 if (!ns.exists()) {
-                    throw new IllegalArgumentException("container: no process " + pid + " (" + ns.path() + " missing)");
+                    throw new InvalidArgumentException("container", "no process " + pid + " (" + ns.path() + " missing)");
                 }
                 return new Container(ref, ref.text(), ref.text(), pid, ns, Map.of());
             }
             case NETNS: {
                 NetNamespace ns = NetNamespace.ofName(ref.value());
                 if (!ns.exists()) {
-                    throw new IllegalArgumentException("container: no network namespace '" + ref.value() + "' (" + ns.path()
+                    throw new InvalidArgumentException("container", "no network namespace '" + ref.value() + "' (" + ns.path()
                             + " missing)");
                 }
                 return new Container(ref, ref.text(), ref.text(), 0, ns, Map.of());
@@ -134,13 +135,13 @@ public final class ContainerResolver {
                 try {
                     info = docker.inspect(ref.value());
                 } catch (PortAgentException e) {
-                    if (e.kind() == PortAgentException.Kind.NotFound) {
-                        throw new IllegalArgumentException("container: " + e.getMessage(), e);
+                    if (e.kind() == dev.ovs.base.ErrorKind.NotFound) {
+                        throw (InvalidArgumentException) new InvalidArgumentException("container", e.getMessage()).initCause(e);
                     }
                     throw e;
                 }
                 if (!info.running() || info.pid() <= 0) {
-                    throw new IllegalArgumentException("container: '" + ref.text() + "' (" + info.id() + ") is not running");
+                    throw new InvalidArgumentException("container", "'" + ref.text() + "' (" + info.id() + ") is not running");
                 }
                 Container found = new Container(ref, info.id(), info.name(), info.pid(), NetNamespace.ofPid(info.pid()), info.labels());
                 long start = startTime(info.pid());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.portagent.PortAgentException;
-import dev.ovs.portagent.PortAgentException.Kind;
+import dev.ovs.base.ErrorKind;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -152,7 +152,7 @@ public final class DockerClient {
         try {
             s = http.stream(target, timeout);
             if (s.status() != 200) {
-                throw new PortAgentException(Kind.Failed, "Docker API GET " + target + " at " + http.socket() + ": HTTP "
+                throw new PortAgentException(ErrorKind.Failed, "Docker API GET " + target + " at " + http.socket() + ": HTTP "
                         + s.status(), null);
             }
             return new Events(s);
@@ -210,23 +210,23 @@ public final class DockerClient {
         try {
             r = http.request("GET", target, null, timeout);
         } catch (SocketTimeoutException e) {
-            throw new PortAgentException(Kind.Timeout, "Docker API GET " + target + " at " + http.socket()
+            throw new PortAgentException(ErrorKind.Timeout, "Docker API GET " + target + " at " + http.socket()
                     + ": no answer within " + timeout.toMillis() + " ms", e);
         } catch (IOException e) {
             throw unavailable("GET " + target, e);
         }
         if (r.status() == 404) {
-            throw new PortAgentException(Kind.NotFound, what + ": no such container (Docker API GET " + target + ": 404 "
+            throw new PortAgentException(ErrorKind.NotFound, what + ": no such container (Docker API GET " + target + ": 404 "
                     + message(r) + ")", null);
         }
         if (r.status() != 200) {
-            throw new PortAgentException(Kind.Failed, what + ": Docker API GET " + target + " answered " + r.status() + " "
+            throw new PortAgentException(ErrorKind.Failed, what + ": Docker API GET " + target + " answered " + r.status() + " "
                     + message(r), null);
         }
         try {
             return json.readTree(r.body());
         } catch (IOException e) {
-            throw new PortAgentException(Kind.Failed, what + ": Docker API GET " + target + " returned malformed JSON", e);
+            throw new PortAgentException(ErrorKind.Failed, what + ": Docker API GET " + target + " returned malformed JSON", e);
         }
     }
 
@@ -244,7 +244,7 @@ public final class DockerClient {
     }
 
     private PortAgentException unavailable(String what, IOException e) {
-        return new PortAgentException(Kind.Unavailable, "Docker API " + what + " at " + http.socket() + ": cannot connect ("
+        return new PortAgentException(ErrorKind.Unavailable, "Docker API " + what + " at " + http.socket() + ": cannot connect ("
                 + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
     }
 }

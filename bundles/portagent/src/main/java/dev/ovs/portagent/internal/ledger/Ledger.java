@@ -1,5 +1,6 @@
 package dev.ovs.portagent.internal.ledger;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -299,11 +300,11 @@ public final class Ledger implements Closeable {
      *
      * @param n how many, &gt;= 0
      * @return up to {@code n} entries, oldest first
-     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws InvalidArgumentException if {@code n} is negative
      */
     public synchronized List<LedgerEntry> tail(int n) {
         if (n < 0) {
-            throw new IllegalArgumentException("n: must be >= 0, got " + n);
+            throw new InvalidArgumentException("n", "must be >= 0, got " + n);
         }
         List<LedgerEntry> out = new ArrayList<>(Math.min(n, recent.size()));
         Iterator<LedgerEntry> it = recent.descendingIterator();

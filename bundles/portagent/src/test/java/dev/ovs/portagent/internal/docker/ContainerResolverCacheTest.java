@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ovs.itests.harness.ShortTempDir;
-import dev.ovs.portagent.Container;
+import dev.ovs.portagent.internal.Container;
 import dev.ovs.portagent.ContainerRef;
 import java.io.ByteArrayOutputStream;
 import java.net.StandardProtocolFamily;

@@ -155,11 +155,11 @@ class UnixHttpTest {
         DockerClient c = new DockerClient(sock, Duration.ofSeconds(10));
         assertThatThrownBy(() -> c.inspect("nope")).isInstanceOf(PortAgentException.class)
                 .hasMessageContaining("container 'nope': no such container").hasMessageContaining("404 no such container: nope")
-                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.NotFound));
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.NotFound));
         DockerClient missing = new DockerClient(dir.resolve("missing.sock"), Duration.ofSeconds(10));
         assertThatThrownBy(() -> missing.inspect("x")).isInstanceOf(PortAgentException.class)
                 .hasMessageContaining("missing.sock: cannot connect")
-                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(PortAgentException.Kind.Unavailable));
+                .satisfies(e -> assertThat(((PortAgentException) e).kind()).isEqualTo(dev.ovs.base.ErrorKind.Unavailable));
         assertThat(missing.ping()).isFalse();
     }
 }

@@ -1,0 +1,25 @@
+package dev.ovs.dbus;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method of a whiteboard D-Bus interface ({@link DbusExport}) as read-only: a call changes no state
+ * that anyone can observe (no database transaction, no link, no file, no log entry). Authorization policies
+ * ({@link DbusAuthorizer}) see it as {@link DbusCall#readOnly()}, so a policy such as "everybody may read,
+ * only root and group {@code patchbay} may change" needs no list of member names.
+ *
+ * <p>Independent of {@link NonBlocking}, which is about latency: a read-only member may block (a read sent to a
+ * database server, a file read), and a non-blocking member need not be read-only. Like {@link NonBlocking}, the
+ * annotation belongs to the interface's contract and applies to every object exported with it.
+ *
+ * @since dev.ovs.dbus 2.0.0
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface ReadOnly {
+}

@@ -1,0 +1,12 @@
+/**
+ * The Open_vSwitch database ({@code vswitch.ovsschema}, ovs-vswitchd.conf.db(5)) as a service,
+ * {@link dev.ovs.ovsdb.vswitch.VSwitch}: bridges, ports, interfaces, controllers, mirrors, QoS and queues with
+ * the semantics of ovs-vsctl(8) (may-exist / if-exists, wait/verify guards, optional wait for ovs-vswitchd),
+ * and typed operations for the common Port and Interface columns: {@link dev.ovs.ovsdb.vswitch.VlanTag}
+ * (Port {@code tag}, {@code trunks}), {@link dev.ovs.ovsdb.vswitch.VlanMode} (Port {@code vlan_mode}),
+ * Interface {@code mtu_request} and {@code external_ids} of the {@link dev.ovs.ovsdb.vswitch.NamedTable}s.
+ * Names follow {@link dev.ovs.base.InterfaceName}; bad input is a {@link dev.ovs.base.InvalidArgumentException}.
+ */
+@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
+package dev.ovs.ovsdb.vswitch;

@@ -1,0 +1,63 @@
+package dev.ovs.ovsdb.component;
+
+import dev.ovs.ovsdb.ClientOptions;
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.rpc.OvsdbClientImpl;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The {@link OvsdbClient} service (PID {@code dev.ovs.ovsdb}): the client implementation itself, one connection
+ * to the configured ovsdb-server. Immediate, so the connection does not churn when consumers come and go; a
+ * configuration change re-activates it (new connection); deactivation closes the connection and stops every
+ * thread it started.
+ * <p>
+ * A subclass rather than annotations on {@link OvsdbClientImpl}, because the same implementation is also made
+ * outside a framework ({@code OvsdbClients.connect}), where {@link #close()} closes it; here the connection is
+ * shared by every user of the service and belongs to the component, so {@link #close()} is refused.
+ */
+@Component(name = OvsdbClientComponent.NAME, configurationPid = "dev.ovs.ovsdb",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, service = OvsdbClient.class, immediate = true)
+@Designate(ocd = OvsdbConfig.class)
+public class OvsdbClientComponent extends OvsdbClientImpl {
+    /** Component name, the target of {@link VSwitchComponent}'s reference: {@value}. */
+    public static final String NAME = "dev.ovs.ovsdb.client";
+
+    /**
+     * Starts connecting in the background.
+     *
+     * @param cfg configuration of PID {@code dev.ovs.ovsdb}
+     */
+    @Activate
+    public OvsdbClientComponent(OvsdbConfig cfg) {
+        super(options(cfg));
+    }
+
+    /**
+     * @param cfg configuration
+     * @return the client options it names (reconnect backoff from 100 ms up to {@code reconnect.max.ms})
+     */
+    static ClientOptions options(OvsdbConfig cfg) {
+        return new ClientOptions(cfg.remote(), cfg.probe_interval_ms(), cfg.request_timeout_ms(), cfg.max_message_bytes(),
+                100, Math.max(100, cfg.reconnect_max_ms()));
+    }
+
+    /** Closes the connection, its replicas and threads. */
+    @Deactivate
+    public void deactivate() {
+        super.close();
+    }
+
+    /**
+     * Refused: the component owns the shared connection (deactivation closes it).
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void close() {
+        throw new UnsupportedOperationException("the OvsdbClient service is closed by its component, not by users");
+    }
+}

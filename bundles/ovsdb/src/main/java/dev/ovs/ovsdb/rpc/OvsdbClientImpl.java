@@ -1,0 +1,489 @@
+package dev.ovs.ovsdb.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovs.ovsdb.ClientOptions;
+import dev.ovs.ovsdb.ConnectionException;
+import dev.ovs.ovsdb.ConnectionListener;
+import dev.ovs.ovsdb.DatabaseSchema;
+import dev.ovs.ovsdb.MonitorRequest;
+import dev.ovs.ovsdb.NotificationListener;
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.replica.ReplicaHost;
+import dev.ovs.ovsdb.replica.ReplicaImpl;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * {@link OvsdbClient} implementation: a supervisor thread keeps one {@link JsonRpcConnection} open,
+ * reconnecting with exponential backoff; notifications are routed to monitor and lock listeners.
+ */
+public class OvsdbClientImpl implements ReplicaHost {
+    private static final System.Logger LOG = System.getLogger("dev.ovs.ovsdb");
+    private final ClientOptions options;
+    /**
+     * Field names are not canonicalized: update notifications use row UUIDs as field names, every one new, which
+     * made Jackson's shared symbol table grow and copy itself on every message.
+     */
+    private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(com.fasterxml.jackson.core.JsonFactory.Feature.INTERN_FIELD_NAMES).build());
+    private final ScheduledExecutorService timer;
+    private final Thread supervisor;
+    private final Object stateLock = new Object();
+    private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<NotificationListener> lockListeners = new CopyOnWriteArrayList<>();
+    private final Map<String, NotificationListener> monitors = new ConcurrentHashMap<>();
+    private final Map<String, DatabaseSchema> schemas = new ConcurrentHashMap<>();
+    private final List<ReplicaImpl> replicas = new CopyOnWriteArrayList<>();
+    private volatile JsonRpcConnection conn;
+    private volatile boolean closed;
+
+    /** @param options settings; connecting starts immediately in the background */
+    public OvsdbClientImpl(ClientOptions options) {
+        this.options = options;
+        java.util.concurrent.ScheduledThreadPoolExecutor t0 = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "ovsdb-timer " + options.remote());
+            t.setDaemon(true);
+            return t;
+        });
+        // every request schedules its timeout and cancels it on the reply: remove cancelled ones at once instead of
+        // keeping them queued for the whole request timeout (thousands at a high request rate)
+        t0.setRemoveOnCancelPolicy(true);
+        this.timer = t0;
+        supervisor = new Thread(this::superviseLoop, "ovsdb-connect " + options.remote());
+        supervisor.setDaemon(true);
+        supervisor.start();
+    }
+
+    @Override
+    public ClientOptions options() {
+        return options;
+    }
+
+    private void superviseLoop() {
+        long backoff = options.reconnectMinMillis();
+        while (!closed) {
+            JsonRpcConnection c = new JsonRpcConnection(options, mapper, timer, new JsonRpcConnection.Handler() {
+                @Override
+                public void onNotification(String method, JsonNode params) {
+                    route(method, params);
+                }
+
+                @Override
+                public void onClosed(JsonRpcConnection closedConn, Throwable cause) {
+                    if (!closed) {
+                        LOG.log(System.Logger.Level.WARNING, "connection to " + options.remote() + " lost: "
+                                + (cause == null ? "closed" : cause.getMessage()));
+                    }
+                    synchronized (stateLock) {
+                        stateLock.notifyAll();
+                    }
+                }
+            });
+            try {
+                c.open();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot connect to " + options.remote() + " (retry in " + backoff + " ms): " + e);
+                sleep(backoff);
+                backoff = Math.min(options.reconnectMaxMillis(), backoff * 2);
+                continue;
+            }
+            backoff = options.reconnectMinMillis();
+            LOG.log(System.Logger.Level.INFO, "connected to " + options.remote());
+            monitors.clear();
+            schemas.clear();
+            synchronized (stateLock) {
+                if (closed) {
+                    c.close(new ConnectionException("closed", "client closed", null));
+                    break;
+                }
+                conn = c;
+                stateLock.notifyAll();
+            }
+            for (ConnectionListener l : connectionListeners) {
+                try {
+                    l.connected();
+                } catch (RuntimeException e) {
+                    // listener bug must not kill the supervisor
+                }
+            }
+            synchronized (stateLock) {
+                while (c.isOpen() && !closed) {
+                    try {
+                        stateLock.wait(1000);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                conn = null;
+            }
+            c.close(new ConnectionException("closed", "client closed", null));
+            c.join(2000);
+            monitors.clear();
+            Throwable cause = new ConnectionException("connection lost", "disconnected from " + options.remote(), null);
+            for (ConnectionListener l : connectionListeners) {
+                try {
+                    l.disconnected(cause);
+                } catch (RuntimeException e) {
+                    // ignore
+                }
+            }
+            if (!closed) {
+                sleep(options.reconnectMinMillis());
+            }
+        }
+    }
+
+    private void sleep(long ms) {
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                stateLock.wait(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void route(String method, JsonNode params) {
+        switch (method) {
+            case "update", "update2", "update3", "monitor_canceled": {
+                NotificationListener l = monitors.get(monitorKey(params.path(0)));
+                if (l != null) {
+                    l.onNotification(method, params);
+                }
+                break;
+            }
+            case "locked", "stolen":
+                for (NotificationListener l : lockListeners) {
+                    try {
+                        l.onNotification(method, params);
+                    } catch (RuntimeException e) {
+                        // ignore listener failure
+                    }
+                }
+                break;
+            default:
+                break; // unknown notifications are ignored (JSON-RPC 1.0)
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        JsonRpcConnection c = conn;
+        return c != null && c.isOpen();
+    }
+
+    @Override
+    public boolean awaitConnected(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateLock) {
+            while (!isConnected() && !closed) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    stateLock.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return isConnected();
+    }
+
+    @Override
+    public void addConnectionListener(ConnectionListener l) {
+        connectionListeners.add(l);
+    }
+
+    @Override
+    public void removeConnectionListener(ConnectionListener l) {
+        connectionListeners.remove(l);
+    }
+
+    /** Sends on the current connection; fails fast when disconnected. */
+    <T> CompletableFuture<T> request(String method, ArrayNode params, Function<JsonNode, T> onReader) {
+        JsonRpcConnection c = conn;
+        if (c == null || !c.isOpen()) {
+            return CompletableFuture.failedFuture(new ConnectionException(closed ? "closed" : "not connected",
+                    "no connection to " + options.remote(), null));
+        }
+        return c.request(method, params, onReader, options.requestTimeoutMillis());
+    }
+
+    /** Sends on a specific connection (so a replica's requests never go to a newer connection). */
+    @Override
+    public <T> CompletableFuture<T> requestOn(Channel c, String method, ArrayNode params, Function<JsonNode, T> onReader) {
+        return ((JsonRpcConnection) c).request(method, params, onReader, options.requestTimeoutMillis());
+    }
+
+    @Override
+    public Channel currentConnection() {
+        return conn;
+    }
+
+    @Override
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Key of a monitor id (any JSON value): its text for strings (no serialization per update), else its JSON. */
+    private static String monitorKey(JsonNode id) {
+        return id != null && id.isTextual() ? "s:" + id.asText() : String.valueOf(id);
+    }
+
+    @Override
+    public void registerMonitor(JsonNode id, NotificationListener l) {
+        monitors.put(monitorKey(id), l);
+    }
+
+    @Override
+    public void invalidateSchema(String db) {
+        schemas.remove(db);
+    }
+
+    @Override
+    public void unregisterMonitor(JsonNode id) {
+        monitors.remove(monitorKey(id));
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> call(String method, ArrayNode params) {
+        if (method == null || method.isEmpty()) {
+            throw new IllegalArgumentException("method must be non-empty");
+        }
+        return request(method, params == null ? mapper.createArrayNode() : params, null);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> listDbs() {
+        return request("list_dbs", mapper.createArrayNode(), r -> {
+            List<String> l = new ArrayList<>();
+            r.forEach(n -> l.add(n.asText()));
+            return List.copyOf(l);
+        });
+    }
+
+    @Override
+    public CompletableFuture<DatabaseSchema> getSchema(String db) {
+        requireDb(db);
+        DatabaseSchema s = schemas.get(db);
+        if (s != null) {
+            return CompletableFuture.completedFuture(s);
+        }
+        return request("get_schema", mapper.createArrayNode().add(db), r -> {
+            DatabaseSchema ds = DatabaseSchema.parse(r);
+            schemas.put(db, ds);
+            return ds;
+        });
+    }
+
+    private static void requireDb(String db) {
+        if (db == null || db.isEmpty()) {
+            throw new IllegalArgumentException("db: database name must be non-empty");
+        }
+    }
+
+    @Override
+    public DatabaseSchema schema(String db) {
+        return TransactionBuilder.join(getSchema(db));
+    }
+
+    @Override
+    public TransactionBuilder transaction(String db) {
+        return new TransactionBuilder(this, schema(db));
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> transact(ArrayNode params) {
+        if (params == null || params.size() < 1 || !params.get(0).isTextual()) {
+            throw new IllegalArgumentException("transact params must be [db-name, operation...]");
+        }
+        return request("transact", params, null);
+    }
+
+    private ObjectNode requests(String db, Map<String, MonitorRequest> requests, boolean withWhere) {
+        DatabaseSchema s = schema(db);
+        ObjectNode o = mapper.createObjectNode();
+        if (requests == null || requests.isEmpty()) {
+            throw new IllegalArgumentException("monitor requests: at least one table is required");
+        }
+        for (Map.Entry<String, MonitorRequest> e : requests.entrySet()) {
+            o.set(e.getKey(), e.getValue().toJson(s.table(e.getKey()), withWhere));
+        }
+        return o;
+    }
+
+    private CompletableFuture<JsonNode> monitorCall(String method, ArrayNode params, JsonNode id,
+            NotificationListener l) {
+        registerMonitor(id, l);
+        CompletableFuture<JsonNode> f = request(method, params, null);
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                unregisterMonitor(id);
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> monitor(String db, JsonNode monitorId, Map<String, MonitorRequest> requests,
+            NotificationListener listener) {
+        ArrayNode p = mapper.createArrayNode().add(db).add(monitorId).add(requests(db, requests, false));
+        return monitorCall("monitor", p, monitorId, listener);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> monitorCond(String db, JsonNode monitorId, Map<String, MonitorRequest> requests,
+            NotificationListener listener) {
+        ArrayNode p = mapper.createArrayNode().add(db).add(monitorId).add(requests(db, requests, true));
+        return monitorCall("monitor_cond", p, monitorId, listener);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> monitorCondSince(String db, JsonNode monitorId,
+            Map<String, MonitorRequest> requests, String lastTxnId, NotificationListener listener) {
+        ArrayNode p = mapper.createArrayNode().add(db).add(monitorId).add(requests(db, requests, true))
+                .add(lastTxnId == null ? ReplicaImpl.ZERO_TXN : lastTxnId);
+        return monitorCall("monitor_cond_since", p, monitorId, listener);
+    }
+
+    @Override
+    public CompletableFuture<Void> monitorCondChange(String db, JsonNode monitorId, JsonNode newMonitorId,
+            Map<String, MonitorRequest> requests) {
+        DatabaseSchema s = schema(db);
+        ObjectNode reqs = mapper.createObjectNode();
+        for (Map.Entry<String, MonitorRequest> e : requests.entrySet()) {
+            ObjectNode full = e.getValue().toJson(s.table(e.getKey()), true);
+            full.remove("select");
+            full.remove("columns"); // ovsdb-server(7): changing columns is unsupported
+            reqs.putArray(e.getKey()).add(full);
+        }
+        ArrayNode p = mapper.createArrayNode().add(monitorId).add(newMonitorId).add(reqs);
+        NotificationListener l = monitors.get(monitorKey(monitorId));
+        if (l != null) {
+            registerMonitor(newMonitorId, l);
+        }
+        return request("monitor_cond_change", p, r -> {
+            if (!monitorKey(monitorId).equals(monitorKey(newMonitorId))) {
+                unregisterMonitor(monitorId);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> monitorCancel(JsonNode monitorId) {
+        return request("monitor_cancel", mapper.createArrayNode().add(monitorId), r -> {
+            unregisterMonitor(monitorId);
+            return null;
+        });
+    }
+
+    private static void requireLock(String lockId) {
+        if (lockId == null || lockId.isEmpty()) {
+            throw new IllegalArgumentException("lock id must be non-empty");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> lock(String lockId) {
+        requireLock(lockId);
+        return request("lock", mapper.createArrayNode().add(lockId), r -> r.path("locked").asBoolean(false));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> steal(String lockId) {
+        requireLock(lockId);
+        return request("steal", mapper.createArrayNode().add(lockId), r -> r.path("locked").asBoolean(false));
+    }
+
+    @Override
+    public CompletableFuture<Void> unlock(String lockId) {
+        requireLock(lockId);
+        return request("unlock", mapper.createArrayNode().add(lockId), r -> null);
+    }
+
+    @Override
+    public void addLockListener(NotificationListener l) {
+        lockListeners.add(l);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> echo(ArrayNode params) {
+        return request("echo", params == null ? mapper.createArrayNode() : params, null);
+    }
+
+    @Override
+    public CompletableFuture<Void> setDbChangeAware(boolean aware) {
+        return request("set_db_change_aware", mapper.createArrayNode().add(aware), r -> null);
+    }
+
+    @Override
+    public CompletableFuture<String> getServerId() {
+        return request("get_server_id", mapper.createArrayNode(), JsonNode::asText);
+    }
+
+    @Override
+    public Replica replica(String db, Map<String, Set<String>> tables) {
+        requireDb(db);
+        ReplicaImpl r = new ReplicaImpl(this, db, tables);
+        replicas.add(r);
+        r.start();
+        return r;
+    }
+
+    @Override
+    public void replicaClosed(ReplicaImpl r) {
+        replicas.remove(r);
+    }
+
+    @Override
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    @Override
+    public void close() {
+        synchronized (stateLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stateLock.notifyAll();
+        }
+        for (ReplicaImpl r : replicas) {
+            r.close();
+        }
+        JsonRpcConnection c = conn;
+        if (c != null) {
+            c.close(new ConnectionException("closed", "client closed", null));
+        }
+        try {
+            supervisor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.ovs.portagent;
+
+import dev.ovs.base.InvalidArgumentException;
+import java.util.Map;
+
+/**
+ * Optional settings of add-port, as ovs-docker's {@code --ipaddress}, {@code --macaddress},
+ * {@code --gateway}, {@code --mtu}, plus the access VLAN (Port {@code tag}). Unvalidated text; the
+ * agent validates with {@link Validate} before any side effect.
+ *
+ * @param ipaddress  {@code ADDRESS[/PREFIX]}, or null
+ * @param macaddress {@code aa:bb:cc:dd:ee:ff}, or null
+ * @param gateway    default gateway literal, or null
+ * @param mtu        68..65535, or null
+ * @param vlan       0..4095, or null
+ */
+public record PortSettings(String ipaddress, String macaddress, String gateway, Integer mtu, Integer vlan) {
+    /** No settings. */
+    public static final PortSettings NONE = new PortSettings(null, null, null, null, null);
+
+    /**
+     * From D-Bus {@code a{sv}} / shell options: keys {@code ipaddress}, {@code macaddress},
+     * {@code gateway} (strings), {@code mtu}, {@code vlan} (numbers or decimal strings).
+     *
+     * @param options the options
+     * @return the settings
+     * @throws InvalidArgumentException for an unknown key or a value of the wrong type (naming the key)
+     */
+    public static PortSettings fromOptions(Map<String, ?> options) {
+        String ip = null;
+        String mac = null;
+        String gw = null;
+        Integer mtu = null;
+        Integer vlan = null;
+        for (Map.Entry<String, ?> e : options.entrySet()) {
+            Object v = e.getValue();
+            switch (e.getKey()) {
+                case "ipaddress" -> ip = text(e.getKey(), v);
+                case "macaddress" -> mac = text(e.getKey(), v);
+                case "gateway" -> gw = text(e.getKey(), v);
+                case "mtu" -> mtu = number(e.getKey(), v);
+                case "vlan" -> vlan = number(e.getKey(), v);
+                default -> throw new InvalidArgumentException("options", "unknown key '" + e.getKey()
+                        + "' (known: ipaddress, macaddress, gateway, mtu, vlan)");
+            }
+        }
+        return new PortSettings(ip, mac, gw, mtu, vlan);
+    }
+
+    private static String text(String k, Object v) {
+        if (!(v instanceof CharSequence)) {
+            throw new InvalidArgumentException(k, "must be a string");
+        }
+        return v.toString();
+    }
+
+    private static Integer number(String k, Object v) {
+        if (v instanceof Number n) {
+            long l = n.longValue();
+            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+                throw new InvalidArgumentException(k, "out of range, got " + l);
+            }
+            return (int) l;
+        }
+        if (v instanceof CharSequence s && s.toString().matches("-?[0-9]{1,9}")) {
+            return Integer.parseInt(s.toString());
+        }
+        throw new InvalidArgumentException(k, "must be an integer");
+    }
+}
