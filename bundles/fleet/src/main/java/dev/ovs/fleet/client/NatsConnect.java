@@ -124,12 +124,50 @@ public final class NatsConnect {
                 .connectionTimeout(Duration.ofSeconds(2))
                 .pingInterval(Duration.ofSeconds(5));
         if (credentials != null) {
-            b.authHandler(Nats.credentials(credentials.toString()));
+            b.authHandler(authHandler(credentials));
         }
         if (servers.stream().anyMatch(s -> s.startsWith("tls://"))) {
             b.sslContext(tlsCa == null ? defaultContext() : contextFor(tlsCa));
         }
         return b;
+    }
+
+    /**
+     * The jnats authentication for a credentials file: a {@code .creds} file (a {@code -----BEGIN NATS USER JWT-----}
+     * block, then the user's NKey seed: JWT authentication, https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/jwt)
+     * or a file with only an NKey seed ({@code SU...}: NKey authentication of a user listed by its public key in the
+     * server's {@code authorization}). The file is read again at every connect, so a rotated file takes effect at the
+     * next reconnect.
+     *
+     * @param file the file
+     * @return the handler
+     * @throws InvalidArgumentException naming {@code credentials} when the file cannot be read or is neither form
+     */
+    public static io.nats.client.AuthHandler authHandler(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidArgumentException("credentials", "cannot read " + file + ": " + e.getMessage());
+        }
+        if (text.contains("BEGIN NATS USER JWT")) {
+            if (!text.contains("NKEY SEED")) {
+                throw new InvalidArgumentException("credentials", file + " has a user JWT but no NKey seed block");
+            }
+            return Nats.credentials(file.toString());
+        }
+        for (String line : text.split("\\R")) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("-") || t.startsWith("*")) {
+                continue;
+            }
+            if (t.startsWith("SU") && t.length() > 50) {
+                return Nats.credentials(null, file.toString());
+            }
+            break;
+        }
+        throw new InvalidArgumentException("credentials", file + " is neither a .creds file (BEGIN NATS USER JWT ... "
+                + "USER NKEY SEED) nor an NKey user seed file (SU...)");
     }
 
     /**

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * is at-most-once, like the bus: an event handed to NATS just before a connection loss is lost.
  *
  * <p>Message body: JSON {@code {"topic": T, "type": type, "ts": ms, "source": publisher, "payload": JSON}}, the same
- * object {@code bus:sub} prints. Events that another process published on the bus socket (source
- * {@code unix:pid=...}) are not forwarded, only the appliance's own (in-process) events; they are counted as skipped.
+ * object {@code bus:sub} prints. Events that another process published on the bus socket
+ * ({@link Event#isFromSocket()}: the bus sets the {@link dev.ovs.bus.Origin}, a client cannot choose it) are not
+ * forwarded, only the appliance's own (in-process, domain) events; they are counted as skipped.
  */
 final class EventForwarder implements EventListener, AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -55,7 +56,7 @@ final class EventForwarder implements EventListener, AutoCloseable {
         if (closed) {
             return;
         }
-        if (event.source().startsWith("unix:")) {
+        if (event.isFromSocket()) {
             skipped.incrementAndGet();
             return;
         }

@@ -49,6 +49,9 @@ public record Settings(boolean enabled, List<String> servers, Path credentials, 
                     null, null, c.queue_size(), c.poll_seconds(), stateDir.resolve("fleet.json"));
         }
         Path creds = optionalFile("credentials", c.credentials());
+        if (creds != null) {
+            NatsConnect.authHandler(creds);
+        }
         List<String> servers = NatsConnect.servers(c.servers(), creds != null || c.insecure());
         String host = c.host_id() == null ? "" : c.host_id().trim();
         if (host.isEmpty()) {

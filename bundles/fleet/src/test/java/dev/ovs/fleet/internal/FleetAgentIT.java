@@ -318,7 +318,7 @@ class FleetAgentIT {
         await("agent connected", () -> a.status().connection().equals("CONNECTED"));
         a.forwarder().onEvent(new Event("ovsdb.bridge.br-x.added", JsonNodeFactory.instance.objectNode().put("name", "br-x"),
                 "added", 1234, "dev.ovs.ovsdb"));
-        a.forwarder().onEvent(new Event("ovsdb.bridge.forged.added", null, "added", 1, "unix:pid=7,uid=1000,gid=1000"));
+        a.forwarder().onEvent(new Event("ovsdb.bridge.forged.added", null, "added", 1, dev.ovs.bus.Origin.socket(1000, 1000, 7)));
         a.forwarder().onEvent(new Event("portagent.container.c1.port.created", null, "created", 2, "dev.ovs.portagent"));
         Message m1 = sub.nextMessage(Duration.ofSeconds(20));
         Message m2 = sub.nextMessage(Duration.ofSeconds(20));

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +55,9 @@ public final class NatsCluster implements AutoCloseable {
     private final int[] routePorts;
     private final int[] monitorPorts;
     private final int[] leafPorts;
-    private final Daemon[] daemons;
+    private final NatsServer[] servers;
+    /** Configuration text appended to every node's file. */
+    private String extra = "";
     /** For a leaf node: the hub it connects to; null for a hub cluster. */
     private final NatsCluster hub;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -70,7 +71,7 @@ public final class NatsCluster implements AutoCloseable {
         this.clientPorts = new int[size];
         this.routePorts = new int[size];
         this.monitorPorts = new int[size];
-        this.daemons = new Daemon[size];
+        this.servers = new NatsServer[size];
     }
 
     /**
@@ -89,6 +90,22 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /**
+     * Like {@link #start(Path, int)}, with configuration text appended to every node's file, e.g. a client
+     * {@code tls { cert_file: ..., key_file: ... }} block or an {@code authorization { users: [{nkey: U...}] }} block
+     * (these apply to client connections; routes, leaf connections and monitoring stay as they are).
+     *
+     * @param dir         an existing directory
+     * @param size        number of nodes, 1..9
+     * @param extraConfig nats-server configuration text, may be empty
+     * @return the running cluster
+     * @throws IllegalArgumentException if an argument is invalid
+     * @throws IllegalStateException    if a node does not become healthy within {@link #READY}
+     */
+    public static NatsCluster start(Path dir, int size, String extraConfig) {
+        return start(dir, size, null, "127.0.0.1", extraConfig);
+    }
+
+    /**
      * Starts {@code size} nodes inside a network namespace, listening on {@code address} (e.g. the hub's veth
      * address, or {@code 0.0.0.0}) with fixed ports, and waits until every one is healthy.
      *
@@ -101,6 +118,10 @@ public final class NatsCluster implements AutoCloseable {
      * @throws IllegalStateException    if a node does not become healthy within {@link #READY}
      */
     public static NatsCluster start(Path dir, int size, Netns ns, String address) {
+        return start(dir, size, ns, address, "");
+    }
+
+    private static NatsCluster start(Path dir, int size, Netns ns, String address, String extraConfig) {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("dir: must be an existing directory, got " + dir);
         }
@@ -112,6 +133,7 @@ public final class NatsCluster implements AutoCloseable {
         }
         Tools.require("nats-server");
         NatsCluster c = new NatsCluster(dir, ns, address, size, null);
+        c.extra = extraConfig == null ? "" : extraConfig;
         for (int i = 0; i < size; i++) {
             c.clientPorts[i] = ns == null ? freePort() : 4222 + i;
             c.routePorts[i] = ns == null ? freePort() : 6222 + i;
@@ -148,21 +170,21 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     private NatsCluster launchAll() {
-        NatsCluster c = this;
-        int size = size();
         try {
-            for (int i = 0; i < size; i++) {
-                c.writeConfig(i);
-                c.launch(i);
+            for (int i = 0; i < size(); i++) {
+                writeConfig(i);
+                servers[i] = new NatsServer("nats-server-" + i, ns, config(i), nodeDir(i).resolve("nats.log"),
+                        address + ":" + monitorPorts[i], this::httpGet, READY);
+                servers[i].start();
             }
-            for (int i = 0; i < size; i++) {
-                c.awaitHealthy(i);
+            for (int i = 0; i < size(); i++) {
+                awaitHealthy(i);
             }
         } catch (RuntimeException e) {
-            c.close();
+            close();
             throw e;
         }
-        return c;
+        return this;
     }
 
     /**
@@ -232,6 +254,7 @@ public final class NatsCluster implements AutoCloseable {
             }
             sb.append("  ]\n}\n");
         }
+        sb.append(extra).append('\n');
         try {
             Files.createDirectories(nodeDir(i).resolve("js"));
             Files.writeString(nodeDir(i).resolve("nats.conf"), sb.toString(), StandardCharsets.UTF_8);
@@ -240,24 +263,26 @@ public final class NatsCluster implements AutoCloseable {
         }
     }
 
-    private void launch(int i) {
-        daemons[i] = Daemon.start("nats-server-" + i, ns, List.of("nats-server", "-c", config(i).toString()), Map.of(),
-                nodeDir(i).resolve("nats.log"));
-    }
-
     private void awaitHealthy(int i) {
-        daemons[i].awaitReady("/healthz on " + address + ":" + monitorPorts[i], READY, () -> healthy(i));
+        servers[i].daemon().awaitReady("/healthz on " + address + ":" + monitorPorts[i], READY, () -> healthy(i));
         if (hub != null) {
-            daemons[i].awaitReady("leaf connection to the hub (/leafz)", READY,
-                    () -> get(i, "/leafz").matches("(?s).*\"leafnodes\":\\s*[1-9].*"));
+            servers[i].daemon().awaitReady("leaf connection to the hub (/leafz)", READY,
+                    () -> servers[i].get("/leafz").matches("(?s).*\"leafnodes\":\\s*[1-9].*"));
         }
     }
 
-    private String get(int i, String path) {
+    /** GET from the test JVM (loopback) or with curl inside the namespace; the body of a 200 answer, else "". */
+    private String httpGet(String url) {
+        if (ns != null) {
+            try {
+                return ns.exec(Duration.ofSeconds(5), "curl", "-sf", "-m", "2", url);
+            } catch (Cmd.Failed e) {
+                return "";
+            }
+        }
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
-                    "http://" + address + ":" + monitorPorts[i] + path)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (IOException e) {
             return "";
@@ -273,26 +298,7 @@ public final class NatsCluster implements AutoCloseable {
      */
     public boolean healthy(int i) {
         check(i);
-        if (ns != null) {
-            try {
-                ns.exec(Duration.ofSeconds(5), "curl", "-sf", "-m", "2",
-                        "http://" + address + ":" + monitorPorts[i] + "/healthz");
-                return true;
-            } catch (Cmd.Failed e) {
-                return false;
-            }
-        }
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
-                    "http://" + address + ":" + monitorPorts[i] + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return servers[i] != null && servers[i].running() && !servers[i].get("/healthz").isEmpty();
     }
 
     private int check(int i) {
@@ -304,7 +310,7 @@ public final class NatsCluster implements AutoCloseable {
 
     /** @return the number of nodes */
     public int size() {
-        return daemons.length;
+        return servers.length;
     }
 
     /**
@@ -337,8 +343,8 @@ public final class NatsCluster implements AutoCloseable {
      * @return the PID of node {@code i}, or -1 when it is not running
      */
     public long pid(int i) {
-        Daemon d = daemons[check(i)];
-        return d != null && d.alive() ? d.pid() : -1;
+        NatsServer s = servers[check(i)];
+        return s != null && s.running() ? s.pid() : -1;
     }
 
     /**
@@ -351,10 +357,10 @@ public final class NatsCluster implements AutoCloseable {
 
     /**
      * @param i node index
-     * @return the tracked process of node {@code i} (null before the first start)
+     * @return node {@code i} (null before the cluster started it)
      */
-    public Daemon daemon(int i) {
-        return daemons[check(i)];
+    public NatsServer server(int i) {
+        return servers[check(i)];
     }
 
     /**
@@ -363,32 +369,20 @@ public final class NatsCluster implements AutoCloseable {
      * @param i node index
      */
     public void stop(int i) {
-        Daemon d = daemons[check(i)];
-        if (d != null) {
-            d.close();
+        if (servers[check(i)] != null) {
+            servers[i].stop();
         }
     }
 
     /**
-     * Kills node {@code i} with SIGKILL, by its PID (no shutdown: clients see the TCP connection reset), and
-     * waits until it is gone. Its store stays.
+     * Kills node {@code i} with SIGKILL, by its PID, and waits until it is gone. Its store stays.
      *
      * @param i node index
      */
     public void kill(int i) {
-        Daemon d = daemons[check(i)];
-        if (d == null || !d.alive()) {
-            return;
+        if (servers[check(i)] != null) {
+            servers[i].kill();
         }
-        ProcessHandle.of(d.pid()).ifPresent(h -> {
-            h.destroyForcibly();
-            try {
-                h.onExit().get(Daemon.STOP_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                // close() below tries again
-            }
-        });
-        d.close();
     }
 
     /**
@@ -398,11 +392,7 @@ public final class NatsCluster implements AutoCloseable {
      * @throws IllegalStateException if it is running or does not become healthy within {@link #READY}
      */
     public void start(int i) {
-        Daemon d = daemons[check(i)];
-        if (d != null && d.alive()) {
-            throw new IllegalStateException("nats-server " + i + " already running: " + d);
-        }
-        launch(i);
+        servers[check(i)].start();
         awaitHealthy(i);
     }
 
@@ -423,8 +413,8 @@ public final class NatsCluster implements AutoCloseable {
     @Override
     public void close() {
         for (int i = size() - 1; i >= 0; i--) {
-            if (daemons[i] != null) {
-                daemons[i].close();
+            if (servers[i] != null) {
+                servers[i].close();
             }
         }
     }

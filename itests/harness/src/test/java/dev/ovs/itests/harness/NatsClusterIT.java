@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link NatsCluster}: three real nats-servers with JetStream on loopback, one killed by PID and started again. */
 @ExtendWith(LeftoverCheck.class)
-class NatsClusterTest {
+class NatsClusterIT {
     @Test
     void threeNodesHealthyKillAndRestartAndALeafNode() throws IOException {
         try (ShortTempDir tmp = ShortTempDir.create(); NatsCluster c = NatsCluster.start(tmp.path(), 3)) {
@@ -28,6 +28,7 @@ class NatsClusterTest {
             assertThat(c.running(1)).isFalse();
             assertThat(ProcessHandle.of(before).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             assertThat(c.healthy(1)).isFalse();
+            assertThat(c.server(1).running()).isFalse();
             c.start(1);
             assertThat(c.pid(1)).isPositive().isNotEqualTo(before);
             assertThat(c.healthy(1)).isTrue();
