@@ -60,8 +60,8 @@ class SettingsTest {
         rejects(() -> of("enabled", true, "servers", "nats://127.0.0.1,nats://10.0.0.1"), "servers", "not a loopback");
         assertThat(of("enabled", true, "servers", "nats://10.0.0.1", "insecure", true).servers())
                 .containsExactly("nats://10.0.0.1:4222");
-        rejects(() -> of("enabled", true, "credentials", Files.writeString(dir.resolve("x.creds"), "x").toString()),
-                "credentials", "neither a .creds file");
+        Path junk = Files.writeString(dir.resolve("x.creds"), "x");
+        rejects(() -> of("enabled", true, "credentials", junk.toString()), "credentials", "neither a .creds file");
         Path creds = Files.writeString(dir.resolve("u.creds"), "-----BEGIN USER NKEY SEED-----\n"
                 + "SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4\n------END USER NKEY SEED------\n");
         assertThat(of("enabled", true, "servers", "tls://hub.example.net", "credentials", creds.toString()).credentials())
