@@ -319,6 +319,8 @@ public final class FleetAgent implements AutoCloseable {
             return;
         }
         String id;
+        // the checkpoint's deadline runs from inside apply: count from before the call, never past it
+        long deadline = System.currentTimeMillis() + settings.confirmSeconds() * 1000L - CONFIRM_MARGIN_MS;
         try {
             id = s.apply(doc, settings.confirmSeconds(), caller(rev));
         } catch (InvalidArgumentException ex) {
@@ -335,7 +337,6 @@ public final class FleetAgent implements AutoCloseable {
         record = new AppliedStore.Record(rev, AppliedStore.Phase.PENDING, id, null, false);
         store.save(record);
         putReport(new Report(rev, ReportStatus.PENDING, id, null, System.currentTimeMillis()));
-        long deadline = System.currentTimeMillis() + settings.confirmSeconds() * 1000L - CONFIRM_MARGIN_MS;
         String problem;
         try {
             problem = confirm(deadline);
@@ -380,7 +381,7 @@ public final class FleetAgent implements AutoCloseable {
 
     /** @return null when NATS, JetStream and the probe answer before {@code deadline}, else the last problem */
     private String confirm(long deadline) throws InterruptedException {
-        String problem = "no check finished before the confirm deadline";
+        String problem;
         do {
             if (closed) {
                 throw new InterruptedException("closing");
