@@ -6,8 +6,8 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The rollout side of the fleet: writes desired state documents and reads reports over one NATS connection
- * (a JetStream-enabled hub). Implementations are in bundle {@code dev.ovs.fleet} (for use outside a framework:
- * {@code dev.ovs.fleet.client.NatsFleetController.connect}); {@code bin/patchbay fleet apply|status} uses one.
+ * (a JetStream-enabled hub). The implementation is in bundle {@code dev.ovs.fleet} ({@code docs/fleet.md} says how
+ * to get one outside a framework); {@code bin/patchbay fleet apply|status} uses it.
  * Thread-safe; {@link #close()} closes the connection.
  */
 @ProviderType

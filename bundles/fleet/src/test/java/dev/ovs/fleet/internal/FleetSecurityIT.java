@@ -13,7 +13,6 @@ import dev.ovs.fleet.client.ReportJson;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.NatsCluster;
 import dev.ovs.itests.harness.ShortTempDir;
-import dev.ovs.itests.harness.Tools;
 import io.nats.client.NKey;
 import io.nats.client.api.KeyValueEntry;
 import java.nio.charset.StandardCharsets;
@@ -28,22 +27,51 @@ import org.junit.jupiter.api.Test;
  * the agent applies and reports; without the right CA or credentials it does not connect and says why.
  */
 class FleetSecurityIT {
+    private static final String PASS = "pbt-pass";
+
+    /** Runs the JDK's keytool in {@code dir} with the test store password. */
+    private static void keytool(Path dir, String... args) {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        argv.addAll(List.of(args));
+        argv.addAll(List.of("-storepass", PASS, "-noprompt"));
+        for (int i = 1; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.endsWith(".p12") || a.endsWith(".csr") || a.endsWith(".pem")) {
+                argv.set(i, dir.resolve(a).toString());
+            }
+        }
+        Cmd.run(argv, java.time.Duration.ofSeconds(60));
+    }
+
+    /** A self-signed CA (basicConstraints CA:true) in {@code NAME.p12}; returns its certificate as {@code NAME.pem}. */
+    private static Path certificateAuthority(Path dir, String name) {
+        keytool(dir, "-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=pbt-" + name,
+                "-ext", "bc:c", "-validity", "1", "-keystore", name + ".p12", "-storetype", "PKCS12");
+        keytool(dir, "-exportcert", "-alias", "ca", "-rfc", "-file", name + ".pem", "-keystore", name + ".p12");
+        return dir.resolve(name + ".pem");
+    }
+
     @Test
     void tlsAndNkeyCredentials() throws Exception {
-        Tools.require("openssl");
         try (ShortTempDir tmp = ShortTempDir.create()) {
             Path d = tmp.path();
-            // a CA and a server certificate for 127.0.0.1 (openssl(1) req/x509)
-            Cmd.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=pbt-ca",
-                    "-keyout", d.resolve("ca.key").toString(), "-out", d.resolve("ca.pem").toString());
-            Cmd.run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-                    "-keyout", d.resolve("server.key").toString(), "-out", d.resolve("server.csr").toString());
-            Files.writeString(d.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-            Cmd.run("openssl", "x509", "-req", "-days", "1", "-in", d.resolve("server.csr").toString(),
-                    "-CA", d.resolve("ca.pem").toString(), "-CAkey", d.resolve("ca.key").toString(), "-CAcreateserial",
-                    "-extfile", d.resolve("san.ext").toString(), "-out", d.resolve("server.pem").toString());
-            Cmd.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other-ca",
-                    "-keyout", d.resolve("other.key").toString(), "-out", d.resolve("other.pem").toString());
+            // a CA and a server certificate for 127.0.0.1, made with the JDK's keytool(1); the key as PKCS#8 PEM
+            Path ca = certificateAuthority(d, "ca");
+            keytool(d, "-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=127.0.0.1",
+                    "-validity", "1", "-keystore", "server.p12");
+            keytool(d, "-certreq", "-alias", "server", "-keystore", "server.p12", "-file", "server.csr");
+            keytool(d, "-gencert", "-alias", "ca", "-keystore", "ca.p12", "-infile", "server.csr", "-outfile",
+                    "server.pem", "-rfc", "-ext", "san=ip:127.0.0.1", "-validity", "1");
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(d.resolve("server.p12"))) {
+                ks.load(in, PASS.toCharArray());
+            }
+            byte[] key = ks.getKey("server", PASS.toCharArray()).getEncoded();
+            Files.writeString(d.resolve("server.key"), "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key)
+                    + "\n-----END PRIVATE KEY-----\n");
+            Path otherCa = certificateAuthority(d, "other");
             // an NKey user (https://docs.nats.io/running-a-nats-service/configuration/securing_nats/auth_intro/nkey_auth)
             NKey user = NKey.createUser(new SecureRandom());
             Path seed = Files.writeString(d.resolve("user.nk"), "-----BEGIN USER NKEY SEED-----\n"
@@ -56,7 +84,6 @@ class FleetSecurityIT {
                     + new String(user.getPublicKey()) + "\" } ]\n}\n";
             try (NatsCluster nats = NatsCluster.start(natsDir, 1, extra)) {
                 String url = "tls://127.0.0.1:" + nats.clientPort(0);
-                Path ca = d.resolve("ca.pem");
                 // the controller: credentials + CA work; plain nats:// to a TLS-only server, a wrong CA or a wrong key do not
                 try (NatsFleetController c = NatsFleetController.connect(List.of(url), seed, ca, false, 1)) {
                     c.bucket(Subjects.DESIRED_BUCKET);
@@ -86,7 +113,7 @@ class FleetSecurityIT {
                         assertThat(a.status().server()).startsWith("tls://");
                     }
                 }
-                assertThatThrownBy(() -> NatsFleetController.connect(List.of(url), seed, d.resolve("other.pem"), false, 1))
+                assertThatThrownBy(() -> NatsFleetController.connect(List.of(url), seed, otherCa, false, 1))
                         .isInstanceOf(FleetException.class)
                         .satisfies(e -> assertThat(((FleetException) e).kind()).isEqualTo(ErrorKind.Unavailable));
                 assertThatThrownBy(() -> NatsFleetController.connect(List.of(url), wrongSeed, ca, false, 1))
@@ -96,7 +123,7 @@ class FleetSecurityIT {
                 // an agent with the wrong CA stays disconnected and says why
                 FakeState st = new FakeState();
                 Settings bad = new Settings(true, List.of(url), seed, "sec-2", List.of("ovsdb.>"), false, null, 0, 5,
-                        d.resolve("other.pem"), null, 16, 1, d.resolve("sec-2.json"));
+                        otherCa, null, 16, 1, d.resolve("sec-2.json"));
                 try (FleetAgent a = new FleetAgent(bad, () -> st)) {
                     a.start();
                     long deadline = System.nanoTime() + 30_000_000_000L;
