@@ -21,7 +21,8 @@ import java.nio.file.StandardOpenOption;
  * then {@code rename(2)} over the old one.
  *
  * <p>Shape: {@code {"revision": R, "phase": "started|pending|done", "checkpoint": id|null, "report": Report|null,
- * "unsent": bool}}. {@code started} is written before the network-state apply begins, {@code pending} once its
+ * "unsent": bool, "bucket": created|null}}; {@code bucket} is the creation time of the {@code patchbay-desired}
+ * bucket the revision belongs to (a bucket deleted and made again starts its revisions at 1 again). {@code started} is written before the network-state apply begins, {@code pending} once its
  * checkpoint exists, {@code done} with the final report; {@code unsent} is true until that report is in the
  * {@code patchbay-reported} bucket.
  */
@@ -41,9 +42,15 @@ final class AppliedStore {
      * @param checkpoint its checkpoint id, or null
      * @param report     its final report (phase DONE), or null
      * @param unsent     whether {@code report} still has to be written to NATS
+     * @param bucket     creation time of the desired bucket of {@code revision} (ISO-8601), or null when unknown
      */
-    record Record(long revision, Phase phase, String checkpoint, Report report, boolean unsent) {
-        static final Record NONE = new Record(0, Phase.DONE, null, null, false);
+    record Record(long revision, Phase phase, String checkpoint, Report report, boolean unsent, String bucket) {
+        static final Record NONE = new Record(0, Phase.DONE, null, null, false, null);
+
+        /** @return this record with {@code unsent} false */
+        Record sent() {
+            return new Record(revision, phase, checkpoint, report, false, bucket);
+        }
     }
 
     private final Path file;
@@ -69,7 +76,8 @@ final class AppliedStore {
             JsonNode n = MAPPER.readTree(Files.readAllBytes(file));
             Report r = n.hasNonNull("report") ? ReportJson.read(MAPPER.writeValueAsBytes(n.get("report"))) : null;
             return new Record(n.path("revision").asLong(0), Phase.valueOf(n.path("phase").asText("DONE")),
-                    n.hasNonNull("checkpoint") ? n.get("checkpoint").asText() : null, r, n.path("unsent").asBoolean());
+                    n.hasNonNull("checkpoint") ? n.get("checkpoint").asText() : null, r, n.path("unsent").asBoolean(),
+                    n.hasNonNull("bucket") ? n.get("bucket").asText() : null);
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException(new IOException("fleet state file " + file + " is unreadable: " + e, e));
         }
@@ -89,6 +97,7 @@ final class AppliedStore {
         try {
             n.set("report", r.report() == null ? null : MAPPER.readTree(ReportJson.write(r.report())));
             n.put("unsent", r.unsent());
+            n.put("bucket", r.bucket());
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = dir.resolve(file.getFileName() + ".tmp");

@@ -82,6 +82,8 @@ public final class FleetAgent implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong();
     private volatile AppliedStore.Record record;
     private volatile String lastError = "";
+    /** Creation time of the desired bucket (ISO-8601), the identity its revisions belong to; null until read. */
+    private volatile String bucketId;
 
     /**
      * @param settings validated, enabled settings
@@ -169,7 +171,7 @@ public final class FleetAgent implements AutoCloseable {
                 flushReport();
                 KeyValueEntry e = newest();
                 AppliedStore.Record r = record;
-                if (e != null && e.getOperation() == KeyValueOperation.PUT && e.getRevision() > r.revision()
+                if (e != null && e.getOperation() == KeyValueOperation.PUT && e.getRevision() > handled(r)
                         && r.phase() == AppliedStore.Phase.DONE) {
                     apply(e);
                     continue;
@@ -189,6 +191,15 @@ public final class FleetAgent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * @return the recorded revision when it belongs to the current desired bucket, 0 when the bucket was deleted and
+     *         made again since (its revisions start at 1 again)
+     */
+    private long handled(AppliedStore.Record r) {
+        String b = bucketId;
+        return r.bucket() == null || b == null || r.bucket().equals(b) ? r.revision() : 0;
     }
 
     private void await(long millis) throws InterruptedException {
@@ -251,8 +262,10 @@ public final class FleetAgent implements AutoCloseable {
                 : KeyValueOptions.builder().jsDomain(settings.jsDomain()).build();
         try {
             if (desired == null) {
-                desired = c.keyValue(Subjects.DESIRED_BUCKET, kvo);
-                desired.getStatus();
+                KeyValue kv = c.keyValue(Subjects.DESIRED_BUCKET, kvo);
+                java.time.ZonedDateTime created = kv.getStatus().getBackingStreamInfo().getCreateTime();
+                bucketId = created == null ? null : created.toInstant().toString();
+                desired = kv;
             }
             if (reported == null) {
                 KeyValue kv = c.keyValue(Subjects.REPORTED_BUCKET, kvo);
@@ -301,6 +314,28 @@ public final class FleetAgent implements AutoCloseable {
         } catch (io.nats.client.JetStreamApiException ex) {
             throw new IOException("reading " + Subjects.DESIRED_BUCKET + "/" + settings.hostId() + ": " + ex.getMessage(), ex);
         }
+        if (e != null && e.getRevision() < handled(record)) {
+            // revisions went backwards: the bucket was deleted and made again; take its identity anew
+            try {
+                java.time.ZonedDateTime created = desired.getStatus().getBackingStreamInfo().getCreateTime();
+                String now = created == null ? null : created.toInstant().toString();
+                if (now != null && !now.equals(bucketId)) {
+                    bucketId = now;
+                    watchedRevision.set(0);
+                    desiredRevision.set(0);
+                    if (watch instanceof io.nats.client.impl.NatsKeyValueWatchSubscription w) {
+                        try {
+                            w.unsubscribe();
+                        } catch (RuntimeException ignored) {
+                            // the old stream is gone anyway
+                        }
+                    }
+                    watch = null; // setup() watches the new bucket
+                }
+            } catch (io.nats.client.JetStreamApiException | InterruptedException ex) {
+                throw new IOException("reading the status of " + Subjects.DESIRED_BUCKET + ": " + ex.getMessage(), ex);
+            }
+        }
         if (e != null) {
             desiredRevision.accumulateAndGet(e.getRevision(), Math::max);
         }
@@ -310,12 +345,13 @@ public final class FleetAgent implements AutoCloseable {
     private void apply(KeyValueEntry e) throws InterruptedException {
         long rev = e.getRevision();
         String doc = e.getValueAsString();
-        record = new AppliedStore.Record(rev, AppliedStore.Phase.STARTED, null, null, false);
+        record = new AppliedStore.Record(rev, AppliedStore.Phase.STARTED, null, null, false, bucketId);
         store.save(record);
         attempts.incrementAndGet();
-        StateService s = state.get();
+        StateService s = awaitStateService(System.currentTimeMillis() + settings.confirmSeconds() * 1000L);
         if (s == null) {
-            finish(rev, ReportStatus.FAILED, null, "the network-state service (dev.ovs.netstate) is not available");
+            finish(rev, ReportStatus.FAILED, null, "the network-state service (dev.ovs.netstate) is not available"
+                    + " (waited " + settings.confirmSeconds() + " s)");
             return;
         }
         String id;
@@ -334,7 +370,7 @@ public final class FleetAgent implements AutoCloseable {
             finish(rev, ReportStatus.FAILED, null, "apply: " + ex);
             return;
         }
-        record = new AppliedStore.Record(rev, AppliedStore.Phase.PENDING, id, null, false);
+        record = new AppliedStore.Record(rev, AppliedStore.Phase.PENDING, id, null, false, bucketId);
         store.save(record);
         putReport(new Report(rev, ReportStatus.PENDING, id, null, System.currentTimeMillis()));
         String problem;
@@ -365,6 +401,20 @@ public final class FleetAgent implements AutoCloseable {
         if (closed) {
             throw new InterruptedException("closing");
         }
+    }
+
+    /** @return the network-state service, waiting for it (e.g. during a bundle update) until {@code until} */
+    private StateService awaitStateService(long until) throws InterruptedException {
+        StateService s = state.get();
+        while (s == null && System.currentTimeMillis() < until) {
+            if (closed) {
+                throw new InterruptedException("closing");
+            }
+            lastError = "waiting for the network-state service (dev.ovs.netstate)";
+            Thread.sleep(200);
+            s = state.get();
+        }
+        return s;
     }
 
     private String caller(long rev) {
@@ -417,7 +467,8 @@ public final class FleetAgent implements AutoCloseable {
 
     private void finish(long rev, ReportStatus status, String checkpoint, String error) {
         Report r = new Report(rev, status, checkpoint, error, System.currentTimeMillis());
-        record = new AppliedStore.Record(rev, AppliedStore.Phase.DONE, checkpoint, r, true);
+        record = new AppliedStore.Record(rev, AppliedStore.Phase.DONE, checkpoint, r, true,
+                record == null ? bucketId : record.bucket() == null ? bucketId : record.bucket());
         store.save(record);
         LOG.log(status == ReportStatus.APPLIED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
                 "fleet: desired revision " + rev + " " + status + (error == null ? "" : ": " + error));
@@ -431,7 +482,7 @@ public final class FleetAgent implements AutoCloseable {
             return;
         }
         if (putReport(r.report())) {
-            AppliedStore.Record sent = new AppliedStore.Record(r.revision(), r.phase(), r.checkpoint(), r.report(), false);
+            AppliedStore.Record sent = r.sent();
             if (record == r) {
                 record = sent;
                 store.save(sent);

@@ -310,6 +310,44 @@ class FleetAgentIT {
     }
 
     @Test
+    void waitsForTheNetworkStateServiceThenApplies() throws Exception {
+        FakeState st = new FakeState();
+        java.util.concurrent.atomic.AtomicReference<StateService> svc = new java.util.concurrent.atomic.AtomicReference<>();
+        FleetAgent a = new FleetAgent(settings("it-wait", nats.urls(), 30, null, 0, 1024), svc::get);
+        agents.add(a);
+        a.start();
+        long rev = put("it-wait", "later");
+        await("waiting for the service", () -> a.status().lastError().contains("waiting for the network-state service"));
+        assertThat(reportOf("it-wait")).isNull();
+        svc.set(st); // the bundle comes back (an update)
+        await("applied", () -> reported("it-wait", rev, ReportStatus.APPLIED));
+        assertThat(st.applied).containsExactly("later");
+    }
+
+    @Test
+    void aRecreatedDesiredBucketStartsOver() throws Exception {
+        // a hub of its own, so that the other tests' buckets stay
+        try (ShortTempDir own = ShortTempDir.create(); NatsCluster single = NatsCluster.start(own.path(), 1);
+                NatsFleetController c = NatsFleetController.connect(List.of(single.url(0)), null, null, false, 1)) {
+            KeyValue kv = c.bucket(Subjects.DESIRED_BUCKET);
+            c.bucket(Subjects.REPORTED_BUCKET);
+            FakeState st = new FakeState();
+            FleetAgent a = agent(settings("it-again", single.url(0), 10, null, 0, 1024), st);
+            kv.put("it-again", "x1".getBytes(StandardCharsets.UTF_8));
+            kv.put("it-again", "x2".getBytes(StandardCharsets.UTF_8));
+            long r3 = kv.put("it-again", "x3".getBytes(StandardCharsets.UTF_8));
+            await("x3 applied", () -> st.applied.contains("x3") && a.status().appliedRevision() == r3);
+            c.connection().keyValueManagement().delete(Subjects.DESIRED_BUCKET);
+            long fresh = c.bucket(Subjects.DESIRED_BUCKET).put("it-again", "y1".getBytes(StandardCharsets.UTF_8));
+            assertThat(fresh).isLessThan(r3);
+            a.signal();
+            await("y1 applied from the new bucket", () -> st.applied.contains("y1"));
+            assertThat(st.appliedSnapshot()).endsWith("y1");
+            assertThat(st.appliedSnapshot()).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
     void eventsOutOnHostSubjectsOnlyInProcessOnes() throws Exception {
         FleetAgent a = agent("host3", new FakeState());
         Connection c = controller.connection();
