@@ -33,9 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link FleetController} over one jnats connection, for use outside an OSGi framework ({@code bin/patchbay fleet},
@@ -143,8 +142,8 @@ public final class NatsFleetController implements FleetController {
                     + Subjects.REPORTED_BUCKET + "); name them with --hosts");
         }
         Map<String, Report> reports = new ConcurrentHashMap<>();
-        ReentrantLock lock = new ReentrantLock();
-        Condition arrived = lock.newCondition();
+        // one permit per report that arrived: a report between two checks is not missed
+        Semaphore arrived = new Semaphore(0);
         NatsKeyValueWatchSubscription watch = null;
         try {
             watch = reported.watchAll(new KeyValueWatcher() {
@@ -156,12 +155,7 @@ public final class NatsFleetController implements FleetController {
                         } catch (InvalidArgumentException bad) {
                             return;
                         }
-                        lock.lock();
-                        try {
-                            arrived.signalAll();
-                        } finally {
-                            lock.unlock();
-                        }
+                        arrived.release();
                     }
                 }
 
@@ -169,7 +163,7 @@ public final class NatsFleetController implements FleetController {
                 public void endOfData() {
                 }
             });
-            return run(desired, reported, hosts, doc, options, reports, lock, arrived, t0);
+            return run(desired, reported, hosts, doc, options, reports, arrived, t0);
         } catch (IOException | JetStreamApiException e) {
             throw new FleetException(ErrorKind.Unavailable, "rollout: JetStream: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -190,7 +184,7 @@ public final class NatsFleetController implements FleetController {
     }
 
     private static RolloutResult run(KeyValue desired, KeyValue reported, List<String> hosts, byte[] doc, RolloutOptions options,
-            Map<String, Report> reports, ReentrantLock lock, Condition arrived, long t0)
+            Map<String, Report> reports, Semaphore arrived, long t0)
             throws IOException, JetStreamApiException, InterruptedException {
         Map<String, HostOutcome> outcomes = new LinkedHashMap<>();
         for (String h : hosts) {
@@ -207,11 +201,8 @@ public final class NatsFleetController implements FleetController {
                 long rev = write(desired, h, doc, System.nanoTime() + Math.min(timeoutNanos, WRITE_RETRY_NANOS));
                 inFlight.put(h, new InFlight(rev, System.nanoTime()));
             }
-            lock.lock();
-            try {
-                arrived.await(100, TimeUnit.MILLISECONDS);
-            } finally {
-                lock.unlock();
+            if (arrived.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                arrived.drainPermits();
             }
             if (System.nanoTime() - nextPoll > 0) {
                 // the watch is the fast path; a read per in-flight host covers a watch that lags behind a reconnect

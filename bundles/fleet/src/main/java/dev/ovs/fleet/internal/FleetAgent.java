@@ -77,7 +77,9 @@ public final class FleetAgent implements AutoCloseable {
     private volatile KeyValue reported;
     private Dispatcher responders;
     private Object watch;
-    private final AtomicLong watchedRevision = new AtomicLong();
+    /** The newest entry the watch delivered (any operation), or null. */
+    private final java.util.concurrent.atomic.AtomicReference<KeyValueEntry> watched =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicLong desiredRevision = new AtomicLong();
     private final AtomicLong attempts = new AtomicLong();
     private volatile AppliedStore.Record record;
@@ -276,7 +278,8 @@ public final class FleetAgent implements AutoCloseable {
                 watch = desired.watch(settings.hostId(), new KeyValueWatcher() {
                     @Override
                     public void watch(KeyValueEntry entry) {
-                        watchedRevision.accumulateAndGet(entry.getRevision(), Math::max);
+                        watched.accumulateAndGet(entry, (old, neu) -> old == null || neu.getRevision() > old.getRevision()
+                                ? neu : old);
                         desiredRevision.accumulateAndGet(entry.getRevision(), Math::max);
                         signal();
                     }
@@ -298,19 +301,14 @@ public final class FleetAgent implements AutoCloseable {
         }
     }
 
-    /** @return the newest desired entry for this host: the higher of a fresh read and the last watched revision */
+    /**
+     * @return the newest desired entry for this host: the higher revision of a fresh read and the last watched entry
+     *         (a read may be served by a replica that is behind the stream leader: JetStream direct get)
+     */
     private KeyValueEntry newest() throws IOException {
         KeyValueEntry e;
         try {
             e = desired.get(settings.hostId());
-            long watched = watchedRevision.get();
-            if (e != null && watched > e.getRevision()) {
-                // a direct read served by a replica behind the stream leader: read that revision exactly
-                KeyValueEntry w = desired.get(settings.hostId(), watched);
-                if (w != null) {
-                    e = w;
-                }
-            }
         } catch (io.nats.client.JetStreamApiException ex) {
             throw new IOException("reading " + Subjects.DESIRED_BUCKET + "/" + settings.hostId() + ": " + ex.getMessage(), ex);
         }
@@ -321,11 +319,11 @@ public final class FleetAgent implements AutoCloseable {
                 String now = created == null ? null : created.toInstant().toString();
                 if (now != null && !now.equals(bucketId)) {
                     bucketId = now;
-                    watchedRevision.set(0);
+                    watched.set(null);
                     desiredRevision.set(0);
-                    if (watch instanceof io.nats.client.impl.NatsKeyValueWatchSubscription w) {
+                    if (watch instanceof io.nats.client.impl.NatsKeyValueWatchSubscription sub) {
                         try {
-                            w.unsubscribe();
+                            sub.unsubscribe();
                         } catch (RuntimeException ignored) {
                             // the old stream is gone anyway
                         }
@@ -335,6 +333,10 @@ public final class FleetAgent implements AutoCloseable {
             } catch (io.nats.client.JetStreamApiException | InterruptedException ex) {
                 throw new IOException("reading the status of " + Subjects.DESIRED_BUCKET + ": " + ex.getMessage(), ex);
             }
+        }
+        KeyValueEntry w = watched.get();
+        if (w != null && (e == null || w.getRevision() > e.getRevision())) {
+            e = w;
         }
         if (e != null) {
             desiredRevision.accumulateAndGet(e.getRevision(), Math::max);
