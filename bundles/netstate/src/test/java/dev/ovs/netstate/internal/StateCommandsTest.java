@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.EventBus;
@@ -12,6 +13,7 @@ import dev.ovs.bus.Subscription;
 import dev.ovs.netstate.Change;
 import dev.ovs.netstate.Checkpoint;
 import dev.ovs.netstate.NetState;
+import dev.ovs.netstate.NetStateException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,11 +81,65 @@ class StateCommandsTest {
         assertThat(c.rollback(null, "x")).isEqualTo("rolled back x");
         assertThat(c.checkpoints()).startsWith(pending.id() + " pending changes=3 caller=shell deadline=1970-01-01T00:00:30Z");
         assertThat(calls).containsExactly("diff interfaces: []", "apply 30 shell", "commit null shell", "rollback x shell");
-        assertThatThrownBy(() -> c.apply(null, f.toString(), "--confirm=soon")).isInstanceOfSatisfying(InvalidArgumentException.class,
-                e -> assertThat(e.argument()).isEqualTo("--confirm"));
-        assertThatThrownBy(() -> c.apply(null)).isInstanceOf(InvalidArgumentException.class);
-        assertThatThrownBy(() -> c.diff("/nonexistent/doc.yaml")).isInstanceOfSatisfying(InvalidArgumentException.class,
-                e -> assertThat(e.argument()).isEqualTo("FILE"));
+        assertThatThrownBy(() -> c.apply(null, f.toString(), "--confirm=soon")).isInstanceOfSatisfying(StateCommands.CommandFailed.class,
+                e -> {
+                    assertThat(e.kind()).isEqualTo("InvalidArgs");
+                    assertThat(e).hasMessageStartingWith("InvalidArgs: --confirm: must be a number of seconds");
+                    assertThat(((InvalidArgumentException) e.getCause()).argument()).isEqualTo("--confirm");
+                });
+        assertThatThrownBy(() -> c.apply(null)).isInstanceOfSatisfying(StateCommands.CommandFailed.class,
+                e -> assertThat(e.kind()).isEqualTo("InvalidArgs"));
+        assertThatThrownBy(() -> c.diff("/nonexistent/doc.yaml")).isInstanceOfSatisfying(StateCommands.CommandFailed.class,
+                e -> assertThat(((InvalidArgumentException) e.getCause()).argument()).isEqualTo("FILE"));
+    }
+
+    @Test
+    void domainErrorsNameTheirKind() throws Exception {
+        NetState refusing = new NetState() {
+            @Override
+            public String show() {
+                throw new NetStateException(ErrorKind.Failed, "unavailable: no ovsdb-server");
+            }
+
+            @Override
+            public List<Change> diff(String document) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public String apply(String document, long confirmSeconds, String caller) {
+                throw new NetStateException(ErrorKind.CheckpointPending, "checkpoint x is pending");
+            }
+
+            @Override
+            public void commit(String id, String caller) {
+                throw new NetStateException(ErrorKind.NotFound, "no checkpoint " + id);
+            }
+
+            @Override
+            public void rollback(String id, String caller) {
+                throw new NetStateException(ErrorKind.Conflict, "changed meanwhile");
+            }
+
+            @Override
+            public List<Checkpoint> checkpoints() {
+                return List.of();
+            }
+
+            @Override
+            public Optional<Checkpoint> checkpoint(String id) {
+                return Optional.empty();
+            }
+        };
+        StateCommands c = new StateCommands(refusing);
+        assertThatThrownBy(c::show).hasMessage("Failed: unavailable: no ovsdb-server");
+        Path f = Files.createTempFile("pb-state-", ".yaml");
+        Files.writeString(f, "interfaces: []\n");
+        assertThatThrownBy(() -> c.apply(null, f.toString(), "--confirm=5")).isInstanceOfSatisfying(StateCommands.CommandFailed.class,
+                e -> assertThat(e).hasMessage("CheckpointPending: checkpoint x is pending").hasCauseInstanceOf(NetStateException.class));
+        assertThatThrownBy(() -> c.commit(null, "x")).hasMessage("NotFound: no checkpoint x");
+        assertThatThrownBy(() -> c.rollback(null)).hasMessage("Conflict: changed meanwhile");
+        assertThat(c.checkpoints()).isEqualTo("no checkpoints");
     }
 
     @Test
