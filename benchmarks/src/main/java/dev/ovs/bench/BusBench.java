@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Event bus, 128-byte payloads, 1 publisher to 1 and to 10 subscribers: the bus engine in this JVM
- * (in-process, {@link EmbeddedBus}: the bundle's engine outside OSGi, no socket, no heartbeat), the packaged appliance's bus socket (sandbox mode; one {@link BusClient}
+ * (in-process, {@link EmbeddedBus}: the bundle's engine outside OSGi, no socket, no heartbeat), the packaged
+ * appliance's bus socket (sandbox mode; one {@link BusClient}
  * connection per publisher and per subscriber, all in this JVM), and in the same run {@code nats-server}
  * (127.0.0.1, a free port) with the official Java client (jnats, one connection per publisher and per
  * subscriber, a dispatcher each).

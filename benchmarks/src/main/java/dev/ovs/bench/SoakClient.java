@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
-import org.freedesktop.dbus.exceptions.DBusExecutionException;
+import org.freedesktop.dbus.messages.Message;
+import org.freedesktop.dbus.messages.MethodCall;
 
 /**
  * The separate client process of the soak suite: {@code SoakClient ADDRESS BRIDGE LOG STOPFILE}. Two threads, each
@@ -42,11 +44,11 @@ public final class SoakClient {
         try (PrintWriter log = new PrintWriter(new FileWriter(args[2]), true);
              DBusConnection c1 = DBusConnectionBuilder.forAddress(address).withShared(false).build();
              DBusConnection c2 = DBusConnectionBuilder.forAddress(address).withShared(false).build()) {
-            OvsdbDbus ovs = c1.getRemoteObject("org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", OvsdbDbus.class);
-            PortAgentDbus pa = c2.getRemoteObject("dev.ovs.PortAgent1", "/dev/ovs/PortAgent1", PortAgentDbus.class);
             List<Thread> threads = new ArrayList<>();
-            threads.add(new Thread(() -> loop("ovsdb", () -> ovs.BridgeExists(bridge), Boolean.TRUE, log, stop)));
-            threads.add(new Thread(() -> loop("ports", pa::ListPorts, null, log, stop)));
+            threads.add(new Thread(() -> loop("ovsdb", () -> call(c1, "org.openvswitch.ovsdb", "/org/openvswitch/ovsdb",
+                    "org.openvswitch.ovsdb", "BridgeExists", "s", bridge), Boolean.TRUE, log, stop)));
+            threads.add(new Thread(() -> loop("ports", () -> call(c2, "dev.ovs.PortAgent1", "/dev/ovs/PortAgent1",
+                    "dev.ovs.PortAgent1", "ListPorts", null), null, log, stop)));
             threads.forEach(Thread::start);
             for (Thread t : threads) {
                 t.join();
@@ -58,6 +60,41 @@ public final class SoakClient {
     static long nowMicros() {
         Instant i = Instant.now();
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+
+    /** A D-Bus error reply: its name and message. */
+    static final class NamedError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String name;
+
+        NamedError(String name, String message) {
+            super(message);
+            this.name = name;
+        }
+    }
+
+    /**
+     * One blocking method call on the message level, so that an error reply keeps its name (dbus-java 5.2.0 gives a
+     * proxy's caller a nameless {@code DBusExecutionException} unless a class named like the error is on its class
+     * path).
+     *
+     * @return the first out argument (arrays as lists), or null for none
+     * @throws NamedError for an error reply ({@code org.freedesktop.DBus.Error.NoReply} when none came in time)
+     */
+    static Object call(DBusConnection c, String dest, String path, String iface, String member, String sig,
+            Object... args) throws Exception {
+        MethodCall m = c.getMessageFactory().createMethodCall(dest, path, iface, member, (byte) 0, sig, args);
+        c.sendMessage(m);
+        Message reply = m.getReply();
+        if (reply == null) {
+            throw new NamedError("org.freedesktop.DBus.Error.NoReply", "no reply");
+        }
+        Object[] out = reply.getParameters();
+        if (reply instanceof org.freedesktop.dbus.messages.Error) {
+            throw new NamedError(reply.getName(), out.length == 0 ? "" : String.valueOf(out[0]));
+        }
+        Object v = out.length == 0 ? null : out[0];
+        return v instanceof Object[] a ? Arrays.asList(a) : v;
     }
 
     private static void loop(String op, Callable<Object> call, Object expected, PrintWriter log, Path stop) {
@@ -77,10 +114,7 @@ public final class SoakClient {
                 calls++;
                 failed++;
                 failing = true;
-                // dbus-java instantiates the class named like the D-Bus error when it is on the class path
-                // (dev.ovs.dbus.api: org.openvswitch.ovsdb$Error$Unavailable, ...): its name, '$' -> '.', IS the error name
-                String name = (e instanceof DBusExecutionException d && d.getType() != null ? d.getType()
-                        : e.getClass().getName()).replace('$', '.');
+                String name = e instanceof NamedError n ? n.name : e.getClass().getName();
                 String msg = String.valueOf(e.getMessage()).replace('\n', ' ');
                 log.printf("F %s %d %d %s %s%n", op, t0, t1, name, msg);
                 continue;

@@ -240,20 +240,39 @@ class ClientIT {
 
     @Test
     void cancelAndGenericCall() throws Exception {
-        // a wait without timeout blocks on the server until cancelled
-        CompletableFuture<TransactResult> f = client.transaction(DB)
-                .wait("Bridge", List.of(Condition.eq("name", "never-appears")), List.of("name"), false, List.of(), null)
-                .executeAsync();
-        Thread.sleep(200);
-        assertThat(f.isDone()).isFalse();
-        // cancel the underlying transact: use the raw API, where cancel(true) sends RFC 7047 cancel
-        CompletableFuture<JsonNode> raw = client.transact(client.transaction(DB)
-                .wait("Bridge", List.of(Condition.eq("name", "never-appears")), List.of("name"), false, List.of(), null)
-                .toParams());
-        assertThat(raw.cancel(true)).isTrue();
-        // the connection stays usable
+        // through a relay that records the JSON-RPC messages, so the wire shows what the client sent and how the
+        // real ovsdb-server answered
+        try (WireTap tap = new WireTap(server.dir.resolve("tap.sock"), server.sock);
+                OvsdbClient c = OvsdbClients.connect(ClientOptions.of(tap.remote()).withRequestTimeout(10000))) {
+            assertThat(c.awaitConnected(Duration.ofSeconds(10))).isTrue();
+            // ovsdb-server answers a cancelled transact with the error "canceled" to db-change-aware clients
+            // (ovsdb-server(7) §4.1.16); to others it drops the request silently
+            c.setDbChangeAware(true).get(10, TimeUnit.SECONDS);
+            // a wait without timeout blocks on the server until cancelled
+            CompletableFuture<JsonNode> raw = c.transact(c.transaction(DB)
+                    .wait("Bridge", List.of(Condition.eq("name", "never-appears")), List.of("name"), false, List.of(), null)
+                    .toParams());
+            // the server answers requests in order: once the echo is back, the transact was handled and is pending
+            assertThat(c.echo(F.arrayNode().add("barrier")).get(10, TimeUnit.SECONDS).get(0).asText()).isEqualTo("barrier");
+            assertThat(raw).isNotDone();
+            JsonNode id = tap.sent().stream().filter(m -> "transact".equals(m.path("method").asText())).findFirst()
+                    .orElseThrow().get("id");
+            // cancel(true) sends RFC 7047 §4.1.4 cancel: a notification whose params are the transact's id ...
+            assertThat(raw.cancel(true)).isTrue();
+            waitFor(() -> tap.sent().stream().anyMatch(m -> "cancel".equals(m.path("method").asText())));
+            JsonNode cancel = tap.sent().stream().filter(m -> "cancel".equals(m.path("method").asText())).findFirst().orElseThrow();
+            assertThat(cancel.get("params")).isEqualTo(F.arrayNode().add(id));
+            assertThat(cancel.get("id").isNull()).isTrue();
+            // ... and the server acts on it: it ends the blocked transact with the error "canceled" (§4.1.4)
+            waitFor(() -> tap.received().stream().anyMatch(m -> id.equals(m.get("id"))));
+            JsonNode reply = tap.received().stream().filter(m -> id.equals(m.get("id"))).findFirst().orElseThrow();
+            assertThat(reply.path("error").asText()).isEqualTo("canceled");
+            // the late reply to a cancelled request is dropped; the connection stays up and usable
+            assertThat(c.call("list_dbs", null).get(10, TimeUnit.SECONDS).isArray()).isTrue();
+            assertThat(tap.connections()).isEqualTo(1);
+        }
+        // the generic call on the shared client
         assertThat(client.call("list_dbs", null).get().isArray()).isTrue();
-        f.cancel(true);
     }
 
     static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {

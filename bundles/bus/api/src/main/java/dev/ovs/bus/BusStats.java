@@ -9,7 +9,8 @@ import java.util.List;
  * @param enabled false for the null bus ({@code enabled=false}): everything is zero
  * @param published accepted publish calls (in-process and socket)
  * @param delivered events handed to subscribers, summed over subscribers (current and closed)
- * @param dropped events discarded by full subscriber queues (drop-oldest), summed over subscribers
+ * @param dropped events discarded by full subscriber queues (drop-oldest: more than {@code queue.size} events or
+ *        {@code queue.bytes} bytes), summed over subscribers
  * @param uptimeMillis time since activation, milliseconds
  * @param socket the socket path served, or empty if none
  * @param socketError why the socket server is not running, or empty

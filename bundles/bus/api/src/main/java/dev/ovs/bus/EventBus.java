@@ -7,11 +7,13 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The bus service (OSGi service, one per framework; each using bundle gets its own view whose
  * subscriptions are closed when it releases the service, and whose events carry its symbolic name as
- * {@link Event#source()}).
+ * {@link Event#origin()}, a {@link Origin.Kind#BUNDLE} origin).
  *
  * <p>Semantics: at-most-once, fire-and-forget. {@code publish} never blocks on subscribers: each subscriber
- * has a bounded queue (config {@code queue.size}, default 1024); when it is full the oldest queued event is
- * discarded and counted. Per subscriber, events arrive in publish order (for publishes from one thread).
+ * has a queue bounded in events (config {@code queue.size}, default 1024) and in bytes (config
+ * {@code queue.bytes}, default 8 MiB, counting each event as the length of its JSON frame); when either bound is
+ * exceeded the oldest queued events are discarded and counted (the newest event is always kept). Bundles are not
+ * subject to the socket permissions of {@code dev.ovs.bus.cfg}. Per subscriber, events arrive in publish order (for publishes from one thread).
  * With {@code enabled=false} the service is a null bus: publishes are validated and dropped, subscriptions
  * are inert, nothing fails.
  */

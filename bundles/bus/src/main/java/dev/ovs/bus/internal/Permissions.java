@@ -49,7 +49,7 @@ final class Permissions {
     private final Level everybody;
     private final Map<Long, Level> byUid;
     private final Map<Long, Level> byGid;
-    /** The keys and values this was built from, normalised (for the last-good copy and for equality). */
+    /** The keys and values this was built from, normalised (for equality: settings compare by them). */
     private final Map<String, String> source;
 
     private Permissions(Level everybody, Map<Long, Level> byUid, Map<Long, Level> byGid, Map<String, String> source) {
@@ -79,7 +79,7 @@ final class Permissions {
 
     static Permissions of(Map<String, ?> props, Path groupFile) {
         Map<String, String> source = new TreeMap<>();
-        Level.Builder all = new Level.Builder("permissions");
+        Level.Builder all = new Level.Builder();
         all.set("publish.allow", List.of(rule("permissions.publish.allow", ">")));
         List<Rule> reserved = new ArrayList<>();
         for (String r : RESERVED) {
@@ -110,7 +110,7 @@ final class Permissions {
                     throw new IllegalArgumentException(key + ": the uid must be a decimal number from 0 to 4294967294,"
                             + " got '" + principal.substring(4) + "'");
                 }
-                uids.computeIfAbsent(uid, u -> new Level.Builder("permissions.uid." + u)).set(list, rules(key, patterns));
+                uids.computeIfAbsent(uid, u -> new Level.Builder()).set(list, rules(key, patterns));
             } else if (principal != null && principal.startsWith("group.") && principal.length() > 6
                     && principal.indexOf('.', 6) < 0) {
                 String group = principal.substring(6);
@@ -126,7 +126,7 @@ final class Permissions {
                     }
                     gid = g;
                 }
-                gids.computeIfAbsent(gid, g -> new Level.Builder("permissions.group." + group)).set(list,
+                gids.computeIfAbsent(gid, g -> new Level.Builder()).set(list,
                         rules(key, patterns));
             } else {
                 throw new IllegalArgumentException(key + ": unknown key; expected permissions[.uid.<uid>|.group.<group>]"
@@ -250,11 +250,6 @@ final class Permissions {
         return new Access(levels, uid);
     }
 
-    /** @return the {@code permissions.*} keys and values this was built from (normalised), for the last-good copy */
-    Map<String, String> keys() {
-        return source;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof Permissions p && source.equals(p.source);
@@ -307,12 +302,7 @@ final class Permissions {
         }
 
         static final class Builder {
-            final String name;
             final Map<String, List<Rule>> lists = new LinkedHashMap<>();
-
-            Builder(String name) {
-                this.name = name;
-            }
 
             void set(String list, List<Rule> rules) {
                 lists.put(list, rules);

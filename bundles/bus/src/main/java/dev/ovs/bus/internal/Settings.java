@@ -54,22 +54,6 @@ public record Settings(Path socket, GroupPrincipal group, int queueSize, int que
                 Permissions.of(props));
     }
 
-    /**
-     * @return these settings with other permissions (for tests)
-     * @param p the permissions
-     */
-    Settings with(Permissions p) {
-        return new Settings(socket, group, queueSize, queueBytes, heartbeatSeconds, enabled, p);
-    }
-
-    /**
-     * @return these settings with another byte bound (for tests)
-     * @param bytes {@code queue.bytes}
-     */
-    Settings withQueueBytes(int bytes) {
-        return new Settings(socket, group, queueSize, bytes, heartbeatSeconds, enabled, permissions);
-    }
-
     private static String string(Map<String, ?> props, String key, String def) {
         Object v = props.get(key);
         if (v == null) {

@@ -5,17 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
+import dev.ovs.bus.EventListener;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -48,6 +50,19 @@ class BusEngineTest {
             }
             Thread.sleep(5);
         }
+    }
+
+    /** A listener that records payload field {@code n}, signals {@code entered} and waits for {@code release}. */
+    private static EventListener blocking(List<Integer> got, CountDownLatch entered, CountDownLatch release) {
+        return e -> {
+            got.add(e.payload().get("n").asInt());
+            entered.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        };
     }
 
     private ObjectNode n(int i) {
@@ -120,15 +135,7 @@ class BusEngineTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> got = new CopyOnWriteArrayList<>();
-        Subscription s = bus.subscribe("t", List.of("q"), e -> {
-            got.add(e.payload().get("n").asInt());
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Subscription s = bus.subscribe("t", List.of("q"), blocking(got, entered, release));
         bus.publish(Origin.bundle("t"), "q", n(0), null);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 7; i++) {
@@ -148,6 +155,46 @@ class BusEngineTest {
             assertThat(x.delivered()).isEqualTo(5);
             assertThat(x.queued()).isZero();
         });
+    }
+
+    @Test
+    void queuesAreBoundedInBytesTooAndTheNewestEventIsAlwaysKept() throws Exception {
+        BusEngine bus = new BusEngine(Settings.of(Map.of("socket", "", "heartbeat.seconds", 0, "queue.bytes", 64 * 1024)));
+        bus.start();
+        engines.add(bus);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> got = new CopyOnWriteArrayList<>();
+        Subscription s = bus.subscribe("t", List.of("big.>"), blocking(got, entered, release));
+        String pad = "x".repeat(10_000);
+        bus.publish(Origin.bundle("t"), "big.e", n(0).put("pad", pad), null);
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 100; i++) {
+            bus.publish(Origin.bundle("t"), "big.e", n(i).put("pad", pad), null);
+            assertThat(s.queued()).as("64 KiB hold six events of about 10 KiB").isLessThanOrEqualTo(6);
+        }
+        assertThat(s.queued()).isEqualTo(6);
+        assertThat(s.dropped()).isEqualTo(100 - 6);
+        // one event larger than the bound: it alone is kept
+        bus.publish(Origin.bundle("t"), "big.e", n(101).put("pad", "y".repeat(100_000)), null);
+        assertThat(s.queued()).isEqualTo(1);
+        assertThat(s.dropped()).isEqualTo(100);
+        release.countDown();
+        await(() -> s.delivered() == 2);
+        assertThat(got).containsExactly(0, 101);
+        assertThat(bus.stats().dropped()).isEqualTo(100);
+    }
+
+    @Test
+    void treeSizesAreEstimatedAsTheirJsonLength() throws Exception {
+        for (String json : List.of("null", "true", "12345", "-7", "1.5e300", "\"abc\"", "[1,2,[3]]", "{}",
+                "{\"a\":{\"b\":[true,false,null]},\"cc\":\"x\"}")) {
+            long actual = mapper.writeValueAsBytes(mapper.readTree(json)).length;
+            assertThat(Msg.estimate(mapper.readTree(json))).as(json).isBetween(actual, actual + 24);
+        }
+        Msg text = Msg.ofText(mapper, "a.b", "b", 1, Origin.socket(0, 0, 1), Msg.head("a.b", "b"),
+                Msg.tail("unix:pid=1,uid=0,gid=0"), "{\"k\":1}".getBytes(StandardCharsets.UTF_8), 0, 7);
+        assertThat(text.size()).isEqualTo(text.body().length);
     }
 
     @Test
@@ -287,6 +334,14 @@ class BusEngineTest {
         assertThatThrownBy(() -> Settings.of("/tmp/b.sock", "", 0, 1, true)).hasMessageStartingWith("queue.size: ");
         assertThatThrownBy(() -> Settings.of("/tmp/b.sock", "", 16, -1, true)).hasMessageStartingWith("heartbeat.seconds: ");
         assertThat(Settings.of("", "", 16, 0, true).socket()).isNull();
+        assertThatThrownBy(() -> Settings.of(Map.of("queue.bytes", "1023"))).hasMessage(
+                "queue.bytes: must be between 1024 and 1073741824, got 1023");
+        assertThatThrownBy(() -> Settings.of(Map.of("queue.bytes", "8M"))).hasMessage(
+                "queue.bytes: must be an integer, got '8M'");
+        assertThatThrownBy(() -> Settings.of(Map.of("enabled", "yes"))).hasMessage(
+                "enabled: must be true or false, got 'yes'");
+        assertThat(Settings.of(Map.of("socket", "")).queueBytes()).isEqualTo(8 << 20);
+        assertThat(Settings.of(Map.of("socket", "", "queue.bytes", 4096)).queueBytes()).isEqualTo(4096);
     }
 
     @Test

@@ -12,7 +12,6 @@ import dev.ovs.bus.cli.BusCommandLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * The permissions of {@code dev.ovs.bus.cfg} against the real socket server with real peer credentials: the bus CLI
@@ -277,36 +274,11 @@ class SocketPermissionsTest {
                 });
     }
 
-    /** A raw protocol connection of this JVM. */
-    private final class Raw implements AutoCloseable {
-        final AFUNIXSocket s;
-        final BufferedReader in;
-        final OutputStream out;
-
-        Raw() throws IOException {
-            s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(sock));
-            s.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            out = s.getOutputStream();
-        }
-
-        JsonNode call(String line) throws IOException {
-            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return mapper.readTree(in.readLine());
-        }
-
-        @Override
-        public void close() throws IOException {
-            s.close();
-        }
-    }
-
     @Test
     void denialsAreErrorLinesNamingTheRuleCountedPerConnectionAndSubscribeRulesFilterEvents() throws Exception {
         long me = uid();
         BusEngine e = start(Map.of("permissions.uid." + me + ".subscribe.deny", "secret.>"));
-        try (Raw r = new Raw(); Raw other = new Raw()) {
+        try (RawClient r = new RawClient(sock); RawClient other = new RawClient(sock)) {
             JsonNode err = r.call("{\"op\":\"pub\",\"id\":\"p1\",\"topic\":\"system.bus.health\",\"payload\":{}}");
             assertThat(err.get("op").asText()).isEqualTo("error");
             assertThat(err.get("id").asText()).isEqualTo("p1");

@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.bus.cli.BusCommandLine;
-import dev.ovs.bus.client.BusClient;
-import dev.ovs.bus.Origin;
 import dev.ovs.bus.BusStats;
 import dev.ovs.bus.Event;
+import dev.ovs.bus.Origin;
 import dev.ovs.bus.Subscription;
+import dev.ovs.bus.cli.BusCommandLine;
+import dev.ovs.bus.client.BusClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 @Timeout(120)
@@ -74,47 +73,6 @@ class SocketServerTest {
     private <T extends AutoCloseable> T track(T c) {
         closeables.add(c);
         return c;
-    }
-
-    /** A raw protocol connection for line-level tests. */
-    private final class Raw implements AutoCloseable {
-        final AFUNIXSocket s;
-        final BufferedReader in;
-        final OutputStream out;
-
-        Raw() throws IOException {
-            s = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(sock));
-            s.setSoTimeout(20_000);
-            in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-            out = s.getOutputStream();
-        }
-
-        void send(String line) throws IOException {
-            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        void sendBytes(byte[]... parts) throws IOException {
-            for (byte[] b : parts) {
-                out.write(b);
-            }
-            out.write('\n');
-            out.flush();
-        }
-
-        String readLine() throws IOException {
-            return in.readLine();
-        }
-
-        JsonNode read() throws IOException {
-            String l = in.readLine();
-            return l == null ? null : mapper.readTree(l);
-        }
-
-        @Override
-        public void close() throws IOException {
-            s.close();
-        }
     }
 
     @Test
@@ -266,7 +224,7 @@ class SocketServerTest {
     @Test
     void malformedLinesGetErrorFramesAndTheConnectionStays() throws Exception {
         start(16, "");
-        try (Raw r = new Raw()) {
+        try (RawClient r = new RawClient(sock)) {
             r.send("this is not json");
             JsonNode err = r.read();
             assertThat(err.get("op").asText()).isEqualTo("error");
@@ -312,9 +270,9 @@ class SocketServerTest {
     @Test
     void oneEventIsDeliveredAsTheSameFrameToEverySubscriberWithThePayloadAsSent() throws Exception {
         BusEngine e = start(64, "");
-        List<Raw> subs = new ArrayList<>();
+        List<RawClient> subs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Raw r = track(new Raw());
+            RawClient r = track(new RawClient(sock));
             r.send("{\"op\":\"sub\",\"pattern\":\"fan.>\",\"id\":\"s" + i + "\"}");
             assertThat(r.read().get("op").asText()).isEqualTo("ok");
             subs.add(r);
@@ -325,12 +283,12 @@ class SocketServerTest {
         LinkedBlockingQueue<Event> local = new LinkedBlockingQueue<>();
         e.subscribe("t", List.of("fan.>"), local::add);
         String payload = "{ \"k\" : [1, 2.5e3, -0, true, false, null, \"\u00e9\\u00e9\\n\\\"q\\\"\", {}], \"\u65e5\u672c\":\"\u65e5\u672c\" }";
-        try (Raw pub = new Raw()) {
+        try (RawClient pub = new RawClient(sock)) {
             pub.send("{\"payload\":" + payload + ",\"topic\":\"fan.x\",\"op\":\"pub\",\"id\":\"p1\",\"extra\":{\"a\":[1]}}");
             assertThat(pub.read().get("op").asText()).isEqualTo("ok");
             String source = "unix:pid=" + ProcessHandle.current().pid() + ",uid=" + uid() + ",gid=" + gid();
             List<String> lines = new ArrayList<>();
-            for (Raw r : subs) {
+            for (RawClient r : subs) {
                 lines.add(r.readLine());
             }
             lines.add(subs.get(0).readLine());
@@ -347,7 +305,7 @@ class SocketServerTest {
             // an in-process publish (tree payload) reaches every connection as the same frame too
             e.publish(Origin.bundle("bundle.b"), "fan.y", mapper.readTree("{\"n\":[1,\"\u00e9\"]}"), "kind");
             List<JsonNode> frames = new ArrayList<>();
-            for (Raw r : subs) {
+            for (RawClient r : subs) {
                 frames.add(r.read());
             }
             frames.add(subs.get(0).read());
@@ -361,7 +319,7 @@ class SocketServerTest {
             // no payload and an explicit null both arrive as null
             pub.send("{\"op\":\"pub\",\"topic\":\"fan.z\"}");
             pub.send("{\"op\":\"pub\",\"topic\":\"fan.z\",\"payload\":null,\"type\":null}");
-            for (Raw r : subs) {
+            for (RawClient r : subs) {
                 for (int i = 0; i < (r == subs.get(0) ? 4 : 2); i++) {
                     JsonNode f = r.read();
                     assertThat(f.get("payload").isNull()).isTrue();
@@ -386,7 +344,7 @@ class SocketServerTest {
     @Test
     void scannedAndJacksonParsedLinesGiveTheSameEventsAndCachesDoNotLeak() throws Exception {
         start(64, "");
-        try (Raw sub = track(new Raw()); Raw pub = track(new Raw())) {
+        try (RawClient sub = track(new RawClient(sock)); RawClient pub = track(new RawClient(sock))) {
             sub.send("{\"op\":\"sub\",\"pattern\":\"c.>\",\"id\":\"s\"}");
             assertThat(sub.read().get("op").asText()).isEqualTo("ok");
             String[] lines = {
@@ -430,7 +388,7 @@ class SocketServerTest {
     @Test
     void linesSplitAcrossReadsAtEveryPositionArriveWhole() throws Exception {
         start(1024, "");
-        try (Raw sub = track(new Raw()); Raw pub = track(new Raw())) {
+        try (RawClient sub = track(new RawClient(sock)); RawClient pub = track(new RawClient(sock))) {
             sub.send("{\"op\":\"sub\",\"pattern\":\"split.>\",\"id\":\"s\"}");
             assertThat(sub.read().get("op").asText()).isEqualTo("ok");
             String template = "{\"op\":\"pub\",\"topic\":\"split.x\",\"payload\":{\"n\":%d,\"s\":\"a\\u00e9b\"}}";
@@ -473,7 +431,7 @@ class SocketServerTest {
                 b("tru"), b("01"), b("NaN"), b("{\"a\":1}}"), b("\"open"), b("[\"\\u12\"]"), b("{\"a\" 1}"), b(""),
                 new byte[] {'[', '"', (byte) 0xff, '"', ']'}, new byte[] {'{', '"', 'k', '"', ':', '"', (byte) 0xc3, '(', '"', '}'},
                 new byte[] {'"', (byte) 0xe6, (byte) 0x97, '"'});
-        try (Raw r = new Raw()) {
+        try (RawClient r = new RawClient(sock)) {
             int i = 0;
             for (byte[] p : bad) {
                 r.sendBytes(b("{\"op\":\"pub\",\"topic\":\"m.x\",\"id\":\"q" + i + "\",\"payload\":"), p, b("}"));
@@ -509,7 +467,7 @@ class SocketServerTest {
     @Test
     void clientPublishJsonSendsThePayloadBytesAndRejectsMalformedOnesLocally() throws Exception {
         start(64, "");
-        try (Raw raw = track(new Raw()); BusClient pub = track(BusClient.connect(sock));
+        try (RawClient raw = track(new RawClient(sock)); BusClient pub = track(BusClient.connect(sock));
                 BusClient sub = track(BusClient.connect(sock))) {
             raw.send("{\"op\":\"sub\",\"pattern\":\"j.>\",\"id\":\"r\"}");
             assertThat(raw.read().get("op").asText()).isEqualTo("ok");
@@ -591,8 +549,8 @@ class SocketServerTest {
     @Test
     void burstsFromOneReadAndSinglePublishesAllArriveInOrder() throws Exception {
         BusEngine e = start(4096, "");
-        try (Raw sub = track(new Raw()); Raw sub2 = track(new Raw()); Raw pub = track(new Raw())) {
-            for (Raw r : List.of(sub, sub2)) {
+        try (RawClient sub = track(new RawClient(sock)); RawClient sub2 = track(new RawClient(sock)); RawClient pub = track(new RawClient(sock))) {
+            for (RawClient r : List.of(sub, sub2)) {
                 r.send("{\"op\":\"sub\",\"pattern\":\"burst.*\",\"id\":\"b\"}");
                 assertThat(r.read().get("op").asText()).isEqualTo("ok");
             }
@@ -637,7 +595,7 @@ class SocketServerTest {
     @Test
     void oversizedLineGetsAnErrorAndTheConnectionIsClosed() throws Exception {
         BusEngine e = start(16, "");
-        try (Raw r = new Raw()) {
+        try (RawClient r = new RawClient(sock)) {
             // exactly 1 MiB is accepted (as a malformed line), one byte more is not
             byte[] max = new byte[Connection.MAX_LINE];
             java.util.Arrays.fill(max, (byte) 'x');
@@ -667,7 +625,7 @@ class SocketServerTest {
     void clientThatStopsReadingCostsBoundedMemoryAndDropsAreExact() throws Exception {
         int queue = 32;
         BusEngine e = start(queue, "");
-        try (Raw r = new Raw()) {
+        try (RawClient r = new RawClient(sock)) {
             r.send("{\"op\":\"sub\",\"pattern\":\"flood\",\"id\":\"f\"}");
             assertThat(r.read().get("op").asText()).isEqualTo("ok");
             String pad = "p".repeat(1000);
@@ -695,6 +653,36 @@ class SocketServerTest {
             assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
             r.send("{\"op\":\"ping\",\"id\":\"p\"}");
             assertThat(r.read().get("op").asText()).isEqualTo("pong");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsBoundedInBytesToo() throws Exception {
+        int bytes = 256 * 1024;
+        BusEngine e = new BusEngine(Settings.of(Map.of("socket", sock.toString(), "heartbeat.seconds", 0, "queue.bytes", bytes)));
+        e.start();
+        closeables.add(e);
+        try (RawClient r = new RawClient(sock)) {
+            r.send("{\"op\":\"sub\",\"pattern\":\"flood\",\"id\":\"f\"}");
+            assertThat(r.read().get("op").asText()).isEqualTo("ok");
+            String pad = "p".repeat(10_000);
+            int total = 3_000;
+            for (int i = 0; i < total; i++) {
+                e.publish(Origin.bundle("t"), "flood", mapper.createObjectNode().put("i", i).put("pad", pad), null);
+                assertThat(e.stats().subscribers().get(0).queued()).as("256 KiB hold 25 events of about 10 KiB")
+                        .isLessThanOrEqualTo(25);
+            }
+            BusStats.SubscriberStats s = e.stats().subscribers().get(0);
+            assertThat(s.dropped()).as("far more than 1024 events' worth of bytes were dropped").isGreaterThan(1500);
+            List<Integer> seen = new ArrayList<>();
+            while (seen.size() < total - s.dropped()) {
+                seen.add(r.read().get("payload").get("i").asInt());
+            }
+            await(() -> e.stats().subscribers().get(0).queued() == 0);
+            BusStats.SubscriberStats after = e.stats().subscribers().get(0);
+            assertThat(after.delivered() + after.dropped()).isEqualTo(total);
+            assertThat(seen).hasSize((int) after.delivered()).isSorted();
+            assertThat(seen.get(seen.size() - 1)).isEqualTo(total - 1);
         }
     }
 

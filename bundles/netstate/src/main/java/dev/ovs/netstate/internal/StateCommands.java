@@ -1,5 +1,6 @@
 package dev.ovs.netstate.internal;
 
+import dev.ovs.base.DomainException;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.netstate.NetState;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.felix.service.command.CommandSession;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -17,6 +19,11 @@ import org.osgi.service.component.annotations.Reference;
  * {@code state:apply FILE [--confirm=SECONDS]}, {@code state:commit [ID]}, {@code state:rollback [ID]},
  * {@code state:checkpoints}. FILE is a path on the appliance's host; {@code -} is not supported. The
  * journal's caller is the session variable {@code patchbay.caller} set by the admin shell, else {@code shell}.
+ *
+ * <p>A failing command throws {@link CommandFailed} whose message starts with the error's kind:
+ * {@code InvalidArgs: interfaces[0].bridge.port[1].vlan.tag: must be 0..4095, got 5000} for bad input, else the
+ * {@link dev.ovs.base.ErrorKind} name ({@code Conflict: ...}, {@code CheckpointPending: ...}); the admin shell
+ * prints it as {@code error: <kind>: <message>} and {@code bin/patchbay state} turns the kind into its exit status.
  */
 @Component(service = StateCommands.class, property = {"osgi.command.scope=state", "osgi.command.function=show",
     "osgi.command.function=diff", "osgi.command.function=apply", "osgi.command.function=commit",
@@ -33,6 +40,35 @@ public class StateCommands {
         this.state = state;
     }
 
+    /**
+     * A failed {@code state:*} command.
+     */
+    public static final class CommandFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String kind;
+
+        CommandFailed(String kind, RuntimeException cause) {
+            super(kind + ": " + cause.getMessage(), cause);
+            this.kind = kind;
+        }
+
+        /** @return {@code InvalidArgs} for bad input, else the name of the {@link dev.ovs.base.ErrorKind} */
+        public String kind() {
+            return kind;
+        }
+    }
+
+    /** Runs a command; its bad-input and domain errors become {@link CommandFailed} naming their kind. */
+    private static <T> T run(Supplier<T> command) {
+        try {
+            return command.get();
+        } catch (InvalidArgumentException e) {
+            throw new CommandFailed("InvalidArgs", e);
+        } catch (DomainException e) {
+            throw new CommandFailed(e.kind().name(), e);
+        }
+    }
+
     private static String caller(CommandSession s) {
         Object c = s == null ? null : s.get("patchbay.caller");
         return c == null ? "shell" : c.toString();
@@ -40,7 +76,7 @@ public class StateCommands {
 
     /** @return {@code state:show}: the current state document */
     public String show() {
-        return state.show();
+        return run(state::show);
     }
 
     /**
@@ -48,9 +84,13 @@ public class StateCommands {
      *
      * @param file document path
      * @return the changes as JSON lines, or {@code no changes}
-     * @throws InvalidArgumentException for an unreadable file or an invalid document
+     * @throws CommandFailed InvalidArgs for an unreadable file or an invalid document
      */
     public String diff(String file) {
+        return run(() -> diffText(file));
+    }
+
+    private String diffText(String file) {
         var changes = state.diff(read(file));
         if (changes.isEmpty()) {
             return "no changes";
@@ -74,8 +114,13 @@ public class StateCommands {
      * @param s    session
      * @param args FILE and options
      * @return the checkpoint line
+     * @throws CommandFailed naming the kind of the error
      */
     public String apply(CommandSession s, String... args) {
+        return run(() -> applyText(s, args));
+    }
+
+    private String applyText(CommandSession s, String... args) {
         long confirm = 0;
         List<String> pos = new ArrayList<>();
         for (String a : args) {
@@ -107,10 +152,14 @@ public class StateCommands {
      * @param s    session
      * @param args optional id
      * @return confirmation
+     * @throws CommandFailed naming the kind of the error
      */
     public String commit(CommandSession s, String... args) {
         String id = args.length == 0 ? null : args[0];
-        state.commit(id, caller(s));
+        run(() -> {
+            state.commit(id, caller(s));
+            return null;
+        });
         return "committed" + (id == null ? "" : " " + id);
     }
 
@@ -120,15 +169,23 @@ public class StateCommands {
      * @param s    session
      * @param args optional id
      * @return confirmation
+     * @throws CommandFailed naming the kind of the error
      */
     public String rollback(CommandSession s, String... args) {
         String id = args.length == 0 ? null : args[0];
-        state.rollback(id, caller(s));
+        run(() -> {
+            state.rollback(id, caller(s));
+            return null;
+        });
         return "rolled back" + (id == null ? "" : " " + id);
     }
 
     /** @return {@code state:checkpoints}: one line per checkpoint, oldest first */
     public String checkpoints() {
+        return run(this::checkpointsText);
+    }
+
+    private String checkpointsText() {
         StringBuilder b = new StringBuilder();
         for (var c : state.checkpoints()) {
             b.append(c.id()).append(' ').append(c.state().wire()).append(" changes=").append(c.changes())

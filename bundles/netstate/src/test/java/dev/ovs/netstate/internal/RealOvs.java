@@ -130,6 +130,16 @@ final class RealOvs implements AutoCloseable {
 
     @Override
     public void close() {
+        if (System.getProperty("netstate.keepLogs") != null) {
+            try (var logs = Files.newDirectoryStream(dir.path(), "*.log")) {
+                Path to = Files.createDirectories(Path.of(System.getProperty("netstate.keepLogs")));
+                for (Path l : logs) {
+                    Files.copy(l, to.resolve(l.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (java.io.IOException e) {
+                System.out.println("cannot keep the logs: " + e);
+            }
+        }
         try {
             client.close();
         } finally {

@@ -18,7 +18,6 @@ public record Row(String table, UUID uuid, Map<String, Object> columns) {
     /**
      * A column map that is immutable by construction, kept by {@link Row} as it is (any other map is wrapped
      * in an unmodifiable view). Subclasses (a replica's compact rows) must never change after construction.
-     * Since 2.0.0.
      */
     public abstract static class ImmutableColumns extends AbstractMap<String, Object> {
         /** For subclasses. */

@@ -37,6 +37,11 @@ class VswitchdIT {
             assertThat(i.ofport()).isNotNull().isPositive();
             assertThat(i.error()).isNull();
             assertThat(ns.exec("ip", "-o", "link", "show", "wp1")).contains("wp1");
+            // typed column changes return once ovs-vswitchd applied them: the device has the requested MTU
+            vs.setInterfaceMtuRequest("wp1", 1400);
+            assertThat(ns.exec("ip", "-o", "link", "show", "wp1")).contains(" mtu 1400 ");
+            vs.setPortVlan("wp1", VlanMode.ACCESS, VlanTag.of(20), null);
+            assertThat(ovs.vsctl("get", "Port", "wp1", "vlan_mode", "tag").trim()).isEqualTo("access\n20");
             Long cur = r.rows(VSwitch.DB).iterator().next().getLong("cur_cfg");
             Long next = r.rows(VSwitch.DB).iterator().next().getLong("next_cfg");
             assertThat(cur).isEqualTo(next);

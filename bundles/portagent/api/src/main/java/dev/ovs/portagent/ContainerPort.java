@@ -1,5 +1,7 @@
 package dev.ovs.portagent;
 
+import dev.ovs.ovsdb.vswitch.VlanTag;
+
 /**
  * A container port on an OVS bridge, found by its Interface {@code external_ids} (made by Patchbay
  * or by ovs-docker).
@@ -10,5 +12,5 @@ package dev.ovs.portagent;
  * @param containerIface {@code external_ids:container_iface}
  * @param tag            Port {@code tag} (access VLAN), or null
  */
-public record ContainerPort(String port, String bridge, String containerId, String containerIface, Long tag) {
+public record ContainerPort(String port, String bridge, String containerId, String containerIface, VlanTag tag) {
 }

@@ -1,5 +1,6 @@
 package dev.ovs.portagent;
 
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import java.util.List;
 
 /**
@@ -8,9 +9,10 @@ import java.util.List;
  * container side (named {@code INTERFACE} in the container's network namespace), Interface
  * {@code external_ids:container_id=<CONTAINER>} and {@code container_iface=<INTERFACE>}.
  *
- * <p>Errors: {@link IllegalArgumentException} for bad input and unknown containers (before any side
- * effect; the message starts with the field name); {@link PortAgentException} otherwise. Every
- * mutating call is appended to the ledger with {@code caller}, its arguments and its result.
+ * <p>Errors: {@link dev.ovs.base.InvalidArgumentException} for bad input and unknown or stopped containers
+ * (before any side effect; {@code argument()} names the field, {@code rule()} the broken rule);
+ * {@link PortAgentException} (a {@link dev.ovs.base.DomainException}) otherwise. Every mutating call is
+ * appended to the ledger with {@code caller}, its arguments and its result, one entry per port.
  */
 public interface PortAgent {
     /**
@@ -25,7 +27,7 @@ public interface PortAgent {
      * @param settings  optional settings ({@link PortSettings#NONE})
      * @param caller    who asks, for the ledger
      * @return the host-side port name {@code <13 hex>_l}
-     * @throws IllegalArgumentException bad input or unknown/stopped container
+     * @throws dev.ovs.base.InvalidArgumentException bad input or unknown/stopped container
      * @throws PortAgentException       AlreadyExists (a port for container+interface exists, or the
      *                                  interface name is taken in the container), Unavailable (no
      *                                  OVSDB/Docker), ConstraintViolation/Failed (kernel or OVSDB refused)
@@ -40,7 +42,7 @@ public interface PortAgent {
      * @param iface     interface name in the container
      * @param container the container reference used at add-port
      * @param caller    who asks
-     * @throws IllegalArgumentException bad input
+     * @throws dev.ovs.base.InvalidArgumentException bad input
      * @throws PortAgentException       NotFound if no port matches
      */
     void deletePort(String bridge, String iface, String container, String caller);
@@ -56,16 +58,60 @@ public interface PortAgent {
     List<String> deletePorts(String bridge, String container, String caller);
 
     /**
-     * ovs-docker set-vlan: sets the Port {@code tag}.
+     * ovs-docker set-vlan: sets the Port {@code tag} of the container's port. The port is looked up once
+     * (container + interface, from OVSDB) and its tag set in one transaction.
      *
      * @param bridge    bridge name (syntax only)
      * @param iface     interface in the container
      * @param container container reference
-     * @param vlan      0..4095
+     * @param vlan      the access VLAN, not null (its range was checked when it was made)
      * @param caller    who asks
+     * @throws dev.ovs.base.InvalidArgumentException bad input, or {@code vlan} null
      * @throws PortAgentException NotFound if no port matches
      */
-    void setVlan(String bridge, String iface, String container, int vlan, String caller);
+    void setVlan(String bridge, String iface, String container, VlanTag vlan, String caller);
+
+    /**
+     * Applies several changes to container ports as one: all of them or none. Used for many containers at
+     * once (the network-state bundle's {@code container-ports}), where one add-port per container would
+     * wait for ovs-vswitchd once per port.
+     *
+     * <ol>
+     * <li>Every change is validated before any side effect (names, container references, settings; one
+     * change per container + interface); a broken rule is an {@link dev.ovs.base.InvalidArgumentException}
+     * whose argument is prefixed with the change's index, e.g. {@code changes[3].vlan}.</li>
+     * <li>Lookups, still without side effects: ports to detach or re-tag must exist ({@code NotFound}),
+     * ports to attach must not ({@code AlreadyExists}), containers are resolved (unknown or stopped:
+     * {@code InvalidArgumentException}).</li>
+     * <li>Bridges that attaches need and that do not exist are created ({@code ovs-docker} does the same),
+     * one OVSDB transaction each.</li>
+     * <li>Kernel: every attach gets its veth pair (container end in the container's namespace, with MTU, MAC,
+     * up, address and default route; host end renamed, marked and up).</li>
+     * <li>OVSDB: <b>one</b> transaction for every port of the batch (Interface and Port rows of the
+     * attaches, removal from their bridges of the detaches, Port {@code tag} of the re-tags), then <b>one</b>
+     * wait until ovs-vswitchd applied it ({@code Open_vSwitch.cur_cfg}, like {@code ovs-vsctl} without
+     * {@code --no-wait}).</li>
+     * <li>The host veths of detached ports are deleted (their container ends with them).</li>
+     * </ol>
+     * A failure in steps 3 to 5 undoes everything done before it: the veths made, the bridges made, and,
+     * when ovs-vswitchd did not confirm a committed transaction in time, the transaction itself (a second
+     * transaction restores the rows as they were). A failure in step 6 (the kernel refusing to delete a
+     * veth, which it does not do for a link that exists) is reported after the other deletions; OVSDB then
+     * holds the new state and the agent's reconcile removes the leftover veth.
+     *
+     * <p>Each change is one ledger entry (operation {@code add-port}, {@code del-port} or {@code set-vlan},
+     * its arguments plus {@code batch}: {@code <batch id> <n>/<size>}), written after the outcome: the
+     * host port and {@code ok}, or the error of the batch for every change. Events as for the single
+     * operations, after the batch succeeded.
+     *
+     * @param changes the changes, in any order (applied as one); empty: nothing is done
+     * @param caller  who asks, for the ledger
+     * @return the host port name ({@code <13 hex>_l}) of each change, in the order of {@code changes}
+     * @throws dev.ovs.base.InvalidArgumentException bad input (nothing done)
+     * @throws PortAgentException NotFound, AlreadyExists, Unavailable, Timeout, ConstraintViolation or Failed;
+     *                            everything undone except as stated for step 6
+     */
+    List<String> apply(List<PortChange> changes, String caller);
 
     /** @return all container ports known to OVSDB (Patchbay's and ovs-docker's), sorted by port name */
     List<ContainerPort> listPorts();

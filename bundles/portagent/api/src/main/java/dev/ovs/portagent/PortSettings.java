@@ -1,20 +1,22 @@
 package dev.ovs.portagent;
 
 import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import java.util.Map;
 
 /**
  * Optional settings of add-port, as ovs-docker's {@code --ipaddress}, {@code --macaddress},
- * {@code --gateway}, {@code --mtu}, plus the access VLAN (Port {@code tag}). Unvalidated text; the
- * agent validates with {@link Validate} before any side effect.
+ * {@code --gateway}, {@code --mtu}, plus the access VLAN (Port {@code tag}). The address texts and the MTU
+ * are checked by the agent with {@link Validate} before any side effect; the VLAN is a {@link VlanTag},
+ * checked when it was made.
  *
  * @param ipaddress  {@code ADDRESS[/PREFIX]}, or null
  * @param macaddress {@code aa:bb:cc:dd:ee:ff}, or null
  * @param gateway    default gateway literal, or null
  * @param mtu        68..65535, or null
- * @param vlan       0..4095, or null
+ * @param vlan       the access VLAN (Port {@code tag}), or null for none
  */
-public record PortSettings(String ipaddress, String macaddress, String gateway, Integer mtu, Integer vlan) {
+public record PortSettings(String ipaddress, String macaddress, String gateway, Integer mtu, VlanTag vlan) {
     /** No settings. */
     public static final PortSettings NONE = new PortSettings(null, null, null, null, null);
 
@@ -24,14 +26,15 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
      *
      * @param options the options
      * @return the settings
-     * @throws InvalidArgumentException for an unknown key or a value of the wrong type (naming the key)
+     * @throws InvalidArgumentException for an unknown key, a value of the wrong type, or a {@code vlan} outside
+     *                                  0..4095 (naming the key)
      */
     public static PortSettings fromOptions(Map<String, ?> options) {
         String ip = null;
         String mac = null;
         String gw = null;
         Integer mtu = null;
-        Integer vlan = null;
+        VlanTag vlan = null;
         for (Map.Entry<String, ?> e : options.entrySet()) {
             Object v = e.getValue();
             switch (e.getKey()) {
@@ -39,7 +42,7 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
                 case "macaddress" -> mac = text(e.getKey(), v);
                 case "gateway" -> gw = text(e.getKey(), v);
                 case "mtu" -> mtu = number(e.getKey(), v);
-                case "vlan" -> vlan = number(e.getKey(), v);
+                case "vlan" -> vlan = VlanTag.of(e.getKey(), number(e.getKey(), v));
                 default -> throw new InvalidArgumentException("options", "unknown key '" + e.getKey()
                         + "' (known: ipaddress, macaddress, gateway, mtu, vlan)");
             }

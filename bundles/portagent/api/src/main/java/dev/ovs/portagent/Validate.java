@@ -98,21 +98,6 @@ public final class Validate {
     }
 
     /**
-     * An access VLAN tag as the OVS Port {@code tag} column takes it: 0..4095 (IEEE 802.1Q VID).
-     *
-     * @param field field name
-     * @param vlan  value
-     * @return the value
-     * @throws InvalidArgumentException if out of range
-     */
-    public static int vlan(String field, long vlan) {
-        if (vlan < 0 || vlan > 4095) {
-            throw new InvalidArgumentException(field, "VLAN tag must be 0..4095, got " + vlan);
-        }
-        return (int) vlan;
-    }
-
-    /**
      * An IPv4 or IPv6 address literal (dotted quad without leading zeros, or RFC 4291 text without a
      * zone). Never resolves names.
      *

@@ -17,10 +17,25 @@ class ValidateTest {
         assertThat(Validate.mtu("mtu", 65535)).isEqualTo(65535);
         assertThatThrownBy(() -> Validate.mtu("mtu", 67)).hasMessage("mtu: must be 68..65535 bytes, got 67");
         assertThatThrownBy(() -> Validate.mtu("mtu", 70000)).hasMessage("mtu: must be 68..65535 bytes, got 70000");
-        assertThat(Validate.vlan("vlan", 0)).isZero();
-        assertThat(Validate.vlan("vlan", 4095)).isEqualTo(4095);
-        assertThatThrownBy(() -> Validate.vlan("vlan", 4096)).hasMessage("vlan: VLAN tag must be 0..4095, got 4096");
-        assertThatThrownBy(() -> Validate.vlan("vlan", -1)).hasMessage("vlan: VLAN tag must be 0..4095, got -1");
+    }
+
+    @Test
+    void settingsFromOptionsCarryTheVlanAsOneType() {
+        PortSettings s = PortSettings.fromOptions(java.util.Map.of("vlan", 4095L, "mtu", "1400", "ipaddress", "10.0.0.2/24"));
+        assertThat(s.vlan()).isEqualTo(dev.ovs.ovsdb.vswitch.VlanTag.of(4095));
+        assertThat(s.mtu()).isEqualTo(1400);
+        assertThat(PortSettings.fromOptions(java.util.Map.of("vlan", "0")).vlan().value()).isZero();
+        assertThatThrownBy(() -> PortSettings.fromOptions(java.util.Map.of("vlan", 4096)))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("vlan: must be 0..4095, got 4096");
+        assertThatThrownBy(() -> PortSettings.fromOptions(java.util.Map.of("vlan", -1))).hasMessage("vlan: must be 0..4095, got -1");
+        assertThatThrownBy(() -> PortSettings.fromOptions(java.util.Map.of("vlan", "x"))).hasMessage("vlan: must be an integer");
+        assertThatThrownBy(() -> PortSettings.fromOptions(java.util.Map.of("colour", "red")))
+                .hasMessageStartingWith("options: unknown key 'colour'");
+    }
+
+    @Test
+    void portChangesDefaultTheirSettings() {
+        assertThat(new PortChange.Attach("br0", "eth1", "c1", null).settings()).isSameAs(PortSettings.NONE);
     }
 
     @Test

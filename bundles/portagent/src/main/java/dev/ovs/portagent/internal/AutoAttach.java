@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Automatic mode: one platform thread reconciles ({@link PortAgentImpl#reconcile(boolean)}), then
+ * Automatic mode: one platform thread reconciles ({@link Reconciler#reconcile(boolean)}), then
  * follows the Docker Engine {@code /events} stream (type container, events start and die): a started
  * container with labels {@code dev.ovs.bridge} and {@code dev.ovs.interface} is attached, a dying one
  * detached ({@code del-ports}). When the stream ends or cannot be opened it waits (1 s doubling to
@@ -63,7 +63,7 @@ public final class AutoAttach implements Closeable {
                     break;
                 }
                 // reconcile after subscribing: nothing that happens from now on is missed
-                PortAgentImpl.Reconciled r = agent.reconcile(true);
+                Reconciler.Reconciled r = new Reconciler(agent).reconcile(true);
                 reconciles++;
                 lastError = null;
                 if (!r.orphansDeleted().isEmpty() || !r.stalePortsRemoved().isEmpty() || !r.attached().isEmpty()
@@ -86,7 +86,7 @@ public final class AutoAttach implements Closeable {
                     if (!offlineReconciled) {
                         // without the Docker API: still delete orphan veths and ports of vanished namespaces
                         try {
-                            PortAgentImpl.Reconciled r = agent.reconcile(false);
+                            Reconciler.Reconciled r = new Reconciler(agent).reconcile(false);
                             offlineReconciled = true;
                             reconciles++;
                             log.accept("reconcile (Docker API unavailable): " + r);

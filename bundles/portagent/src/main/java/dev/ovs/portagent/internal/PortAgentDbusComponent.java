@@ -1,16 +1,14 @@
 package dev.ovs.portagent.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.ovs.bus.Event;
-import dev.ovs.bus.EventListener;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusConnectionService;
-import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.dbus.PortAgent1;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.internal.ledger.Ledger;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +17,7 @@ import java.util.Optional;
 import org.freedesktop.dbus.DBusCallInfo;
 import org.freedesktop.dbus.connections.AbstractConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.types.UInt16;
 import org.freedesktop.dbus.types.Variant;
@@ -28,20 +27,22 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * The D-Bus object {@code /dev/ovs/PortAgent1} (interface {@code dev.ovs.PortAgent1}), exported by the
- * dbus-export whiteboard. Maps {@link IllegalArgumentException} to {@code InvalidArgs} and
- * {@link PortAgentException} kinds to {@code dev.ovs.PortAgent1.Error.<Kind>}; the ledger caller is
- * {@code dbus:<sender> uid=<uid>} (uid from {@code org.freedesktop.DBus.GetConnectionUnixUser}, asked once per
- * sender and bus connection). Signals
- * {@code PortCreated}/{@code PortRemoved} are emitted from the bus events
- * {@code portagent.container.*.port.{created,removed}}, so ports made through the shell are signalled too.
+ * The D-Bus object {@code /dev/ovs/PortAgent1} (interface {@link PortAgent1}), a whiteboard service that
+ * {@code dev.ovs.dbus} exports and whose exceptions it maps ({@code dev.ovs.dbus.DbusErrors#map}):
+ * {@link dev.ovs.base.InvalidArgumentException} to {@code InvalidArgs}, {@link PortAgentException} (and an
+ * {@code OvsdbException} of a read straight from OVSDB) to {@code dev.ovs.PortAgent1.Error.<Kind>}, the namespace
+ * {@link PortAgent1} declares. The ledger caller is {@code dbus:<sender> uid=<uid>} (uid from
+ * {@code org.freedesktop.DBus.GetConnectionUnixUser}, asked once per sender and bus connection).
+ *
+ * <p>Signals {@code PortCreated}/{@code PortRemoved} come from the port agent's own in-process port events
+ * ({@link PortAgentImpl.Listener}, a service of this bundle that the {@link PortAgentImpl} component calls for every
+ * port it creates or removes, whoever asked: D-Bus, the shell, auto-attach), not through the event bus.
  */
-@Component(service = {PortAgent1.class, EventListener.class}, property = {
+@Component(service = {PortAgent1.class, PortAgentImpl.Listener.class}, property = {
         DbusExport.OBJECT_PATH + "=" + PortAgent1.OBJECT_PATH,
         DbusExport.BUS_NAME + "=" + PortAgent1.BUS_NAME,
-        EventListener.TOPICS + "=portagent.container.*.port.>",
         "service.description=D-Bus object dev.ovs.PortAgent1"})
-public final class PortAgentDbusComponent implements PortAgent1, EventListener {
+public final class PortAgentDbusComponent implements PortAgent1, PortAgentImpl.Listener {
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile PortAgent agent;
 
@@ -52,6 +53,12 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
     public PortAgentDbusComponent() {
     }
 
+    /**
+     * Outside a framework (tests).
+     *
+     * @param agent the port agent, or null (every member is Unavailable)
+     * @param dbus  the connection for signals and caller uids, or null
+     */
     PortAgentDbusComponent(PortAgent agent, DbusConnectionService dbus) {
         this.agent = agent;
         this.dbus = dbus;
@@ -65,30 +72,9 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
     private PortAgent agent() {
         PortAgent a = agent;
         if (a == null) {
-            throw DbusErrors.portAgent(DbusErrors.Kind.Unavailable, "the port agent service is not available");
+            throw new PortAgentException(ErrorKind.Unavailable, "the port agent service is not available", null);
         }
         return a;
-    }
-
-    private interface Call<T> {
-        T run();
-    }
-
-    private static <T> T call(Call<T> c) {
-        try {
-            return c.run();
-        } catch (IllegalArgumentException e) {
-            String m = e.getMessage() == null ? "invalid argument" : e.getMessage();
-            int colon = m.indexOf(": ");
-            throw colon > 0 ? DbusErrors.invalidArgs(m.substring(0, colon), m.substring(colon + 2))
-                    : DbusErrors.invalidArgs("argument", m);
-        } catch (PortAgentException e) {
-            throw DbusErrors.portAgent(DbusErrors.Kind.of(e.kind().name()), e.getMessage());
-        } catch (dev.ovs.ovsdb.OvsdbException e) {
-            // a read straight from OVSDB (ListPorts) while ovsdb-server or the ovsdb bundle is away: the same
-            // stable kinds (Unavailable, Timeout, ...), under this interface's error names
-            throw DbusErrors.portAgent(DbusErrors.Kind.of(e.kind().name()), e.getMessage());
-        }
     }
 
     /**
@@ -137,68 +123,58 @@ public final class PortAgentDbusComponent implements PortAgent1, EventListener {
 
     @Override
     public List<String> ListPorts() {
-        return call(() -> agent().listPorts().stream().map(ContainerPort::port).toList());
+        return agent().listPorts().stream().map(ContainerPort::port).toList();
     }
 
     @Override
     public String CreateContainerInterface(String bridge, String iface, String container, Map<String, Variant<?>> options) {
         String who = caller();
-        return call(() -> {
-            Map<String, Object> plain = new LinkedHashMap<>();
-            if (options != null) {
-                options.forEach((k, v) -> plain.put(k, v == null ? null : v.getValue()));
-            }
-            return agent().addPort(bridge, iface, container, PortSettings.fromOptions(plain), who);
-        });
+        Map<String, Object> plain = new LinkedHashMap<>();
+        if (options != null) {
+            options.forEach((k, v) -> plain.put(k, v == null ? null : v.getValue()));
+        }
+        return agent().addPort(bridge, iface, container, PortSettings.fromOptions(plain), who);
     }
 
     @Override
     public void RemoveContainerInterface(String bridge, String iface, String container) {
-        String who = caller();
-        call(() -> {
-            agent().deletePort(bridge, iface, container, who);
-            return null;
-        });
+        agent().deletePort(bridge, iface, container, caller());
     }
 
     @Override
     public void RemoveContainerInterfaces(String bridge, String container) {
-        String who = caller();
-        call(() -> agent().deletePorts(bridge, container, who));
+        agent().deletePorts(bridge, container, caller());
     }
 
     @Override
     public void SetContainerVlan(String bridge, String iface, String container, UInt16 tag) {
-        String who = caller();
-        call(() -> {
-            agent().setVlan(bridge, iface, container, tag == null ? -1 : tag.intValue(), who);
-            return null;
-        });
+        VlanTag t = VlanTag.of("tag", tag == null ? -1 : tag.intValue()); // the one type down to the transaction
+        agent().setVlan(bridge, iface, container, t, caller());
     }
 
     @Override
     public String GetBlockchainStats() {
-        return call(() -> Ledger.toJson(agent().ledgerStats()));
+        return Ledger.toJson(agent().ledgerStats());
     }
 
+    /**
+     * A port of the agent was created or removed: signal {@code PortCreated}/{@code PortRemoved(sss)}
+     * (container, interface, port) while connected (at-most-once); failures are not signalled.
+     */
     @Override
-    public void onEvent(Event event) {
+    public void portEvent(String what, String container, String iface, String port, String error) {
         DbusConnectionService d = dbus;
-        if (d == null) {
+        if (d == null || port == null) {
             return;
         }
-        JsonNode p = event.payload();
-        String c = p.path("container").asText("");
-        String i = p.path("interface").asText("");
-        String port = p.path("port").asText("");
         try {
-            if (event.topic().endsWith(".port.created")) {
-                d.emit(new PortCreated(OBJECT_PATH, c, i, port));
-            } else if (event.topic().endsWith(".port.removed")) {
-                d.emit(new PortRemoved(OBJECT_PATH, c, i, port));
+            if ("created".equals(what)) {
+                d.emit(new PortCreated(OBJECT_PATH, container, iface, port));
+            } else if ("removed".equals(what)) {
+                d.emit(new PortRemoved(OBJECT_PATH, container, iface, port));
             }
-        } catch (org.freedesktop.dbus.exceptions.DBusException e) {
-            // cannot build the signal (invalid strings): nothing to emit
+        } catch (DBusException e) {
+            // cannot build the signal (strings D-Bus does not carry): nothing to emit
         }
     }
 }

@@ -1,10 +1,16 @@
 package dev.ovs.portagent.internal;
 
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.bus.EventBus;
+import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.Cidr;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.ContainerRef;
@@ -12,11 +18,11 @@ import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.LedgerStats;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
-import dev.ovs.base.ErrorKind;
-import dev.ovs.base.InterfaceName;
+import dev.ovs.portagent.PortChange;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.Validate;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
+import dev.ovs.portagent.internal.docker.DockerClient;
 import dev.ovs.portagent.internal.ledger.Ledger;
 import dev.ovs.portagent.netlink.LinkChange;
 import dev.ovs.portagent.netlink.NetNamespace;
@@ -24,7 +30,9 @@ import dev.ovs.portagent.netlink.NetlinkException;
 import dev.ovs.portagent.netlink.RtNetlink;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,21 +42,31 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The port agent's logic, independent of OSGi: ovs-docker's add-port/del-port/del-ports/set-vlan
- * with rollback, over a {@link VSwitch}, rtnetlink and a {@link ContainerResolver}, recording each
- * mutating call in a {@link Ledger}.
+ * The {@link PortAgent} service: ovs-docker's add-port/del-port/del-ports/set-vlan with rollback, and batches
+ * of them ({@link #apply(List, String)}), over a {@link VSwitch}, rtnetlink and a {@link ContainerResolver},
+ * recording each mutating call in a {@link Ledger}.
+ *
+ * <p>As a Declarative Services component (configuration PID {@code dev.ovs.portagent},
+ * {@code etc/dev.ovs.portagent.cfg}) it opens (and verifies) the ledger file on activation, starts the automatic
+ * mode ({@link AutoAttach}) and publishes port events on the bus; it closes all of it on deactivation, and a
+ * configuration change re-activates. The VSwitch and EventBus references are dynamic and optional: without
+ * OVSDB, calls fail with {@code Unavailable}; without the bus, events are not published. Outside a framework
+ * (tests, tools) {@link #PortAgentImpl(Supplier, ContainerResolver, Ledger, NetNamespace, Faults)} builds it
+ * on a given VSwitch, resolver and ledger.
  *
  * <p>Bridges that add-port creates get the VSwitch's default {@code datapath_type} (configuration
  * {@code bridge.datapath_type} of {@code dev.ovs.ovsdb}).
@@ -63,6 +81,9 @@ import java.util.function.Supplier;
  * runs on a worker while the container's end is set up; the host end is set up after it (ovs-vswitchd
  * read-modify-writes that link's flags while adding the port). {@link #close()} waits for the workers.
  */
+@Component(service = PortAgent.class, configurationPid = "dev.ovs.portagent", immediate = true,
+        property = "service.description=Patchbay port agent (ovs-docker compatible)")
+@Designate(ocd = PortAgentImpl.Config.class)
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /** Test hook: called before each step with its name; throwing simulates a failure there. */
     public interface Faults {
@@ -104,24 +125,68 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /** Interface label. */
     public static final String L_IFACE = "dev.ovs.interface";
 
-    private final Supplier<VSwitch> vswitch;
-    private final ContainerResolver resolver;
-    private final Ledger ledger;
-    private final NetNamespace hostNs;
-    private final Faults faults;
+    /** Configuration of PID {@code dev.ovs.portagent}. */
+    @ObjectClassDefinition(name = "Patchbay port agent", description = "ovs-docker compatible container ports")
+    public @interface Config {
+        /** @return Docker Engine API socket ({@code docker.socket}); podman's compatible socket works too */
+        @AttributeDefinition(description = "Docker Engine API Unix socket (podman system service works too)")
+        String docker_socket() default "/var/run/docker.sock";
+
+        /** @return Docker API call timeout in ms ({@code docker.timeout.ms}) */
+        @AttributeDefinition(description = "Docker API call timeout in milliseconds")
+        int docker_timeout_ms() default 10000;
+
+        /** @return ledger file ({@code ledger.path}) */
+        @AttributeDefinition(description = "Hash-chained operation ledger (JSON lines)")
+        String ledger_path() default "/var/lib/patchbay/ledger.jsonl";
+
+        /** @return whether each ledger append is forced to disk ({@code ledger.sync}) */
+        @AttributeDefinition(description = "fdatasync every ledger entry")
+        boolean ledger_sync() default true;
+
+        /** @return whether labelled containers are attached/detached automatically ({@code auto.enabled}) */
+        @AttributeDefinition(description = "Follow Docker events: attach containers labelled dev.ovs.bridge + dev.ovs.interface, "
+                + "detach them when they die; reconcile on start and after reconnects")
+        boolean auto_enabled() default true;
+
+        /** @return namespace file of the OVS bridges ({@code host.netns}; empty: the agent's own) */
+        @AttributeDefinition(description = "Network namespace file where the bridges live (empty: the agent's own)")
+        String host_netns() default "";
+
+        /** @return how long a batch waits for ovs-vswitchd to apply its transaction, ms ({@code vswitchd.timeout.ms}) */
+        @AttributeDefinition(description = "How long a batch (apply) waits for ovs-vswitchd, in milliseconds", min = "1")
+        long vswitchd_timeout_ms() default 10000;
+    }
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile VSwitch vswitchService;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile EventBus bus;
+
+    /** In-process receivers of port events (the D-Bus face's signals), called with or without an event bus. */
+    @Reference(service = Listener.class, policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.MULTIPLE)
+    private volatile List<Listener> listeners;
+
+    private Supplier<VSwitch> vswitch;
+    private ContainerResolver resolver;
+    private Ledger ledger;
+    private HostNamespace host;
+    private Faults faults;
+    private long vswitchdTimeoutMillis = 10000;
+    private AutoAttach auto;
     private final SecureRandom random = new SecureRandom();
-    /** Guards {@link #hostSocket} and {@link #hostInode}. */
-    private final Object hostLock = new Object();
-    private RtNetlink hostSocket;
-    private Object hostInode;
-    /** Workers: RTM_DELLINK through the kernel's RCU wait, OVSDB add-port while the container end is set up. */
-    private final ThreadPoolExecutor workers;
-    private final ConcurrentLinkedDeque<RtNetlink> deleterSockets = new ConcurrentLinkedDeque<>();
-    private volatile boolean closed;
     /** IDs ({@code <13 hex>}) of add-ports in progress: reconcile leaves their veths alone. */
     private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** For Declarative Services: {@link #activate(Config)} sets it up. */
+    public PortAgentImpl() {
+    }
+
     /**
+     * Outside a framework (tests, tools): an agent on the given collaborators, without automatic mode or bus
+     * events; the caller closes it ({@link #close()}) and then the ledger.
+     *
      * @param vswitch  current VSwitch service, or a supplier returning null when absent
      * @param resolver container resolver
      * @param ledger   operation ledger
@@ -130,17 +195,96 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      */
     public PortAgentImpl(Supplier<VSwitch> vswitch, ContainerResolver resolver, Ledger ledger, NetNamespace hostNs,
             Faults faults) {
+        this();
         this.vswitch = vswitch;
         this.resolver = resolver;
         this.ledger = ledger;
-        this.hostNs = hostNs;
+        this.host = new HostNamespace(hostNs);
         this.faults = faults;
-        this.workers = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "portagent-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    /**
+     * Opens and verifies the ledger, makes the Docker API client and starts the automatic mode if enabled.
+     *
+     * @param c the configuration
+     * @throws IOException if the ledger file cannot be opened
+     */
+    @Activate
+    void activate(Config c) throws IOException {
+        ledger = Ledger.open(Path.of(c.ledger_path()), c.ledger_sync(), Clock.systemUTC());
+        DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
+        host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
+        vswitch = () -> vswitchService;
+        resolver = new ContainerResolver(docker);
+        faults = Faults.NONE;
+        vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
+        listener = this::publish;
+        if (!ledger.stats().verified()) {
+            System.err.println("[dev.ovs.portagent] LEDGER TAMPERED: " + ledger.stats().problem());
+        }
+        if (c.auto_enabled()) {
+            auto = new AutoAttach(this, docker, line -> System.err.println("[dev.ovs.portagent] " + line));
+            auto.start();
+        }
+    }
+
+    /**
+     * Stops the automatic mode, the workers and the sockets ({@link #close()}), then closes the ledger.
+     *
+     * @throws IOException if the ledger cannot be closed
+     */
+    @Deactivate
+    void deactivate() throws IOException {
+        try {
+            if (auto != null) {
+                auto.close();
+            }
+            close();
+        } finally {
+            ledger.close();
+        }
+    }
+
+    /** @param ms how long a batch waits for ovs-vswitchd (tests; the component takes it from its configuration) */
+    void setVswitchdTimeoutMillis(long ms) {
+        this.vswitchdTimeoutMillis = ms;
+    }
+
+    long vswitchdTimeoutMillis() {
+        return vswitchdTimeoutMillis;
+    }
+
+    ContainerResolver resolver() {
+        return resolver;
+    }
+
+    Ledger ledger() {
+        return ledger;
+    }
+
+    Faults faults() {
+        return faults;
+    }
+
+    private void publish(String what, String container, String iface, String port, String error) {
+        List<Listener> ls = listeners;
+        if (ls != null) {
+            for (Listener l : ls) {
+                l.portEvent(what, container, iface, port, error);
+            }
+        }
+        EventBus b = bus;
+        if (b == null) {
+            return;
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("container", container);
+        payload.put("interface", iface);
+        payload.put("port", port);
+        if (error != null) {
+            payload.put("error", error);
+        }
+        b.publish(Topics.of("portagent", "container", container, "port", what), payload, "portagent.port." + what);
     }
 
     /**
@@ -149,23 +293,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        workers.shutdown();
-        try {
-            workers.awaitTermination(15, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (hostLock) {
-            if (hostSocket != null) {
-                hostSocket.close();
-                hostSocket = null;
-            }
-        }
-        RtNetlink d;
-        while ((d = deleterSockets.poll()) != null) {
-            d.close();
-        }
+        host.close();
     }
 
     /** Drops cached resolutions of a container (container event). @param idOrName ID or name, null ignored */
@@ -178,12 +306,17 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         resolver.forgetAll();
     }
 
+    /** @return the bridges' namespace: its shared netlink socket, link deletion and the workers */
+    HostNamespace host() {
+        return host;
+    }
+
     /** @param l the listener (replaces the previous one), not null */
     public void setListener(Listener l) {
         this.listener = l;
     }
 
-    private void fire(String what, String container, String iface, String port, String error) {
+    void fire(String what, String container, String iface, String port, String error) {
         try {
             listener.portEvent(what, container, iface, port, error);
         } catch (RuntimeException e) {
@@ -191,7 +324,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         }
     }
 
-    private VSwitch vs() {
+    VSwitch vs() {
         VSwitch v = vswitch.get();
         if (v == null) {
             throw new PortAgentException(ErrorKind.Unavailable, "no VSwitch (OVSDB) service is available", null);
@@ -199,123 +332,9 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         return v;
     }
 
-    private RtNetlink openHost() throws NetlinkException {
-        return hostNs == null ? RtNetlink.open() : RtNetlink.open(hostNs);
-    }
-
-    /** @return the inode of the host namespace file (its namespace's identity), or null for the own namespace */
-    private Object hostNsInode() throws NetlinkException {
-        if (hostNs == null) {
-            return null;
-        }
-        try {
-            return Files.getAttribute(hostNs.path(), "unix:ino");
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new NetlinkException("open", hostNs + ": cannot stat the namespace file", 2, e.getMessage(), e);
-        }
-    }
-
-    /**
-     * @return the shared socket in the bridges' namespace (opened on first use; reopened when the namespace
-     *         file now names another namespace). Not to be closed by the caller.
-     */
-    private RtNetlink host() throws NetlinkException {
-        if (closed) {
-            throw new PortAgentException(ErrorKind.Unavailable, "the port agent is closed", null);
-        }
-        Object ino = hostNsInode();
-        synchronized (hostLock) {
-            if (hostSocket != null && !Objects.equals(ino, hostInode)) {
-                dropHostLocked();
-            }
-            if (hostSocket == null) {
-                hostSocket = openHost();
-                hostInode = ino;
-            }
-            return hostSocket;
-        }
-    }
-
-    private void dropHostLocked() {
-        hostSocket.close();
-        hostSocket = null;
-        RtNetlink d;
-        while ((d = deleterSockets.poll()) != null) {
-            d.close();
-        }
-    }
-
-    /** Socket-level failures (not the kernel refusing a request): the shared socket is replaced. */
-    private NetlinkException checkSocket(RtNetlink used, NetlinkException e) {
-        if (e.errno() == 9 || e.errno() == 110 || e.errno() == 105 || e.errno() == 71 || e.errno() == 90) {
-            synchronized (hostLock) {
-                if (hostSocket == used) {
-                    dropHostLocked();
-                }
-            }
-        }
-        return e;
-    }
-
-    /**
-     * Deletes a host link (and so its veth peer) and returns once it is gone from the namespace: the
-     * {@code RTM_DELLINK} runs on a worker (the kernel holds it until RCU freed the device), this thread
-     * polls {@code RTM_GETLINK} for the name every 100 µs and returns when the kernel answers
-     * {@code ENODEV}, or when the worker finished (rethrowing its error).
-     *
-     * @param hostNl the shared host socket (for the polls)
-     * @param name   host link name
-     * @throws NetlinkException as {@link RtNetlink#deleteLinkIfExists(String)}
-     */
-    private void deleteHostLink(RtNetlink hostNl, String name) throws NetlinkException {
-        Future<Boolean> f;
-        try {
-            f = workers.submit(() -> {
-                RtNetlink s = deleterSockets.poll();
-                if (s == null) {
-                    s = openHost();
-                }
-                try {
-                    boolean deleted = s.deleteLinkIfExists(name);
-                    deleterSockets.push(s);
-                    return deleted;
-                } catch (NetlinkException | RuntimeException e) {
-                    s.close();
-                    throw e;
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            hostNl.deleteLinkIfExists(name); // closing: do it here
-            return;
-        }
-        while (true) {
-            if (f.isDone()) {
-                try {
-                    f.get();
-                    return;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof NetlinkException ne) {
-                        throw ne;
-                    }
-                    if (e.getCause() instanceof RuntimeException re) {
-                        throw re;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new PortAgentException(ErrorKind.Failed, "interrupted while deleting link '" + name + "'", e);
-                }
-            }
-            if (hostNl.link(name).isEmpty()) {
-                return;
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
     /** A validated add-port request. */
-    private record AddRequest(String bridge, String iface, ContainerRef ref, Cidr address, String mac, InetAddress gateway,
-            Integer mtu, Integer vlan) {
+    record AddRequest(String bridge, String iface, ContainerRef ref, Cidr address, String mac, InetAddress gateway,
+            Integer mtu, VlanTag vlan) {
     }
 
     @Override
@@ -343,13 +362,18 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         });
     }
 
-    private static void putIf(Map<String, String> m, String k, Object v) {
+    static void putIf(Map<String, String> m, String k, Object v) {
         if (v != null) {
             m.put(k, v.toString());
         }
     }
 
-    private static AddRequest validate(String bridge, String iface, String container, PortSettings s) {
+    /**
+     * Checks an add-port request before any side effect.
+     *
+     * @throws InvalidArgumentException naming the field and the rule
+     */
+    static AddRequest validate(String bridge, String iface, String container, PortSettings s) {
         InterfaceName.check("bridge", bridge);
         InterfaceName.check("interface", iface);
         ContainerRef ref = ContainerRef.parse("container", container);
@@ -357,17 +381,27 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         String mac = s.macaddress() == null ? null : Validate.mac("macaddress", s.macaddress());
         InetAddress gw = s.gateway() == null ? null : Validate.gateway("gateway", s.gateway(), addr);
         Integer mtu = s.mtu() == null ? null : Validate.mtu("mtu", s.mtu());
-        Integer vlan = s.vlan() == null ? null : Validate.vlan("vlan", s.vlan());
-        return new AddRequest(bridge, iface, ref, addr, mac, gw, mtu, vlan);
+        return new AddRequest(bridge, iface, ref, addr, mac, gw, mtu, s.vlan());
+    }
+
+    /** @return a new port id ({@code <13 hex>}), registered as in flight until {@link #landed(String)} */
+    String newId() {
+        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
+        inFlight.add(id);
+        return id;
+    }
+
+    /** @param id a port id of {@link #newId()} whose add-port ended (either way) */
+    void landed(String id) {
+        inFlight.remove(id);
     }
 
     private String doAdd(AddRequest r) {
-        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
-        inFlight.add(id);
+        String id = newId();
         try {
             return doAdd(r, id);
         } finally {
-            inFlight.remove(id);
+            landed(id);
         }
     }
 
@@ -382,7 +416,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         Deque<Runnable> undo = new ArrayDeque<>();
         RtNetlink hostNl;
         try {
-            hostNl = host();
+            hostNl = host.socket();
         } catch (NetlinkException e) {
             throw map(e);
         }
@@ -393,30 +427,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                 vs.addBridge(r.bridge, null, false); // the VSwitch's default datapath_type
                 undo.push(() -> vs.deleteBridge(r.bridge, true));
             }
-            faults.before("veth");
-            LinkChange peer = LinkChange.none();
-            if (r.mtu != null) {
-                peer = peer.withMtu(r.mtu);
-            }
-            if (r.mac != null) {
-                peer = peer.withMac(r.mac);
-            }
-            LinkChange local = LinkChange.none();
-            if (r.mtu != null) {
-                local = local.withMtu(r.mtu);
-            }
-            String pending = id + "_p";
-            hostNl.createVeth(pending, r.iface, c.netns(), peer, local);
-            undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(pending)));
-            // final name and the alias that marks it as ours in one request (the kernel ignores an alias in
-            // the create request)
-            hostNl.change(pending, LinkChange.none().withName(hostName).withAlias(ALIAS));
-            undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+            createVeth(hostNl, id, r, c, undo);
             faults.before("ovsdb");
-            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(
-                    Map.of("container_id", r.ref.text(), "container_iface", r.iface));
+            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(externalIds(r));
             if (r.vlan != null) {
-                po = po.withTag(dev.ovs.ovsdb.vswitch.VlanTag.of("vlan", r.vlan));
+                po = po.withTag(r.vlan);
             }
             // The OVSDB change (which waits for ovs-vswitchd) runs on a worker while this thread configures the
             // container's end, which ovs-vswitchd never touches. The host end is set up only afterwards:
@@ -424,19 +439,10 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             // in the rename request instead, before ovs-vswitchd sees it, was measured slower: add-port p50 +1 ms
             // in an interleaved A/B, as both ends then get carrier while ovs-vswitchd adds the port.)
             PortOptions options = po;
-            Future<?> ovsdb = submit(() -> vs.addPort(r.bridge, hostName, options, false));
+            Future<?> ovsdb = host.submit(() -> vs.addPort(r.bridge, hostName, options, false));
             Exception inContainer = null;
-            try (RtNetlink inside = RtNetlink.open(c.netns())) {
-                faults.before("container-up");
-                inside.setUp(r.iface, true);
-                if (r.address != null) {
-                    faults.before("address");
-                    inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
-                }
-                if (r.gateway != null) {
-                    faults.before("route");
-                    inside.addDefaultRoute(r.gateway);
-                }
+            try {
+                configureContainerSide(c, r);
             } catch (NetlinkException | RuntimeException e) {
                 inContainer = e;
             }
@@ -460,7 +466,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             hostNl.setUp(hostName, true);
             return hostName;
         } catch (NetlinkException e) {
-            throw rollback(undo, map(checkSocket(hostNl, e)));
+            throw rollback(undo, map(host.checkSocket(hostNl, e)));
         } catch (OvsdbException e) {
             throw rollback(undo, map(e));
         } catch (RuntimeException e) {
@@ -468,19 +474,52 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         }
     }
 
-    /** Runs a task on a worker (or here, once closing). */
-    private Future<?> submit(Runnable task) {
-        try {
-            return workers.submit(task);
-        } catch (RejectedExecutionException e) {
-            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-            try {
-                task.run();
-                done.complete(null);
-            } catch (RuntimeException x) {
-                done.completeExceptionally(x);
+    /** @return the Interface {@code external_ids} ovs-docker writes: {@code container_id}, {@code container_iface} */
+    static Map<String, String> externalIds(AddRequest r) {
+        return Map.of("container_id", r.ref.text(), "container_iface", r.iface);
+    }
+
+    /**
+     * Creates the veth pair of an add-port: the container's end directly in its namespace under its final name
+     * (MTU, MAC), the host end as {@code <id>_p}, then renamed to {@code <id>_l} with the alias {@link #ALIAS}
+     * in one request. Pushes the deletions that undo it.
+     */
+    void createVeth(RtNetlink hostNl, String id, AddRequest r, Container c, Deque<Runnable> undo) throws NetlinkException {
+        faults.before("veth");
+        LinkChange peer = LinkChange.none();
+        if (r.mtu != null) {
+            peer = peer.withMtu(r.mtu);
+        }
+        if (r.mac != null) {
+            peer = peer.withMac(r.mac);
+        }
+        LinkChange local = LinkChange.none();
+        if (r.mtu != null) {
+            local = local.withMtu(r.mtu);
+        }
+        String pending = id + "_p";
+        String hostName = id + "_l";
+        hostNl.createVeth(pending, r.iface, c.netns(), peer, local);
+        undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(pending)));
+        // final name and the alias that marks it as ours in one request (the kernel ignores an alias in
+        // the create request)
+        hostNl.change(pending, LinkChange.none().withName(hostName).withAlias(ALIAS));
+        undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
+    }
+
+    /** The container's end: up, address, default route (deleting the veth undoes all of it). */
+    void configureContainerSide(Container c, AddRequest r) throws NetlinkException {
+        try (RtNetlink inside = RtNetlink.open(c.netns())) {
+            faults.before("container-up");
+            inside.setUp(r.iface, true);
+            if (r.address != null) {
+                faults.before("address");
+                inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
             }
-            return done;
+            if (r.gateway != null) {
+                faults.before("route");
+                inside.addDefaultRoute(r.gateway);
+            }
         }
     }
 
@@ -512,11 +551,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         return b;
     }
 
-    private interface NlAction {
+    interface NlAction {
         void run() throws NetlinkException;
     }
 
-    private static void quietly(NlAction a) {
+    static void quietly(NlAction a) {
         try {
             a.run();
         } catch (NetlinkException e) {
@@ -525,11 +564,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     /** Whether a host veth name ({@code <13 hex>_p} or {@code _l}) belongs to an add-port in progress. */
-    private boolean addInFlight(String hostName) {
+    boolean addInFlight(String hostName) {
         return hostName.length() == 15 && inFlight.contains(hostName.substring(0, 13));
     }
 
-    private static RuntimeException rollback(Deque<Runnable> undo, RuntimeException cause) {
+    static RuntimeException rollback(Deque<Runnable> undo, RuntimeException cause) {
         while (!undo.isEmpty()) {
             try {
                 undo.pop().run();
@@ -552,10 +591,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             ContainerRef ref = ContainerRef.parse("container", container);
             VSwitch vs = vs();
             List<InterfaceInfo> found = find(vs, ref.text(), iface);
-            if (found.isEmpty()) {
-                throw new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
-                        + " and INTERFACE=" + iface, null);
-            }
+            attached(found, ref, iface);
             remove(vs, found);
             fire("removed", ref.text(), iface, found.get(0).name(), null);
             return found.get(0).name();
@@ -586,7 +622,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private void remove(VSwitch vs, List<InterfaceInfo> found) {
         RtNetlink hostNl = null;
         try {
-            hostNl = host();
+            hostNl = host.socket();
             for (InterfaceInfo i : found) {
                 // like ovs-docker: the OVSDB row first (ovs-vswitchd lets go of the device), then the link. The
                 // link goes even when the OVSDB change fails: that failure may come after the commit (the VSwitch
@@ -595,12 +631,12 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                 // while a row without its link is found by the retry, which then converges.
                 RuntimeException ovsdbFailure = null;
                 try {
-                    vs.deletePort(null, i.port() != null ? i.port() : i.name(), true);
+                    vs.deletePort(null, portOf(i), true);
                 } catch (RuntimeException e) {
                     ovsdbFailure = e;
                 }
                 try {
-                    deleteHostLink(hostNl, i.name());
+                    host.deleteLink(hostNl, i.name());
                 } catch (NetlinkException e) {
                     if (ovsdbFailure != null) {
                         e.addSuppressed(ovsdbFailure);
@@ -612,37 +648,57 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
                 }
             }
         } catch (NetlinkException e) {
-            throw map(hostNl == null ? e : checkSocket(hostNl, e));
+            throw map(hostNl == null ? e : host.checkSocket(hostNl, e));
         } catch (OvsdbException e) {
             throw map(e);
         }
     }
 
     @Override
-    public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+    public void setVlan(String bridge, String iface, String container, VlanTag vlan, String caller) {
         Map<String, String> args = new LinkedHashMap<>();
         args.put("bridge", bridge);
         args.put("interface", iface);
         args.put("container", container);
-        args.put("vlan", Integer.toString(vlan));
+        args.put("vlan", String.valueOf(vlan));
         recorded(caller, "set-vlan", args, () -> {
             InterfaceName.check("bridge", bridge);
             InterfaceName.check("interface", iface);
             ContainerRef ref = ContainerRef.parse("container", container);
-            Validate.vlan("vlan", vlan);
-            VSwitch vs = vs();
-            List<InterfaceInfo> found = find(vs, ref.text(), iface);
-            if (found.isEmpty()) {
-                throw new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
-                        + " and INTERFACE=" + iface, null);
+            if (vlan == null) {
+                throw new InvalidArgumentException("vlan", "must not be null (0..4095)");
             }
+            VSwitch vs = vs();
+            InterfaceInfo port = attached(find(vs, ref.text(), iface), ref, iface);
             try {
-                vs.setPortColumn(found.get(0).port() != null ? found.get(0).port() : found.get(0).name(), "tag", (long) vlan);
+                vs.setPortTag(portOf(port), vlan);
             } catch (OvsdbException e) {
                 throw map(e);
             }
-            return found.get(0).name();
+            return port.name();
         });
+    }
+
+    /**
+     * @return the one container port of {@code found}
+     * @throws PortAgentException NotFound (ovs-docker's message) if there is none
+     */
+    static InterfaceInfo attached(List<InterfaceInfo> found, ContainerRef ref, String iface) {
+        if (found.isEmpty()) {
+            throw new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port for CONTAINER=" + ref.text()
+                    + " and INTERFACE=" + iface, null);
+        }
+        return found.get(0);
+    }
+
+    /** @return the Port name of a container interface (ovs-docker's ports have the interface's name) */
+    static String portOf(InterfaceInfo i) {
+        return i.port() != null ? i.port() : i.name();
+    }
+
+    @Override
+    public List<String> apply(List<PortChange> changes, String caller) {
+        return new PortBatch(this, caller).apply(changes);
     }
 
     @Override
@@ -656,110 +712,10 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             }
             PortInfo p = i.port() == null ? null : vs.port(i.port()).orElse(null);
             out.add(new ContainerPort(i.name(), p == null ? null : p.bridge(), ids.get("container_id"),
-                    ids.get("container_iface"), p == null || p.tag() == null ? null : Long.valueOf(p.tag().value())));
+                    ids.get("container_iface"), p == null ? null : p.tag()));
         }
         out.sort(Comparator.comparing(ContainerPort::port));
         return out;
-    }
-
-    /**
-     * What {@link #reconcile(boolean)} did.
-     *
-     * @param orphansDeleted Patchbay veths (alias {@link #ALIAS}, or named {@link #PENDING}) without an OVSDB
-     *                       interface, deleted
-     * @param stalePortsRemoved ports whose container (or process, or namespace) or host veth is gone, removed
-     * @param attached labelled running containers that lacked their port, attached
-     * @param failures messages of steps that failed (the rest still ran)
-     */
-    public record Reconciled(List<String> orphansDeleted, List<String> stalePortsRemoved, List<String> attached,
-            List<String> failures) {
-    }
-
-    /**
-     * Brings the host to a clean state: deletes orphan Patchbay veths, removes ports whose container is
-     * gone, and (when {@code attachLabelled}) attaches labelled running containers lacking their port.
-     * Docker references are only judged when the Docker API answers.
-     *
-     * @param attachLabelled whether to attach labelled containers (automatic mode)
-     * @return what was done
-     * @throws PortAgentException Unavailable without a VSwitch
-     */
-    public Reconciled reconcile(boolean attachLabelled) {
-        VSwitch vs = vs();
-        List<String> orphans = new ArrayList<>();
-        List<String> stale = new ArrayList<>();
-        List<String> attached = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
-        RtNetlink hostNl = null;
-        try {
-            hostNl = host();
-            java.util.Set<String> present = new java.util.HashSet<>();
-            for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
-                present.add(l.name());
-                if ("veth".equals(l.kind()) && (ALIAS.equals(l.alias()) || PENDING.matcher(l.name()).matches())
-                        && !addInFlight(l.name()) && vs.iface(l.name()).isEmpty()) {
-                    hostNl.deleteLinkIfExists(l.name());
-                    orphans.add(l.name());
-                }
-            }
-            // container port rows whose host veth is gone (crash in del-port, or the link was deleted by hand);
-            // not a port whose add-port is in progress or ended after the listing above (its veth is newer)
-            for (ContainerPort p : listPorts()) {
-                if (!present.contains(p.port()) && !addInFlight(p.port()) && hostNl.link(p.port()).isEmpty()) {
-                    try {
-                        vs.deletePort(null, p.port(), true);
-                        stale.add(p.port());
-                    } catch (OvsdbException e) {
-                        failures.add(map(e).getMessage());
-                    }
-                }
-            }
-        } catch (NetlinkException e) {
-            failures.add((hostNl == null ? e : checkSocket(hostNl, e)).getMessage());
-        }
-        for (ContainerPort p : listPorts()) {
-            ContainerRef ref;
-            try {
-                ref = ContainerRef.parse("container", p.containerId());
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
-            boolean gone;
-            try {
-                resolver.resolve(ref);
-                gone = false;
-            } catch (IllegalArgumentException e) {
-                gone = true;
-            } catch (PortAgentException e) {
-                continue; // Docker API unavailable: cannot judge
-            }
-            if (gone) {
-                try {
-                    deletePort(p.bridge() == null ? "br-unknown" : p.bridge(), p.containerIface(), p.containerId(), "reconcile");
-                    stale.add(p.port());
-                } catch (RuntimeException e) {
-                    failures.add(e.getMessage());
-                }
-            }
-        }
-        if (attachLabelled) {
-            try {
-                for (dev.ovs.portagent.internal.docker.DockerClient.Summary s : resolver.docker().list(false,
-                        Map.of("label", List.of(L_BRIDGE)))) {
-                    if (!s.labels().containsKey(L_IFACE) || !find(vs, s.id(), s.labels().get(L_IFACE)).isEmpty()) {
-                        continue;
-                    }
-                    try {
-                        attached.add(attachLabelled(s.id(), s.labels(), "reconcile"));
-                    } catch (RuntimeException e) {
-                        failures.add(e.getMessage());
-                    }
-                }
-            } catch (PortAgentException e) {
-                failures.add(e.getMessage());
-            }
-        }
-        return new Reconciled(orphans, stale, attached, failures);
     }
 
     /**
@@ -783,7 +739,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         return addPort(labels.get(L_BRIDGE), labels.get(L_IFACE), id, PortSettings.fromOptions(opts), caller);
     }
 
-    private static List<InterfaceInfo> find(VSwitch vs, String container, String iface) {
+    static List<InterfaceInfo> find(VSwitch vs, String container, String iface) {
         return vs.findInterfaces(Map.of("container_id", container, "container_iface", iface));
     }
 

@@ -3,6 +3,7 @@ package dev.ovs.portagent.internal;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.LedgerStats;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.ledger.Ledger;
@@ -104,11 +105,9 @@ public class PortCommands {
      */
     public String setvlan(CommandSession s, String... args) {
         need(args, 4, "port:set-vlan BRIDGE INTERFACE CONTAINER VLAN");
-        if (!args[3].matches("[0-9]{1,5}")) {
-            throw new IllegalArgumentException("vlan: VLAN tag must be 0..4095, got '" + args[3] + "'");
-        }
-        agent.setVlan(args[0], args[1], args[2], Integer.parseInt(args[3]), caller(s));
-        return "tag " + args[3] + " on " + args[1] + " of " + args[2];
+        VlanTag tag = VlanTag.parse("vlan", args[3]);
+        agent.setVlan(args[0], args[1], args[2], tag, caller(s));
+        return "tag " + tag + " on " + args[1] + " of " + args[2];
     }
 
     /**

@@ -32,7 +32,7 @@ public final class CrashingAgentMain {
         System.out.println("READY");
         System.out.flush();
         while (true) {
-            agent.addPort("br0", "eth1", args[2], new PortSettings("10.9.9.2/24", null, "10.9.9.1", 1400, 4), "crash-test");
+            agent.addPort("br0", "eth1", args[2], new PortSettings("10.9.9.2/24", null, "10.9.9.1", 1400, dev.ovs.ovsdb.vswitch.VlanTag.of(4)), "crash-test");
             agent.deletePort("br0", "eth1", args[2], "crash-test");
         }
     }

@@ -136,7 +136,7 @@ class PodmanPortIT {
             ContainerPort p = agent.listPorts().stream().filter(x -> x.containerId().equals(id)).findFirst().orElseThrow();
             assertThat(p.containerIface()).isEqualTo("eth5");
             assertThat(p.bridge()).isEqualTo("br1");
-            assertThat(p.tag()).isEqualTo(3L);
+            assertThat(p.tag()).isEqualTo(dev.ovs.ovsdb.vswitch.VlanTag.of(3));
             assertThat(Cmd.run("nsenter", "-t", Integer.toString(podman.pid(id)), "-n", "ip", "addr", "show", "eth5"))
                     .contains("inet 10.7.0.5/24");
             podman.rm(id);
@@ -161,7 +161,7 @@ class PodmanPortIT {
             gone.close();
         }
         String late = podman.run("pbt-late", Map.of("dev.ovs.bridge", "br0", "dev.ovs.interface", "eth7"));
-        PortAgentImpl.Reconciled r = agent.reconcile(true);
+        Reconciler.Reconciled r = new Reconciler(agent).reconcile(true);
         assertThat(r.orphansDeleted()).containsExactly("00000000000ff_l");
         assertThat(r.stalePortsRemoved()).containsExactly(stalePort);
         assertThat(r.attached()).hasSize(1);
@@ -169,10 +169,10 @@ class PodmanPortIT {
         String links = Cmd.run("ip", "-n", host.name(), "-o", "link");
         assertThat(links).doesNotContain("00000000000ff").doesNotContain(stalePort).contains("foreign0");
         assertThat(agent.listPorts()).extracting(ContainerPort::containerId).containsExactly(late);
-        assertThat(agent.reconcile(true)).isEqualTo(new PortAgentImpl.Reconciled(List.of(), List.of(), List.of(), List.of()));
+        assertThat(new Reconciler(agent).reconcile(true)).isEqualTo(new Reconciler.Reconciled(List.of(), List.of(), List.of(), List.of()));
         Cmd.run("ip", "-n", host.name(), "link", "del", "foreign0");
         podman.rm(late);
-        agent.reconcile(false);
+        new Reconciler(agent).reconcile(false);
         assertThat(agent.listPorts()).isEmpty();
         for (String br : vs.listBridges()) {
             vs.deleteBridge(br, true);

@@ -14,6 +14,7 @@ import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.rpc.OvsdbClients;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.PortAgentException;
@@ -42,117 +43,12 @@ import org.junit.jupiter.api.Test;
  * The port agent against real ovsdb-server + ovs-vswitchd (userspace datapath) in a private
  * namespace ("host"), with two plain namespaces as containers ({@code netns:NAME}).
  */
-class PortAgentIT {
-    private static Leftovers before;
-    private static ShortTempDir dir;
-    private static Netns host;
-    private static Ovs ovs;
-    private static OvsdbClient client;
-    private static VSwitch vs;
-    private static Ledger ledger;
-    private Netns c1;
-    private Netns c2;
-    private final AtomicReference<String> failAt = new AtomicReference<>();
-    /** Step name and an action run there (instead of failing). */
-    private final AtomicReference<Map.Entry<String, Runnable>> during = new AtomicReference<>();
-    private PortAgentImpl agent;
-    /** The VSwitch the agent sees (a test may wrap {@link #vs}). */
-    private final AtomicReference<VSwitch> vswitch = new AtomicReference<>();
-
-    @BeforeAll
-    static void startOvs() throws Exception {
-        before = Leftovers.snapshot();
-        dir = ShortTempDir.create();
-        host = Netns.create();
-        ovs = Ovs.start(host, dir.path());
-        client = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()));
-        assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
-        vs = NetdevVSwitch.create(client);
-        assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
-        ledger = Ledger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void stopOvs() throws Exception {
-        try {
-            if (ledger != null) {
-                ledger.close();
-            }
-            if (client != null) {
-                client.close();
-            }
-            if (ovs != null) {
-                ovs.close();
-            }
-        } finally {
-            if (host != null) {
-                host.close();
-            }
-            dir.close();
-            before.assertNoneSince();
-        }
-    }
-
-    @BeforeEach
-    void setUp() {
-        c1 = Netns.create();
-        c2 = Netns.create();
-        ContainerResolver resolver = new ContainerResolver(new DockerClient(dir.resolve("no-docker.sock"), Duration.ofSeconds(2)));
-        vswitch.set(vs);
-        agent = new PortAgentImpl(vswitch::get, resolver, ledger, NetNamespace.ofPath(host.path()), step -> {
-            if (step.equals(failAt.get())) {
-                throw new IllegalStateException("injected failure at " + step);
-            }
-            Map.Entry<String, Runnable> d = during.get();
-            if (d != null && d.getKey().equals(step)) {
-                d.getValue().run();
-            }
-        });
-    }
-
-    @AfterEach
-    void tearDown() {
-        try {
-            for (ContainerPort p : agent.listPorts()) {
-                agent.deletePorts("br0", p.containerId(), "test-cleanup");
-            }
-            for (String br : vs.listBridges()) {
-                vs.deleteBridge(br, true);
-            }
-        } finally {
-            agent.close();
-            c1.close();
-            c2.close();
-        }
-    }
-
-    private static String ip(Netns ns, String... args) {
-        List<String> argv = new ArrayList<>(List.of("ip", "-n", ns.name()));
-        argv.addAll(List.of(args));
-        return Cmd.run(argv, Cmd.DEFAULT_TIMEOUT);
-    }
-
-    private String ref(Netns ns) {
-        return "netns:" + ns.name();
-    }
-
-    /** Up to 5 attempts of one echo each (ARP and MAC learning need a moment after changes). */
-    private static boolean ping(Netns from, String to) {
-        for (int i = 0; i < 5; i++) {
-            try {
-                from.exec(Duration.ofSeconds(15), "ping", "-c", "1", "-W", "1", to);
-                return true;
-            } catch (Cmd.Failed e) {
-                // retry
-            }
-        }
-        return false;
-    }
+class PortAgentIT extends AgentOnRealOvs {
 
     @Test
     void addPortLikeOvsDockerThenDelete() {
         String port = agent.addPort("br0", "eth1", ref(c1),
-                new PortSettings("10.1.0.2/24", "02:00:00:aa:bb:01", "10.1.0.1", 1400, 10), "test");
+                new PortSettings("10.1.0.2/24", "02:00:00:aa:bb:01", "10.1.0.1", 1400, VlanTag.of(10)), "test");
         assertThat(port).matches("[0-9a-f]{13}_l");
         // up (set by the agent after the OVSDB change) and promiscuous (set by ovs-vswitchd while it added the
         // port): neither change lost the other's flag
@@ -168,7 +64,7 @@ class PortAgentIT {
                 "external_ids:container_id=\"" + ref(c1) + "\"", "external_ids:container_iface=eth1").trim()).isEqualTo(port);
         assertThat(ovs.vsctl("get", "port", port, "tag").trim()).isEqualTo("10");
         assertThat(ovs.vsctl("get", "bridge", "br0", "datapath_type").trim()).isEqualTo("netdev");
-        assertThat(agent.listPorts()).containsExactly(new ContainerPort(port, "br0", ref(c1), "eth1", 10L));
+        assertThat(agent.listPorts()).containsExactly(new ContainerPort(port, "br0", ref(c1), "eth1", VlanTag.of(10)));
 
         assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), PortSettings.NONE, "test"))
                 .isInstanceOf(PortAgentException.class).hasMessage("Port already attached for CONTAINER=" + ref(c1) + " and INTERFACE=eth1")
@@ -195,17 +91,17 @@ class PortAgentIT {
 
     @Test
     void trafficFlowsOnSameVlanOnly() {
-        agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.2.0.1/24", null, null, null, 5), "test");
-        agent.addPort("br0", "eth1", ref(c2), new PortSettings("10.2.0.2/24", null, null, null, 5), "test");
+        agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.2.0.1/24", null, null, null, VlanTag.of(5)), "test");
+        agent.addPort("br0", "eth1", ref(c2), new PortSettings("10.2.0.2/24", null, null, null, VlanTag.of(5)), "test");
         assertThat(ping(c1, "10.2.0.2")).as("same tag").isTrue();
-        agent.setVlan("br0", "eth1", ref(c2), 6, "test");
+        agent.setVlan("br0", "eth1", ref(c2), VlanTag.of(6), "test");
         assertThat(ovs.vsctl("get", "port", agent.listPorts().stream().filter(p -> p.containerId().equals(ref(c2)))
                 .findFirst().orElseThrow().port(), "tag").trim()).isEqualTo("6");
         Cmd.run("ip", "-n", c1.name(), "neigh", "flush", "all");
         // datapath flows cached before the change are revalidated asynchronously (late on a busy machine)
         ovs.appctl("dpctl/del-flows");
         assertThat(ping(c1, "10.2.0.2")).as("different tags").isFalse();
-        agent.setVlan("br0", "eth1", ref(c2), 5, "test");
+        agent.setVlan("br0", "eth1", ref(c2), VlanTag.of(5), "test");
         assertThat(ping(c1, "10.2.0.2")).as("same tag again").isTrue();
         assertThat(agent.deletePorts("br0", ref(c1), "test")).hasSize(1);
         assertThat(agent.deletePorts("br0", ref(c1), "test")).isEmpty();
@@ -254,8 +150,8 @@ class PortAgentIT {
     @Test
     void aReconcileDuringAnAddLeavesItsVethAlone() {
         // at "ovsdb" the host veth exists with its alias but has no OVSDB row yet: an orphan but for the add in progress
-        List<PortAgentImpl.Reconciled> seen = new ArrayList<>();
-        during.set(Map.entry("ovsdb", () -> seen.add(agent.reconcile(false))));
+        List<Reconciler.Reconciled> seen = new ArrayList<>();
+        during.set(Map.entry("ovsdb", () -> seen.add(new Reconciler(agent).reconcile(false))));
         String port = agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.8.0.2/24", null, null, null, null), "test");
         during.set(null);
         assertThat(seen).hasSize(1);
@@ -316,8 +212,7 @@ class PortAgentIT {
                 .hasMessageStartingWith("macaddress: ");
         assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings(null, null, null, 40, null), "t"))
                 .hasMessageStartingWith("mtu: ");
-        assertThatThrownBy(() -> agent.addPort("br0", "eth1", ref(c1), new PortSettings(null, null, null, null, 4096), "t"))
-                .hasMessageStartingWith("vlan: ");
+        assertThatThrownBy(() -> agent.setVlan("br0", "eth1", ref(c1), null, "t")).hasMessageStartingWith("vlan: ");
         assertThatThrownBy(() -> agent.addPort("br0", "eth1", "docker-container", PortSettings.NONE, "t"))
                 .isInstanceOf(PortAgentException.class).hasMessageContaining("no-docker.sock: cannot connect");
         assertThat(vs.bridgeExists("br0")).isFalse();
@@ -390,7 +285,7 @@ class PortAgentIT {
                 assertThat(l.stats().verified()).as(l.stats().toString()).isTrue();
                 assertThat(l.stats().height()).isPositive();
             }
-            agent.reconcile(false);
+            new Reconciler(agent).reconcile(false);
             for (ContainerPort cp : agent.listPorts()) {
                 assertThat(ip(host, "-o", "link")).contains(cp.port()); // every row has its veth
             }

@@ -35,13 +35,19 @@ class PortCommandsTest {
         }
 
         @Override
-        public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+        public void setVlan(String bridge, String iface, String container, dev.ovs.ovsdb.vswitch.VlanTag vlan, String caller) {
             calls.add("vlan " + iface + " " + vlan);
         }
 
         @Override
+        public List<String> apply(List<dev.ovs.portagent.PortChange> changes, String caller) {
+            calls.add("apply " + changes.size());
+            return List.of();
+        }
+
+        @Override
         public List<ContainerPort> listPorts() {
-            return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", 10L));
+            return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", dev.ovs.ovsdb.vswitch.VlanTag.of(10)));
         }
 
         @Override

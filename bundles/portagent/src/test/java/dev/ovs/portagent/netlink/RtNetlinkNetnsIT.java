@@ -192,7 +192,7 @@ class RtNetlinkNetnsIT {
             assertThat(mtu).hasMessageContaining("set link mtu 1500 link 'nope0'").hasMessageContaining("ENODEV");
 
             assertThatThrownBy(() -> nl.createVeth("this-is-too-long", "e1", null)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("name: interface name must be at most 15 bytes");
+                    .hasMessage("name: must be 1..15 bytes (IFNAMSIZ), got 16");
             assertThat(ip(a, "-o", "link")).doesNotContain("this-is-too");
 
             NetlinkException badNs = org.junit.jupiter.api.Assertions.assertThrows(NetlinkException.class,

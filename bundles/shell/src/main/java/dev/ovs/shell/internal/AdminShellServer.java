@@ -89,6 +89,7 @@ public final class AdminShellServer {
         server.setDeleteOnClose(false);
         server.bind(AFUNIXSocketAddress.of(socketPath.toFile()));
         Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+        stamp(socketPath);
         this.socketFileKey = fileKey(socketPath);
         this.acceptor = new Thread(this::acceptLoop, "patchbay-admin-accept");
         acceptor.setDaemon(true);
@@ -147,16 +148,29 @@ public final class AdminShellServer {
     }
 
     /**
-     * @return the identity of the file at {@code p}: device and inode, plus its status-change time, because a
-     *         file system may give a new socket file the inode number of one just deleted; null if absent
+     * @return the identity of the file at {@code p}: device, inode and modification time, or null if absent. The
+     *         inode alone is not enough: a file system may give a new socket file the inode number of the one just
+     *         deleted, so each instance stamps its socket with a modification time of its own ({@link #stamp})
      */
     private static Object fileKey(Path p) {
         try {
-            Object key = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-            return java.util.List.of(key, Files.getAttribute(p, "unix:ctime"));
-        } catch (IOException | UnsupportedOperationException e) {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return java.util.List.of(a.fileKey(), a.lastModifiedTime());
+        } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Sets the socket file's modification time to now with random sub-millisecond digits, so that this instance
+     * recognises its own file even when a later one got the same inode number (chmod and connections leave the
+     * modification time alone).
+     */
+    private static void stamp(Path p) throws IOException {
+        java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                .plusNanos(java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 1_000_000));
+        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(now));
     }
 
     private void acceptLoop() {

@@ -1,12 +1,12 @@
 package dev.ovs.examples.qos;
 
+import dev.ovs.base.DomainException;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.bus.EventBus;
-import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.examples.qos.dbus.QoS1;
-import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
-import java.util.function.Supplier;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.UInt64;
 import org.osgi.service.component.annotations.Component;
@@ -14,7 +14,12 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** The {@link QoS1} object, exported by Patchbay's D-Bus whiteboard. */
+/**
+ * The {@link QoS1} object, exported by Patchbay's D-Bus whiteboard. It throws what it meets
+ * ({@link InvalidArgumentException} for bad input, {@code OvsdbException} from OVSDB, a {@link DomainException}
+ * Unavailable without the VSwitch service) and the whiteboard turns that into the D-Bus errors {@link QoS1}
+ * documents (its {@code @ErrorNamespace}).
+ */
 @Component(service = QoS1.class, property = {
         DbusExport.OBJECT_PATH + "=" + QoS1.OBJECT_PATH,
         DbusExport.BUS_NAME + "=" + QoS1.BUS_NAME,
@@ -44,58 +49,37 @@ public final class QosDbusComponent implements QoS1 {
     private QosManager m() {
         VSwitch v = vswitch;
         if (v == null) {
-            throw DbusErrors.ovsdb(DbusErrors.Kind.Unavailable, "OVSDB (VSwitch service) is not available right now");
+            throw new DomainException(ErrorKind.Unavailable, "OVSDB (VSwitch service) is not available right now", null);
         }
         return new QosManager(v, bus);
-    }
-
-    static <T> T call(Supplier<T> s) {
-        try {
-            return s.get();
-        } catch (IllegalArgumentException e) {
-            String msg = e.getMessage() == null ? "invalid argument" : e.getMessage();
-            int i = msg.indexOf(": ");
-            throw i > 0 ? DbusErrors.invalidArgs(msg.substring(0, i), msg.substring(i + 2)) : DbusErrors.invalidArgs("argument", msg);
-        } catch (OvsdbException e) {
-            throw DbusErrors.ovsdb(DbusErrors.Kind.of(e.kind().name()), String.valueOf(e.getMessage()));
-        }
     }
 
     @Override
     public void SetIngressPolicing(String iface, UInt32 rateKbps, UInt32 burstKb) {
         if (rateKbps == null || burstKb == null) {
-            throw DbusErrors.invalidArgs("rate_kbps/burst_kb", "must not be null");
+            throw new InvalidArgumentException("rate_kbps/burst_kb", "must not be null");
         }
-        call(() -> {
-            m().setIngressPolicing(iface, rateKbps.longValue(), burstKb.longValue());
-            return null;
-        });
+        m().setIngressPolicing(iface, rateKbps.longValue(), burstKb.longValue());
     }
 
     @Override
     public void SetEgressLimit(String port, UInt64 maxRateBps) {
         if (maxRateBps == null) {
-            throw DbusErrors.invalidArgs("max_rate_bps", "must not be null");
+            throw new InvalidArgumentException("max_rate_bps", "must not be null");
         }
         if (maxRateBps.value().bitLength() > 63) {
-            throw DbusErrors.invalidArgs("max_rate_bps", "must be 1..9223372036854775807 bit/s");
+            throw new InvalidArgumentException("max_rate_bps", "must be 1..9223372036854775807 bit/s");
         }
-        call(() -> {
-            m().setEgressLimit(port, maxRateBps.longValue());
-            return null;
-        });
+        m().setEgressLimit(port, maxRateBps.longValue());
     }
 
     @Override
     public void Clear(String port) {
-        call(() -> {
-            m().clear(port);
-            return null;
-        });
+        m().clear(port);
     }
 
     @Override
     public String Get(String port) {
-        return call(() -> m().get(port));
+        return m().get(port);
     }
 }

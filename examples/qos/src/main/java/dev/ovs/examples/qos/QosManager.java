@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.Condition;
@@ -13,7 +15,6 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.VSwitch;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,30 +42,10 @@ public final class QosManager {
      */
     public QosManager(VSwitch vswitch, EventBus bus) {
         if (vswitch == null) {
-            throw new IllegalArgumentException("vswitch: must not be null");
+            throw new InvalidArgumentException("vswitch", "must not be null");
         }
         this.vswitch = vswitch;
         this.bus = bus;
-    }
-
-    /**
-     * @param field argument name
-     * @param name  port/interface name: 1..15 bytes UTF-8, no '/', whitespace or control characters
-     * @throws IllegalArgumentException "field: rule"
-     */
-    public static void checkName(String field, String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException(field + ": must not be empty");
-        }
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > 15) {
-            throw new IllegalArgumentException(field + ": must be at most 15 bytes (IFNAMSIZ), got " + bytes);
-        }
-        for (char c : name.toCharArray()) {
-            if (c == '/' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException(field + ": must not contain '/', whitespace or control characters");
-            }
-        }
     }
 
     private static OvsdbException notFound(String what) {
@@ -77,16 +58,16 @@ public final class QosManager {
      * @param iface    interface name
      * @param rateKbps 0..4294967295 kbit/s
      * @param burstKb  0..4294967295 kbit
-     * @throws IllegalArgumentException bad name or a negative / > 2^32-1 value (nothing changed)
+     * @throws InvalidArgumentException bad name or a negative / > 2^32-1 value (nothing changed)
      * @throws OvsdbException NotFound if there is no such interface
      */
     public void setIngressPolicing(String iface, long rateKbps, long burstKb) {
-        checkName("interface", iface);
+        InterfaceName.check("interface", iface);
         if (rateKbps < 0 || rateKbps > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("rate_kbps: must be 0..4294967295 kbit/s, got " + rateKbps);
+            throw new InvalidArgumentException("rate_kbps", "must be 0..4294967295 kbit/s, got " + rateKbps);
         }
         if (burstKb < 0 || burstKb > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("burst_kb: must be 0..4294967295 kbit, got " + burstKb);
+            throw new InvalidArgumentException("burst_kb", "must be 0..4294967295 kbit, got " + burstKb);
         }
         TransactResult r = vswitch.client().transaction(VSwitch.DB).update("Interface", List.of(Condition.eq("name", iface)),
                 Map.of("ingress_policing_rate", rateKbps, "ingress_policing_burst", burstKb)).execute();
@@ -104,13 +85,13 @@ public final class QosManager {
      *
      * @param port       port name
      * @param maxRateBps 1..Long.MAX_VALUE bit/s
-     * @throws IllegalArgumentException bad name or rate (nothing changed)
+     * @throws InvalidArgumentException bad name or rate (nothing changed)
      * @throws OvsdbException NotFound if there is no such port
      */
     public void setEgressLimit(String port, long maxRateBps) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         if (maxRateBps <= 0) {
-            throw new IllegalArgumentException("max_rate_bps: must be 1..9223372036854775807 bit/s, got "
+            throw new InvalidArgumentException("max_rate_bps", "must be 1..9223372036854775807 bit/s, got "
                     + Long.toUnsignedString(maxRateBps));
         }
         Row p = portRow(port);
@@ -134,11 +115,11 @@ public final class QosManager {
      * policing (rate 0, burst 0) of the port's interfaces. Idempotent.
      *
      * @param port port name
-     * @throws IllegalArgumentException bad name
+     * @throws InvalidArgumentException bad name
      * @throws OvsdbException NotFound if there is no such port
      */
     public void clear(String port) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         Row p = portRow(port);
         TransactionBuilder tx = vswitch.client().transaction(VSwitch.DB);
         tx.update("Port", List.of(Condition.eq("_uuid", p.uuid())), Map.of("qos", Set.of()));
@@ -157,11 +138,11 @@ public final class QosManager {
      * @param port port name
      * @return JSON {@code {"port":..,"qos":null|{"uuid","type","max-rate","owned","queues":{"0":{"uuid","max-rate"}}},
      *         "ingress":[{"interface","rate_kbps","burst_kb"}]}}
-     * @throws IllegalArgumentException bad name
+     * @throws InvalidArgumentException bad name
      * @throws OvsdbException NotFound if there is no such port
      */
     public String get(String port) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         Row p = portRow(port);
         ObjectNode o = JSON.createObjectNode().put("port", port);
         UUID q = p.getUuid("qos");

@@ -44,7 +44,7 @@ public class VlanCommands {
         try {
             return Integer.parseInt(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(field + ": not a number: " + s);
+            throw new dev.ovs.base.InvalidArgumentException(field, "not a number: " + s);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.ovs.examples.vlan;
 
 import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.Condition;
@@ -8,7 +10,7 @@ import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.vswitch.VSwitch;
-import java.nio.charset.StandardCharsets;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -60,44 +62,10 @@ public final class VlanManager {
      */
     public VlanManager(VSwitch vswitch, EventBus bus) {
         if (vswitch == null) {
-            throw new IllegalArgumentException("vswitch: must not be null");
+            throw new InvalidArgumentException("vswitch", "must not be null");
         }
         this.vswitch = vswitch;
         this.bus = bus;
-    }
-
-    /**
-     * Port name rule: 1..15 bytes of UTF-8 (Linux IFNAMSIZ-1), no '/' and no whitespace.
-     *
-     * @param field argument name used in the error
-     * @param name  the name
-     * @throws IllegalArgumentException "field: rule" when invalid
-     */
-    public static void checkName(String field, String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException(field + ": must not be empty");
-        }
-        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > 15) {
-            throw new IllegalArgumentException(field + ": must be at most 15 bytes (IFNAMSIZ), got " + bytes);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '/' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw new IllegalArgumentException(field + ": must not contain '/', whitespace or control characters");
-            }
-        }
-    }
-
-    /**
-     * @param field argument name
-     * @param tag   VLAN id
-     * @throws IllegalArgumentException unless 0..4095 (IEEE 802.1Q VID, OVS Port.tag range)
-     */
-    public static void checkTag(String field, int tag) {
-        if (tag < 0 || tag > MAX_TAG) {
-            throw new IllegalArgumentException(field + ": must be 0..4095 (IEEE 802.1Q VLAN id), got " + tag);
-        }
     }
 
     /**
@@ -106,13 +74,12 @@ public final class VlanManager {
      * @param port port name (1..15 bytes)
      * @param tag  VLAN 0..4095
      * @return the new configuration
-     * @throws IllegalArgumentException for a bad name or tag (nothing changed)
+     * @throws InvalidArgumentException for a bad name or tag (nothing changed)
      * @throws OvsdbException NotFound if the port does not exist (nothing changed); other kinds from OVSDB
      */
     public VlanConfig setAccess(String port, int tag) {
-        checkName("port", port);
-        checkTag("tag", tag);
-        return write(port, "access", (long) tag, Set.of(), true);
+        InterfaceName.check("port", port);
+        return write(port, "access", VlanTag.of("tag", tag), Set.of(), true);
     }
 
     /**
@@ -121,21 +88,20 @@ public final class VlanManager {
      * @param port port name
      * @param tags VLANs 0..4095, duplicates ignored, at most 4096
      * @return the new configuration
-     * @throws IllegalArgumentException for a bad name or any bad tag (nothing changed)
+     * @throws InvalidArgumentException for a bad name or any bad tag (nothing changed)
      * @throws OvsdbException NotFound if the port does not exist
      */
     public VlanConfig setTrunks(String port, Collection<Integer> tags) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         if (tags == null) {
-            throw new IllegalArgumentException("tags: must not be null");
+            throw new InvalidArgumentException("tags", "must not be null");
         }
         Set<Long> t = new TreeSet<>();
         for (Integer i : tags) {
             if (i == null) {
-                throw new IllegalArgumentException("tags: must not contain null");
+                throw new InvalidArgumentException("tags", "must not contain null");
             }
-            checkTag("tags", i);
-            t.add((long) i);
+            t.add((long) VlanTag.of("tags", i).value());
         }
         return write(port, "trunk", null, t, true);
     }
@@ -146,13 +112,12 @@ public final class VlanManager {
      * @param port port name
      * @param tag  native VLAN 0..4095
      * @return the new configuration
-     * @throws IllegalArgumentException for a bad name or tag
+     * @throws InvalidArgumentException for a bad name or tag
      * @throws OvsdbException NotFound if the port does not exist
      */
     public VlanConfig setNativeTagged(String port, int tag) {
-        checkName("port", port);
-        checkTag("tag", tag);
-        return write(port, "native-tagged", (long) tag, null, false);
+        InterfaceName.check("port", port);
+        return write(port, "native-tagged", VlanTag.of("tag", tag), null, false);
     }
 
     /**
@@ -161,13 +126,12 @@ public final class VlanManager {
      * @param port port name
      * @param tag  native VLAN 0..4095
      * @return the new configuration
-     * @throws IllegalArgumentException for a bad name or tag
+     * @throws InvalidArgumentException for a bad name or tag
      * @throws OvsdbException NotFound if the port does not exist
      */
     public VlanConfig setNativeUntagged(String port, int tag) {
-        checkName("port", port);
-        checkTag("tag", tag);
-        return write(port, "native-untagged", (long) tag, null, false);
+        InterfaceName.check("port", port);
+        return write(port, "native-untagged", VlanTag.of("tag", tag), null, false);
     }
 
     /**
@@ -175,11 +139,11 @@ public final class VlanManager {
      *
      * @param port port name
      * @return the new configuration
-     * @throws IllegalArgumentException for a bad name
+     * @throws InvalidArgumentException for a bad name
      * @throws OvsdbException NotFound if the port does not exist
      */
     public VlanConfig clear(String port) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         return write(port, null, null, Set.of(), true);
     }
 
@@ -188,11 +152,11 @@ public final class VlanManager {
      *
      * @param port port name
      * @return the configuration
-     * @throws IllegalArgumentException for a bad name
+     * @throws InvalidArgumentException for a bad name
      * @throws OvsdbException NotFound if the port does not exist
      */
     public VlanConfig get(String port) {
-        checkName("port", port);
+        InterfaceName.check("port", port);
         vswitch.replica().sync();
         Row r = vswitch.replica().byName("Port", port)
                 .orElseThrow(() -> new OvsdbException(ErrorKind.NotFound, "not found", "no Port named '" + port + "'"));
@@ -205,10 +169,10 @@ public final class VlanManager {
         return new VlanConfig(port, mode == null ? "" : mode, tag == null ? NO_TAG : tag.intValue(), List.copyOf(trunks));
     }
 
-    private VlanConfig write(String port, String mode, Long tag, Set<Long> trunks, boolean setTrunks) {
+    private VlanConfig write(String port, String mode, VlanTag tag, Set<Long> trunks, boolean setTrunks) {
         Map<String, Object> row = new HashMap<>();
         row.put("vlan_mode", mode == null ? Set.of() : mode);
-        row.put("tag", tag == null ? Set.of() : tag);
+        row.put("tag", tag == null ? Set.of() : (long) tag.value());
         if (setTrunks) {
             row.put("trunks", trunks);
         }

@@ -425,8 +425,7 @@ public final class DocParser {
                 return null;
             }
             Map<String, String> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.node.fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : m.node.properties()) {
                 String k = e.getKey();
                 JsonNode v = e.getValue();
                 String kp = m.path(k);

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -228,7 +227,31 @@ public final class OvsReconciler {
                 }
             }
         }
+        refuseMoveWithTypeChange(ops, targets);
         return new Plan(List.copyOf(ops), List.copyOf(changes), List.copyOf(images.values()));
+    }
+
+    /**
+     * ovs-vswitchd 3.1 aborts (ofproto/tunnel.c:160, assertion in tnl_port_add__) when one reconfiguration moves
+     * a port to another bridge and changes its interface's type (seen for a vxlan interface becoming internal):
+     * such a plan is refused before anything is written.
+     */
+    private static void refuseMoveWithTypeChange(List<Op> ops, List<RowTarget> targets) {
+        for (Op op : ops) {
+            if (!(op instanceof Move m)) {
+                continue;
+            }
+            for (Op other : ops) {
+                if (other instanceof Update u && u.table().equals("Interface") && u.name().equals(m.name())
+                        && u.after().containsKey("type")) {
+                    String path = targets.stream().filter(t -> t.table().equals("Port") && t.name().equals(m.name()))
+                            .map(RowTarget::path).filter(Objects::nonNull).findFirst().orElse(m.name());
+                    throw new InvalidArgumentException(path, "port '" + m.name() + "' moves from bridge '" + m.from() + "' to '"
+                            + m.to() + "' and its interface type changes from '" + u.before().get("type") + "' to '"
+                            + u.after().get("type") + "': ovs-vswitchd cannot do both in one step; apply them one after the other");
+                }
+            }
+        }
     }
 
     /** Images (whole row) of a row to delete and of its children; marks them deleted. */
@@ -434,8 +457,7 @@ public final class OvsReconciler {
                 }
                 TableSchema ts = schema.table(table);
                 Map<String, Object> decoded = new LinkedHashMap<>();
-                for (Iterator<Map.Entry<String, JsonNode>> it = img.columns().fields(); it.hasNext();) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : img.columns().properties()) {
                     ColumnSchema cs = ts.columns().get(e.getKey());
                     if (cs != null) {
                         decoded.put(e.getKey(), Values.decode(e.getValue(), cs.type()));

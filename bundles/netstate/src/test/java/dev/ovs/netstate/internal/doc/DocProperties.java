@@ -201,12 +201,12 @@ class DocProperties {
             }
             case 10 -> {
                 ObjectNode b = bridges.get(r.nextInt(bridges.size()));
-                b.with("bridge").put("port", "p1");
+                b.withObjectProperty("bridge").put("port", "p1");
                 what = "port not a list";
             }
             case 11 -> {
                 ObjectNode b = bridges.get(r.nextInt(bridges.size()));
-                ArrayNode pl = b.with("bridge").withArray("port");
+                ArrayNode pl = b.withObjectProperty("bridge").withArrayProperty("port");
                 pl.addObject().put("name", "dup");
                 pl.addObject().put("name", "dup");
                 what = "port listed twice";

@@ -103,7 +103,7 @@ public interface OvsdbBus extends DBusInterface {
 
     /**
      * {@code ListBridgePorts(s bridge) → as}, like {@code ovs-vsctl list-ports BRIDGE}: port names (not
-     * UUIDs), sorted, without the bridge's own internal port.
+     * UUIDs), sorted, without the bridge's own local port (named like the bridge).
      *
      * @param bridge the bridge name
      * @return port names

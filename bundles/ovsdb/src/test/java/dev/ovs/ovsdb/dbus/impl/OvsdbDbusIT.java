@@ -7,6 +7,7 @@ import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.dbusjava.InlineDispatch;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.DbusMonitor;
 import dev.ovs.itests.harness.OvsdbServer;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
@@ -256,7 +257,7 @@ class OvsdbDbusIT {
      */
     @Test
     void ovsVsctlChangesAreSignalled() throws Exception {
-        try (Monitor mon = new Monitor(bus, dir.path(), OvsdbBus.BUS_NAME)) {
+        try (DbusMonitor mon = DbusMonitor.start(bus, dir.path(), OvsdbBus.BUS_NAME)) {
             ovsdb.vsctl("add-br", "br-sig");
             assertThat(mon.awaitLine("org.openvswitch.ovsdb.BridgeAdded")).contains("/org/openvswitch/ovsdb")
                     .contains("('br-sig',)");

@@ -1,5 +1,7 @@
 package dev.ovs.portagent.dbus;
 
+import dev.ovs.dbus.ErrorNamespace;
+import dev.ovs.dbus.ReadOnly;
 import java.util.List;
 import java.util.Map;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
@@ -14,16 +16,22 @@ import org.freedesktop.dbus.types.Variant;
  * ovs-docker's operations (see {@link dev.ovs.portagent.PortAgent}). Errors:
  * {@code org.freedesktop.DBus.Error.InvalidArgs} for bad input and unknown containers,
  * {@code dev.ovs.PortAgent1.Error.<Kind>} (NotFound, AlreadyExists, ConstraintViolation, Timeout,
- * Unavailable, Failed) otherwise, each with a human message.
+ * Unavailable, Failed; declared with {@link ErrorNamespace}; message {@code "<member>: <details>"}) otherwise.
+ * Implemented by bundle {@code dev.ovs.portagent} on the D-Bus whiteboard of {@code dev.ovs.dbus}, which maps
+ * the port agent's exceptions to these errors.
  */
 @DBusInterfaceName("dev.ovs.PortAgent1")
+@ErrorNamespace(PortAgent1.ERROR_NAMESPACE)
 public interface PortAgent1 extends DBusInterface {
     /** Well-known bus name. */
     String BUS_NAME = "dev.ovs.PortAgent1";
     /** Object path. */
     String OBJECT_PATH = "/dev/ovs/PortAgent1";
+    /** The prefix of this interface's error names: {@value}. */
+    String ERROR_NAMESPACE = "dev.ovs.PortAgent1.Error";
 
     /** @return {@code → as}: host port names of all container ports, sorted */
+    @ReadOnly
     List<String> ListPorts();
 
     /**
@@ -66,6 +74,7 @@ public interface PortAgent1 extends DBusInterface {
     void SetContainerVlan(String bridge, String iface, String container, UInt16 tag);
 
     /** @return {@code → s}: ledger stats JSON {@code {"height","head_hash","verified","first_time","last_time","problem","path"}} */
+    @ReadOnly
     String GetBlockchainStats();
 
     /** Signal {@code PortCreated(sss)}: container, interface, port. */

@@ -1,5 +1,7 @@
 package dev.ovs.examples.vlan.dbus;
 
+import dev.ovs.dbus.ErrorNamespace;
+import dev.ovs.dbus.ReadOnly;
 import org.freedesktop.dbus.Struct;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.annotations.Position;
@@ -12,9 +14,11 @@ import org.freedesktop.dbus.types.UInt16;
  * Errors: {@code org.freedesktop.DBus.Error.InvalidArgs} for a bad port name (1..15 bytes) or a tag outside 0..4095
  * (nothing changed); {@code org.openvswitch.ovsdb.Error.NotFound} for an unknown port;
  * {@code org.openvswitch.ovsdb.Error.Unavailable} while OVSDB is not connected; other
- * {@code org.openvswitch.ovsdb.Error.<Kind>} from OVSDB.
+ * {@code org.openvswitch.ovsdb.Error.<Kind>} from OVSDB: the interface passes OVSDB's errors on, so it declares
+ * their namespace ({@link ErrorNamespace}).
  */
 @DBusInterfaceName("dev.ovs.Vlan1")
+@ErrorNamespace("org.openvswitch.ovsdb.Error")
 public interface Vlan1 extends DBusInterface {
     /** Bus name. */
     String BUS_NAME = "dev.ovs.Vlan1";
@@ -42,6 +46,7 @@ public interface Vlan1 extends DBusInterface {
      * @param port port name
      * @return the configuration struct
      */
+    @ReadOnly
     VlanState Get(String port);
 
     /** D-Bus struct {@code (sqaq)}: mode, tag (65535 = none), trunks. */

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ovs.base.ErrorKind;
-import dev.ovs.dbus.DbusError;
+import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.examples.vlan.dbus.Vlan1;
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
@@ -16,14 +19,17 @@ import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import org.freedesktop.dbus.types.UInt16;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** VlanManager and the Vlan1 object against a real ovsdb-server, checked with ovs-vsctl. */
-class VlanManagerTest {
+/**
+ * VlanManager and the Vlan1 object against a real ovsdb-server (checked with ovs-vsctl); the object exported by
+ * Patchbay's whiteboard exporter on a real dbus-daemon (busctl, gdbus).
+ */
+class VlanManagerIT {
     static ShortTempDir dir;
     static OvsdbServer server;
     static OvsdbClient client;
@@ -103,21 +109,48 @@ class VlanManagerTest {
         assertThat(server.vsctl("list", "Port", "vp2")).isEqualTo(before);
     }
 
+    /** gdbus call of dev.ovs.Vlan1 at {@code path} on {@code dest}: its output, or its stderr (error name and message). */
+    private static String gdbus(DbusDaemon bus, String dest, String path, String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("gdbus", "call", "--address", bus.address(), "--dest", dest,
+                "--object-path", path, "--method", "dev.ovs.Vlan1." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
+    }
+
     @Test
-    void dbusObjectMapsErrors() {
-        VlanDbusComponent o = new VlanDbusComponent(vs, null);
-        o.SetAccess("vp2", new UInt16(42));
-        Vlan1.VlanState s = o.Get("vp2");
-        assertThat(s.mode).isEqualTo("access");
-        assertThat(s.tag.intValue()).isEqualTo(42);
-        o.SetTrunks("vp2", new UInt16[] {new UInt16(3), new UInt16(4)});
-        assertThat(o.Get("vp2").trunks).extracting(UInt16::intValue).containsExactly(3, 4);
-        assertThatThrownBy(() -> o.SetAccess("vp2", new UInt16(4096)))
-                .satisfies(t -> assertThat(((DbusError) t).errorName()).isEqualTo("org.freedesktop.DBus.Error.InvalidArgs"));
-        assertThatThrownBy(() -> o.Clear("nosuch"))
-                .satisfies(t -> assertThat(((DbusError) t).errorName()).isEqualTo("org.openvswitch.ovsdb.Error.NotFound"));
-        assertThat(col("vp2", "trunks")).isEqualTo("[3, 4]");
-        assertThatThrownBy(() -> new VlanDbusComponent(null, null).Get("vp2"))
-                .satisfies(t -> assertThat(((DbusError) t).errorName()).isEqualTo("org.openvswitch.ovsdb.Error.Unavailable"));
+    void dbusObjectWorksAndItsErrorsHaveThePinnedNames() throws Exception {
+        try (ShortTempDir d = ShortTempDir.create(); DbusDaemon bus = DbusDaemon.start(d.path())) {
+            DbusConnectionComponent dbus = new DbusConnectionComponent(bus.address());
+            try {
+                assertThat(dbus.export(new VlanDbusComponent(vs, null), Vlan1.OBJECT_PATH, Vlan1.BUS_NAME).state())
+                        .isEqualTo(State.EXPORTED);
+                String n = Vlan1.BUS_NAME;
+                String p = Vlan1.OBJECT_PATH;
+                assertThat(bus.busctl("call", n, p, n, "SetAccess", "sq", "vp2", "42")).isBlank();
+                assertThat(col("vp2", "tag")).isEqualTo("42");
+                assertThat(bus.busctl("call", n, p, n, "Get", "s", "vp2").trim()).isEqualTo("(sqaq) \"access\" 42 0");
+                assertThat(bus.busctl("call", n, p, n, "SetTrunks", "saq", "vp2", "2", "3", "4")).isBlank();
+                assertThat(col("vp2", "trunks")).isEqualTo("[3, 4]");
+
+                assertThat(gdbus(bus, n, p, "SetAccess", "vp2", "4096"))
+                        .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: tag: must be 0..4095, got 4096");
+                assertThat(gdbus(bus, n, p, "SetAccess", "a-very-long-port-name", "1"))
+                        .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: port: ");
+                assertThat(gdbus(bus, n, p, "Clear", "nosuch"))
+                        .contains("GDBus.Error:org.openvswitch.ovsdb.Error.NotFound: Clear: ");
+                assertThat(col("vp2", "trunks")).as("nothing changed by the failed calls").isEqualTo("[3, 4]");
+
+                assertThat(dbus.export(new VlanDbusComponent(null, null), "/dev/ovs/test/NoVSwitch", null).state())
+                        .isEqualTo(State.EXPORTED);
+                assertThat(gdbus(bus, dbus.uniqueName().orElseThrow(), "/dev/ovs/test/NoVSwitch", "Get", "vp2"))
+                        .contains("GDBus.Error:org.openvswitch.ovsdb.Error.Unavailable: Get: OVSDB (VSwitch service) is not available");
+            } finally {
+                dbus.close();
+            }
+        }
     }
 }

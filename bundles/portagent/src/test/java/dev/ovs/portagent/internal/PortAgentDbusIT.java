@@ -3,9 +3,10 @@ package dev.ovs.portagent.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ovs.bus.Event;
-import dev.ovs.dbus.DbusConnectionListener;
-import dev.ovs.dbus.DbusConnectionService;
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -20,25 +21,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
-import org.freedesktop.dbus.messages.DBusSignal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dev.ovs.PortAgent1 object exported with dbus-java on a private dbus-daemon, called with busctl
- * and gdbus (wire signatures, error names, caller identity, signals).
+ * The dev.ovs.PortAgent1 face exported by the real whiteboard exporter of dev.ovs.dbus on a private
+ * dbus-daemon (its error mapping on the wire), in front of a stub port agent, called with busctl and gdbus
+ * (wire signatures, error names, caller identity) and watched by another connection (signals).
  */
-class PortAgentDbusTest {
+class PortAgentDbusIT {
     private ShortTempDir dir;
     private DbusDaemon bus;
-    private DBusConnection conn;
+    private DbusConnectionComponent dbus;
     private final List<String> calls = new ArrayList<>();
     private volatile RuntimeException toThrow;
 
@@ -70,8 +70,14 @@ class PortAgentDbusTest {
         }
 
         @Override
-        public void setVlan(String bridge, String iface, String container, int vlan, String caller) {
+        public void setVlan(String bridge, String iface, String container, dev.ovs.ovsdb.vswitch.VlanTag vlan, String caller) {
             calls.add("vlan " + iface + " " + vlan);
+        }
+
+        @Override
+        public List<String> apply(List<dev.ovs.portagent.PortChange> changes, String caller) {
+            calls.add("apply " + changes.size());
+            return List.of();
         }
 
         @Override
@@ -96,69 +102,22 @@ class PortAgentDbusTest {
         }
     };
 
-    private final DbusConnectionService service = new DbusConnectionService() {
-        @Override
-        public String address() {
-            return bus.address();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
-        }
-
-        @Override
-        public Optional<DBusConnection> connection() {
-            return Optional.of(conn);
-        }
-
-        @Override
-        public Optional<String> uniqueName() {
-            return Optional.of(conn.getUniqueName());
-        }
-
-        @Override
-        public boolean emit(DBusSignal signal) {
-            conn.sendMessage(signal);
-            return true;
-        }
-
-        @Override
-        public long connectCount() {
-            return 1;
-        }
-
-        @Override
-        public long droppedSignals() {
-            return 0;
-        }
-
-        @Override
-        public void addListener(DbusConnectionListener listener) {
-        }
-
-        @Override
-        public void removeListener(DbusConnectionListener listener) {
-        }
-    };
-
     private PortAgentDbusComponent object;
 
     @BeforeEach
     void setUp() throws Exception {
         dir = ShortTempDir.create();
         bus = DbusDaemon.start(dir.path());
-        conn = DBusConnectionBuilder.forAddress(bus.address()).build();
-        object = new PortAgentDbusComponent(stub, service);
-        conn.requestBusName(PortAgent1.BUS_NAME);
-        conn.exportObject(PortAgent1.OBJECT_PATH, object);
+        dbus = new DbusConnectionComponent(bus.address());
+        object = new PortAgentDbusComponent(stub, dbus);
+        assertThat(dbus.export(object, PortAgent1.OBJECT_PATH, PortAgent1.BUS_NAME).state()).isEqualTo(State.EXPORTED);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         try {
-            if (conn != null) {
-                conn.close();
+            if (dbus != null) {
+                dbus.close();
             }
         } finally {
             if (bus != null) {
@@ -217,36 +176,45 @@ class PortAgentDbusTest {
     @Test
     void errorsHaveStableNames() {
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{'color': <'red'>}"))
-                .contains("org.freedesktop.DBus.Error.InvalidArgs").contains("options: unknown key 'color'");
-        toThrow = new IllegalArgumentException("container: no such container 'x'");
+                .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: options: unknown key 'color'");
+        toThrow = new InvalidArgumentException("container", "no such container 'x'");
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "x", "{}"))
-                .contains("org.freedesktop.DBus.Error.InvalidArgs").contains("container: no such container 'x'");
-        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.NotFound, "Failed to find any attached port", null);
+                .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: container: no such container 'x'");
+        toThrow = new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port", null);
         assertThat(gdbusError("RemoveContainerInterface", "br0", "eth1", "c1"))
-                .contains("dev.ovs.PortAgent1.Error.NotFound").contains("Failed to find any attached port");
-        toThrow = new PortAgentException(dev.ovs.base.ErrorKind.AlreadyExists, "Port already attached", null);
+                .contains("GDBus.Error:dev.ovs.PortAgent1.Error.NotFound: RemoveContainerInterface: Failed to find any attached port");
+        toThrow = new PortAgentException(ErrorKind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
         // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
-        toThrow = new dev.ovs.ovsdb.OvsdbException(dev.ovs.base.ErrorKind.Unavailable, "not connected",
-                "no connection to ovsdb-server");
-        assertThat(gdbusError("ListPorts")).contains("dev.ovs.PortAgent1.Error.Unavailable").contains("not connected");
+        toThrow = new dev.ovs.ovsdb.OvsdbException(ErrorKind.Unavailable, "not connected", "no connection to ovsdb-server");
+        assertThat(gdbusError("ListPorts"))
+                .contains("GDBus.Error:dev.ovs.PortAgent1.Error.Unavailable: ListPorts: not connected: no connection to ovsdb-server");
+        toThrow = new IllegalStateException("a bug");
+        assertThat(gdbusError("ListPorts")).contains("GDBus.Error:dev.ovs.PortAgent1.Error.Failed: ListPorts: java.lang.IllegalStateException: a bug");
         toThrow = null;
-        PortAgentDbusComponent noAgent = new PortAgentDbusComponent(null, service);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.ovs.dbus.DbusError.class, noAgent::ListPorts);
     }
 
     @Test
-    void busEventsBecomeSignals() throws Exception {
+    void withoutTheAgentEveryMemberIsUnavailable() {
+        assertThat(dbus.export(new PortAgentDbusComponent(null, dbus), "/dev/ovs/test/NoAgent", null).state())
+                .isEqualTo(State.EXPORTED);
+        List<String> argv = List.of("gdbus", "call", "--address", bus.address(), "--dest", dbus.uniqueName().orElseThrow(),
+                "--object-path", "/dev/ovs/test/NoAgent", "--method", "dev.ovs.PortAgent1.ListPorts");
+        Cmd.Failed f = org.junit.jupiter.api.Assertions.assertThrows(Cmd.Failed.class,
+                () -> Cmd.run(argv, Duration.ofSeconds(30)));
+        assertThat(f.stderr()).contains("GDBus.Error:dev.ovs.PortAgent1.Error.Unavailable: ListPorts: the port agent service is not available");
+    }
+
+    @Test
+    void portEventsBecomeSignalsWithoutAnyEventBus() throws Exception {
         BlockingQueue<PortAgent1.PortCreated> created = new LinkedBlockingQueue<>();
         BlockingQueue<PortAgent1.PortRemoved> removed = new LinkedBlockingQueue<>();
         try (DBusConnection listener = DBusConnectionBuilder.forAddress(bus.address()).build()) {
             listener.addSigHandler(PortAgent1.PortCreated.class, created::add);
             listener.addSigHandler(PortAgent1.PortRemoved.class, removed::add);
-            ObjectMapper m = new ObjectMapper();
-            object.onEvent(new Event("portagent.container.c1.port.created",
-                    m.valueToTree(Map.of("container", "c1", "interface", "eth1", "port", "0123456789abc_l")), "x", 0, "test"));
-            object.onEvent(new Event("portagent.container.c1.port.removed",
-                    m.valueToTree(Map.of("container", "c1", "interface", "eth1", "port", "0123456789abc_l")), "x", 0, "test"));
+            object.portEvent("failed", "c1", "eth1", null, "veth: EEXIST"); // not signalled
+            object.portEvent("created", "c1", "eth1", "0123456789abc_l", null);
+            object.portEvent("removed", "c1", "eth1", "0123456789abc_l", null);
             PortAgent1.PortCreated c = created.poll(10, TimeUnit.SECONDS);
             assertThat(c).isNotNull();
             assertThat(c.getContainer()).isEqualTo("c1");

@@ -3,6 +3,11 @@ package dev.ovs.examples.qos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.internal.DbusConnectionComponent;
+import dev.ovs.examples.qos.dbus.QoS1;
+import dev.ovs.itests.harness.Cmd;
+import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
@@ -13,12 +18,14 @@ import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** QosManager against a real ovsdb-server, checked with ovs-vsctl list qos/queue/port/interface. */
-class QosManagerTest {
+class QosManagerIT {
     static ShortTempDir dir;
     static OvsdbServer server;
     static OvsdbClient client;
@@ -94,5 +101,34 @@ class QosManagerTest {
         assertThat(v("list", "port", "qp2") + v("list", "qos") + v("list", "queue") + v("list", "interface", "qp2")).isEqualTo(before);
         qos.clear("qp2");
         assertThat(v("list", "qos")).isEmpty();
+    }
+
+    @Test
+    void dbusErrorsHaveThePinnedNames() {
+        try (ShortTempDir d = ShortTempDir.create(); DbusDaemon bus = DbusDaemon.start(d.path())) {
+            DbusConnectionComponent dbus = new DbusConnectionComponent(bus.address());
+            try {
+                assertThat(dbus.export(new QosDbusComponent(vs, null), QoS1.OBJECT_PATH, QoS1.BUS_NAME).state())
+                        .isEqualTo(State.EXPORTED);
+                assertThat(gdbus(bus, "SetEgressLimit", "qp1", "0"))
+                        .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: max_rate_bps: must be 1..");
+                assertThat(gdbus(bus, "Clear", "nosuch"))
+                        .contains("GDBus.Error:org.openvswitch.ovsdb.Error.NotFound: Clear: ");
+                assertThat(gdbus(bus, "Get", "qp1")).startsWith("OK ").contains("qp1");
+            } finally {
+                dbus.close();
+            }
+        }
+    }
+
+    private static String gdbus(DbusDaemon bus, String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("gdbus", "call", "--address", bus.address(), "--dest", QoS1.BUS_NAME,
+                "--object-path", QoS1.OBJECT_PATH, "--method", "dev.ovs.QoS1." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
     }
 }

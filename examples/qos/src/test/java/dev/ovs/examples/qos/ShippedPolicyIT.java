@@ -1,8 +1,10 @@
-package dev.ovs.examples.vlan;
+package dev.ovs.examples.qos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ovs.dbus.ExportStatus.State;
+import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
@@ -17,26 +19,24 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The example's own D-Bus policy ({@code dev.ovs.Vlan1.conf}, shipped next to its pom) included into a
+ * The example's own D-Bus policy ({@code dev.ovs.QoS1.conf}, shipped next to its pom) included into a
  * system-like test bus (real dbus-daemon), the object exported by root against a real ovsdb-server: an
  * unprivileged uid (65534, via setpriv) may introspect and call {@code Get} but not the setters; root may;
- * only root may own {@code dev.ovs.Vlan1}.
+ * only root may own {@code dev.ovs.QoS1}.
  */
-class ShippedPolicyTest {
-    static final Path POLICY = Path.of("dev.ovs.Vlan1.conf").toAbsolutePath();
+class ShippedPolicyIT {
+    static final Path POLICY = Path.of("dev.ovs.QoS1.conf").toAbsolutePath();
 
     private ShortTempDir dir;
     private OvsdbServer ovsdb;
     private OvsdbClient client;
     private DbusDaemon bus;
-    private DBusConnection conn;
+    private DbusConnectionComponent dbus;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -51,15 +51,16 @@ class ShippedPolicyTest {
         vs.addBridge("pbr0", null, true);
         vs.addPort("pbr0", "pp1", PortOptions.NONE, true);
         bus = DbusDaemon.startSystemLike(dir.resolve("dbus"), "<include>" + POLICY + "</include>");
-        conn = DBusConnectionBuilder.forAddress(bus.address()).withShared(false).build();
-        conn.requestBusName("dev.ovs.Vlan1");
-        conn.exportObject("/dev/ovs/Vlan1", new VlanDbusComponent(vs, null));
+        // exported as in the appliance: Patchbay's whiteboard exporter (its error mapping), running as root
+        dbus = new DbusConnectionComponent(bus.address());
+        assertThat(dbus.export(new QosDbusComponent(vs, null), "/dev/ovs/QoS1", "dev.ovs.QoS1").state())
+                .isEqualTo(State.EXPORTED);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (conn != null) {
-            conn.close();
+        if (dbus != null) {
+            dbus.close();
         }
         if (bus != null) {
             bus.close();
@@ -81,34 +82,34 @@ class ShippedPolicyTest {
     }
 
     private static String[] call(String member, String... sigAndArgs) {
-        List<String> a = new ArrayList<>(List.of("call", "dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1", member));
+        List<String> a = new ArrayList<>(List.of("call", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1", member));
         a.addAll(List.of(sigAndArgs));
         return a.toArray(String[]::new);
     }
 
     @Test
     void unprivilegedMayReadButNotChange() {
-        assertThat(asNobody("introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1")).contains(".SetAccess");
-        assertThat(asNobody(call("Get", "s", "pp1")).trim()).startsWith("(sqaq) \"\"");
-        for (String[] c : List.of(call("SetAccess", "sq", "pp1", "5"), call("SetTrunks", "saq", "pp1", "1", "5"),
-                call("SetNativeTagged", "sq", "pp1", "5"), call("SetNativeUntagged", "sq", "pp1", "5"),
-                call("Clear", "s", "pp1"))) {
+        assertThat(asNobody("introspect", "dev.ovs.QoS1", "/dev/ovs/QoS1")).contains(".SetEgressLimit");
+        assertThat(asNobody(call("Get", "s", "pp1")).trim()).startsWith("s ");
+        for (String[] c : List.of(call("SetEgressLimit", "st", "pp1", "1000000"),
+                call("SetIngressPolicing", "suu", "pp1", "1000", "100"), call("Clear", "s", "pp1"))) {
             assertThatThrownBy(() -> asNobody(c)).as(String.join(" ", c)).isInstanceOf(Cmd.Failed.class)
                     .satisfies(f -> assertThat(((Cmd.Failed) f).stderr()).containsIgnoringCase("access denied"));
         }
-        assertThat(ovsdb.vsctl("get", "Port", "pp1", "tag").trim()).as("denied calls change nothing").isEqualTo("[]");
+        assertThat(ovsdb.vsctl("list", "qos").trim()).as("denied calls change nothing").isEmpty();
+        assertThat(ovsdb.vsctl("get", "Interface", "pp1", "ingress_policing_rate").trim()).isEqualTo("0");
     }
 
     @Test
     void rootMayChange() {
-        bus.busctl(call("SetAccess", "sq", "pp1", "7"));
-        assertThat(ovsdb.vsctl("get", "Port", "pp1", "tag").trim()).isEqualTo("7");
+        bus.busctl(call("SetEgressLimit", "st", "pp1", "1000000"));
+        assertThat(ovsdb.vsctl("list", "qos")).contains("linux-htb").contains("1000000");
     }
 
     @Test
     void onlyRootMayOwnTheName() {
         assertThatThrownBy(() -> asNobody("call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                "org.freedesktop.DBus", "RequestName", "su", "dev.ovs.Vlan1", "4")).isInstanceOf(Cmd.Failed.class)
+                "org.freedesktop.DBus", "RequestName", "su", "dev.ovs.QoS1", "4")).isInstanceOf(Cmd.Failed.class)
                 .satisfies(f -> assertThat(((Cmd.Failed) f).stderr()).containsIgnoringCase("access denied"));
     }
 }

@@ -1,0 +1,281 @@
+package dev.ovs.portagent.internal;
+
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.vswitch.InterfaceInfo;
+import dev.ovs.ovsdb.vswitch.PortInfo;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.portagent.ContainerRef;
+import dev.ovs.portagent.PortAgentException;
+import dev.ovs.portagent.PortChange;
+import dev.ovs.portagent.PortSettings;
+import dev.ovs.portagent.netlink.NetlinkException;
+import dev.ovs.portagent.netlink.RtNetlink;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@link dev.ovs.portagent.PortAgent#apply(List, String)} call: validation of every change, the lookups,
+ * the kernel steps of the attaches, one {@link PortTransaction} for OVSDB, the deletion of the detached
+ * veths, and one ledger entry per change (see the API's Javadoc for the contract). Fault points of
+ * {@link PortAgentImpl.Faults}: {@code bridge}, {@code veth}, {@code container-up}, {@code address},
+ * {@code route}, {@code host-up} (per attach), {@code ovsdb} (before the transaction) and {@code vswitchd}
+ * (after its commit, before the wait for ovs-vswitchd).
+ */
+final class PortBatch {
+    private static final SecureRandom IDS = new SecureRandom();
+
+    private final PortAgentImpl agent;
+    private final String caller;
+    private final String batchId;
+
+    /** One change: its ledger entry, what validation made of it and what the lookups found. */
+    private static final class Item {
+        final int index;
+        final PortChange change;
+        final String op;
+        final Map<String, String> args = new LinkedHashMap<>();
+        ContainerRef ref;
+        PortAgentImpl.AddRequest add;
+        Container container;
+        InterfaceInfo found;
+        PortInfo port;
+        String hostName;
+        String error;
+
+        Item(int index, PortChange change, int size, String batchId) {
+            this.index = index;
+            this.change = change;
+            this.op = change instanceof PortChange.Attach ? "add-port" : change instanceof PortChange.Detach ? "del-port"
+                    : "set-vlan";
+            args.put("bridge", change.bridge());
+            args.put("interface", change.iface());
+            args.put("container", change.container());
+            if (change instanceof PortChange.Attach a) {
+                PortSettings s = a.settings();
+                PortAgentImpl.putIf(args, "ipaddress", s.ipaddress());
+                PortAgentImpl.putIf(args, "macaddress", s.macaddress());
+                PortAgentImpl.putIf(args, "gateway", s.gateway());
+                PortAgentImpl.putIf(args, "mtu", s.mtu());
+                PortAgentImpl.putIf(args, "vlan", s.vlan());
+            } else if (change instanceof PortChange.SetVlan v) {
+                args.put("vlan", v.vlan() == null ? "none" : v.vlan().toString());
+            }
+            args.put("batch", batchId + " " + (index + 1) + "/" + size);
+        }
+
+        String at() {
+            return "changes[" + index + "]";
+        }
+
+        String key() {
+            return ref.text() + "\u0000" + change.iface();
+        }
+    }
+
+    PortBatch(PortAgentImpl agent, String caller) {
+        this.agent = agent;
+        this.caller = caller;
+        byte[] b = new byte[6];
+        IDS.nextBytes(b);
+        this.batchId = HexFormat.of().formatHex(b);
+    }
+
+    List<String> apply(List<PortChange> changes) {
+        if (changes == null) {
+            throw new InvalidArgumentException("changes", "must not be null");
+        }
+        for (int i = 0; i < changes.size(); i++) {
+            if (changes.get(i) == null) {
+                throw new InvalidArgumentException("changes[" + i + "]", "must not be null");
+            }
+        }
+        if (changes.isEmpty()) {
+            return List.of();
+        }
+        List<Item> items = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            items.add(new Item(i, changes.get(i), changes.size(), batchId));
+        }
+        try {
+            validate(items);
+            run(items);
+        } catch (RuntimeException e) {
+            for (Item it : items) {
+                agent.ledger().append(caller, it.op, it.args, "error: " + e.getMessage());
+                if (it.change instanceof PortChange.Attach && it.ref != null) {
+                    agent.fire("failed", it.ref.text(), it.change.iface(), null, e.getMessage());
+                }
+            }
+            throw e;
+        }
+        List<String> ports = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        for (Item it : items) {
+            ports.add(it.hostName);
+            agent.ledger().append(caller, it.op, it.args, it.error == null ? "ok: " + it.hostName : "error: " + it.error);
+            if (it.error != null) {
+                failed.add(it.at() + ": " + it.error);
+            } else if (it.change instanceof PortChange.Attach) {
+                agent.fire("created", it.ref.text(), it.change.iface(), it.hostName, null);
+            } else if (it.change instanceof PortChange.Detach) {
+                agent.fire("removed", it.ref.text(), it.change.iface(), it.hostName, null);
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new PortAgentException(ErrorKind.Failed, "the batch is committed in OVSDB, but "
+                    + String.join("; ", failed), null);
+        }
+        return ports;
+    }
+
+    /** Step 1: every change checked, no side effect. */
+    private static void validate(List<Item> items) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (Item it : items) {
+            try {
+                PortChange c = it.change;
+                if (c instanceof PortChange.Attach a) {
+                    it.add = PortAgentImpl.validate(a.bridge(), a.iface(), a.container(), a.settings());
+                    it.ref = it.add.ref();
+                } else {
+                    InterfaceName.check("bridge", c.bridge());
+                    InterfaceName.check("interface", c.iface());
+                    it.ref = ContainerRef.parse("container", c.container());
+                }
+            } catch (InvalidArgumentException e) {
+                throw e.under(it.at());
+            }
+            Integer before = seen.putIfAbsent(it.key(), it.index);
+            if (before != null) {
+                throw new InvalidArgumentException(it.at(), "container '" + it.ref.text() + "' interface '"
+                        + it.change.iface() + "' is already changed by changes[" + before + "]; one change per port");
+            }
+        }
+    }
+
+    /** Steps 2 to 6. */
+    private void run(List<Item> items) {
+        VSwitch vs = agent.vs();
+        lookups(vs, items);
+        PortAgentImpl.Faults faults = agent.faults();
+        RtNetlink hostNl;
+        try {
+            hostNl = agent.host().socket();
+        } catch (NetlinkException e) {
+            throw PortAgentImpl.map(e);
+        }
+        Deque<Runnable> undo = new ArrayDeque<>();
+        List<String> ids = new ArrayList<>();
+        try {
+            Set<String> bridges = new LinkedHashSet<>();
+            for (Item it : items) {
+                if (it.add != null) {
+                    bridges.add(it.add.bridge());
+                }
+            }
+            for (String b : bridges) {
+                if (vs.replica().byName("Bridge", b).isEmpty()) {
+                    faults.before("bridge");
+                    vs.addBridge(b, null, false); // the VSwitch's default datapath_type, as add-port
+                    undo.push(() -> vs.deleteBridge(b, true));
+                }
+            }
+            PortTransaction tx = new PortTransaction(vs);
+            for (Item it : items) {
+                if (it.add != null) {
+                    String id = agent.newId();
+                    ids.add(id);
+                    it.hostName = id + "_l";
+                    agent.createVeth(hostNl, id, it.add, it.container, undo);
+                    agent.configureContainerSide(it.container, it.add);
+                    // up before ovs-vswitchd sees the device: nothing else changes its flags meanwhile
+                    faults.before("host-up");
+                    hostNl.setUp(it.hostName, true);
+                    tx.add(new PortTransaction.Insert(it.add.bridge(), it.hostName, PortAgentImpl.externalIds(it.add),
+                            it.add.vlan()));
+                } else if (it.change instanceof PortChange.Detach) {
+                    List<InterfaceInfo> ifaces = new ArrayList<>();
+                    for (String n : it.port.interfaces()) {
+                        vs.iface(n).ifPresent(ifaces::add);
+                    }
+                    tx.remove(new PortTransaction.Removal(it.port, ifaces));
+                } else {
+                    tx.retag(new PortTransaction.Retag(it.port, ((PortChange.SetVlan) it.change).vlan()));
+                }
+            }
+            faults.before("ovsdb");
+            tx.commit(agent.vswitchdTimeoutMillis(), () -> faults.before("vswitchd"));
+        } catch (NetlinkException e) {
+            throw PortAgentImpl.rollback(undo, PortAgentImpl.map(agent.host().checkSocket(hostNl, e)));
+        } catch (OvsdbException e) {
+            throw PortAgentImpl.rollback(undo, PortAgentImpl.map(e));
+        } catch (RuntimeException e) {
+            throw PortAgentImpl.rollback(undo, e);
+        } finally {
+            ids.forEach(agent::landed);
+        }
+        // step 6: the detached ports' veths (ovs-vswitchd has let go of them)
+        for (Item it : items) {
+            if (it.change instanceof PortChange.Detach) {
+                try {
+                    agent.host().deleteLink(hostNl, it.found.name());
+                } catch (NetlinkException e) {
+                    it.error = "host veth " + it.found.name() + " not deleted: "
+                            + PortAgentImpl.map(agent.host().checkSocket(hostNl, e)).getMessage();
+                }
+            }
+        }
+    }
+
+    /** Step 2: one listing of the container interfaces; existence checks; containers resolved. */
+    private void lookups(VSwitch vs, List<Item> items) {
+        Map<String, InterfaceInfo> byKey = new HashMap<>();
+        try {
+            for (InterfaceInfo i : vs.findInterfaces(Map.of())) {
+                String id = i.externalIds().get("container_id");
+                String iface = i.externalIds().get("container_iface");
+                if (id != null && iface != null) {
+                    byKey.putIfAbsent(id + "\u0000" + iface, i);
+                }
+            }
+        } catch (OvsdbException e) {
+            throw PortAgentImpl.map(e);
+        }
+        for (Item it : items) {
+            InterfaceInfo existing = byKey.get(it.key());
+            if (it.add != null) {
+                if (existing != null) {
+                    throw new PortAgentException(ErrorKind.AlreadyExists, it.at() + ": Port already attached for CONTAINER="
+                            + it.ref.text() + " and INTERFACE=" + it.change.iface(), null);
+                }
+                try {
+                    it.container = agent.resolver().resolve(it.ref);
+                } catch (InvalidArgumentException e) {
+                    throw e.under(it.at());
+                }
+            } else {
+                if (existing == null) {
+                    throw new PortAgentException(ErrorKind.NotFound, it.at() + ": Failed to find any attached port for "
+                            + "CONTAINER=" + it.ref.text() + " and INTERFACE=" + it.change.iface(), null);
+                }
+                it.found = existing;
+                it.hostName = existing.name();
+                String name = PortAgentImpl.portOf(existing);
+                it.port = vs.port(name).orElseThrow(() -> new PortAgentException(ErrorKind.NotFound,
+                        it.at() + ": port '" + name + "' is gone", null));
+            }
+        }
+    }
+}
