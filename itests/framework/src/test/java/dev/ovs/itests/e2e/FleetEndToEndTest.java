@@ -224,6 +224,67 @@ class FleetEndToEndTest {
             Frameworks.eventually(() -> "event on the hub: " + read(events), Duration.ofSeconds(30),
                     () -> read(events).contains("MSG patchbay.host3.ovsdb.bridge.br-ev.added 1"));
         }
+
+        // host2's link cut: a rollout to it halts (timeout); two revisions are written meanwhile; when the link is
+        // back, host2 applies only the newest, once, and reports it
+        Path state2 = sbx(2).resolve("state");
+        Cmd.run("ip", "-n", namespaces.get(1), "link", "set", "fa2", "down");
+        Frameworks.eventually("host2 notices the cut", START,
+                () -> !Launcher.shell(home.resolve("bin/patchbay"), state2, "fleet:status").contains("CONNECTED"));
+        Cmd.Failed t3 = org.assertj.core.api.Assertions.catchThrowableOfType(Cmd.Failed.class,
+                () -> fleet("apply", "--hosts", "host2", "--timeout", "3", doc("three", "br-three").toString()));
+        assertThat(t3.exitCode()).isEqualTo(1);
+        assertThat(t3.stdout()).containsPattern("host2 +\\d+ timeout");
+        Cmd.Failed t4 = org.assertj.core.api.Assertions.catchThrowableOfType(Cmd.Failed.class,
+                () -> fleet("apply", "--hosts", "host2", "--timeout", "3", doc("four", "br-four").toString()));
+        long rev3 = revisionIn(t3.stdout(), "host2");
+        long rev4 = revisionIn(t4.stdout(), "host2");
+        Cmd.run("ip", "-n", namespaces.get(1), "link", "set", "fa2", "up");
+        Frameworks.eventually(() -> "host2 reports revision " + rev4 + ": " + fleet("status"), START,
+                () -> fleet("status").lines().anyMatch(l -> l.matches("host2 +" + rev4 + " +" + rev4 + " applied .*")));
+        assertThat(vsctl(db(2), "list-br")).contains("br-four").doesNotContain("br-three");
+        assertThat(checkpointsFor(2, rev4)).isEqualTo(1);
+        assertThat(checkpointsFor(2, rev3)).isZero();
+
+        // a hub server killed in the middle of a rollout: the rollout completes, every host applies once
+        Path five = doc("five", "br-five");
+        List<String> argv = new ArrayList<>(List.of(home.resolve("bin/patchbay").toString(), "fleet", "apply", "--hosts",
+                "host1,host2,host3", "--timeout", "60", five.toString(), "--servers", "nats://" + hubAddress(1) + ":4222",
+                "--insecure"));
+        Process rollout = new ProcessBuilder(hub.wrap(argv.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("rollout5.txt").toFile()).start();
+        try {
+            Frameworks.eventually("host1 applied br-five", START, () -> vsctl(db(1), "list-br").contains("br-five"));
+            nats.kill(1);
+            assertThat(rollout.waitFor(180, TimeUnit.SECONDS)).as("rollout finished").isTrue();
+            String out5 = read(dir.resolve("rollout5.txt"));
+            assertThat(rollout.exitValue()).as(out5).isZero();
+            assertThat(out5).contains("rollout complete");
+            for (int i = 1; i <= HOSTS; i++) {
+                assertThat(vsctl(db(i), "list-br")).contains("br-five");
+                assertThat(checkpointsFor(i, revisionIn(out5, "host" + i))).as("host%d applied once", i).isEqualTo(1);
+            }
+        } finally {
+            if (rollout.isAlive()) {
+                rollout.destroyForcibly();
+            }
+        }
+    }
+
+    /** Checkpoint lines of host {@code i}'s network state made for desired revision {@code rev} of its key. */
+    private long checkpointsFor(int i, long rev) {
+        String cps = Launcher.shell(home.resolve("bin/patchbay"), sbx(i).resolve("state"), "state:checkpoints");
+        return cps.lines().filter(l -> l.contains("patchbay-desired/host" + i + "@" + rev + " ")
+                || l.endsWith("patchbay-desired/host" + i + "@" + rev)).count();
+    }
+
+    private static long revisionIn(String applyOutput, String host) {
+        return applyOutput.lines().filter(l -> l.startsWith(host + " ")).map(l -> l.trim().split(" +")[1])
+                .filter(x -> x.matches("\\d+")).mapToLong(Long::parseLong).findFirst().orElseThrow();
+    }
+
+    private Path doc(String name, String bridge) throws IOException {
+        return Files.writeString(dir.resolve(name + ".yaml"), "interfaces:\n- name: " + bridge + "\n  type: ovs-bridge\n");
     }
 
     private static String read(Path p) {
