@@ -171,13 +171,52 @@ class ApplianceEndToEndTest {
                 .contains("  /org/openvswitch/ovsdb  org.openvswitch.ovsdb  EXPORTED  service ")
                 .contains("  /dev/ovs/PortAgent1  dev.ovs.PortAgent1  EXPORTED  service ");
 
+        // the sandbox's systemd-networkd: on the same bus, in the same namespace, applying the appliance's files
+        String links = shell(state, "net:links");
+        assertThat(links).contains("IDX LINK").containsPattern("\\s1 lo\\s");
+        Cmd.run("ip", "-n", ns, "link", "add", "sbx-nd0", "type", "veth", "peer", "name", "sbx-nd1");
+        Cmd.run("ip", "-n", ns, "link", "set", "sbx-nd1", "up");
+        assertThat(shell(state, "net:configure sbx-nd0 --address 10.99.0.1/24"))
+                .contains("wrote " + sbx.resolve("run/network/10-patchbay-sbx-nd0.network"));
+        Frameworks.eventually("networkd configures sbx-nd0", START,
+                () -> Cmd.run("ip", "-n", ns, "-4", "-o", "addr", "show", "dev", "sbx-nd0").contains("10.99.0.1/24"));
+        Frameworks.eventually("net:links shows sbx-nd0 configured", START,
+                () -> shell(state, "net:links").lines().anyMatch(l -> l.contains(" sbx-nd0 ") && l.endsWith("configured")));
+        assertThat(shell(state, "net:link sbx-nd0")).contains("AdministrativeState: configured")
+                .contains("Address: 10.99.0.1/24 (static)");
+        String networkdPid = pidOf(sbx.resolve("run/networkd.pid"));
+        assertThat(Files.readSymbolicLink(Path.of("/proc", networkdPid, "ns/net"))).isEqualTo(jvmNs);
+        // no systemd as PID 1 on the sandbox's bus: unit:* fails with one clear line
+        Cmd.Failed noSystemd = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "unit:status ssh.service"));
+        assertThat(noSystemd.exitCode()).isEqualTo(1);
+        assertThat(noSystemd.stderr()).contains("error: Unavailable: LoadUnit(ssh.service): systemd is not running on "
+                + "this D-Bus bus (nobody owns org.freedesktop.systemd1").doesNotContain(".service files");
+
         List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
-                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")));
+                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")), networkdPid);
         stop(appliance);
         assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(ns);
         for (String pid : daemonPids) {
             assertThat(Path.of("/proc", pid)).as("daemon pid " + pid + " stopped").doesNotExist();
         }
+    }
+
+    @Test
+    void sandboxHonoursTheStateOption() throws Exception {
+        Tools.require("ovsdb-server");
+        Tools.require("ovs-vswitchd");
+        Tools.require("dbus-daemon");
+        Path sbx = dir.resolve("sbx");
+        Path state = dir.resolve("elsewhere");
+        appliance = launch(List.of("run", "--sandbox", sbx.toString(), "--state", state.toString()));
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        assertThat(state.resolve("admin.sock")).exists();
+        assertThat(sbx.resolve("state")).doesNotExist();
+        assertThat(Files.readAllLines(sbx.resolve("env"))).contains("export PATCHBAY_STATE=" + state);
+        assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.bus.cfg"))).contains("socket=" + state.resolve("bus.sock"));
+        assertThat(shell(state, "echo hello")).contains("hello");
+        stop(appliance);
+        assertThat(state.resolve("admin.sock")).doesNotExist();
     }
 
     @Test

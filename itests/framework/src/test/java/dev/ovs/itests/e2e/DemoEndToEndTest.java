@@ -88,6 +88,9 @@ class DemoEndToEndTest {
                 .contains("dev.ovs.examples.qos.jar removed from deploy/: dev.ovs.QoS1 gone")
                 .contains("(core not restarted)");
         assertThat(text.indexOf("EXTENSION VLAN ISOLATION")).isLessThan(text.indexOf("EXTENSION VLAN RESTORED"));
+        // the sandbox's systemd-networkd applied the appliance's .network file; net:links lists the link
+        assertThat(text).contains("NETWORKD: demo-nd0 configured by the sandbox's systemd-networkd")
+                .containsPattern("\\d+ demo-nd0 +routable +configured");
         // signals, bus events, ledger stats
         assertThat(text).contains("dev.ovs.PortAgent1.PortCreated ('demo-a', 'eth1',")
                 .contains("dev.ovs.PortAgent1.PortCreated ('demo-b', 'eth1',")
