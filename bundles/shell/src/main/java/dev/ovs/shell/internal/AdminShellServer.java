@@ -34,9 +34,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Serves the Gogo shell on the admin Unix socket (see {@link AdminProtocol}). One platform thread
  * accepts; one thread per connection runs that connection's commands in its own
- * {@link CommandSession}. Everything is closed, and the socket file removed, on deactivate.
+ * {@link CommandSession}. Everything is closed, and the socket file removed, on deactivate. Registered as a service
+ * of its own class so that components of this bundle can wait for the socket to be bound ({@link SystemdNotifier}).
  */
-@Component(configurationPid = "dev.ovs.shell", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = AdminShellServer.class, immediate = true, configurationPid = "dev.ovs.shell",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = AdminShellServer.Config.class)
 public final class AdminShellServer {
 

@@ -229,7 +229,8 @@ class ApplianceEndToEndTest {
         String out = Cmd.run("sh", "-c", "systemd-analyze verify '" + unit + "' 2>&1");
         assertThat(out).as("systemd-analyze verify").doesNotContainIgnoringCase("unknown")
                 .doesNotContainIgnoringCase("invalid").doesNotContainIgnoringCase("failed");
-        assertThat(Files.readString(unit)).contains("Type=dbus", "BusName=org.openvswitch.ovsdb",
+        assertThat(Files.readString(unit)).contains("Type=notify", "NotifyAccess=main", "WatchdogSec=30s",
+                "BusName=org.openvswitch.ovsdb",
                 "CapabilityBoundingSet=CAP_NET_ADMIN", "ProtectSystem=");
     }
 
