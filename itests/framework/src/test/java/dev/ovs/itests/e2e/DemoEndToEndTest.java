@@ -98,6 +98,10 @@ class DemoEndToEndTest {
                 .contains("\"topic\":\"portagent.container.demo-a.port.created\"")
                 .contains("\"topic\":\"ovsdb.bridge.br-demo.added\"");
         assertThat(text).containsPattern("\\\\\"verified\\\\\":true").containsPattern("\\\\\"height\\\\\":[1-9]");
+        // the health report: everything ok, podman's socket standing in for dockerd
+        assertThat(text).contains("HEALTHY: every bundle, OVSDB, D-Bus, networkd and the Docker API ok")
+                .containsPattern("docker +ok +Docker API at .*podman.sock answers /_ping")
+                .contains("D-Bus dev.ovs.Health1 GetStatus: s \"ok\"");
         // every step printed with its time
         assertThat(text).containsPattern("\\[1\\] \\d+ ms  start the appliance").contains("Timings:");
 
