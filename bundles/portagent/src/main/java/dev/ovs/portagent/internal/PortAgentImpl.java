@@ -68,6 +68,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         property = "service.description=Patchbay port agent (ovs-docker compatible)")
 @Designate(ocd = PortAgentImpl.Config.class)
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PortAgentImpl.class.getName());
     /** Test hook: called before each step with its name; throwing simulates a failure there. */
     public interface Faults {
         /** No faults. */
@@ -202,10 +203,10 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
         if (!ledger.stats().verified()) {
-            System.err.println("[dev.ovs.portagent] LEDGER TAMPERED: " + ledger.stats().problem());
+            LOG.log(System.Logger.Level.ERROR, "LEDGER TAMPERED: " + ledger.stats().problem());
         }
         if (c.auto_enabled()) {
-            auto = new AutoAttach(this, docker, line -> System.err.println("[dev.ovs.portagent] " + line));
+            auto = new AutoAttach(this, docker, line -> LOG.log(System.Logger.Level.WARNING, line));
             auto.start();
         }
     }
