@@ -94,6 +94,7 @@ class HttpEndpointTest {
         Tools.require("curl");
         Path sock = dir.resolve("state/metrics.sock");
         try (HttpEndpoint e = HttpEndpoint.unix(sock, null, scraper)) {
+            assertThat(e.socketFile()).isEqualTo(sock);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(sock))).isEqualTo("rw-rw----");
             String out = Cmd.run("curl", "-sS", "-i", "--unix-socket", sock.toString(), "http://localhost/metrics");
             assertThat(out).startsWith("HTTP/1.1 200 OK").contains("Content-Type: text/plain; version=0.0.4")
@@ -122,6 +123,7 @@ class HttpEndpointTest {
         }
         assertThat(sock).exists();
         try (HttpEndpoint again = HttpEndpoint.unix(sock, null, scraper)) {
+            assertThat(again.tcpAddress()).isNull();
             assertThat(Cmd.run("curl", "-sS", "--unix-socket", sock.toString(), "http://localhost/metrics")).isEqualTo(BODY);
         }
         Path file = dir.resolve("plain");

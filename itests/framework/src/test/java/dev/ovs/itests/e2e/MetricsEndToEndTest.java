@@ -63,6 +63,9 @@ class MetricsEndToEndTest {
         Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
         assertThat(Launcher.shell(dist.resolve("bin/patchbay"), state, "lb"))
                 .containsPattern("Active\\s*\\|\\s*\\d+\\|Patchbay metrics").containsPattern("Active\\s*\\|\\s*\\d+\\|micrometer-core");
+        // the registry is a service other bundles can add meters to
+        assertThat(Launcher.shell(dist.resolve("bin/patchbay"), state, "inspect cap service"))
+                .contains("io.micrometer.core.instrument.MeterRegistry");
 
         // OVSDB connected to the sandbox's ovsdb-server, its replica synced (one Open_vSwitch row); D-Bus up with
         // both core objects exported; the bus on; the JVM
