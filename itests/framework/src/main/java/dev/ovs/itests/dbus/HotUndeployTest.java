@@ -2,6 +2,7 @@ package dev.ovs.itests.dbus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.itests.framework.EchoService;
 import dev.ovs.itests.framework.Frameworks;
@@ -69,7 +70,12 @@ class HotUndeployTest {
     @AfterEach
     void tearDown() {
         try {
-            Frameworks.configure(context, "dev.ovs.dbus", new Hashtable<>(Map.of("address", "unix:path=/nonexistent")));
+            String away = "unix:path=/nonexistent";
+            Frameworks.configure(context, "dev.ovs.dbus", new Hashtable<>(Map.of("address", away)));
+            // the daemon goes only after the component has left it: a connection whose daemon died under it
+            // blocks its close (dbus-java releases each name and waits for a reply that never comes)
+            Frameworks.eventually("dev.ovs.dbus reconfigured away from the test bus", WAIT,
+                    () -> away.equals(Frameworks.await(context, DbusConnectionService.class, WAIT).address()));
         } catch (Exception ignored) {
             // best effort
         }
