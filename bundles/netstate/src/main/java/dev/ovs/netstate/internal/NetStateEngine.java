@@ -1,0 +1,632 @@
+package dev.ovs.netstate.internal;
+
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.netstate.Change;
+import dev.ovs.netstate.Checkpoint;
+import dev.ovs.netstate.NetState;
+import dev.ovs.netstate.NetStateException;
+import dev.ovs.netstate.internal.doc.Doc;
+import dev.ovs.netstate.internal.doc.DocParser;
+import dev.ovs.netstate.internal.doc.DocWriter;
+import dev.ovs.netstate.internal.journal.Journal;
+import dev.ovs.netstate.internal.journal.JournalEntry;
+import dev.ovs.netstate.internal.ovs.OvsPlanner;
+import dev.ovs.netstate.internal.ovs.OvsReconciler;
+import dev.ovs.netstate.internal.ovs.OvsShow;
+import dev.ovs.netstate.internal.ovs.OvsSnapshot;
+import dev.ovs.netstate.internal.ovs.RowTarget;
+import dev.ovs.ovsdb.Mutation;
+import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.ReplicaListener;
+import dev.ovs.ovsdb.Row;
+import dev.ovs.ovsdb.TransactResult;
+import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica) and a {@link Journal}.
+ * One lock serializes apply, commit, rollback, the deadline timer and recovery; one scheduler thread runs
+ * deadlines and recovery retries. {@link #close()} stops the thread and leaves the journal as it is, so a
+ * new engine on the same directory (a bundle update, a restart) re-arms a pending checkpoint at its deadline
+ * and rolls back anything unfinished before it accepts calls.
+ */
+public final class NetStateEngine implements NetState, AutoCloseable {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /** Longest confirm timeout, in seconds: {@value}. */
+    public static final long MAX_CONFIRM_SECONDS = 86400;
+    /** Delay between retries of a failed rollback or recovery, in ms: {@value}. */
+    static final long RETRY_MILLIS = 1000;
+
+    /** Settings of an engine. */
+    public record Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep) {
+    }
+
+    private final Supplier<VSwitch> vswitch;
+    private final Journal journal;
+    private final Settings settings;
+    private final Clock clock;
+    private final BiConsumer<Checkpoint, String> events;
+    private final DocParser parser = new DocParser();
+    private final DocWriter writer = new DocWriter();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ScheduledExecutorService timer;
+    /** All known checkpoints by id, oldest first (journaled ones and the in-memory empty-diff ones). */
+    private final Map<String, JournalEntry> entries = new LinkedHashMap<>();
+    private final Map<String, ScheduledFuture<?>> deadlines = new LinkedHashMap<>();
+    /** Named steps of apply and rollback, for tests that stop the JVM there (null: none). */
+    private volatile Consumer<String> faultHook;
+    private volatile boolean closed;
+    private ScheduledFuture<?> recovery;
+
+    /**
+     * Reads the journal; unfinished applies, rollbacks and expired pending checkpoints are rolled back (on the
+     * scheduler thread, retried until it succeeds); until then mutating calls fail. Pending checkpoints get
+     * their deadline timer.
+     *
+     * @param vswitch  the VSwitch service now, or null while it is missing
+     * @param journal  the journal
+     * @param settings settings
+     * @param clock    clock for ids, deadlines and journal times
+     * @param events   receives (checkpoint, created|committed|rolledback); may be null
+     */
+    public NetStateEngine(Supplier<VSwitch> vswitch, Journal journal, Settings settings, Clock clock,
+            BiConsumer<Checkpoint, String> events) {
+        this.vswitch = vswitch;
+        this.journal = journal;
+        this.settings = settings;
+        this.clock = clock;
+        this.events = events == null ? (c, e) -> { } : events;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netstate-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        lock.lock();
+        try {
+            for (JournalEntry e : journal.readAll()) {
+                entries.put(e.id(), e);
+            }
+            for (JournalEntry e : entries.values()) {
+                if (e.phase().equals(JournalEntry.PENDING) && e.deadlineMicros() > nowMicros()) {
+                    arm(e);
+                }
+            }
+            if (!unfinished().isEmpty()) {
+                recovery = timer.schedule(this::recover, 0, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @param hook called with the name of each step of apply and rollback (tests); null: none */
+    void faultHook(Consumer<String> hook) {
+        this.faultHook = hook;
+    }
+
+    private void fault(String step) {
+        Consumer<String> h = faultHook;
+        if (h != null) {
+            h.accept(step);
+        }
+    }
+
+    /** Entries to roll back before calls are accepted: applying, rolling back, or pending past the deadline. */
+    private List<JournalEntry> unfinished() {
+        long now = nowMicros();
+        List<JournalEntry> out = new ArrayList<>();
+        for (JournalEntry e : entries.values()) {
+            if (e.phase().equals(JournalEntry.APPLYING) || e.phase().equals(JournalEntry.ROLLING_BACK)
+                    || (e.phase().equals(JournalEntry.PENDING) && e.deadlineMicros() <= now)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private void recover() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (JournalEntry e : unfinished()) {
+                String reason = e.phase().equals(JournalEntry.APPLYING) ? "unfinished apply found at start"
+                        : e.phase().equals(JournalEntry.ROLLING_BACK) ? (e.reason() == null ? "unfinished rollback" : e.reason())
+                        : "confirm timeout (deadline passed while stopped)";
+                restore(e, reason);
+            }
+            recovery = null;
+        } catch (RuntimeException ex) {
+            if (!closed) {
+                recovery = timer.schedule(this::recover, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return true while journaled work from before the start is still being rolled back */
+    public boolean recovering() {
+        lock.lock();
+        try {
+            return !unfinished().isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkAccepting() {
+        if (closed) {
+            throw new NetStateException(ErrorKind.Failed, "the network state service is stopping");
+        }
+        List<JournalEntry> u = unfinished();
+        if (!u.isEmpty()) {
+            throw new NetStateException(ErrorKind.Failed, "checkpoint " + u.get(0).id()
+                    + " is being rolled back (unfinished at start or at its deadline); try again when it is done");
+        }
+    }
+
+    private long nowMicros() {
+        Instant i = clock.instant();
+        return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
+    }
+
+    private VSwitch vs() {
+        VSwitch v = vswitch.get();
+        if (v == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the Open vSwitch service (bundle dev.ovs.ovsdb) is not running");
+        }
+        return v;
+    }
+
+    /** Reads a fresh snapshot: the replica synced, then an echo barrier so others' committed changes are seen. */
+    private OvsSnapshot snapshot(VSwitch v) {
+        Replica r = v.replica();
+        try {
+            if (!r.awaitSynced(Duration.ofSeconds(10))) {
+                throw new NetStateException(ErrorKind.Failed, "unavailable: the Open_vSwitch replica is not synchronized");
+            }
+            r.sync();
+            return OvsSnapshot.of(r);
+        } catch (OvsdbException e) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: cannot read the Open_vSwitch database: " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw new NetStateException(ErrorKind.Failed, e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String show() {
+        return writer.write(OvsShow.show(snapshot(vs())));
+    }
+
+    @Override
+    public List<Change> diff(String document) {
+        Doc d = parse(document);
+        OvsSnapshot s = snapshot(vs());
+        return OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+    }
+
+    private Doc parse(String document) {
+        if (document == null) {
+            throw new InvalidArgumentException("document", "must not be null");
+        }
+        return parser.parse(document);
+    }
+
+    @Override
+    public String apply(String document, long confirmSeconds, String caller) {
+        if (confirmSeconds < 0 || confirmSeconds > MAX_CONFIRM_SECONDS) {
+            throw new InvalidArgumentException("confirmSeconds", "must be 0.." + MAX_CONFIRM_SECONDS + ", got " + confirmSeconds);
+        }
+        Doc d = parse(document);
+        String who = caller == null ? "unknown" : caller;
+        lock.lock();
+        try {
+            checkAccepting();
+            VSwitch v = vs();
+            OvsSnapshot s = snapshot(v);
+            OvsReconciler.Plan plan = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+            long now = nowMicros();
+            String id = newId(now);
+            String sha = sha256(document);
+            if (plan.isEmpty()) {
+                // nothing to write: no transaction, no journal file; the checkpoint is committed at once
+                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of());
+                remember(e);
+                events.accept(e.checkpoint(), "created");
+                return id;
+            }
+            String pending = pendingId();
+            if (pending != null) {
+                throw new NetStateException(ErrorKind.CheckpointPending, "checkpoint " + pending
+                        + " is pending: commit or roll it back first");
+            }
+            long deadline = confirmSeconds == 0 ? 0 : now + confirmSeconds * 1_000_000L;
+            JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plan.changes().size(), sha, who,
+                    plan.images());
+            journal.write(e);
+            remember(e);
+            fault("journaled");
+            TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+            int guards = OvsReconciler.emit(plan, s, tx, true);
+            int select = cfgIncrement(tx, s);
+            tx.comment("patchbay netstate apply " + id + " by " + who);
+            fault("before-transaction");
+            TransactResult r;
+            try {
+                r = TransactionBuilder.join(tx.executeAsync());
+            } catch (RuntimeException x) {
+                // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
+                throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
+            }
+            if (!r.ok()) {
+                int i = r.errorIndex();
+                var op = r.results().get(i);
+                String what = op.error() + (op.details() == null ? "" : ": " + op.details());
+                JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
+                journal.write(failed); // the transaction changed nothing
+                remember(failed);
+                if (i < guards) {
+                    throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
+                            + "else after it was read (" + what + "); nothing was changed, apply again");
+                }
+                throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
+            }
+            fault("after-transaction");
+            try {
+                awaitVswitchd(v, r, select);
+                verify(v, d, plan);
+            } catch (NetStateException x) {
+                throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
+            }
+            fault("verified");
+            JournalEntry done = deadline == 0 ? e.with(JournalEntry.COMMITTED, null) : e.with(JournalEntry.PENDING, null);
+            journal.write(done);
+            remember(done);
+            if (deadline != 0) {
+                arm(done);
+            }
+            events.accept(done.checkpoint(), "created");
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Restores after a failed apply; returns the exception to throw (the restore's failure is added to it). */
+    private NetStateException undo(JournalEntry e, String reason, ErrorKind kind, Exception cause) {
+        try {
+            restore(e, reason);
+            return new NetStateException(kind, reason + "; rolled back", cause);
+        } catch (RuntimeException x) {
+            scheduleRecovery();
+            return new NetStateException(ErrorKind.Failed, reason + "; the rollback failed too (" + x.getMessage()
+                    + "), it is retried every " + RETRY_MILLIS + " ms", cause);
+        }
+    }
+
+    private void scheduleRecovery() {
+        if (recovery == null && !closed) {
+            recovery = timer.schedule(this::recover, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Adds the next_cfg increment and its select (ovs-vsctl's wait for ovs-vswitchd); -1 when not waiting. */
+    private int cfgIncrement(TransactionBuilder tx, OvsSnapshot s) {
+        if (!vswitchdSeen(s.root())) {
+            return -1;
+        }
+        tx.mutate(OvsSnapshot.DB, List.of(dev.ovs.ovsdb.Condition.eq("_uuid", s.root().uuid())),
+                List.of(Mutation.add("next_cfg", 1L)));
+        tx.select(OvsSnapshot.DB, List.of(dev.ovs.ovsdb.Condition.eq("_uuid", s.root().uuid())), "next_cfg");
+        return tx.size() - 1;
+    }
+
+    /** ovs-vswitchd has run against this database: it sets cur_cfg and publishes its datapath and interface types. */
+    static boolean vswitchdSeen(Row root) {
+        Long cur = root.getLong("cur_cfg");
+        return (cur != null && cur > 0) || !root.getSet("datapath_types").isEmpty() || !root.getSet("iface_types").isEmpty();
+    }
+
+    /**
+     * Waits until ovs-vswitchd reports {@code cur_cfg >= next_cfg} of the transaction (ovs-vswitchd.conf.db(5),
+     * Open_vSwitch table), woken by every replica update.
+     */
+    private void awaitVswitchd(VSwitch v, TransactResult r, int select) {
+        if (select < 0) {
+            return;
+        }
+        List<Row> rows = r.results().get(select).rows();
+        if (rows.isEmpty() || rows.get(0).getLong("next_cfg") == null) {
+            return;
+        }
+        long next = rows.get(0).getLong("next_cfg");
+        Replica replica = v.replica();
+        Object signal = new Object();
+        ReplicaListener l = ev -> {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        };
+        replica.addListener(l);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.vswitchdTimeoutMillis());
+            synchronized (signal) {
+                while (true) {
+                    Long cur = replica.rows(OvsSnapshot.DB).stream().findFirst().map(x -> x.getLong("cur_cfg")).orElse(null);
+                    if (cur != null && cur >= next) {
+                        return;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new NetStateException(ErrorKind.Timeout, "ovs-vswitchd did not apply the change within "
+                                + settings.vswitchdTimeoutMillis() + " ms (cur_cfg " + cur + " < next_cfg " + next + ")");
+                    }
+                    signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                }
+            }
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+            throw new NetStateException(ErrorKind.Failed, "interrupted while waiting for ovs-vswitchd", x);
+        } finally {
+            replica.removeListener(l);
+        }
+    }
+
+    /** nmstate-style verification: the database now satisfies the document, and no written interface has an error. */
+    private void verify(VSwitch v, Doc d, OvsReconciler.Plan plan) {
+        OvsSnapshot s = snapshot(v);
+        List<Change> left = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+        if (!left.isEmpty()) {
+            Change c = left.get(0);
+            throw new NetStateException(ErrorKind.Failed, "verification failed: " + c.kind() + " " + c.name()
+                    + (c.field() == null ? " (" + c.op() + ")" : " " + c.field() + " is " + c.from() + ", not " + c.to()));
+        }
+        for (String i : plan.interfacesWritten()) {
+            Row row = s.row("Interface", i);
+            String err = row == null ? null : row.getString("error");
+            if (err != null && !err.isEmpty()) {
+                throw new NetStateException(ErrorKind.Failed, "interface " + i + ": ovs-vswitchd: " + err);
+            }
+        }
+    }
+
+    /**
+     * Restores an entry's before-image in one transaction without guards, verifies it and journals
+     * rolled-back. Called with the lock held.
+     */
+    private void restore(JournalEntry e, String reason) {
+        JournalEntry rolling = e.with(JournalEntry.ROLLING_BACK, reason);
+        journal.write(rolling);
+        remember(rolling);
+        fault("rollback-journaled");
+        VSwitch v = vs();
+        OvsSnapshot s = snapshot(v);
+        List<RowTarget> targets = OvsReconciler.restoreTargets(e.images(), s.schema());
+        OvsReconciler.Plan plan = OvsReconciler.plan(targets, s);
+        if (!plan.isEmpty()) {
+            TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+            OvsReconciler.emit(plan, s, tx, false);
+            int select = cfgIncrement(tx, s);
+            tx.comment("patchbay netstate rollback " + e.id() + ": " + reason);
+            TransactResult r;
+            try {
+                r = TransactionBuilder.join(tx.executeAsync()).throwIfError();
+            } catch (RuntimeException x) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);
+            }
+            fault("rollback-transaction");
+            try {
+                awaitVswitchd(v, r, select);
+            } catch (NetStateException x) {
+                if (x.kind() != ErrorKind.Timeout) {
+                    throw x;
+                }
+                // the database holds the before-image; ovs-vswitchd catches up by itself
+            }
+        }
+        OvsSnapshot after = snapshot(v);
+        List<Change> left = OvsReconciler.plan(targets, after).changes();
+        if (!left.isEmpty()) {
+            throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: " + left.get(0));
+        }
+        ScheduledFuture<?> f = deadlines.remove(e.id());
+        if (f != null) {
+            f.cancel(false);
+        }
+        JournalEntry done = e.with(JournalEntry.ROLLED_BACK, reason);
+        journal.write(done);
+        remember(done);
+        events.accept(done.checkpoint(), "rolledback");
+    }
+
+    private void arm(JournalEntry e) {
+        long delayMicros = Math.max(0, e.deadlineMicros() - nowMicros());
+        deadlines.put(e.id(), timer.schedule(() -> expire(e.id()), delayMicros, TimeUnit.MICROSECONDS));
+    }
+
+    private void expire(String id) {
+        lock.lock();
+        try {
+            JournalEntry e = entries.get(id);
+            if (closed || e == null || !e.phase().equals(JournalEntry.PENDING)) {
+                return;
+            }
+            deadlines.remove(id);
+            try {
+                restore(e, "confirm timeout");
+            } catch (RuntimeException x) {
+                scheduleRecovery(); // the entry is rolling-back in the journal: recovery retries it
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String pendingId() {
+        for (JournalEntry e : entries.values()) {
+            if (e.open()) {
+                return e.id();
+            }
+        }
+        return null;
+    }
+
+    private JournalEntry pendingEntry(String id) {
+        JournalEntry e;
+        if (id == null || id.isEmpty()) {
+            String p = pendingId();
+            if (p == null) {
+                throw new NetStateException(ErrorKind.NotFound, "no checkpoint is pending");
+            }
+            e = entries.get(p);
+        } else {
+            e = entries.get(id);
+            if (e == null) {
+                throw new NetStateException(ErrorKind.NotFound, "no checkpoint " + id);
+            }
+        }
+        if (!e.phase().equals(JournalEntry.PENDING)) {
+            throw new NetStateException(ErrorKind.Failed, "checkpoint " + e.id() + " is not pending: " + e.checkpoint().state().wire());
+        }
+        return e;
+    }
+
+    @Override
+    public void commit(String id, String caller) {
+        lock.lock();
+        try {
+            checkAccepting();
+            JournalEntry e = pendingEntry(id);
+            JournalEntry done = e.with(JournalEntry.COMMITTED, null);
+            journal.write(done);
+            remember(done);
+            ScheduledFuture<?> f = deadlines.remove(e.id());
+            if (f != null) {
+                f.cancel(false);
+            }
+            events.accept(done.checkpoint(), "committed");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void rollback(String id, String caller) {
+        lock.lock();
+        try {
+            checkAccepting();
+            JournalEntry e = pendingEntry(id);
+            try {
+                restore(e, "rollback by " + (caller == null ? "unknown" : caller));
+            } catch (RuntimeException x) {
+                scheduleRecovery();
+                throw x instanceof NetStateException n ? n
+                        : new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Checkpoint> checkpoints() {
+        lock.lock();
+        try {
+            return entries.values().stream().map(JournalEntry::checkpoint).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<Checkpoint> checkpoint(String id) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(entries.get(id)).map(JournalEntry::checkpoint);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keeps an entry; drops the oldest settled ones (and their files) beyond {@code keep}. */
+    private void remember(JournalEntry e) {
+        entries.put(e.id(), e);
+        int settled = (int) entries.values().stream().filter(x -> !x.open()).count();
+        var it = entries.values().iterator();
+        while (settled > settings.keep() && it.hasNext()) {
+            JournalEntry old = it.next();
+            if (!old.open() && !old.id().equals(e.id())) {
+                it.remove();
+                journal.delete(old.id());
+                settled--;
+            }
+        }
+    }
+
+    private static String newId(long micros) {
+        String t = ID_TIME.format(Instant.ofEpochSecond(micros / 1_000_000L));
+        return t + "-" + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stops the timer thread; the journal stays (pending checkpoints keep their deadline for the next engine). */
+    @Override
+    public void close() {
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            closed = true;
+            deadlines.values().forEach(f -> f.cancel(false));
+            deadlines.clear();
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.ovs.netstate.internal.doc;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+/**
+ * A parsed, validated state document (docs/state.md). Every field that the document does not give is null
+ * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)).
+ *
+ * @param interfaces the {@code interfaces[]} entries in document order
+ */
+public record Doc(List<Entry> interfaces) {
+    /** @param interfaces entries (copied) */
+    public Doc {
+        interfaces = List.copyOf(interfaces);
+    }
+
+    /** One {@code interfaces[]} entry. */
+    public sealed interface Entry permits Bridge, Iface {
+        /** @return the document path of the entry, e.g. {@code interfaces[2]} */
+        String path();
+
+        /** @return the name */
+        String name();
+
+        /** @return true for {@code state: absent} */
+        boolean absent();
+    }
+
+    /**
+     * {@code type: ovs-bridge}: an OVSDB Bridge row.
+     *
+     * @param path        document path
+     * @param name        bridge name
+     * @param absent      {@code state: absent}: the bridge and its ports are removed
+     * @param datapath    {@code bridge.options.datapath} → {@code datapath_type} ("" clears), null: not given
+     * @param failMode    {@code bridge.options.fail-mode} → {@code fail_mode} (standalone, secure; "" clears), null: not given
+     * @param ports       {@code bridge.port[]}: ports that must be on this bridge (others stay), null: not given
+     * @param externalIds {@code ovs-db.external_ids}: keys to set (value) or remove (null value), null: not given
+     */
+    public record Bridge(String path, String name, boolean absent, String datapath, String failMode, List<Port> ports,
+            Map<String, String> externalIds) implements Entry {
+    }
+
+    /**
+     * One {@code bridge.port[]} entry: an OVSDB Port row (created with one Interface row of the same name).
+     *
+     * @param path        document path, e.g. {@code interfaces[0].bridge.port[1]}
+     * @param name        port name
+     * @param vlan        VLAN columns, null: not given
+     * @param externalIds {@code ovs-db.external_ids} of the Port row, null: not given
+     */
+    public record Port(String path, String name, Vlan vlan, Map<String, String> externalIds) {
+    }
+
+    /**
+     * The VLAN columns of a Port row, exactly (a given {@code vlan} sets all three).
+     *
+     * @param mode   {@code vlan_mode}: access, trunk, native-tagged, native-untagged, dot1q-tunnel; null: empty
+     *               (Open vSwitch's implicit rule: access when a tag is set, else trunk)
+     * @param tag    {@code tag} 0..4095, null: empty
+     * @param trunks {@code trunks}, each 0..4095; empty: none (all VLANs in trunk mode)
+     */
+    public record Vlan(String mode, Long tag, SortedSet<Long> trunks) {
+        /** @param trunks copied */
+        public Vlan {
+            trunks = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(trunks));
+        }
+    }
+
+    /**
+     * {@code type: ovs-interface} (internal, patch or tunnel Interface row) or {@code type: ethernet} (an
+     * Interface row on an existing kernel device, type ""). The port of that name must exist or be listed in
+     * a {@code bridge.port}.
+     *
+     * @param path        document path
+     * @param name        interface name
+     * @param kind        {@link #OVS_INTERFACE} or {@link #ETHERNET}
+     * @param absent      {@code state: absent}: the port of that name is removed (the kernel device of an
+     *                    ethernet port stays)
+     * @param ovsType     the Interface {@code type}: internal, patch, a tunnel type, or "" (ethernet); null when absent
+     * @param options     the Interface {@code options} exactly ({@code patch.peer}, {@code tunnel.options});
+     *                    null: not given (ethernet, absent)
+     * @param mtu         {@code mtu} → {@code mtu_request}, 68..65535; null: not given
+     * @param externalIds {@code ovs-db.external_ids}, null: not given
+     */
+    public record Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
+            Long mtu, Map<String, String> externalIds) implements Entry {
+        /** {@code type: ovs-interface}. */
+        public static final String OVS_INTERFACE = "ovs-interface";
+        /** {@code type: ethernet}. */
+        public static final String ETHERNET = "ethernet";
+    }
+}

@@ -1,0 +1,449 @@
+package dev.ovs.netstate.internal.doc;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ovs.base.InterfaceName;
+import dev.ovs.base.InvalidArgumentException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Parses and validates a state document (YAML, docs/state.md) into a {@link Doc}. The whole document is
+ * checked; the first error found (document order) is thrown as {@link InvalidArgumentException} whose
+ * argument is the document path ({@code interfaces[2].bridge.port[0].vlan.tag}) and whose rule says what is
+ * allowed and what was found. Unknown keys are errors (a typo must not be silently ignored). Thread-safe.
+ */
+public final class DocParser {
+    /** Interface types of Open vSwitch tunnels accepted under {@code tunnel.type} (ovs-vswitchd.conf.db(5)). */
+    public static final Set<String> TUNNEL_TYPES = Set.of("vxlan", "geneve", "gre", "ip6gre", "erspan", "ip6erspan",
+            "stt", "lisp", "gtpu", "bareudp");
+    /** Port {@code vlan_mode} values (ovs-vswitchd.conf.db(5), Port table). */
+    public static final Set<String> VLAN_MODES = Set.of("access", "trunk", "native-tagged", "native-untagged",
+            "dot1q-tunnel");
+    /** Longest document accepted, in characters: {@value}. */
+    public static final int MAX_CHARS = 16 * 1024 * 1024;
+
+    private final ObjectMapper yaml;
+
+    /** Creates a parser (duplicate keys are errors). */
+    public DocParser() {
+        YAMLFactory f = YAMLFactory.builder().build();
+        f.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.yaml = new ObjectMapper(f);
+    }
+
+    /**
+     * @param text the document; null, empty or only comments: an empty document
+     * @return the validated document
+     * @throws InvalidArgumentException for the first error, naming its path and rule
+     */
+    public Doc parse(String text) {
+        if (text != null && text.length() > MAX_CHARS) {
+            throw new InvalidArgumentException("document", "must be at most " + MAX_CHARS + " characters, got " + text.length());
+        }
+        JsonNode root;
+        try {
+            root = text == null || text.isBlank() ? null : yaml.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            String where = l == null ? "" : " at line " + l.getLineNr() + " column " + l.getColumnNr();
+            throw new InvalidArgumentException("document", "must be valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return new Doc(List.of());
+        }
+        Obj top = Obj.of(root, "document", "");
+        top.allow("interfaces", "routes", "container-ports");
+        if (top.has("routes")) {
+            throw new InvalidArgumentException("routes", "not supported by this version (networkd links are not covered yet)");
+        }
+        if (top.has("container-ports")) {
+            throw new InvalidArgumentException("container-ports", "not supported by this version (use the port agent)");
+        }
+        List<Doc.Entry> entries = new ArrayList<>();
+        JsonNode list = top.get("interfaces");
+        if (list != null && !list.isNull()) {
+            if (!list.isArray()) {
+                throw new InvalidArgumentException("interfaces", "must be a list, got " + kind(list));
+            }
+            for (int i = 0; i < list.size(); i++) {
+                entries.add(entry(list.get(i), "interfaces[" + i + "]"));
+            }
+        }
+        Doc d = new Doc(entries);
+        crossCheck(d);
+        return d;
+    }
+
+    private static Doc.Entry entry(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        String name = InterfaceName.check(path + ".name", o.requiredText("name"));
+        String type = o.requiredText("type");
+        String state = o.text("state");
+        boolean absent;
+        if (state == null || state.equals("up")) {
+            absent = false;
+        } else if (state.equals("absent")) {
+            absent = true;
+        } else {
+            throw new InvalidArgumentException(path + ".state", "must be up or absent, got '" + state + "'");
+        }
+        switch (type) {
+            case "ovs-bridge":
+                return bridge(o, path, name, absent);
+            case Doc.Iface.OVS_INTERFACE:
+            case Doc.Iface.ETHERNET:
+                return iface(o, path, name, type, absent);
+            case "vlan":
+            case "linux-bridge":
+            case "bond":
+            case "veth":
+            case "dummy":
+                throw new InvalidArgumentException(path + ".type", "type '" + type
+                        + "' is not supported by this version (ovs-bridge, ovs-interface, ethernet)");
+            default:
+                throw new InvalidArgumentException(path + ".type", "must be ovs-bridge, ovs-interface or ethernet, got '" + type + "'");
+        }
+    }
+
+    private static Doc.Bridge bridge(Obj o, String path, String name, boolean absent) {
+        if (absent) {
+            o.allow("name", "type", "state");
+            return new Doc.Bridge(path, name, true, null, null, null, null);
+        }
+        o.allow("name", "type", "state", "bridge", "ovs-db");
+        String datapath = null;
+        String failMode = null;
+        List<Doc.Port> ports = null;
+        Obj br = o.obj("bridge");
+        if (br != null) {
+            br.allow("options", "port");
+            Obj opts = br.obj("options");
+            if (opts != null) {
+                opts.allow("datapath", "fail-mode");
+                datapath = opts.text("datapath");
+                if (datapath != null && !datapath.isEmpty() && !datapath.matches("[A-Za-z0-9_-]{1,64}")) {
+                    throw new InvalidArgumentException(opts.path("datapath"),
+                            "must be 1..64 letters, digits, '-' or '_' (e.g. system, netdev) or empty, got '" + datapath + "'");
+                }
+                failMode = opts.text("fail-mode");
+                if (failMode != null && !failMode.isEmpty() && !failMode.equals("standalone") && !failMode.equals("secure")) {
+                    throw new InvalidArgumentException(opts.path("fail-mode"), "must be standalone, secure or empty, got '" + failMode + "'");
+                }
+            }
+            JsonNode pl = br.get("port");
+            if (pl != null && !pl.isNull()) {
+                if (!pl.isArray()) {
+                    throw new InvalidArgumentException(br.path("port"), "must be a list, got " + kind(pl));
+                }
+                ports = new ArrayList<>();
+                for (int i = 0; i < pl.size(); i++) {
+                    ports.add(port(pl.get(i), br.path("port") + "[" + i + "]"));
+                }
+            }
+        }
+        return new Doc.Bridge(path, name, false, datapath, failMode, ports, ovsDb(o));
+    }
+
+    private static Map<String, String> ovsDb(Obj o) {
+        Obj db = o.obj("ovs-db");
+        if (db == null) {
+            return null;
+        }
+        db.allow("external_ids");
+        return db.stringMap("external_ids", true);
+    }
+
+    private static Doc.Port port(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        o.allow("name", "vlan", "ovs-db");
+        String name = InterfaceName.check(path + ".name", o.requiredText("name"));
+        Doc.Vlan vlan = null;
+        Obj v = o.obj("vlan");
+        if (v != null) {
+            v.allow("mode", "tag", "trunk-tags", "enable-native");
+            String mode = v.text("mode");
+            if (mode != null && !VLAN_MODES.contains(mode)) {
+                throw new InvalidArgumentException(v.path("mode"),
+                        "must be access, trunk, native-tagged, native-untagged or dot1q-tunnel, got '" + mode + "'");
+            }
+            Long tag = v.integer("tag", 0, 4095);
+            TreeSet<Long> trunks = new TreeSet<>();
+            JsonNode tl = v.get("trunk-tags");
+            if (tl != null && !tl.isNull()) {
+                if (!tl.isArray()) {
+                    throw new InvalidArgumentException(v.path("trunk-tags"), "must be a list, got " + kind(tl));
+                }
+                for (int i = 0; i < tl.size(); i++) {
+                    String tp = v.path("trunk-tags") + "[" + i + "]";
+                    Obj t = Obj.of(tl.get(i), tp, tp + ".");
+                    t.allow("id", "id-range");
+                    if (t.has("id") == t.has("id-range")) {
+                        throw new InvalidArgumentException(tp, "must have exactly one of id and id-range");
+                    }
+                    if (t.has("id")) {
+                        trunks.add(t.integer("id", 0, 4095));
+                    } else {
+                        Obj r = t.obj("id-range");
+                        r.allow("min", "max");
+                        Long min = r.integer("min", 0, 4095);
+                        Long max = r.integer("max", 0, 4095);
+                        if (min == null || max == null) {
+                            throw new InvalidArgumentException(t.path("id-range"), "must have min and max");
+                        }
+                        if (min > max) {
+                            throw new InvalidArgumentException(t.path("id-range"), "min must be <= max, got " + min + " > " + max);
+                        }
+                        for (long x = min; x <= max; x++) {
+                            trunks.add(x);
+                        }
+                    }
+                }
+            }
+            Boolean enableNative = v.bool("enable-native");
+            if (enableNative != null) {
+                if (!"trunk".equals(mode) || tag == null) {
+                    throw new InvalidArgumentException(v.path("enable-native"), "only with mode trunk and a tag (the native VLAN)");
+                }
+                // nmstate's spelling of a native VLAN; without enable-native the mode is the column's value
+                mode = enableNative ? "native-untagged" : "native-tagged";
+            }
+            vlan = new Doc.Vlan(mode, tag, trunks);
+        }
+        return new Doc.Port(path, name, vlan, ovsDb(o));
+    }
+
+    private static Doc.Iface iface(Obj o, String path, String name, String type, boolean absent) {
+        if (absent) {
+            o.allow("name", "type", "state");
+            return new Doc.Iface(path, name, type, true, null, null, null, null);
+        }
+        Long mtu;
+        if (type.equals(Doc.Iface.ETHERNET)) {
+            o.allow("name", "type", "state", "mtu", "ovs-db");
+            mtu = o.integer("mtu", 68, 65535);
+            return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o));
+        }
+        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel");
+        mtu = o.integer("mtu", 68, 65535);
+        Obj patch = o.obj("patch");
+        Obj tunnel = o.obj("tunnel");
+        String ovsType = "internal";
+        Map<String, String> options = Map.of();
+        if (patch != null && tunnel != null) {
+            throw new InvalidArgumentException(path, "must not have both patch and tunnel");
+        }
+        if (patch != null) {
+            patch.allow("peer");
+            String peer = InterfaceName.check(patch.path("peer"), patch.requiredText("peer"));
+            if (peer.equals(name)) {
+                throw new InvalidArgumentException(patch.path("peer"), "must not be the interface itself");
+            }
+            ovsType = "patch";
+            options = Map.of("peer", peer);
+        } else if (tunnel != null) {
+            tunnel.allow("type", "options");
+            ovsType = tunnel.requiredText("type");
+            if (!TUNNEL_TYPES.contains(ovsType)) {
+                throw new InvalidArgumentException(tunnel.path("type"), "must be one of " + new TreeSet<>(TUNNEL_TYPES)
+                        + ", got '" + ovsType + "'");
+            }
+            Map<String, String> opts = tunnel.stringMap("options", false);
+            if (opts == null || !opts.containsKey("remote_ip")) {
+                throw new InvalidArgumentException(tunnel.path("options") + ".remote_ip",
+                        "required (the tunnel's remote endpoint, an IP address or 'flow')");
+            }
+            options = opts;
+        }
+        return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o));
+    }
+
+    /** Checks across entries: unique names, ports listed once, ports not both listed and absent. */
+    private static void crossCheck(Doc d) {
+        Map<String, String> entryPath = new HashMap<>();
+        for (Doc.Entry e : d.interfaces()) {
+            String first = entryPath.putIfAbsent(e.name(), e.path());
+            if (first != null) {
+                throw new InvalidArgumentException(e.path() + ".name", "duplicate name '" + e.name() + "' (also " + first + ")");
+            }
+        }
+        Map<String, String> portPath = new HashMap<>();
+        for (Doc.Entry e : d.interfaces()) {
+            if (e instanceof Doc.Bridge b && b.ports() != null) {
+                for (Doc.Port p : b.ports()) {
+                    String pp = p.path() + ".name";
+                    String first = portPath.putIfAbsent(p.name(), p.path());
+                    if (first != null) {
+                        throw new InvalidArgumentException(pp, "port '" + p.name() + "' listed twice (also " + first + ")");
+                    }
+                    if (p.name().equals(b.name())) {
+                        throw new InvalidArgumentException(pp, "must not be the bridge's own local port '" + b.name() + "'");
+                    }
+                    String other = entryPath.get(p.name());
+                    if (other != null) {
+                        Doc.Entry oe = d.interfaces().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+                        if (oe instanceof Doc.Bridge) {
+                            throw new InvalidArgumentException(pp, "'" + p.name() + "' is a bridge (" + other + ")");
+                        }
+                        if (oe.absent()) {
+                            throw new InvalidArgumentException(pp, "port '" + p.name() + "' is also state: absent (" + other + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static String kind(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return "null";
+        }
+        if (n.isObject()) {
+            return "a mapping";
+        }
+        if (n.isArray()) {
+            return "a list";
+        }
+        if (n.isTextual()) {
+            return "'" + n.asText() + "'";
+        }
+        return n.asText();
+    }
+
+    /** A mapping of the document with its path, giving typed values or errors naming the path. */
+    private static final class Obj {
+        private final JsonNode node;
+        private final String path;
+        private final String prefix;
+
+        private Obj(JsonNode node, String path, String prefix) {
+            this.node = node;
+            this.path = path;
+            this.prefix = prefix;
+        }
+
+        static Obj of(JsonNode n, String path, String prefix) {
+            if (n == null || !n.isObject()) {
+                throw new InvalidArgumentException(path, "must be a mapping, got " + kind(n));
+            }
+            return new Obj(n, path, prefix);
+        }
+
+        String path(String key) {
+            return prefix + key;
+        }
+
+        boolean has(String key) {
+            return node.has(key) && !node.get(key).isNull();
+        }
+
+        JsonNode get(String key) {
+            return node.get(key);
+        }
+
+        void allow(String... keys) {
+            Set<String> ok = Set.of(keys);
+            for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+                String k = it.next();
+                if (!ok.contains(k)) {
+                    throw new InvalidArgumentException(path(k), "unknown key (allowed here: " + String.join(", ", keys) + ")");
+                }
+            }
+        }
+
+        String text(String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isTextual()) {
+                throw new InvalidArgumentException(path(key), "must be a string, got " + kind(v));
+            }
+            return v.asText();
+        }
+
+        String requiredText(String key) {
+            String t = text(key);
+            if (t == null) {
+                throw new InvalidArgumentException(path(key), "required");
+            }
+            return t;
+        }
+
+        Long integer(String key, long min, long max) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            long x;
+            if (v.isIntegralNumber() && v.canConvertToLong()) {
+                x = v.asLong();
+            } else if (v.isTextual() && v.asText().matches("-?[0-9]{1,18}")) {
+                x = Long.parseLong(v.asText());
+            } else {
+                throw new InvalidArgumentException(path(key), "must be an integer " + min + ".." + max + ", got " + kind(v));
+            }
+            if (x < min || x > max) {
+                throw new InvalidArgumentException(path(key), "must be " + min + ".." + max + ", got " + x);
+            }
+            return x;
+        }
+
+        Boolean bool(String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isBoolean()) {
+                throw new InvalidArgumentException(path(key), "must be true or false, got " + kind(v));
+            }
+            return v.asBoolean();
+        }
+
+        Obj obj(String key) {
+            JsonNode v = node.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            return Obj.of(v, path(key), path(key) + ".");
+        }
+
+        /** A map of strings (scalars as their text); null values only where {@code nullRemoves}. */
+        Map<String, String> stringMap(String key, boolean nullRemoves) {
+            Obj m = obj(key);
+            if (m == null) {
+                return null;
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : m.node.properties()) {
+                String k = e.getKey();
+                JsonNode v = e.getValue();
+                String kp = m.path(k);
+                if (k.isEmpty()) {
+                    throw new InvalidArgumentException(kp, "key must not be empty");
+                }
+                if (v == null || v.isNull()) {
+                    if (!nullRemoves) {
+                        throw new InvalidArgumentException(kp, "must be a string, got null");
+                    }
+                    out.put(k, null);
+                } else if (v.isValueNode()) {
+                    out.put(k, v.asText());
+                } else {
+                    throw new InvalidArgumentException(kp, "must be a string, got " + kind(v));
+                }
+            }
+            return out;
+        }
+    }
+}

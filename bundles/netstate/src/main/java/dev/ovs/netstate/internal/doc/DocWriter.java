@@ -1,0 +1,163 @@
+package dev.ovs.netstate.internal.doc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+/**
+ * Writes a {@link Doc} as YAML in the format {@link DocParser} reads: {@code parse(write(d))} equals
+ * {@code d} (paths aside). Given fields are written, fields that are null (not given) are left out. Trunk
+ * VLANs are written as {@code id} entries and {@code id-range} for runs of three or more. Thread-safe.
+ */
+public final class DocWriter {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private final ObjectMapper yaml;
+
+    /** Creates a writer (no {@code ---} document start, strings quoted only where YAML needs it). */
+    public DocWriter() {
+        YAMLFactory f = YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR).build();
+        this.yaml = new ObjectMapper(f);
+    }
+
+    /**
+     * @param d the document
+     * @return YAML text
+     */
+    public String write(Doc d) {
+        try {
+            return yaml.writeValueAsString(tree(d));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write YAML", e);
+        }
+    }
+
+    /**
+     * @param d the document
+     * @return the document as a JSON tree ({@code {"interfaces": [...]}})
+     */
+    public static ObjectNode tree(Doc d) {
+        ObjectNode root = F.objectNode();
+        ArrayNode list = root.putArray("interfaces");
+        for (Doc.Entry e : d.interfaces()) {
+            ObjectNode o = list.addObject();
+            o.put("name", e.name());
+            if (e instanceof Doc.Bridge b) {
+                o.put("type", "ovs-bridge");
+                o.put("state", b.absent() ? "absent" : "up");
+                if (b.absent()) {
+                    continue;
+                }
+                ObjectNode br = F.objectNode();
+                if (b.datapath() != null || b.failMode() != null) {
+                    ObjectNode opts = br.putObject("options");
+                    if (b.datapath() != null) {
+                        opts.put("datapath", b.datapath());
+                    }
+                    if (b.failMode() != null) {
+                        opts.put("fail-mode", b.failMode());
+                    }
+                }
+                if (b.ports() != null) {
+                    ArrayNode pl = br.putArray("port");
+                    for (Doc.Port p : b.ports()) {
+                        pl.add(port(p));
+                    }
+                }
+                if (!br.isEmpty()) {
+                    o.set("bridge", br);
+                }
+                ovsDb(o, b.externalIds());
+            } else if (e instanceof Doc.Iface i) {
+                o.put("type", i.kind());
+                o.put("state", i.absent() ? "absent" : "up");
+                if (i.absent()) {
+                    continue;
+                }
+                if (i.mtu() != null) {
+                    o.put("mtu", i.mtu());
+                }
+                if ("patch".equals(i.ovsType())) {
+                    o.putObject("patch").put("peer", i.options().get("peer"));
+                } else if (i.ovsType() != null && DocParser.TUNNEL_TYPES.contains(i.ovsType())) {
+                    ObjectNode t = o.putObject("tunnel");
+                    t.put("type", i.ovsType());
+                    ObjectNode opts = t.putObject("options");
+                    new java.util.TreeMap<>(i.options()).forEach(opts::put);
+                }
+                ovsDb(o, i.externalIds());
+            }
+        }
+        return root;
+    }
+
+    private static ObjectNode port(Doc.Port p) {
+        ObjectNode o = F.objectNode();
+        o.put("name", p.name());
+        if (p.vlan() != null) {
+            ObjectNode v = o.putObject("vlan");
+            if (p.vlan().mode() != null) {
+                v.put("mode", p.vlan().mode());
+            }
+            if (p.vlan().tag() != null) {
+                v.put("tag", p.vlan().tag());
+            }
+            if (!p.vlan().trunks().isEmpty()) {
+                v.set("trunk-tags", trunks(p.vlan().trunks()));
+            }
+        }
+        ovsDb(o, p.externalIds());
+        return o;
+    }
+
+    private static ArrayNode trunks(SortedSet<Long> ids) {
+        ArrayNode a = F.arrayNode();
+        List<Long> l = new ArrayList<>(ids);
+        int i = 0;
+        while (i < l.size()) {
+            int j = i;
+            while (j + 1 < l.size() && l.get(j + 1) == l.get(j) + 1) {
+                j++;
+            }
+            if (j - i >= 2) {
+                ObjectNode r = a.addObject().putObject("id-range");
+                r.put("min", l.get(i));
+                r.put("max", l.get(j));
+            } else {
+                for (int k = i; k <= j; k++) {
+                    a.addObject().put("id", l.get(k));
+                }
+            }
+            i = j + 1;
+        }
+        return a;
+    }
+
+    private static void ovsDb(ObjectNode o, Map<String, String> externalIds) {
+        if (externalIds == null) {
+            return;
+        }
+        ObjectNode ids = o.putObject("ovs-db").putObject("external_ids");
+        List<String> keys = new ArrayList<>(externalIds.keySet());
+        java.util.Collections.sort(keys);
+        for (Iterator<String> it = keys.iterator(); it.hasNext();) {
+            String k = it.next();
+            String v = externalIds.get(k);
+            if (v == null) {
+                ids.putNull(k);
+            } else {
+                ids.put(k, v);
+            }
+        }
+    }
+}

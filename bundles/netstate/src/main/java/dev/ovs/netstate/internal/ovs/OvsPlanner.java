@@ -1,0 +1,150 @@
+package dev.ovs.netstate.internal.ovs;
+
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.netstate.internal.doc.Doc;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a document into {@link RowTarget}s for the Open_vSwitch database (ovs-vswitchd.conf.db(5)):
+ * <ul>
+ * <li>{@code ovs-bridge}: Bridge {@code datapath_type}, {@code fail_mode}, {@code external_ids} keys; a new
+ * bridge gets its local Port and internal Interface of the same name (like {@code ovs-vsctl add-br});</li>
+ * <li>{@code bridge.port[]}: Port on that bridge (created, or moved from another bridge) with
+ * {@code vlan_mode}, {@code tag}, {@code trunks}, {@code external_ids} keys; a new port gets an Interface of
+ * the same name (type from its {@code interfaces[]} entry, else "" = a kernel device);</li>
+ * <li>{@code ovs-interface}/{@code ethernet}: Interface {@code type}, {@code options}, {@code mtu_request},
+ * {@code external_ids} keys;</li>
+ * <li>{@code state: absent}: the bridge, or the port of that name, is removed.</li>
+ * </ul>
+ * Targets come in the order bridges, ports, interfaces.
+ */
+public final class OvsPlanner {
+    private OvsPlanner() {
+    }
+
+    /**
+     * @param d                   validated document
+     * @param s                   current state
+     * @param defaultDatapathType datapath_type for new bridges that name none ("" or null: the column stays empty)
+     * @return the targets
+     * @throws InvalidArgumentException for an interface entry that names no port of the document or the database,
+     *                                  or an absent entry that names a non-port interface
+     */
+    public static List<RowTarget> plan(Doc d, OvsSnapshot s, String defaultDatapathType) {
+        List<RowTarget> bridges = new ArrayList<>();
+        List<RowTarget> ports = new ArrayList<>();
+        List<RowTarget> ifaces = new ArrayList<>();
+        Map<String, Doc.Iface> ifaceEntries = new HashMap<>();
+        Set<String> listedPorts = new HashSet<>();
+        for (Doc.Entry e : d.interfaces()) {
+            if (e instanceof Doc.Iface i) {
+                ifaceEntries.put(i.name(), i);
+            } else if (e instanceof Doc.Bridge b && b.ports() != null) {
+                b.ports().forEach(p -> listedPorts.add(p.name()));
+            }
+        }
+        Set<String> newPorts = new HashSet<>();
+        for (Doc.Entry e : d.interfaces()) {
+            if (!(e instanceof Doc.Bridge b)) {
+                continue;
+            }
+            if (b.absent()) {
+                bridges.add(RowTarget.absent("Bridge", b.name(), b.path()));
+                continue;
+            }
+            Map<String, Object> cols = new LinkedHashMap<>();
+            if (b.datapath() != null) {
+                cols.put("datapath_type", b.datapath());
+            }
+            if (b.failMode() != null) {
+                cols.put("fail_mode", opt(b.failMode().isEmpty() ? null : b.failMode()));
+            }
+            Map<String, Object> create = new LinkedHashMap<>();
+            if (b.datapath() == null && defaultDatapathType != null && !defaultDatapathType.isEmpty()) {
+                create.put("datapath_type", defaultDatapathType);
+            }
+            bridges.add(new RowTarget("Bridge", b.name(), true, null, false, cols, keys(b.externalIds()), create, b.path()));
+            if (s.row("Bridge", b.name()) == null) {
+                // ovs-vsctl add-br: the bridge's local port and internal interface
+                ports.add(new RowTarget("Port", b.name(), true, b.name(), false, Map.of(), Map.of(), Map.of(), b.path()));
+                ifaces.add(new RowTarget("Interface", b.name(), true, b.name(), false, Map.of("type", "internal"), Map.of(),
+                        Map.of(), b.path()));
+            }
+            if (b.ports() == null) {
+                continue;
+            }
+            for (Doc.Port p : b.ports()) {
+                Map<String, Object> pc = new LinkedHashMap<>();
+                if (p.vlan() != null) {
+                    pc.put("vlan_mode", opt(p.vlan().mode()));
+                    pc.put("tag", opt(p.vlan().tag()));
+                    pc.put("trunks", Set.copyOf(p.vlan().trunks()));
+                }
+                ports.add(new RowTarget("Port", p.name(), true, b.name(), true, pc, keys(p.externalIds()), Map.of(), p.path()));
+                if (s.row("Port", p.name()) == null) {
+                    if (s.row("Interface", p.name()) != null) {
+                        throw new InvalidArgumentException(p.path() + ".name", "'" + p.name() + "' is an interface of port '"
+                                + s.parent("Interface", p.name()) + "'; a port of that name cannot be created");
+                    }
+                    newPorts.add(p.name());
+                    if (!ifaceEntries.containsKey(p.name())) {
+                        // a port on an existing kernel device (ovs-vsctl add-port BR DEV)
+                        ifaces.add(new RowTarget("Interface", p.name(), true, p.name(), false, Map.of("type", ""), Map.of(),
+                                Map.of(), p.path()));
+                    }
+                }
+            }
+        }
+        for (Doc.Entry e : d.interfaces()) {
+            if (!(e instanceof Doc.Iface i)) {
+                continue;
+            }
+            if (i.absent()) {
+                if (s.row("Port", i.name()) == null && s.row("Interface", i.name()) != null) {
+                    throw new InvalidArgumentException(i.path() + ".name", "'" + i.name() + "' is an interface of port '"
+                            + s.parent("Interface", i.name()) + "', not a port; remove that port");
+                }
+                ports.add(RowTarget.absent("Port", i.name(), i.path()));
+                continue;
+            }
+            boolean exists = s.row("Interface", i.name()) != null;
+            if (!exists && !listedPorts.contains(i.name())) {
+                throw new InvalidArgumentException(i.path() + ".name", "'" + i.name()
+                        + "' is not a port of any bridge: list it in a bridge's bridge.port");
+            }
+            Map<String, Object> ic = new LinkedHashMap<>();
+            ic.put("type", i.ovsType());
+            if (i.options() != null) {
+                ic.put("options", Map.copyOf(i.options()));
+            }
+            if (i.mtu() != null) {
+                ic.put("mtu_request", opt(i.mtu()));
+            }
+            ifaces.add(new RowTarget("Interface", i.name(), true, i.name(), false, ic, keys(i.externalIds()), Map.of(), i.path()));
+        }
+        List<RowTarget> all = new ArrayList<>(bridges);
+        all.addAll(ports);
+        all.addAll(ifaces);
+        return all;
+    }
+
+    /** An optional (0..1) column value: the empty set or a one-element set. */
+    static Set<Object> opt(Object v) {
+        return v == null ? Set.of() : Set.of(v);
+    }
+
+    private static Map<String, Map<String, String>> keys(Map<String, String> externalIds) {
+        if (externalIds == null || externalIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Map<String, String>> m = new LinkedHashMap<>();
+        m.put("external_ids", new LinkedHashMap<>(externalIds));
+        return m;
+    }
+}

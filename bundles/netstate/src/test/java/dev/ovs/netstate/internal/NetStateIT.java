@@ -1,0 +1,331 @@
+package dev.ovs.netstate.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.netstate.Change;
+import dev.ovs.netstate.Checkpoint;
+import dev.ovs.netstate.NetStateException;
+import dev.ovs.ovsdb.ClientOptions;
+import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.vswitch.VSwitch;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** NetState against a real ovsdb-server and ovs-vswitchd (userspace datapath, private netns), checked with ovs-vsctl. */
+class NetStateIT {
+    static RealOvs real;
+    NetStateEngine engine;
+
+    static final String BASE = """
+            interfaces:
+            - name: nsb0
+              type: ovs-bridge
+              bridge:
+                options: {datapath: netdev, fail-mode: secure}
+                port:
+                - name: a1
+                  vlan: {mode: access, tag: 10}
+                - name: a2
+                  vlan: {mode: trunk, trunk-tags: [{id: 20}, {id-range: {min: 30, max: 33}}]}
+                - name: pa
+              ovs-db:
+                external_ids: {owner: netstate-test}
+            - name: nsb1
+              type: ovs-bridge
+              bridge:
+                options: {datapath: netdev}
+                port:
+                - name: pb
+                - name: vx0
+            - name: a1
+              type: ovs-interface
+              mtu: 1400
+              ovs-db:
+                external_ids: {role: access}
+            - name: a2
+              type: ovs-interface
+            - name: pa
+              type: ovs-interface
+              patch: {peer: pb}
+            - name: pb
+              type: ovs-interface
+              patch: {peer: pa}
+            - name: vx0
+              type: ovs-interface
+              tunnel:
+                type: vxlan
+                options: {remote_ip: 192.0.2.1, key: "100"}
+            """;
+
+    @BeforeAll
+    static void up() throws Exception {
+        real = new RealOvs();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (real != null) {
+            real.close();
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        engine = real.engine();
+    }
+
+    @AfterEach
+    void stop() {
+        engine.close();
+        for (String b : real.vsctl("list-br").lines().toList()) {
+            real.vsctl("--if-exists", "del-br", b);
+        }
+        real.events.clear();
+    }
+
+    /** Counts OVSDB updates seen by an independent client's monitor. */
+    static final class UpdateCounter implements AutoCloseable {
+        final OvsdbClient c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(real.ovs.db().remote()));
+        final Replica r = c.replica(VSwitch.DB, Map.of("Bridge", Set.of(), "Port", Set.of(), "Interface", Set.of(),
+                "Open_vSwitch", Set.of("!statistics", "!cur_cfg")));
+        final AtomicInteger updates = new AtomicInteger();
+
+        UpdateCounter() {
+            assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
+            r.addListener(ev -> updates.incrementAndGet());
+        }
+
+        int count() {
+            r.sync();
+            return updates.get();
+        }
+
+        @Override
+        public void close() {
+            c.close();
+        }
+    }
+
+    @Test
+    void applyIsWhatOvsVsctlShowsAndShowAppliesAsANoop() throws Exception {
+        List<Change> diff = engine.diff(BASE);
+        assertThat(diff).extracting(Change::op).containsOnly(Change.CREATE);
+        assertThat(real.vsctl("list-br")).isEmpty(); // diff changed nothing
+        String id = engine.apply(BASE, 0, "test");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.COMMITTED);
+        assertThat(real.vsctl("list-br")).isEqualTo("nsb0\nnsb1");
+        assertThat(real.vsctl("list-ports", "nsb0")).isEqualTo("a1\na2\npa");
+        assertThat(real.vsctl("get", "Bridge", "nsb0", "datapath_type", "fail_mode", "external_ids:owner"))
+                .isEqualTo("netdev\nsecure\nnetstate-test");
+        assertThat(real.vsctl("get", "Port", "a1", "tag", "vlan_mode")).isEqualTo("10\naccess");
+        assertThat(real.vsctl("get", "Port", "a2", "trunks", "vlan_mode")).isEqualTo("[20, 30, 31, 32, 33]\ntrunk");
+        assertThat(real.vsctl("get", "Interface", "a1", "type", "mtu_request", "external_ids:role")).isEqualTo("internal\n1400\naccess");
+        assertThat(real.vsctl("get", "Interface", "a1", "mtu")).isEqualTo("1400"); // applied by ovs-vswitchd
+        assertThat(real.vsctl("get", "Interface", "pa", "type", "options:peer")).isEqualTo("patch\npb");
+        assertThat(real.vsctl("get", "Interface", "vx0", "type", "options:remote_ip", "options:key"))
+                .isEqualTo("vxlan\n\"192.0.2.1\"\n\"100\"");
+        assertThat(real.ns.exec("ip", "-o", "link", "show", "a1")).contains("a1");
+        assertThat(real.events).contains(id + " created committed");
+
+        String shown = engine.show();
+        assertThat(engine.diff(shown)).isEmpty();
+        assertThat(engine.diff(BASE)).isEmpty();
+        try (UpdateCounter counter = new UpdateCounter()) {
+            int before = counter.count();
+            String again = engine.apply(shown, 0, "test");
+            String twice = engine.apply(BASE, 30, "test");
+            assertThat(counter.count()).isEqualTo(before); // zero OVSDB transactions
+            assertThat(engine.checkpoint(again).orElseThrow().state()).isEqualTo(Checkpoint.State.COMMITTED);
+            assertThat(engine.checkpoint(twice).orElseThrow().state()).isEqualTo(Checkpoint.State.COMMITTED);
+            assertThat(engine.checkpoint(twice).orElseThrow().changes()).isZero();
+        }
+    }
+
+    @Test
+    void partialDocumentsLeaveTheRestAlone() throws Exception {
+        engine.apply(BASE, 0, "test");
+        real.vsctl("add-port", "nsb0", "other", "--", "set", "Interface", "other", "type=internal", "external_ids:mine=yes");
+        real.vsctl("set", "Bridge", "nsb0", "external_ids:theirs=1");
+        engine.apply("""
+                interfaces:
+                - name: nsb0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - name: a1
+                      vlan: {mode: access, tag: 11}
+                  ovs-db:
+                    external_ids: {owner: null, new: "2"}
+                """, 0, "test");
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("11");
+        assertThat(real.vsctl("list-ports", "nsb0")).isEqualTo("a1\na2\nother\npa");
+        assertThat(real.vsctl("get", "Bridge", "nsb0", "external_ids")).isEqualTo("{new=\"2\", theirs=\"1\"}");
+        assertThat(real.vsctl("get", "Bridge", "nsb0", "fail_mode")).isEqualTo("secure");
+        assertThat(real.vsctl("get", "Interface", "other", "external_ids:mine")).isEqualTo("yes");
+    }
+
+    @Test
+    void invalidDocumentsChangeNothing() throws Exception {
+        engine.apply(BASE, 0, "test");
+        var before = real.dump();
+        String bad = BASE.replace("tag: 10", "tag: 5000");
+        assertThatThrownBy(() -> engine.apply(bad, 0, "test")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.getMessage()).isEqualTo("interfaces[0].bridge.port[0].vlan.tag: must be 0..4095, got 5000"));
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- name: ghost\n  type: ovs-interface\n", 0, "test"))
+                .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.argument()).isEqualTo("interfaces[0].name"));
+        assertThat(real.dump()).isEqualTo(before);
+    }
+
+    @Test
+    void rollbackRestoresTheBeforeImage() throws Exception {
+        engine.apply(BASE, 0, "test");
+        real.vsctl("set", "Port", "a1", "other_config:keep=me");
+        var before = real.dump();
+        String id = engine.apply("""
+                interfaces:
+                - name: nsb0
+                  type: ovs-bridge
+                  bridge:
+                    options: {fail-mode: standalone}
+                    port:
+                    - name: a1
+                      vlan: {mode: trunk, trunk-tags: [{id: 5}]}
+                    - name: c1
+                      vlan: {tag: 7}
+                - name: nsb1
+                  type: ovs-bridge
+                  state: absent
+                - name: c1
+                  type: ovs-interface
+                  mtu: 1300
+                - name: a2
+                  type: ovs-interface
+                  state: absent
+                - name: nsb2
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - name: vx0
+                """, 600, "test");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.PENDING);
+        assertThat(real.vsctl("list-br")).isEqualTo("nsb0\nnsb2");
+        assertThat(real.vsctl("list-ports", "nsb2")).isEqualTo("vx0");
+        assertThat(real.vsctl("list-ports", "nsb0")).isEqualTo("a1\nc1\npa");
+        assertThat(real.dump()).isNotEqualTo(before);
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: nsb0, type: ovs-bridge, ovs-db: {external_ids: {x: y}}}\n", 0, "t"))
+                .isInstanceOfSatisfying(NetStateException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.CheckpointPending));
+        engine.rollback(null, "test");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.ROLLED_BACK);
+        assertThat(engine.checkpoint(id).orElseThrow().reason()).isEqualTo("rollback by test");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(real.vsctl("get", "Port", "a1", "other_config:keep")).isEqualTo("me");
+        assertThat(real.events).contains(id + " created pending", id + " rolledback rolled-back");
+        assertThatThrownBy(() -> engine.commit(id, "test")).isInstanceOfSatisfying(NetStateException.class,
+                e -> assertThat(e.kind()).isEqualTo(ErrorKind.Failed));
+        assertThatThrownBy(() -> engine.rollback(null, "test")).isInstanceOfSatisfying(NetStateException.class,
+                e -> assertThat(e.kind()).isEqualTo(ErrorKind.NotFound));
+    }
+
+    @Test
+    void confirmTimeoutRollsBackAndCommitKeeps() throws Exception {
+        engine.apply(BASE, 0, "test");
+        var before = real.dump();
+        String change = "interfaces:\n- name: nsb0\n  type: ovs-bridge\n  bridge:\n    port:\n    - {name: a1, vlan: {tag: 99}}\n    - name: c2\n- {name: c2, type: ovs-interface}\n";
+        String id = engine.apply(change, 2, "test");
+        Checkpoint cp = engine.checkpoint(id).orElseThrow();
+        assertThat(cp.deadlineMicros() - cp.createdMicros()).isEqualTo(2_000_000L);
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("99");
+        long deadlineMillis = cp.deadlineMicros() / 1000;
+        while (engine.checkpoint(id).orElseThrow().state() == Checkpoint.State.PENDING
+                && System.currentTimeMillis() < deadlineMillis + 10_000) {
+            Thread.sleep(50);
+        }
+        long late = System.currentTimeMillis() - deadlineMillis;
+        System.out.println("confirm timeout: rolled back " + late + " ms after the deadline");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.ROLLED_BACK);
+        assertThat(engine.checkpoint(id).orElseThrow().reason()).isEqualTo("confirm timeout");
+        assertThat(real.dump()).isEqualTo(before);
+
+        String id2 = engine.apply(change, 2, "test");
+        engine.commit(null, "test");
+        Thread.sleep(2500);
+        assertThat(engine.checkpoint(id2).orElseThrow().state()).isEqualTo(Checkpoint.State.COMMITTED);
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("99");
+        assertThat(real.vsctl("list-ports", "nsb0")).contains("c2");
+        assertThat(real.events).contains(id2 + " committed committed");
+    }
+
+    @Test
+    void aConcurrentChangeIsAConflictAndNothingIsHalfApplied() throws Exception {
+        engine.apply(BASE, 0, "test");
+        engine.faultHook(step -> {
+            if (step.equals("before-transaction")) {
+                real.vsctl("set", "Port", "a1", "tag=55");
+            }
+        });
+        assertThatThrownBy(() -> engine.apply("""
+                interfaces:
+                - name: nsb0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - {name: a1, vlan: {mode: access, tag: 12}}
+                    - {name: c3}
+                - {name: c3, type: ovs-interface}
+                - {name: nsb1, type: ovs-bridge, ovs-db: {external_ids: {x: "1"}}}
+                """, 0, "test")).isInstanceOfSatisfying(NetStateException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Conflict);
+                    assertThat(e.getMessage()).contains("nothing was changed");
+                });
+        engine.faultHook(null);
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("55");
+        assertThat(real.vsctl("list-ports", "nsb0")).doesNotContain("c3");
+        assertThat(real.vsctl("get", "Bridge", "nsb1", "external_ids")).isEqualTo("{}");
+        assertThat(engine.checkpoints().get(engine.checkpoints().size() - 1).state()).isEqualTo(Checkpoint.State.ROLLED_BACK);
+    }
+
+    @Test
+    void aFailedVerificationRollsBack() throws Exception {
+        engine.apply(BASE, 0, "test");
+        var before = real.dump();
+        // a port on a kernel device that does not exist: ovs-vswitchd sets Interface.error
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- name: nsb0\n  type: ovs-bridge\n  bridge:\n    port:\n    - name: nodev0\n",
+                0, "test")).isInstanceOfSatisfying(NetStateException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Failed);
+                    assertThat(e.getMessage()).contains("interface nodev0: ovs-vswitchd:").contains("rolled back");
+                });
+        assertThat(real.dump()).isEqualTo(before);
+    }
+
+    @Test
+    void aNewEngineKeepsAPendingCheckpointAndItsDeadline() throws Exception {
+        engine.apply(BASE, 0, "test");
+        var before = real.dump();
+        String id = engine.apply("interfaces:\n- {name: nsb1, type: ovs-bridge, state: absent}\n", 3, "test");
+        long deadline = engine.checkpoint(id).orElseThrow().deadlineMicros();
+        engine.close(); // a bundle update: the journal stays
+        engine = real.engine();
+        Checkpoint cp = engine.checkpoint(id).orElseThrow();
+        assertThat(cp.state()).isEqualTo(Checkpoint.State.PENDING);
+        assertThat(cp.deadlineMicros()).isEqualTo(deadline);
+        assertThat(real.vsctl("list-br")).isEqualTo("nsb0");
+        while (engine.checkpoint(id).orElseThrow().state() == Checkpoint.State.PENDING
+                && System.currentTimeMillis() < deadline / 1000 + 10_000) {
+            Thread.sleep(50);
+        }
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.ROLLED_BACK);
+        assertThat(real.dump()).isEqualTo(before);
+    }
+}

@@ -1,0 +1,158 @@
+package dev.ovs.netstate.internal.doc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ovs.base.InvalidArgumentException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class DocParserTest {
+    final DocParser parser = new DocParser();
+    final DocWriter writer = new DocWriter();
+
+    static final String FULL = """
+            interfaces:
+            - name: br0
+              type: ovs-bridge
+              state: up
+              bridge:
+                options:
+                  datapath: netdev
+                  fail-mode: secure
+                port:
+                - name: p1
+                  vlan:
+                    mode: access
+                    tag: 10
+                - name: p2
+                  vlan:
+                    mode: trunk
+                    trunk-tags:
+                    - id: 5
+                    - id-range: {min: 100, max: 103}
+                - name: eth1
+              ovs-db:
+                external_ids:
+                  owner: patchbay
+                  stale: null
+            - name: p1
+              type: ovs-interface
+              mtu: 1400
+              ovs-db:
+                external_ids: {role: "10"}
+            - name: p2
+              type: ovs-interface
+              patch:
+                peer: p3
+            - name: vx0
+              type: ovs-interface
+              tunnel:
+                type: vxlan
+                options: {remote_ip: 192.0.2.1, key: 100}
+            - name: old
+              type: ovs-bridge
+              state: absent
+            """;
+
+    @Test
+    void parsesEveryKind() {
+        Doc d = parser.parse(FULL);
+        assertThat(d.interfaces()).hasSize(5);
+        Doc.Bridge b = (Doc.Bridge) d.interfaces().get(0);
+        assertThat(b.datapath()).isEqualTo("netdev");
+        assertThat(b.failMode()).isEqualTo("secure");
+        assertThat(b.externalIds()).containsEntry("owner", "patchbay").containsEntry("stale", null);
+        assertThat(b.ports()).extracting(Doc.Port::name).containsExactly("p1", "p2", "eth1");
+        assertThat(b.ports().get(0).vlan()).isEqualTo(new Doc.Vlan("access", 10L, new TreeSet<>()));
+        assertThat(b.ports().get(1).vlan().trunks()).containsExactly(5L, 100L, 101L, 102L, 103L);
+        assertThat(b.ports().get(1).vlan().mode()).isEqualTo("trunk");
+        assertThat(b.ports().get(2).vlan()).isNull();
+        Doc.Iface p1 = (Doc.Iface) d.interfaces().get(1);
+        assertThat(p1.ovsType()).isEqualTo("internal");
+        assertThat(p1.options()).isEmpty();
+        assertThat(p1.mtu()).isEqualTo(1400L);
+        assertThat(p1.externalIds()).isEqualTo(Map.of("role", "10"));
+        assertThat(((Doc.Iface) d.interfaces().get(2)).options()).isEqualTo(Map.of("peer", "p3"));
+        Doc.Iface vx = (Doc.Iface) d.interfaces().get(3);
+        assertThat(vx.ovsType()).isEqualTo("vxlan");
+        assertThat(vx.options()).isEqualTo(Map.of("remote_ip", "192.0.2.1", "key", "100"));
+        assertThat(d.interfaces().get(4).absent()).isTrue();
+    }
+
+    @Test
+    void writesWhatItReads() {
+        Doc d = parser.parse(FULL);
+        String text = writer.write(d);
+        assertThat(parser.parse(text)).isEqualTo(d);
+        assertThat(text).contains("id-range").contains("fail-mode: secure").doesNotContain("---");
+    }
+
+    @Test
+    void nativeVlanLikeNmstate() {
+        Doc d = parser.parse("""
+                interfaces:
+                - name: br0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - {name: a, vlan: {mode: trunk, tag: 7, enable-native: true, trunk-tags: [{id: 8}]}}
+                    - {name: b, vlan: {mode: trunk, tag: 7, enable-native: false}}
+                    - {name: c, vlan: {tag: 9}}
+                    - {name: d, vlan: {mode: trunk, tag: 9}}
+                """);
+        List<Doc.Port> ports = ((Doc.Bridge) d.interfaces().get(0)).ports();
+        assertThat(ports.get(0).vlan().mode()).isEqualTo("native-untagged");
+        assertThat(ports.get(1).vlan().mode()).isEqualTo("native-tagged");
+        assertThat(ports.get(2).vlan().mode()).isNull();
+        assertThat(ports.get(3).vlan()).isEqualTo(new Doc.Vlan("trunk", 9L, new TreeSet<>()));
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+    }
+
+    @Test
+    void emptyDocuments() {
+        assertThat(parser.parse("").interfaces()).isEmpty();
+        assertThat(parser.parse("# nothing\n").interfaces()).isEmpty();
+        assertThat(parser.parse("interfaces: []").interfaces()).isEmpty();
+        assertThat(parser.parse("{}").interfaces()).isEmpty();
+    }
+
+    static void rejects(DocParser p, String doc, String path, String rulePart) {
+        assertThatThrownBy(() -> p.parse(doc)).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+            assertThat(e.argument()).isEqualTo(path);
+            assertThat(e.rule()).contains(rulePart);
+        });
+    }
+
+    @Test
+    void errorsNameThePathAndTheRule() {
+        String head = "interfaces:\n- name: br0\n  type: ovs-bridge\n  bridge:\n    port:\n    - name: p0\n    - name: p1\n      vlan: ";
+        rejects(parser, head + "{mode: access, tag: 5000}", "interfaces[0].bridge.port[1].vlan.tag", "must be 0..4095, got 5000");
+        rejects(parser, head + "{mode: acces}", "interfaces[0].bridge.port[1].vlan.mode", "got 'acces'");
+        rejects(parser, head + "{tagg: 1}", "interfaces[0].bridge.port[1].vlan.tagg", "unknown key");
+        rejects(parser, head + "{trunk-tags: [{id-range: {min: 9, max: 3}}]}",
+                "interfaces[0].bridge.port[1].vlan.trunk-tags[0].id-range", "min must be <= max");
+        rejects(parser, head + "{tag: x}", "interfaces[0].bridge.port[1].vlan.tag", "must be an integer");
+        rejects(parser, head + "{enable-native: true}", "interfaces[0].bridge.port[1].vlan.enable-native", "only with mode trunk");
+        rejects(parser, "interfaces:\n- name: this-name-is-too-long\n  type: ovs-bridge\n", "interfaces[0].name", "must be 1..15 bytes");
+        rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  mtu: 10\n", "interfaces[0].mtu", "must be 68..65535, got 10");
+        rejects(parser, "interfaces:\n- name: a\n  type: wifi\n", "interfaces[0].type", "got 'wifi'");
+        rejects(parser, "interfaces:\n- name: a\n  type: vlan\n", "interfaces[0].type", "not supported");
+        rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  state: down\n", "interfaces[0].state", "up or absent");
+        rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n- name: a\n  type: ovs-interface\n", "interfaces[1].name", "duplicate");
+        rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  tunnel: {type: vxlan}\n", "interfaces[0].tunnel.options.remote_ip", "required");
+        rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  patch: {peer: a}\n", "interfaces[0].patch.peer", "itself");
+        rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  state: absent\n  bridge: {}\n", "interfaces[0].bridge", "unknown key");
+        rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: p}]}\n- name: p\n  type: ovs-interface\n  state: absent\n",
+                "interfaces[0].bridge.port[0].name", "absent");
+        rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: b}]}\n", "interfaces[0].bridge.port[0].name", "local port");
+        rejects(parser, "routes:\n  config: []\n", "routes", "not supported");
+        rejects(parser, "interfaces: {a: 1}\n", "interfaces", "must be a list");
+        rejects(parser, "interfaces:\n- name: a\n  name: b\n  type: ovs-bridge\n", "document", "must be valid YAML");
+        rejects(parser, "interfaces: [\n", "document", "must be valid YAML");
+        rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  ovs-db: {external_ids: {k: [1]}}\n",
+                "interfaces[0].ovs-db.external_ids.k", "must be a string");
+    }
+}

@@ -1,0 +1,23 @@
+package dev.ovs.netstate.internal.doc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The complete example of docs/state.md is a valid document and round-trips. */
+class DocsExampleTest {
+    @Test
+    void theDocumentedExampleParses() throws Exception {
+        String md = Files.readString(Path.of("../../docs/state.md"));
+        int start = md.indexOf("```yaml\n") + "```yaml\n".length();
+        String yaml = md.substring(start, md.indexOf("```", start));
+        Doc d = new DocParser().parse(yaml);
+        assertThat(d.interfaces()).hasSize(7);
+        Doc.Bridge br0 = (Doc.Bridge) d.interfaces().get(0);
+        assertThat(br0.ports()).hasSize(4);
+        assertThat(br0.ports().get(2).vlan().mode()).isEqualTo("native-untagged");
+        assertThat(new DocParser().parse(new DocWriter().write(d))).isEqualTo(d);
+    }
+}
