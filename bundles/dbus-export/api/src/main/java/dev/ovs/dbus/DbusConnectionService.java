@@ -61,4 +61,18 @@ public interface DbusConnectionService {
 
     /** @param listener listener to remove (unknown listeners are ignored) */
     void removeListener(DbusConnectionListener listener);
+
+    /**
+     * The D-Bus call the calling thread is serving: inside a member of a whiteboard export ({@link DbusExport})
+     * called through this connection, the call with its caller's credentials ({@link DbusCall#uid()},
+     * {@link DbusCall#pid()}, {@link DbusCall#groups()}); e.g. a face that allows some arguments to root only.
+     * Empty on any other thread, and when the member was called in-process (not over D-Bus). The default (for
+     * implementations that export nothing, such as test stubs) is always empty.
+     *
+     * @return the call being served on this thread, or empty
+     * @since dev.ovs.dbus 2.1.0
+     */
+    default Optional<DbusCall> currentCall() {
+        return Optional.empty();
+    }
 }

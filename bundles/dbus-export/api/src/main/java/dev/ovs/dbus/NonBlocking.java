@@ -13,6 +13,10 @@ import java.lang.annotation.Target;
  * hand-offs per call (docs/dbus.md, "Inline dispatch"; on the benchmark machine {@code BridgeExists} from another
  * process went from about 170 µs to 106–127 µs p50).
  *
+ * <p>Only members that are also {@link ReadOnly} run there: a member that changes something is recorded in the
+ * ledger first (a write to disk) and needs its caller's credentials from the bus daemon (a D-Bus call of its own),
+ * so it always runs on the method-call pool, annotated or not.
+ *
  * <p>While such a call runs, the connection reads nothing else: a slow one delays every other call and signal.
  * As a guard, a member whose calls take longer than 10 ms ten times is logged and dispatched to the method-call pool
  * from then on. Methods without the annotation always run on the pool (up to 4 at a time).

@@ -18,14 +18,23 @@
  * <p><b>Members</b>: {@link dev.ovs.dbus.NonBlocking} (answers from memory: run on the connection's reader
  * thread), {@link dev.ovs.dbus.ReadOnly} (changes nothing: what an authorization policy needs to know).
  *
- * <p><b>Authorization</b>: {@link dev.ovs.dbus.DbusAuthorizer} services are asked before every member runs.
+ * <p><b>Authorization</b>: {@link dev.ovs.dbus.DbusAuthorizer} services are asked before every member runs, with
+ * the caller's credentials from the bus daemon ({@link dev.ovs.dbus.DbusCall}); the bundle registers one that
+ * lets everybody call {@link dev.ovs.dbus.ReadOnly} members and only root, the appliance's uid and a configured
+ * group call the others. A member sees the call it serves with
+ * {@link dev.ovs.dbus.DbusConnectionService#currentCall()}.
+ *
+ * <p><b>Ledger</b>: every call of a member that is not read-only is recorded in the ledger
+ * ({@link dev.ovs.dbus.ledger}) by the exporter, intent before and outcome after.
  *
  * <p>2.0.0: {@code DbusErrors.Kind} and the per-domain factories of {@code DbusErrors} are gone
  * (kinds are {@link dev.ovs.base.ErrorKind}, namespaces are declared by each interface), and so is the package
  * of the domain interface that lived next to this one; {@link dev.ovs.dbus.DbusError}
  * carries its name; {@link dev.ovs.dbus.DbusErrors#map}, {@link dev.ovs.dbus.ErrorNamespace},
  * {@link dev.ovs.dbus.ReadOnly}, {@link dev.ovs.dbus.DbusAuthorizer} and {@link dev.ovs.dbus.DbusCall} are new.
+ * 2.1.0: {@link dev.ovs.dbus.DbusCall} carries the caller's uid, pid and groups;
+ * {@link dev.ovs.dbus.DbusConnectionService#currentCall()}.
  */
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.dbus;

@@ -1,11 +1,13 @@
 package dev.ovs.dbus.internal;
 
 import dev.ovs.dbus.DbusAuthorizer;
+import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.DbusExports;
 import dev.ovs.dbus.ExportStatus;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.dbusjava.InlineDispatch;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.messages.DBusSignal;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -34,10 +38,15 @@ import org.osgi.service.metatype.annotations.Designate;
  * Owns the appliance's D-Bus connection ({@link BusConnector}) and the whiteboard exporter
  * ({@link Exporter}, fed by a {@link ServiceTracker} on {@value DbusExport#FILTER}). PID {@code dev.ovs.dbus};
  * a configuration change re-activates the component (new connection, everything re-exported). Every
- * {@link DbusAuthorizer} service is asked before each call of an exported member.
+ * {@link DbusAuthorizer} service is asked before each call of an exported member, with the caller's credentials
+ * from the bus daemon ({@link Callers}); every call of a mutating member is recorded in the {@link Ledger} service
+ * and refused while there is none. A bundle listener tells the exporter when a bundle is uninstalled, so that the
+ * paths and names of its services go at once rather than after the replacement grace.
  *
  * <p>Outside a framework (tests of the D-Bus faces, tools) the public constructors connect at once and
- * {@link #export(Object, String, String)} stands in for the service registry; {@link #close()} ends it.
+ * {@link #export(Object, String, String)} stands in for the service registry; {@link #close()} ends it. There,
+ * calls are recorded only in a ledger given with {@link #setLedger(Ledger)}, and authorized only by authorizers
+ * added with {@link #addAuthorizer(DbusAuthorizer)}.
  */
 @Component(service = {DbusConnectionService.class, DbusExports.class}, immediate = true,
         configurationPid = "dev.ovs.dbus", configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -52,6 +61,20 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     private BusConnector connector;
     private ServiceTracker<Object, Object> tracker;
     private final List<DbusAuthorizer> authorizers = new CopyOnWriteArrayList<>();
+    private final Callers callers = new Callers();
+    /** The call each method-call thread is serving ({@link #currentCall()}). */
+    private final ThreadLocal<DbusCall> current = new ThreadLocal<>();
+    private volatile Ledger ledger;
+    /** In a framework: a mutating call is refused while there is no ledger. */
+    private boolean ledgerRequired;
+    private final BundleListener uninstalls = event -> {
+        if (event.getType() == BundleEvent.UNINSTALLED) {
+            Exporter ex = exporter;
+            if (ex != null) {
+                ex.bundleUninstalled(event.getBundle().getBundleId());
+            }
+        }
+    };
     /** Service ids of {@link #export(Object, String, String)}: far above any OSGi service.id of a test. */
     private final AtomicLong standaloneIds = new AtomicLong(1L << 40);
 
@@ -93,16 +116,20 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
 
     @Activate
     void activate(BundleContext context, DbusConfig config) throws InvalidSyntaxException {
+        ledgerRequired = true;
         start(config.address(), config.unexport_grace_ms());
+        context.addBundleListener(uninstalls);
         tracker = new ServiceTracker<>(context, context.createFilter(DbusExport.FILTER), new Customizer(context));
         tracker.open(true);
     }
 
     private void start(String address, long graceMs) {
         this.graceMs = graceMs;
-        exporter = new Exporter(graceMs, () -> authorizers);
+        exporter = new Exporter(graceMs, new Dispatch.Context(() -> authorizers, callers, () -> ledger,
+                ledgerRequired, current, new WireErrors()));
         connector = new BusConnector(address, exporter::answersInline);
-        connector.addListener(exporter); // first listener: exports are in place before others hear of it
+        connector.addListener(callers); // credentials first: calls arrive as soon as something is exported
+        connector.addListener(exporter); // exports are in place before others hear of it
         connector.start();
     }
 
@@ -114,6 +141,7 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
      */
     @Deactivate
     void deactivate(BundleContext context) {
+        context.removeBundleListener(uninstalls);
         boolean frameworkStopping = context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
         if (graceMs > 0 && !frameworkStopping) {
             handOver();
@@ -185,8 +213,37 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
         authorizers.remove(authorizer);
     }
 
+    /**
+     * The ledger every mutating call is recorded in (DS: the {@link Ledger} service, dynamically; outside a
+     * framework: a ledger the caller owns and closes).
+     *
+     * @param l the ledger, or null for none (in a framework mutating calls are then refused with
+     *          {@code Unavailable}; outside, not recorded)
+     */
+    @Reference(service = Ledger.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            unbind = "unsetLedger")
+    public void setLedger(Ledger l) {
+        ledger = l;
+    }
+
+    /** @param l a ledger going away (ignored unless it is the current one) */
+    void unsetLedger(Ledger l) {
+        if (ledger == l) {
+            ledger = null;
+        }
+    }
+
+    @Override
+    public Optional<DbusCall> currentCall() {
+        return Optional.ofNullable(current.get());
+    }
+
     Exporter exporter() {
         return exporter;
+    }
+
+    Callers callers() {
+        return callers;
     }
 
     /**
@@ -311,9 +368,9 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
         }
 
         private void add(ServiceReference<Object> ref, Object svc) {
-            String bsn = ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName();
-            exporter.add(id(ref), bsn, svc, ref.getProperty(DbusExport.OBJECT_PATH),
-                    ref.getProperty(DbusExport.BUS_NAME));
+            org.osgi.framework.Bundle b = ref.getBundle();
+            exporter.add(id(ref), b == null ? -1 : b.getBundleId(), b == null ? "?" : b.getSymbolicName(), svc,
+                    ref.getProperty(DbusExport.OBJECT_PATH), ref.getProperty(DbusExport.BUS_NAME));
         }
 
         private long id(ServiceReference<Object> ref) {

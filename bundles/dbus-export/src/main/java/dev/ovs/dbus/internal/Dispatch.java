@@ -1,14 +1,19 @@
 package dev.ovs.dbus.internal;
 
+import dev.ovs.base.DomainException;
+import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusAuthorizer;
 import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusError;
 import dev.ovs.dbus.DbusErrors;
+import dev.ovs.dbus.NonBlocking;
 import dev.ovs.dbus.ReadOnly;
+import dev.ovs.dbus.ledger.Ledger;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.List;
@@ -24,34 +29,58 @@ import org.freedesktop.dbus.utils.DBusNamingUtil;
  * What the exporter puts on the bus in place of a whiteboard service: a {@link Proxy} implementing the same
  * D-Bus interfaces whose every member call
  * <ol>
- * <li>asks the {@link DbusAuthorizer}s (if any): refused → {@value DbusErrors#ACCESS_DENIED};</li>
- * <li>runs the service's method;</li>
- * <li>maps whatever it throws with {@link DbusErrors#map} (namespace of the member's interface,
+ * <li>takes the caller's credentials from the bus daemon ({@link Callers}; a {@link ReadOnly} {@link NonBlocking}
+ * member only what is already known, since it may run on the reader thread);</li>
+ * <li>asks the {@link DbusAuthorizer}s (if any): refused → {@value DbusErrors#ACCESS_DENIED}, nothing recorded;</li>
+ * <li>for a member that is not {@link ReadOnly}: writes the intent to the {@link Ledger} (caller, member
+ * {@code <interface>.<member>}, arguments as text: {@link Args}); if that fails the member does not run and the
+ * caller gets {@code <namespace>.Unavailable} ({@code <member>: ledger: <reason>}); without a ledger service the
+ * same, when one is required (in a framework), else nothing is recorded (outside a framework);</li>
+ * <li>runs the service's method with the call as {@link dev.ovs.dbus.DbusConnectionService#currentCall()};</li>
+ * <li>writes the outcome ({@code ok[: <result>]} or {@code error: <error name>: <message>}; a failure to write it
+ * is logged, the caller still gets the member's own result);</li>
+ * <li>maps whatever the member threw with {@link DbusErrors#map} (namespace of the member's interface,
  * {@link DbusErrors#namespaceOf}) and throws it as a class of the error's name ({@link WireErrors}).</li>
  * </ol>
  * dbus-java builds introspection data and the method table from the interfaces the exported object implements
  * ({@code ExportedObject}), so the proxy looks exactly like the service on the bus. The per-member facts
- * (D-Bus names, namespace, {@link ReadOnly}) are worked out once, when the proxy is made.
+ * (D-Bus names, namespace, {@link ReadOnly}, {@link NonBlocking}) are worked out once, when the proxy is made.
  */
 final class Dispatch implements InvocationHandler {
     private static final System.Logger LOG = System.getLogger(Dispatch.class.getName());
 
+    /**
+     * What every call of every export uses.
+     *
+     * @param authorizers    the authorizers to ask (read per call)
+     * @param callers        the credentials cache of the connection
+     * @param ledger         the ledger, or a supplier of null while there is none
+     * @param ledgerRequired whether a mutating call is refused while there is no ledger
+     * @param current        the call being served, per thread ({@link dev.ovs.dbus.DbusConnectionService#currentCall()})
+     * @param wire           the error classes
+     */
+    record Context(Supplier<List<DbusAuthorizer>> authorizers, Callers callers, Supplier<Ledger> ledger,
+            boolean ledgerRequired, ThreadLocal<DbusCall> current, WireErrors wire) {
+        /** No authorizer, no ledger: every call runs (tests of the exporter itself). */
+        static Context open() {
+            return new Context(List::of, new Callers(), () -> null, false, new ThreadLocal<>(), new WireErrors());
+        }
+    }
+
     /** A member of an exported interface. */
-    private record Member(String iface, String name, String namespace, boolean readOnly) {
+    private record Member(String iface, String name, String namespace, boolean readOnly, boolean nonBlocking,
+            List<String> params) {
     }
 
     private final Object target;
     private final String path;
     private final Map<Method, Member> members;
-    private final Supplier<List<DbusAuthorizer>> authorizers;
-    private final WireErrors wire;
+    private final Context ctx;
 
-    private Dispatch(Object target, String path, Set<Class<?>> ifaces, Supplier<List<DbusAuthorizer>> authorizers,
-            WireErrors wire) {
+    private Dispatch(Object target, String path, Set<Class<?>> ifaces, Context ctx) {
         this.target = target;
         this.path = path;
-        this.authorizers = authorizers;
-        this.wire = wire;
+        this.ctx = ctx;
         Map<Method, Member> m = new HashMap<>();
         for (Class<?> i : ifaces) {
             for (Method method : i.getMethods()) {
@@ -60,26 +89,26 @@ final class Dispatch implements InvocationHandler {
                         || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                     continue;
                 }
+                List<String> params = java.util.Arrays.stream(method.getParameters()).map(Parameter::getName).toList();
                 m.put(method, new Member(DBusNamingUtil.getInterfaceName(owner), DBusNamingUtil.getMethodName(method),
-                        DbusErrors.namespaceOf(owner), method.isAnnotationPresent(ReadOnly.class)));
+                        DbusErrors.namespaceOf(owner), method.isAnnotationPresent(ReadOnly.class),
+                        method.isAnnotationPresent(NonBlocking.class), params));
             }
         }
         this.members = m;
     }
 
     /**
-     * @param target      the whiteboard service object
-     * @param path        its object path
-     * @param ifaces      the D-Bus interfaces to export (those {@code target} implements)
-     * @param authorizers the authorizers to ask before each call (read per call)
-     * @param wire        the error classes
+     * @param target the whiteboard service object
+     * @param path   its object path
+     * @param ifaces the D-Bus interfaces to export (those {@code target} implements)
+     * @param ctx    authorizers, credentials, ledger, call context and error classes
      * @return the object to export
      * @throws IllegalArgumentException if a proxy of those interfaces cannot be made
      */
-    static DBusInterface proxy(Object target, String path, Set<Class<?>> ifaces,
-            Supplier<List<DbusAuthorizer>> authorizers, WireErrors wire) {
+    static DBusInterface proxy(Object target, String path, Set<Class<?>> ifaces, Context ctx) {
         return (DBusInterface) Proxy.newProxyInstance(target.getClass().getClassLoader(),
-                ifaces.toArray(Class<?>[]::new), new Dispatch(target, path, ifaces, authorizers, wire));
+                ifaces.toArray(Class<?>[]::new), new Dispatch(target, path, ifaces, ctx));
     }
 
     @Override
@@ -97,14 +126,61 @@ final class Dispatch implements InvocationHandler {
                     return call(method, args); // getObjectPath, isRemote
             }
         }
-        List<DbusAuthorizer> auth = authorizers.get();
+        DBusCallInfo info = AbstractConnection.getCallInfo();
+        String sender = info == null || info.getSource() == null ? "" : info.getSource();
+        Callers.Credentials cr = m.readOnly() && m.nonBlocking()
+                ? ctx.callers().cached(sender).orElse(Callers.Credentials.UNKNOWN)
+                : ctx.callers().resolve(sender);
+        DbusCall call = new DbusCall(sender, path, m.iface(), m.name(), m.readOnly(), cr.uid(), cr.pid(), cr.groups());
+        List<DbusAuthorizer> auth = ctx.authorizers().get();
         if (!auth.isEmpty()) {
-            authorize(auth, m);
+            authorize(auth, m, call);
         }
+        Ledger.Intent intent = m.readOnly() ? null : intent(m, call, args);
+        DbusCall outer = ctx.current().get();
+        ctx.current().set(call);
         try {
-            return call(method, args);
+            Object result = call(method, args);
+            if (intent != null) {
+                intent.succeeded(method.getReturnType() == void.class ? null : Args.text(result));
+            }
+            return result;
         } catch (InvocationTargetException e) {
-            throw wire.onWire(DbusErrors.map(e.getCause(), m.namespace(), m.name()));
+            DbusError err = DbusErrors.map(e.getCause(), m.namespace(), m.name());
+            if (intent != null) {
+                intent.failed(err.errorName() + ": " + err.getMessage());
+            }
+            throw ctx.wire().onWire(err);
+        } catch (Throwable t) {
+            if (intent != null) {
+                intent.failed(t.toString());
+            }
+            throw t;
+        } finally {
+            if (outer == null) {
+                ctx.current().remove();
+            } else {
+                ctx.current().set(outer);
+            }
+        }
+    }
+
+    /** Writes the intent of a mutating call; refuses the call (Unavailable) if that is not possible. */
+    private Ledger.Intent intent(Member m, DbusCall call, Object[] args) {
+        Ledger l = ctx.ledger().get();
+        try {
+            if (l == null) {
+                if (ctx.ledgerRequired()) {
+                    throw new DomainException(ErrorKind.Unavailable,
+                            "ledger: not available (component dev.ovs.ledger is not active)", null);
+                }
+                return null;
+            }
+            return l.begin(call.callerText(), m.iface() + "." + m.name(), Args.summarize(m.params(), args));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "dev.ovs.dbus: refused " + m.iface() + "." + m.name() + " of " + call.callerText()
+                    + ": " + e.getMessage());
+            throw ctx.wire().onWire(DbusErrors.map(e, m.namespace(), m.name()));
         }
     }
 
@@ -117,10 +193,7 @@ final class Dispatch implements InvocationHandler {
         }
     }
 
-    private void authorize(List<DbusAuthorizer> auth, Member m) {
-        DBusCallInfo info = AbstractConnection.getCallInfo();
-        String sender = info == null || info.getSource() == null ? "" : info.getSource();
-        DbusCall call = new DbusCall(sender, path, m.iface(), m.name(), m.readOnly());
+    private void authorize(List<DbusAuthorizer> auth, Member m, DbusCall call) {
         for (DbusAuthorizer a : auth) {
             boolean ok;
             try {
@@ -130,8 +203,9 @@ final class Dispatch implements InvocationHandler {
                 ok = false;
             }
             if (!ok) {
-                throw wire.onWire(new DbusError(DbusErrors.ACCESS_DENIED,
-                        m.iface() + "." + m.name() + ": not permitted for " + (sender.isEmpty() ? "this peer" : sender)));
+                throw ctx.wire().onWire(new DbusError(DbusErrors.ACCESS_DENIED,
+                        m.iface() + "." + m.name() + ": not permitted for uid " + (call.uid() < 0 ? "?" : call.uid())
+                                + " (" + (call.sender().isEmpty() ? "peer" : call.sender()) + ")"));
             }
         }
     }

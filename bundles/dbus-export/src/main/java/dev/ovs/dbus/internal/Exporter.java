@@ -1,13 +1,13 @@
 package dev.ovs.dbus.internal;
 
 import dev.ovs.base.ErrorKind;
-import dev.ovs.dbus.DbusAuthorizer;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.NonBlocking;
+import dev.ovs.dbus.ReadOnly;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -38,9 +37,9 @@ import org.freedesktop.dbus.utils.DBusObjects;
  * complete when the method returns.
  *
  * <p>What is exported for a service is not the service object itself but a {@link Dispatch} proxy of the same
- * D-Bus interfaces: it asks the {@link DbusAuthorizer}s, runs the service's method and turns whatever it throws
- * into the D-Bus error of {@link DbusErrors#map} (the one exception mapping), with the error's name on the wire
- * ({@link WireErrors}).
+ * D-Bus interfaces: it takes the caller's credentials, asks the {@link dev.ovs.dbus.DbusAuthorizer}s, records a
+ * mutating call in the ledger, runs the service's method and turns whatever it throws into the D-Bus error of
+ * {@link DbusErrors#map} (the one exception mapping), with the error's name on the wire ({@link WireErrors}).
  *
  * <p>Replacement grace: when an exported service goes away while the connection stays (its bundle is
  * stopped or updated), its path and bus name are kept for {@code graceMs} by a placeholder object that
@@ -49,8 +48,10 @@ import org.freedesktop.dbus.utils.DBusObjects;
  * service registering the same path in that time takes the path and name over without the name ever being
  * released, so a client calling
  * through a bundle update sees {@code Unavailable} for a moment, never {@code ServiceUnknown}. When the
- * time is up the placeholder is unexported and the name released. The placeholders' timer thread
- * ({@code dev.ovs.dbus-grace}) exists only while a placeholder does (1 s keep-alive).
+ * time is up the placeholder is unexported and the name released. A service whose bundle is uninstalled has no
+ * successor coming: {@link #bundleUninstalled(long)} (the framework's {@code UNINSTALLED} bundle event) releases its
+ * placeholders at once. The placeholders' timer thread ({@code dev.ovs.dbus-grace}) exists only while a
+ * placeholder does (1 s keep-alive).
  *
  * <p>Outside OSGi (tests), call {@link #add}, {@link #remove} and the listener methods directly.
  */
@@ -59,6 +60,7 @@ final class Exporter implements DbusConnectionListener {
 
     private static final class Entry {
         final long id;
+        final long bundleId;
         final String bundle;
         final Object object;
         final String path;
@@ -70,8 +72,9 @@ final class Exporter implements DbusConnectionListener {
         boolean exported;
         boolean ownsNameRef;
 
-        Entry(long id, String bundle, Object object, String path, String name) {
+        Entry(long id, long bundleId, String bundle, Object object, String path, String name) {
             this.id = id;
+            this.bundleId = bundleId;
             this.bundle = bundle;
             this.object = object;
             this.path = path;
@@ -85,13 +88,15 @@ final class Exporter implements DbusConnectionListener {
 
     /** A removed service's path (and name) held for a successor; see the class comment. */
     private static final class Placeholder {
+        final long bundleId;
         final String path;
         final String name;
         final DBusInterface object;
         boolean ownsNameRef;
         ScheduledFuture<?> expiry;
 
-        Placeholder(String path, String name, DBusInterface object, boolean ownsNameRef) {
+        Placeholder(long bundleId, String path, String name, DBusInterface object, boolean ownsNameRef) {
+            this.bundleId = bundleId;
             this.path = path;
             this.name = name;
             this.object = object;
@@ -107,8 +112,8 @@ final class Exporter implements DbusConnectionListener {
     private final Map<String, Integer> nameRefs = new HashMap<>();
     private final Map<String, Placeholder> placeholders = new HashMap<>();
     /**
-     * D-Bus interface name → names of its {@link NonBlocking} members, of every service seen. Only grows (a few
-     * strings; no class references, so no bundle revision is kept).
+     * D-Bus interface name → names of its {@link NonBlocking} {@link ReadOnly} members, of every service seen. Only
+     * grows (a few strings; no class references, so no bundle revision is kept).
      */
     private final Map<String, Set<String>> nonBlocking = new ConcurrentHashMap<>();
 
@@ -117,47 +122,66 @@ final class Exporter implements DbusConnectionListener {
         nonBlocking.computeIfAbsent("org.freedesktop.DBus.Peer", k -> ConcurrentHashMap.newKeySet()).add("Ping");
     }
     private final long graceMs;
-    private final Supplier<List<DbusAuthorizer>> authorizers;
-    private final WireErrors wire = new WireErrors();
+    private final Dispatch.Context ctx;
+    private final WireErrors wire;
     private ScheduledThreadPoolExecutor timer;
     private DBusConnection connection;
 
-    /** An exporter without replacement grace (services are unexported the moment they go away), no authorizer. */
+    /**
+     * An exporter without replacement grace (services are unexported the moment they go away), no authorizer, no
+     * ledger.
+     */
     Exporter() {
-        this(0, List::of);
+        this(0, Dispatch.Context.open());
     }
 
     /**
-     * @param graceMs     how long a removed service's path and bus name are held for a successor, in ms
-     *                    (0: not at all)
-     * @param authorizers the authorizers every call is checked with (read per call, lock-free)
+     * @param graceMs how long a removed service's path and bus name are held for a successor, in ms (0: not at all)
+     * @param ctx     what every call uses: authorizers, credentials, ledger, call context, error classes
      * @throws IllegalArgumentException if graceMs is negative
      */
-    Exporter(long graceMs, Supplier<List<DbusAuthorizer>> authorizers) {
+    Exporter(long graceMs, Dispatch.Context ctx) {
         if (graceMs < 0) {
             throw new IllegalArgumentException("unexport.grace.ms: must be >= 0, got " + graceMs);
         }
         this.graceMs = graceMs;
-        this.authorizers = authorizers;
+        this.ctx = ctx;
+        this.wire = ctx.wire();
     }
 
     /**
-     * Adds (or replaces) the export of one service.
+     * Adds (or replaces) the export of one service of no known bundle (outside a framework).
      *
      * @param id       the service id (unique key)
-     * @param bundle   the registering bundle's symbolic name
+     * @param bundle   a name for the registrant
      * @param object   the service object
      * @param pathProp value of {@value DbusExport#OBJECT_PATH}
      * @param nameProp value of {@value DbusExport#BUS_NAME}, may be null
      * @return the resulting status
      */
     synchronized ExportStatus add(long id, String bundle, Object object, Object pathProp, Object nameProp) {
+        return add(id, -1, bundle, object, pathProp, nameProp);
+    }
+
+    /**
+     * Adds (or replaces) the export of one service.
+     *
+     * @param id       the service id (unique key)
+     * @param bundleId the registering bundle's id ({@link #bundleUninstalled(long)}), -1 if none
+     * @param bundle   the registering bundle's symbolic name
+     * @param object   the service object
+     * @param pathProp value of {@value DbusExport#OBJECT_PATH}
+     * @param nameProp value of {@value DbusExport#BUS_NAME}, may be null
+     * @return the resulting status
+     */
+    synchronized ExportStatus add(long id, long bundleId, String bundle, Object object, Object pathProp,
+            Object nameProp) {
         if (entries.containsKey(id)) {
             remove(id);
         }
         String path = pathProp == null ? "" : String.valueOf(pathProp);
         String name = nameProp == null ? null : String.valueOf(nameProp);
-        Entry e = new Entry(id, bundle == null ? "?" : bundle, object, path, name);
+        Entry e = new Entry(id, bundleId, bundle == null ? "?" : bundle, object, path, name);
         entries.put(id, e);
         String invalid = validate(object, pathProp, nameProp);
         if (invalid != null) {
@@ -274,7 +298,7 @@ final class Exporter implements DbusConnectionListener {
             e.exported = true; // withdraw() unexports whatever is there and releases the name
             return false;
         }
-        Placeholder p = new Placeholder(e.path, e.name, stand, e.ownsNameRef);
+        Placeholder p = new Placeholder(e.bundleId, e.path, e.name, stand, e.ownsNameRef);
         e.exported = false;
         e.ownsNameRef = false;
         pathOwner.put(e.path, PLACEHOLDER);
@@ -426,13 +450,14 @@ final class Exporter implements DbusConnectionListener {
     }
 
     /**
-     * Records the {@link NonBlocking} members of the object's D-Bus interfaces (D-Bus interface name → member
-     * names, as dbus-java names them on the bus).
+     * Records the members of the object's D-Bus interfaces that are both {@link NonBlocking} and {@link ReadOnly}
+     * (D-Bus interface name → member names, as dbus-java names them on the bus). A mutating member never runs on
+     * the reader thread: its caller's credentials may need a D-Bus call, and its ledger entry a write to disk.
      */
     private void recordNonBlocking(Object object) {
         for (Class<?> i : dbusInterfaces(object.getClass())) {
             for (Method m : i.getMethods()) {
-                if (m.isAnnotationPresent(NonBlocking.class)) {
+                if (m.isAnnotationPresent(NonBlocking.class) && m.isAnnotationPresent(ReadOnly.class)) {
                     nonBlocking.computeIfAbsent(DBusNamingUtil.getInterfaceName(m.getDeclaringClass()),
                             k -> ConcurrentHashMap.newKeySet()).add(DBusNamingUtil.getMethodName(m));
                 }
@@ -442,17 +467,34 @@ final class Exporter implements DbusConnectionListener {
 
     /**
      * Whether an incoming method call may be answered on the connection's reader thread: its interface and
-     * member are those of a {@link NonBlocking} method of an object exported (now or earlier) by this exporter,
+     * member are those of a {@link NonBlocking} {@link ReadOnly} method of an object exported (now or earlier) by
+     * this exporter,
      * or it is {@code org.freedesktop.DBus.Peer.Ping} (answered by dbus-java).
      * Called by dbus-java's reader thread for every incoming call (dev.ovs.dbusjava.InlineDispatch); lock-free.
      *
      * @param call the incoming call
-     * @return {@code true} if the call names its interface and that member is {@link NonBlocking}
+     * @return {@code true} if the call names its interface and that member is {@link NonBlocking} and
+     *         {@link ReadOnly}
      */
     boolean answersInline(MethodCall call) {
         String iface = call.getInterface();
         Set<String> members = iface == null ? null : nonBlocking.get(iface);
         return members != null && members.contains(call.getName());
+    }
+
+    /**
+     * A bundle was uninstalled: no successor of its services is coming, so the placeholders holding their paths
+     * and names are removed now (unexported, names released) instead of when the grace is over.
+     *
+     * @param bundleId the uninstalled bundle's id
+     */
+    synchronized void bundleUninstalled(long bundleId) {
+        for (Placeholder p : new ArrayList<>(placeholders.values())) {
+            if (p.bundleId == bundleId && bundleId >= 0) {
+                drop(p, true);
+                LOG.log(Level.DEBUG, "dev.ovs.dbus: " + p.path + " released (bundle " + bundleId + " uninstalled)");
+            }
+        }
     }
 
     private synchronized void expire(Placeholder p) {
@@ -580,7 +622,7 @@ final class Exporter implements DbusConnectionListener {
         if (!e.exported) {
             try {
                 if (e.dispatch == null) {
-                    e.dispatch = Dispatch.proxy(e.object, e.path, dbusInterfaces(e.object.getClass()), authorizers, wire);
+                    e.dispatch = Dispatch.proxy(e.object, e.path, dbusInterfaces(e.object.getClass()), ctx);
                 }
                 c.exportObject(e.path, e.dispatch);
             } catch (DBusException | RuntimeException ex) {

@@ -127,7 +127,7 @@ class ConnectionAndWhiteboardIT {
         component.addAuthorizer(readOnlyOnly);
 
         assertThat(ports("Set", "p2", "two")).contains("GDBus.Error:" + DbusErrors.ACCESS_DENIED
-                + ": dev.ovs.test.Ports1.Set: not permitted for :1.");
+                + ": dev.ovs.test.Ports1.Set: not permitted for uid 0 (:1.");
         assertThat(impl.ports).as("the member did not run").doesNotContainKey("p2");
         assertThat(ports("Get", "p1")).contains("('one',)");
         // a @NonBlocking member, answered on the reader thread, is checked there too

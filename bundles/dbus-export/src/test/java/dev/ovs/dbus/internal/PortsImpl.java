@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Test implementation of {@link TestPorts}: a map in memory. */
-final class PortsImpl implements TestPorts {
+/** Test implementation of {@link TestPorts}: a map in memory (tests may override a member). */
+class PortsImpl implements TestPorts {
     static final String PATH = "/dev/ovs/test/Ports1";
     final Map<String, String> ports = new ConcurrentHashMap<>(Map.of("p1", "one"));
 

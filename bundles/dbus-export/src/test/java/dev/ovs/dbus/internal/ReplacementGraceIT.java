@@ -185,6 +185,28 @@ class ReplacementGraceIT {
     }
 
     @Test
+    void aServiceOfAnUninstalledBundleGoesAtOnceOthersAreStillHeld() {
+        component = new DbusConnectionComponent(bus.address(), 30_000);
+        Exporter ex = component.exporter();
+        assertThat(ex.add(1, 42, "gone", new EchoImpl(PATH, "v1"), PATH, NAME).state()).isEqualTo(State.EXPORTED);
+        assertThat(ex.add(2, 43, "updated", new PortsImpl(), PortsImpl.PATH, "dev.ovs.test.Ports1").state())
+                .isEqualTo(State.EXPORTED);
+        ex.remove(1); // bundle 42 stopping: uninstall or update, not known yet
+        ex.remove(2);
+        assertThat(ex.heldPaths()).containsExactlyInAnyOrder(PATH, PortsImpl.PATH);
+        assertThat(hasOwner(NAME)).isTrue();
+
+        ex.bundleUninstalled(42); // no successor is coming: no grace
+        assertThat(ex.heldPaths()).containsExactly(PortsImpl.PATH);
+        assertThat(hasOwner(NAME)).as("released at once").isFalse();
+        assertThat(call(component.uniqueName().orElseThrow(), PATH, NAME + ".Echo", "x")).contains("FAILED")
+                .contains("UnknownObject");
+        assertThat(hasOwner("dev.ovs.test.Ports1")).as("another bundle's placeholder stays for its successor").isTrue();
+        ex.bundleUninstalled(7); // unrelated
+        assertThat(ex.heldPaths()).containsExactly(PortsImpl.PATH);
+    }
+
+    @Test
     void noGraceUnexportsAtOnce() {
         component = new DbusConnectionComponent(bus.address());
         Exporter ex = component.exporter();

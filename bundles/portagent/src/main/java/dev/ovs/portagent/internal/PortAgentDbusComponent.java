@@ -1,24 +1,23 @@
 package dev.ovs.portagent.internal;
 
 import dev.ovs.base.ErrorKind;
+import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusConnectionService;
+import dev.ovs.dbus.DbusError;
+import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
+import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.ContainerPort;
+import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.dbus.PortAgent1;
-import dev.ovs.ovsdb.vswitch.VlanTag;
-import dev.ovs.portagent.internal.ledger.Ledger;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.freedesktop.dbus.DBusCallInfo;
-import org.freedesktop.dbus.connections.AbstractConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
-import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.types.UInt16;
 import org.freedesktop.dbus.types.Variant;
 import org.osgi.service.component.annotations.Component;
@@ -31,8 +30,13 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code dev.ovs.dbus} exports and whose exceptions it maps ({@code dev.ovs.dbus.DbusErrors#map}):
  * {@link dev.ovs.base.InvalidArgumentException} to {@code InvalidArgs}, {@link PortAgentException} (and an
  * {@code OvsdbException} of a read straight from OVSDB) to {@code dev.ovs.PortAgent1.Error.<Kind>}, the namespace
- * {@link PortAgent1} declares. The ledger caller is {@code dbus:<sender> uid=<uid>} (uid from
- * {@code org.freedesktop.DBus.GetConnectionUnixUser}, asked once per sender and bus connection).
+ * {@link PortAgent1} declares.
+ *
+ * <p>The caller is the one of the D-Bus call being served ({@link DbusConnectionService#currentCall()}: unique
+ * name, uid and pid from the bus daemon); the port agent's ledger entries name it as
+ * {@code dbus:<sender> uid=<uid> pid=<pid>}. A container reference {@code pid:N} or {@code netns:NAME} is for root
+ * only: any other caller gets {@code org.freedesktop.DBus.Error.AccessDenied} before the port agent is asked (the
+ * exporter has written the intent of the call; its outcome is the refusal).
  *
  * <p>Signals {@code PortCreated}/{@code PortRemoved} come from the port agent's own in-process port events
  * ({@link PortAgentImpl.Listener}, a service of this bundle that the {@link PortAgentImpl} component calls for every
@@ -57,7 +61,7 @@ public final class PortAgentDbusComponent implements PortAgent1, PortAgentImpl.L
      * Outside a framework (tests).
      *
      * @param agent the port agent, or null (every member is Unavailable)
-     * @param dbus  the connection for signals and caller uids, or null
+     * @param dbus  the connection for signals and the caller of each call, or null
      */
     PortAgentDbusComponent(PortAgent agent, DbusConnectionService dbus) {
         this.agent = agent;
@@ -77,48 +81,37 @@ public final class PortAgentDbusComponent implements PortAgent1, PortAgentImpl.L
         return a;
     }
 
-    /**
-     * Uids of senders already asked, per bus connection: the bus daemon never reuses a unique name while it
-     * runs, and a connection's uid does not change, so one {@code GetConnectionUnixUser} per sender suffices
-     * (dropped with the connection: a new daemon may hand out the same names). At most 1024 senders.
-     */
-    private record Uids(DBusConnection connection, DBus daemon, Map<String, String> bySender) {
+    /** The D-Bus call being served, if this runs in one. */
+    private Optional<DbusCall> call() {
+        DbusConnectionService d = dbus;
+        return d == null ? Optional.empty() : d.currentCall();
     }
 
-    private volatile Uids uids;
-
+    /** @return the ledger caller: {@code dbus:<sender> uid=<uid> pid=<pid>}, or {@code dbus} outside a D-Bus call */
     String caller() {
-        DBusCallInfo info = AbstractConnection.getCallInfo();
-        String sender = info == null ? null : info.getSource();
-        if (sender == null) {
-            return "dbus";
+        return call().map(DbusCall::callerText).orElse("dbus");
+    }
+
+    /**
+     * Refuses a {@code pid:}/{@code netns:} container reference to a caller other than root. A reference that does
+     * not parse is left to the port agent (InvalidArgs naming the rule).
+     */
+    private void checkContainer(String member, String container) {
+        Optional<DbusCall> c = call();
+        if (c.isEmpty() || c.get().isRoot() || container == null
+                || !(container.startsWith("pid:") || container.startsWith("netns:"))) {
+            return;
         }
-        String uid = "?";
+        ContainerRef.Kind kind;
         try {
-            DbusConnectionService d = dbus;
-            Optional<DBusConnection> conn = d == null ? Optional.empty() : d.connection();
-            if (conn.isPresent()) {
-                Uids u = uids;
-                if (u == null || u.connection() != conn.get()) {
-                    u = new Uids(conn.get(), conn.get().getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class),
-                            new java.util.concurrent.ConcurrentHashMap<>());
-                    uids = u;
-                }
-                String known = u.bySender().get(sender);
-                if (known != null) {
-                    uid = known;
-                } else {
-                    uid = u.daemon().GetConnectionUnixUser(sender).toString();
-                    if (u.bySender().size() >= 1024) {
-                        u.bySender().clear();
-                    }
-                    u.bySender().put(sender, uid);
-                }
-            }
-        } catch (Exception e) {
-            // the sender may be gone already; keep "?"
+            kind = ContainerRef.parse("container", container).kind();
+        } catch (RuntimeException bad) {
+            return;
         }
-        return "dbus:" + sender + " uid=" + uid;
+        if (kind != ContainerRef.Kind.DOCKER) {
+            throw new DbusError(DbusErrors.ACCESS_DENIED, member + ": container " + container + ": a pid: or netns: "
+                    + "reference is for root only, not uid " + (c.get().uid() < 0 ? "?" : c.get().uid()));
+        }
     }
 
     @Override
@@ -128,33 +121,41 @@ public final class PortAgentDbusComponent implements PortAgent1, PortAgentImpl.L
 
     @Override
     public String CreateContainerInterface(String bridge, String iface, String container, Map<String, Variant<?>> options) {
-        String who = caller();
+        checkContainer("CreateContainerInterface", container);
         Map<String, Object> plain = new LinkedHashMap<>();
         if (options != null) {
             options.forEach((k, v) -> plain.put(k, v == null ? null : v.getValue()));
         }
-        return agent().addPort(bridge, iface, container, PortSettings.fromOptions(plain), who);
+        return agent().addPort(bridge, iface, container, PortSettings.fromOptions(plain), caller());
     }
 
     @Override
     public void RemoveContainerInterface(String bridge, String iface, String container) {
+        checkContainer("RemoveContainerInterface", container);
         agent().deletePort(bridge, iface, container, caller());
     }
 
     @Override
     public void RemoveContainerInterfaces(String bridge, String container) {
+        checkContainer("RemoveContainerInterfaces", container);
         agent().deletePorts(bridge, container, caller());
     }
 
     @Override
     public void SetContainerVlan(String bridge, String iface, String container, UInt16 tag) {
+        checkContainer("SetContainerVlan", container);
         VlanTag t = VlanTag.of("tag", tag == null ? -1 : tag.intValue()); // the one type down to the transaction
         agent().setVlan(bridge, iface, container, t, caller());
     }
 
     @Override
     public String GetBlockchainStats() {
-        return Ledger.toJson(agent().ledgerStats());
+        return PortAgentImpl.toJson(agent().ledgerStats());
+    }
+
+    @Override
+    public String VerifyLedger() {
+        return PortAgentImpl.toJson(agent().verifyLedger());
     }
 
     /**

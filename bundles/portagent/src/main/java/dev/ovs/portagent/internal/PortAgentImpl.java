@@ -1,10 +1,12 @@
 package dev.ovs.portagent.internal;
 
+import dev.ovs.base.DomainException;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InterfaceName;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortInfo;
@@ -20,12 +22,9 @@ import dev.ovs.portagent.PortChange;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import dev.ovs.portagent.netlink.NetlinkException;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,13 +45,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The {@link PortAgent} service: ovs-docker's add-port/del-port/del-ports/set-vlan with rollback, and batches
  * of them ({@link #apply(List, String)}), over a {@link VSwitch}, rtnetlink and a {@link ContainerResolver},
- * recording each mutating call in a {@link Ledger}.
+ * recording each mutating call in the appliance's {@link Ledger} (the service of {@code dev.ovs.dbus}, shared with
+ * the D-Bus exporter): the intent before anything is done, the outcome after, whoever asked (D-Bus, the shell,
+ * the automatic mode, a batch of the network state). If the intent cannot be written (no space, read-only state
+ * directory, no ledger service) the operation is refused with {@code Unavailable} before any side effect.
  *
  * <p>As a Declarative Services component (configuration PID {@code dev.ovs.portagent},
- * {@code etc/dev.ovs.portagent.cfg}) it opens (and verifies) the ledger file on activation, starts the automatic
- * mode ({@link AutoAttach}) and publishes port events on the bus; it closes all of it on deactivation, and a
- * configuration change re-activates. The VSwitch and EventBus references are dynamic and optional: without
- * OVSDB, calls fail with {@code Unavailable}; without the bus, events are not published. Outside a framework
+ * {@code etc/dev.ovs.portagent.cfg}) it starts the automatic mode ({@link AutoAttach}) and publishes port events on
+ * the bus; it closes all of it on deactivation, and a configuration change re-activates. The VSwitch, EventBus and
+ * Ledger references are dynamic and optional: without OVSDB, calls fail with {@code Unavailable}; without the bus,
+ * events are not published; without the ledger, mutating calls fail with {@code Unavailable}. Outside a framework
  * (tests, tools) {@link #PortAgentImpl(Supplier, ContainerResolver, Ledger, NetNamespace, Faults)} builds it
  * on a given VSwitch, resolver and ledger.
  *
@@ -120,14 +122,6 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         @AttributeDefinition(description = "Docker API call timeout in milliseconds")
         int docker_timeout_ms() default 10000;
 
-        /** @return ledger file ({@code ledger.path}) */
-        @AttributeDefinition(description = "Hash-chained operation ledger (JSON lines)")
-        String ledger_path() default "/var/lib/patchbay/ledger.jsonl";
-
-        /** @return whether each ledger append is forced to disk ({@code ledger.sync}) */
-        @AttributeDefinition(description = "fdatasync every ledger entry")
-        boolean ledger_sync() default true;
-
         /** @return whether labelled containers are attached/detached automatically ({@code auto.enabled}) */
         @AttributeDefinition(description = "Follow Docker events: attach containers labelled dev.ovs.bridge + dev.ovs.interface, "
                 + "detach them when they die; reconcile on start and after reconnects")
@@ -148,13 +142,17 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile EventBus bus;
 
+    /** The appliance's ledger (PID {@code dev.ovs.ledger} of bundle {@code dev.ovs.dbus}). */
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile Ledger ledgerService;
+
     /** In-process receivers of port events (the D-Bus face's signals), called with or without an event bus. */
     @Reference(service = Listener.class, policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.MULTIPLE)
     private volatile List<Listener> listeners;
 
     private Supplier<VSwitch> vswitch;
     private ContainerResolver resolver;
-    private Ledger ledger;
+    private Supplier<Ledger> ledger = () -> ledgerService;
     private HostNamespace host;
     private Faults faults;
     private long vswitchdTimeoutMillis = 10000;
@@ -172,7 +170,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      *
      * @param vswitch  current VSwitch service, or a supplier returning null when absent
      * @param resolver container resolver
-     * @param ledger   operation ledger
+     * @param ledger   operation ledger (e.g. {@code dev.ovs.dbus.internal.ledger.FileLedger}), or null: every
+     *                 mutating call fails with {@code Unavailable}
      * @param hostNs   namespace of the OVS bridges (host side of the veths); null for this JVM's own
      * @param faults   fault injection hook ({@link Faults#NONE} in production)
      */
@@ -181,20 +180,18 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         this();
         this.vswitch = vswitch;
         this.resolver = resolver;
-        this.ledger = ledger;
+        this.ledger = () -> ledger;
         this.host = new HostNamespace(hostNs);
         this.faults = faults;
     }
 
     /**
-     * Opens and verifies the ledger, makes the Docker API client and starts the automatic mode if enabled.
+     * Makes the Docker API client and starts the automatic mode if enabled.
      *
      * @param c the configuration
-     * @throws IOException if the ledger file cannot be opened
      */
     @Activate
-    void activate(Config c) throws IOException {
-        ledger = Ledger.open(Path.of(c.ledger_path()), c.ledger_sync(), Clock.systemUTC());
+    void activate(Config c) {
         DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
         host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
         vswitch = () -> vswitchService;
@@ -202,30 +199,19 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         faults = Faults.NONE;
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
-        if (!ledger.stats().verified()) {
-            LOG.log(System.Logger.Level.ERROR, "LEDGER TAMPERED: " + ledger.stats().problem());
-        }
         if (c.auto_enabled()) {
             auto = new AutoAttach(this, docker, line -> LOG.log(System.Logger.Level.WARNING, line));
             auto.start();
         }
     }
 
-    /**
-     * Stops the automatic mode, the workers and the sockets ({@link #close()}), then closes the ledger.
-     *
-     * @throws IOException if the ledger cannot be closed
-     */
+    /** Stops the automatic mode, the workers and the sockets ({@link #close()}). */
     @Deactivate
-    void deactivate() throws IOException {
-        try {
-            if (auto != null) {
-                auto.close();
-            }
-            close();
-        } finally {
-            ledger.close();
+    void deactivate() {
+        if (auto != null) {
+            auto.close();
         }
+        close();
     }
 
     /** @param ms how long a batch waits for ovs-vswitchd (tests; the component takes it from its configuration) */
@@ -241,8 +227,17 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         return resolver;
     }
 
+    /**
+     * @return the ledger
+     * @throws PortAgentException Unavailable if there is none
+     */
     Ledger ledger() {
-        return ledger;
+        Ledger l = ledger.get();
+        if (l == null) {
+            throw new PortAgentException(ErrorKind.Unavailable,
+                    "ledger: not available (component dev.ovs.ledger of bundle dev.ovs.dbus)", null);
+        }
+        return l;
     }
 
     Faults faults() {
@@ -482,32 +477,66 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
 
     @Override
     public LedgerStats ledgerStats() {
-        return ledger.stats();
+        return stats(ledger().stats());
     }
 
     @Override
     public LedgerStats verifyLedger() {
-        return ledger.verify();
+        return stats(ledger().verify());
     }
 
     @Override
     public List<LedgerEntry> ledgerTail(int n) {
-        return ledger.tail(n);
+        return ledger().tail(n).stream().map(e -> new LedgerEntry(e.seq(), e.time(), e.caller(), e.operation(),
+                e.args(), e.result(), e.prev(), e.hash())).toList();
+    }
+
+    /** The ledger's statistics as the port agent's API type (same fields). */
+    static LedgerStats stats(dev.ovs.dbus.ledger.LedgerStats s) {
+        return new LedgerStats(s.height(), s.headHash(), s.verified(), s.firstTime(), s.lastTime(), s.problem(),
+                s.path());
+    }
+
+    /**
+     * @param s the port agent's ledger statistics
+     * @return the JSON of {@code GetBlockchainStats} ({@link dev.ovs.dbus.ledger.LedgerStats#toJson()})
+     */
+    static String toJson(LedgerStats s) {
+        return new dev.ovs.dbus.ledger.LedgerStats(s.height(), s.headHash(), s.verified(), s.firstTime(), s.lastTime(),
+                s.problem(), s.path()).toJson();
+    }
+
+    /**
+     * Writes the intent of an operation to the ledger.
+     *
+     * @throws PortAgentException Unavailable if it cannot be written (the operation must not run)
+     */
+    Ledger.Intent intent(String caller, String op, Map<String, String> args) {
+        try {
+            return ledger().begin(caller, op, args);
+        } catch (DomainException e) {
+            if (e instanceof PortAgentException p) {
+                throw p;
+            }
+            throw new PortAgentException(e.kind(), e.getMessage(), e);
+        }
     }
 
     private interface Op {
         String run();
     }
 
-    private <T> String recorded(String caller, String op, Map<String, String> args, Op body) {
+    /** Intent, the operation, its outcome (an outcome that cannot be written is logged by the ledger). */
+    private String recorded(String caller, String op, Map<String, String> args, Op body) {
+        Ledger.Intent intent = intent(caller, op, args);
         String result;
         try {
             result = body.run();
         } catch (RuntimeException e) {
-            ledger.append(caller, op, args, "error: " + e.getMessage());
+            intent.failed(e.getMessage());
             throw e;
         }
-        ledger.append(caller, op, args, result == null || result.isEmpty() ? "ok" : "ok: " + result);
+        intent.succeeded(result);
         return result;
     }
 

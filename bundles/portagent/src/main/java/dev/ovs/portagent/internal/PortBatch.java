@@ -3,6 +3,7 @@ package dev.ovs.portagent.internal;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InterfaceName;
 import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortInfo;
@@ -109,12 +110,24 @@ final class PortBatch {
         for (int i = 0; i < changes.size(); i++) {
             items.add(new Item(i, changes.get(i), changes.size(), batchId));
         }
+        // one intent per change before anything else; if the ledger cannot take them all, nothing runs
+        List<Ledger.Intent> intents = new ArrayList<>();
+        try {
+            for (Item it : items) {
+                intents.add(agent.intent(caller, it.op, it.args));
+            }
+        } catch (RuntimeException e) {
+            for (Ledger.Intent i : intents) {
+                i.failed(e.getMessage());
+            }
+            throw e;
+        }
         try {
             validate(items);
             run(items);
         } catch (RuntimeException e) {
             for (Item it : items) {
-                agent.ledger().append(caller, it.op, it.args, "error: " + e.getMessage());
+                intents.get(it.index).failed(e.getMessage());
                 if (it.change instanceof PortChange.Attach && it.ref != null) {
                     agent.fire("failed", it.ref.text(), it.change.iface(), null, e.getMessage());
                 }
@@ -125,7 +138,11 @@ final class PortBatch {
         List<String> failed = new ArrayList<>();
         for (Item it : items) {
             ports.add(it.hostName);
-            agent.ledger().append(caller, it.op, it.args, it.error == null ? "ok: " + it.hostName : "error: " + it.error);
+            if (it.error == null) {
+                intents.get(it.index).succeeded(it.hostName);
+            } else {
+                intents.get(it.index).failed(it.error);
+            }
             if (it.error != null) {
                 failed.add(it.at() + ": " + it.error);
             } else if (it.change instanceof PortChange.Attach) {

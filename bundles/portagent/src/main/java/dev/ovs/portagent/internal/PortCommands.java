@@ -6,7 +6,6 @@ import dev.ovs.portagent.LedgerStats;
 import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortSettings;
-import dev.ovs.portagent.internal.ledger.Ledger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,10 +133,10 @@ public class PortCommands {
         String sub = args.length == 0 ? "stats" : args[0];
         switch (sub) {
             case "stats":
-                return Ledger.toJson(agent.ledgerStats());
+                return PortAgentImpl.toJson(agent.ledgerStats());
             case "verify": {
                 LedgerStats st = agent.verifyLedger();
-                return (st.verified() ? "OK: " : "TAMPERED: ") + Ledger.toJson(st);
+                return (st.verified() ? "OK: " : "TAMPERED: ") + PortAgentImpl.toJson(st);
             }
             case "tail": {
                 int n = args.length > 1 && args[1].matches("[0-9]{1,6}") ? Integer.parseInt(args[1]) : 10;

@@ -14,7 +14,7 @@ import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +40,7 @@ abstract class AgentOnRealOvs {
     static Ovs ovs;
     static OvsdbClient client;
     static VSwitch vs;
-    static Ledger ledger;
+    static FileLedger ledger;
     Netns c1;
     Netns c2;
     final AtomicReference<String> failAt = new AtomicReference<>();
@@ -60,7 +60,7 @@ abstract class AgentOnRealOvs {
         assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
         vs = NetdevVSwitch.create(client);
         assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
-        ledger = Ledger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
+        ledger = FileLedger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
     }
 
     @AfterAll
@@ -138,5 +138,25 @@ abstract class AgentOnRealOvs {
             }
         }
         return false;
+    }
+
+    /**
+     * @param n how many
+     * @return the last {@code n} outcome lines of the ledger (intents left out), oldest first
+     */
+    List<dev.ovs.portagent.LedgerEntry> outcomes(int n) {
+        return last(agent.ledgerTail(1000).stream().filter(e -> !e.result().equals("intent")).toList(), n);
+    }
+
+    /**
+     * @param n how many
+     * @return the last {@code n} intent lines of the ledger (with the arguments), oldest first
+     */
+    List<dev.ovs.portagent.LedgerEntry> intents(int n) {
+        return last(agent.ledgerTail(1000).stream().filter(e -> e.result().equals("intent")).toList(), n);
+    }
+
+    private static <T> List<T> last(List<T> l, int n) {
+        return l.subList(Math.max(0, l.size() - n), l.size());
     }
 }

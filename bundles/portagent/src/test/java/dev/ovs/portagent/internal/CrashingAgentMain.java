@@ -7,7 +7,7 @@ import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +26,7 @@ public final class CrashingAgentMain {
         client.awaitConnected(Duration.ofSeconds(10));
         VSwitch vs = NetdevVSwitch.create(client);
         vs.replica().awaitSynced(Duration.ofSeconds(10));
-        Ledger ledger = Ledger.open(Path.of(args[3]), true, Clock.systemUTC());
+        FileLedger ledger = FileLedger.open(Path.of(args[3]), true, Clock.systemUTC());
         PortAgentImpl agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(Path.of(args[4]), Duration.ofSeconds(2))),
                 ledger, NetNamespace.ofPath(Path.of(args[1])), PortAgentImpl.Faults.NONE);
         System.out.println("READY");

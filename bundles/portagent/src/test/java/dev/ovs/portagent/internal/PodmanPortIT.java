@@ -16,7 +16,7 @@ import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ class PodmanPortIT {
     private static Ovs ovs;
     private static OvsdbClient client;
     private static VSwitch vs;
-    private static Ledger ledger;
+    private static FileLedger ledger;
     private static PortAgentImpl agent;
     private static Map<String, String> env;
 
@@ -58,7 +58,7 @@ class PodmanPortIT {
             assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
             vs = NetdevVSwitch.create(client);
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
-            ledger = Ledger.open(dir.resolve("ledger.jsonl"), true, Clock.systemUTC());
+            ledger = FileLedger.open(dir.resolve("ledger.jsonl"), true, Clock.systemUTC());
             agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(podman.apiSocket(), Duration.ofSeconds(20))),
                     ledger, NetNamespace.ofPath(host.path()), PortAgentImpl.Faults.NONE);
             Path bin = dir.resolve("bin");
@@ -251,7 +251,7 @@ class PodmanPortIT {
         }
         long a2 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            ledger.append("x", "y", Map.of(), "ok");
+            ledger.begin("x", "y", Map.of()).succeeded(null);
         }
         long a3 = System.nanoTime();
         try (dev.ovs.portagent.netlink.RtNetlink nl = dev.ovs.portagent.netlink.RtNetlink.open(NetNamespace.ofPath(host.path()))) {

@@ -39,68 +39,8 @@ class PortAgentDbusIT {
     private ShortTempDir dir;
     private DbusDaemon bus;
     private DbusConnectionComponent dbus;
-    private final List<String> calls = new ArrayList<>();
-    private volatile RuntimeException toThrow;
-
-    private final PortAgent stub = new PortAgent() {
-        private void maybeThrow() {
-            RuntimeException e = toThrow;
-            if (e != null) {
-                throw e;
-            }
-        }
-
-        @Override
-        public String addPort(String bridge, String iface, String container, PortSettings s, String caller) {
-            calls.add("add " + bridge + " " + iface + " " + container + " " + s + " by " + caller);
-            maybeThrow();
-            return "0123456789abc_l";
-        }
-
-        @Override
-        public void deletePort(String bridge, String iface, String container, String caller) {
-            calls.add("del " + bridge + " " + iface + " " + container);
-            maybeThrow();
-        }
-
-        @Override
-        public List<String> deletePorts(String bridge, String container, String caller) {
-            calls.add("delall " + bridge + " " + container);
-            return List.of();
-        }
-
-        @Override
-        public void setVlan(String bridge, String iface, String container, dev.ovs.ovsdb.vswitch.VlanTag vlan, String caller) {
-            calls.add("vlan " + iface + " " + vlan);
-        }
-
-        @Override
-        public List<String> apply(List<dev.ovs.portagent.PortChange> changes, String caller) {
-            calls.add("apply " + changes.size());
-            return List.of();
-        }
-
-        @Override
-        public List<ContainerPort> listPorts() {
-            maybeThrow();
-            return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", null));
-        }
-
-        @Override
-        public LedgerStats ledgerStats() {
-            return new LedgerStats(7, "ab".repeat(32), true, "t1", "t2", null, "/l");
-        }
-
-        @Override
-        public LedgerStats verifyLedger() {
-            return ledgerStats();
-        }
-
-        @Override
-        public List<LedgerEntry> ledgerTail(int n) {
-            return List.of();
-        }
-    };
+    private final StubPortAgent stub = new StubPortAgent();
+    private final List<String> calls = stub.calls;
 
     private PortAgentDbusComponent object;
 
@@ -133,6 +73,17 @@ class PortAgentDbusIT {
         return bus.busctl(a.toArray(String[]::new)).trim();
     }
 
+    private String gdbus(String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("gdbus", "call", "--address", bus.address(), "--dest", PortAgent1.BUS_NAME,
+                "--object-path", PortAgent1.OBJECT_PATH, "--method", "dev.ovs.PortAgent1." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
+    }
+
     private String gdbusError(String member, String... args) {
         List<String> argv = new ArrayList<>(List.of("gdbus", "call", "--address", bus.address(), "--dest", PortAgent1.BUS_NAME,
                 "--object-path", PortAgent1.OBJECT_PATH, "--method", "dev.ovs.PortAgent1." + member));
@@ -153,6 +104,7 @@ class PortAgentDbusIT {
                 .containsPattern("\\.SetContainerVlan\\s+method\\s+sssq\\s+-")
                 .containsPattern("\\.ListPorts\\s+method\\s+-\\s+as")
                 .containsPattern("\\.GetBlockchainStats\\s+method\\s+-\\s+s")
+                .containsPattern("\\.VerifyLedger\\s+method\\s+-\\s+s")
                 .containsPattern("\\.PortCreated\\s+signal\\s+sss")
                 .containsPattern("\\.PortRemoved\\s+signal\\s+sss");
     }
@@ -162,7 +114,7 @@ class PortAgentDbusIT {
         assertThat(busctl("CreateContainerInterface", "sssa{sv}", "br0", "eth1", "c1", "3", "ipaddress", "s", "10.0.0.2/24",
                 "mtu", "u", "1400", "vlan", "q", "7")).isEqualTo("s \"0123456789abc_l\"");
         assertThat(calls.get(0)).startsWith("add br0 eth1 c1 PortSettings[ipaddress=10.0.0.2/24, macaddress=null, gateway=null, "
-                + "mtu=1400, vlan=7] by dbus::1.").endsWith(" uid=0");
+                + "mtu=1400, vlan=7] by dbus::1.").matches(".* by dbus::1\\.\\d+ uid=0 pid=\\d+");
         busctl("SetContainerVlan", "sssq", "br0", "eth1", "c1", "12");
         busctl("RemoveContainerInterface", "sss", "br0", "eth1", "c1");
         busctl("RemoveContainerInterfaces", "ss", "br0", "c1");
@@ -171,27 +123,65 @@ class PortAgentDbusIT {
         String stats = busctl("GetBlockchainStats");
         String json = new ObjectMapper().readTree(stats.substring(2)).asText();
         assertThat(new ObjectMapper().readTree(json).get("height").asLong()).isEqualTo(7);
+        String verified = new ObjectMapper().readTree(busctl("VerifyLedger").substring(2)).asText();
+        assertThat(new ObjectMapper().readTree(verified).get("problem").asText()).isEqualTo("line 3: hash mismatch");
+        assertThat(calls).endsWith("verify");
+    }
+
+    /** gdbus call as uid 65534 (setpriv): its output, or its stderr. */
+    private String gdbusAsNobody(String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "gdbus", "call", "--address", bus.address(), "--dest", PortAgent1.BUS_NAME, "--object-path",
+                PortAgent1.OBJECT_PATH, "--method", "dev.ovs.PortAgent1." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
+    }
+
+    @Test
+    void pidAndNetnsReferencesAreForRootOnly() {
+        // an allow-all bus and no authorizer: the face's own rule is the only thing in the way
+        // member, container, then the arguments
+        for (String[] c : List.of(new String[] {"CreateContainerInterface", "netns:blue", "br0", "eth1", "netns:blue", "{}"},
+                new String[] {"CreateContainerInterface", "pid:1", "br0", "eth1", "pid:1", "{}"},
+                new String[] {"RemoveContainerInterface", "pid:1", "br0", "eth1", "pid:1"},
+                new String[] {"RemoveContainerInterfaces", "netns:blue", "br0", "netns:blue"},
+                new String[] {"SetContainerVlan", "netns:blue", "br0", "eth1", "netns:blue", "uint16 5"})) {
+            String member = c[0];
+            assertThat(gdbusAsNobody(member, java.util.Arrays.copyOfRange(c, 2, c.length))).as(member)
+                    .contains("GDBus.Error:org.freedesktop.DBus.Error.AccessDenied: " + member + ": container " + c[1]
+                            + ": a pid: or netns: reference is for root only, not uid 65534");
+        }
+        assertThat(calls).as("the agent was not asked").isEmpty();
+        assertThat(gdbusAsNobody("CreateContainerInterface", "br0", "eth1", "c1", "{}")).startsWith("OK ");
+        assertThat(calls).hasSize(1);
+        assertThat(gdbus("CreateContainerInterface", "br0", "eth1", "netns:blue", "{}")).as("root").startsWith("OK ");
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).startsWith("add br0 eth1 netns:blue ");
     }
 
     @Test
     void errorsHaveStableNames() {
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{'color': <'red'>}"))
                 .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: options: unknown key 'color'");
-        toThrow = new InvalidArgumentException("container", "no such container 'x'");
+        stub.toThrow = new InvalidArgumentException("container", "no such container 'x'");
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "x", "{}"))
                 .contains("GDBus.Error:org.freedesktop.DBus.Error.InvalidArgs: container: no such container 'x'");
-        toThrow = new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port", null);
+        stub.toThrow = new PortAgentException(ErrorKind.NotFound, "Failed to find any attached port", null);
         assertThat(gdbusError("RemoveContainerInterface", "br0", "eth1", "c1"))
                 .contains("GDBus.Error:dev.ovs.PortAgent1.Error.NotFound: RemoveContainerInterface: Failed to find any attached port");
-        toThrow = new PortAgentException(ErrorKind.AlreadyExists, "Port already attached", null);
+        stub.toThrow = new PortAgentException(ErrorKind.AlreadyExists, "Port already attached", null);
         assertThat(gdbusError("CreateContainerInterface", "br0", "eth1", "c1", "{}")).contains("dev.ovs.PortAgent1.Error.AlreadyExists");
         // a read from OVSDB while ovsdb-server (or the ovsdb bundle) is away: this interface's Unavailable
-        toThrow = new dev.ovs.ovsdb.OvsdbException(ErrorKind.Unavailable, "not connected", "no connection to ovsdb-server");
+        stub.toThrow = new dev.ovs.ovsdb.OvsdbException(ErrorKind.Unavailable, "not connected", "no connection to ovsdb-server");
         assertThat(gdbusError("ListPorts"))
                 .contains("GDBus.Error:dev.ovs.PortAgent1.Error.Unavailable: ListPorts: not connected: no connection to ovsdb-server");
-        toThrow = new IllegalStateException("a bug");
+        stub.toThrow = new IllegalStateException("a bug");
         assertThat(gdbusError("ListPorts")).contains("GDBus.Error:dev.ovs.PortAgent1.Error.Failed: ListPorts: java.lang.IllegalStateException: a bug");
-        toThrow = null;
+        stub.toThrow = null;
     }
 
     @Test

@@ -21,7 +21,7 @@ import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -78,11 +78,14 @@ class PortAgentIT extends AgentOnRealOvs {
         assertThatThrownBy(() -> agent.deletePort("br0", "eth1", ref(c1), "test")).isInstanceOf(PortAgentException.class)
                 .hasMessageContaining("Failed to find any attached port");
 
-        List<LedgerEntry> tail = agent.ledgerTail(4);
+        // each call: its intent (with the arguments) before, its outcome after
+        assertThat(agent.ledgerTail(8)).extracting(LedgerEntry::result).filteredOn("intent"::equals).hasSize(4);
+        assertThat(agent.ledgerTail(2).get(0).result()).isEqualTo("intent");
+        List<LedgerEntry> tail = outcomes(4);
         assertThat(tail).extracting(LedgerEntry::operation).containsExactly("add-port", "add-port", "del-port", "del-port");
         assertThat(tail.get(0).result()).isEqualTo("ok: " + port);
         assertThat(tail.get(0).caller()).isEqualTo("test");
-        assertThat(tail.get(0).args()).containsEntry("vlan", "10").containsEntry("ipaddress", "10.1.0.2/24");
+        assertThat(intents(4).get(0).args()).containsEntry("vlan", "10").containsEntry("ipaddress", "10.1.0.2/24");
         assertThat(tail.get(1).result()).startsWith("error: Port already attached");
         assertThat(tail.get(2).result()).isEqualTo("ok: " + port);
         assertThat(tail.get(3).result()).startsWith("error: Failed to find");
@@ -217,7 +220,7 @@ class PortAgentIT extends AgentOnRealOvs {
                 .isInstanceOf(PortAgentException.class).hasMessageContaining("no-docker.sock: cannot connect");
         assertThat(vs.bridgeExists("br0")).isFalse();
         assertThat(ip(host, "-o", "link")).doesNotContain("_l");
-        assertThat(agent.ledgerStats().height()).isEqualTo(height + 10); // failures are recorded too
+        assertThat(agent.ledgerStats().height()).isEqualTo(height + 20); // failures are recorded too: intent, outcome
         assertThat(agent.ledgerTail(1).get(0).result()).startsWith("error: ");
     }
 
@@ -281,7 +284,7 @@ class PortAgentIT extends AgentOnRealOvs {
                 p.waitFor();
             }
             // the next start: the ledger verifies (a torn last line is repaired), reconcile cleans up
-            try (Ledger l = Ledger.open(ledgerFile, false, Clock.systemUTC())) {
+            try (FileLedger l = FileLedger.open(ledgerFile, false, Clock.systemUTC())) {
                 assertThat(l.stats().verified()).as(l.stats().toString()).isTrue();
                 assertThat(l.stats().height()).isPositive();
             }

@@ -18,7 +18,7 @@ import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.dbus.PortAgent1;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class PortAgentSignalsIT {
         try (ShortTempDir dir = ShortTempDir.create(); Netns host = Netns.create(); Netns c1 = Netns.create();
                 Ovs ovs = Ovs.start(host, dir.path()); DbusDaemon bus = DbusDaemon.start(dir.path());
                 OvsdbClient client = OvsdbClients.connect(ClientOptions.of(ovs.db().remote()));
-                Ledger ledger = Ledger.open(dir.path().resolve("ledger.jsonl"), false, Clock.systemUTC())) {
+                FileLedger ledger = FileLedger.open(dir.path().resolve("ledger.jsonl"), false, Clock.systemUTC())) {
             VSwitch vs = NetdevVSwitch.create(client);
             assertThat(vs.replica().awaitSynced(Duration.ofSeconds(10))).isTrue();
             ContainerResolver resolver = new ContainerResolver(

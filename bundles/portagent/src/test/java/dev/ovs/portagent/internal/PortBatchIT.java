@@ -1,6 +1,7 @@
 package dev.ovs.portagent.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.atIndex;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ovs.base.ErrorKind;
@@ -117,14 +118,18 @@ class PortBatchIT extends AgentOnRealOvs {
             c4.close();
         }
 
-        List<LedgerEntry> tail = agent.ledgerTail(7);
+        List<LedgerEntry> tail = outcomes(7);
+        List<LedgerEntry> intents = intents(7);
         assertThat(tail.subList(0, 3)).extracting(LedgerEntry::operation).containsOnly("add-port");
-        assertThat(tail.get(0).args()).containsEntry("vlan", "20").containsEntry("container", ref(c1));
-        assertThat(tail.get(0).args().get("batch")).matches("[0-9a-f]{12} 1/3");
-        assertThat(tail.get(2).args().get("batch")).isEqualTo(tail.get(0).args().get("batch").replace("1/3", "3/3"));
+        assertThat(intents.get(0).args()).containsEntry("vlan", "20").containsEntry("container", ref(c1));
+        assertThat(intents.get(0).args().get("batch")).matches("[0-9a-f]{12} 1/3");
+        assertThat(intents.get(2).args().get("batch")).isEqualTo(intents.get(0).args().get("batch").replace("1/3", "3/3"));
         assertThat(tail.subList(0, 3)).extracting(LedgerEntry::result).containsExactly("ok: " + ports.get(0),
                 "ok: " + ports.get(1), "ok: " + ports.get(2));
         assertThat(tail.subList(5, 7)).extracting(LedgerEntry::operation).containsOnly("del-port");
+        // a batch: every intent first, then the outcomes
+        assertThat(agent.ledgerTail(4)).extracting(LedgerEntry::result).startsWith("intent", "intent")
+                .doesNotContain("intent", atIndex(2)).doesNotContain("intent", atIndex(3));
         assertThat(agent.verifyLedger().verified()).isTrue();
     }
 
@@ -151,10 +156,10 @@ class PortBatchIT extends AgentOnRealOvs {
         // a null VLAN clears the tag
         agent.apply(List.of(new SetVlan("br0", "eth1", ref(c2), null)), "test");
         assertThat(ovs.vsctl("get", "Port", ports.get(1), "tag").trim()).isEqualTo("[]");
-        List<LedgerEntry> tail = agent.ledgerTail(4);
+        List<LedgerEntry> tail = outcomes(4);
         assertThat(tail).extracting(LedgerEntry::operation).containsExactly("del-port", "set-vlan", "add-port", "set-vlan");
-        assertThat(tail.get(1).args()).containsEntry("vlan", "7");
-        assertThat(tail.get(3).args()).containsEntry("vlan", "none");
+        assertThat(intents(4).get(1).args()).containsEntry("vlan", "7");
+        assertThat(intents(4).get(3).args()).containsEntry("vlan", "none");
     }
 
     /** The state a failed batch must leave: the ports of {@link #prepared()} exactly as they were. */
@@ -202,7 +207,7 @@ class PortBatchIT extends AgentOnRealOvs {
             assertThat(ovs.vsctl("get", "Port", ports.get(1), "tag").trim()).as(step).isEqualTo("5");
             // every change of the batch is ledgered with the batch's error
             List<LedgerEntry> tail = agent.ledgerTail(4);
-            assertThat(agent.ledgerStats().height()).as(step).isEqualTo(height + 4);
+            assertThat(agent.ledgerStats().height()).as(step).isEqualTo(height + 8);
             assertThat(tail).as(step).allMatch(e -> e.result().equals("error: injected failure at " + step));
         }
         // the committed-then-undone case restored the removed port's rows: it still works
@@ -304,8 +309,9 @@ class PortBatchIT extends AgentOnRealOvs {
         assertThat(agent.apply(List.of(), "test")).isEmpty();
         assertThat(vs.bridgeExists("br0")).isFalse();
         assertThat(ip(host, "-o", "link")).doesNotContain("_l");
-        // every change of the invalid batches is ledgered as refused (the null lists are not changes)
-        assertThat(agent.ledgerStats().height()).isEqualTo(height + 8);
+        // every change of the invalid batches is ledgered as refused, intent and outcome (the null lists are not
+        // changes)
+        assertThat(agent.ledgerStats().height()).isEqualTo(height + 16);
         assertThat(agent.ledgerTail(1).get(0).result()).startsWith("error: changes[1]: container '");
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A private {@code dbus-daemon} (dbus-daemon(1), D-Bus 1.14) with a configuration file written by the
@@ -25,6 +26,11 @@ import java.util.List;
  * user="root"><allow own="dev.ovs.Patchbay"/>...</policy>} or {@code <includedir>/path/to/shipped/d</includedir>}
  * / {@code <include>file.conf</include>} for a policy file a bundle ships.</li>
  * </ul>
+ * {@link #startSystemLike(Path, String, Map)} also gives the daemon groups that the host does not have (for a
+ * policy file with {@code <policy group="patchbay">}): it runs in a private mount namespace (unshare(1)) in which
+ * {@code /etc/group} is a copy of the host's with those groups appended, bind-mounted over it; nothing changes on
+ * the host, and the namespace ends with the daemon. dbus-daemon 1.14 matches {@code group=} policies against the
+ * caller's own groups (SO_PEERGROUPS), so a client run with {@code setpriv --groups=GID} is a member.
  * The daemon does not need a network namespace: clients reach it through the socket file. Stop, start,
  * restart and close as every {@link RestartableDaemon}: a restart disconnects every client, same
  * configuration and socket path.
@@ -77,6 +83,8 @@ public final class DbusDaemon extends RestartableDaemon {
     private final Path dir;
     private final Path socket;
     private final Path config;
+    /** The {@code /etc/group} the daemon sees, or null for the host's. */
+    private Path groupFile;
 
     private DbusDaemon(Path dir) {
         super("dbus-daemon", null, dir.resolve("dbus-daemon.log"), READY);
@@ -106,7 +114,7 @@ public final class DbusDaemon extends RestartableDaemon {
      * @return the running bus
      */
     public static DbusDaemon start(Path dir, String extraConfigXml) {
-        return launchNew(dir, ALLOW_ALL_POLICY, extraConfigXml);
+        return launchNew(dir, ALLOW_ALL_POLICY, extraConfigXml, Map.of());
     }
 
     /**
@@ -118,10 +126,25 @@ public final class DbusDaemon extends RestartableDaemon {
      * @return the running bus
      */
     public static DbusDaemon startSystemLike(Path dir, String extraConfigXml) {
-        return launchNew(dir, SYSTEM_LIKE_POLICY, extraConfigXml);
+        return launchNew(dir, SYSTEM_LIKE_POLICY, extraConfigXml, Map.of());
     }
 
-    private static DbusDaemon launchNew(Path dir, String policy, String extra) {
+    /**
+     * As {@link #startSystemLike(Path, String)}, with groups the host does not have: the daemon runs in a private
+     * mount namespace whose {@code /etc/group} is the host's plus one line {@code name:x:gid:} per entry (written
+     * to {@code DIR/group}), so that policies naming them apply.
+     *
+     * @param dir            existing short directory
+     * @param extraConfigXml XML elements after the default policy; may be empty
+     * @param groups         group name → gid to add, e.g. {@code Map.of("patchbay", 64000L)}
+     * @return the running bus
+     * @throws IllegalArgumentException if dir is not a directory, or a group exists on the host already
+     */
+    public static DbusDaemon startSystemLike(Path dir, String extraConfigXml, Map<String, Long> groups) {
+        return launchNew(dir, SYSTEM_LIKE_POLICY, extraConfigXml, groups);
+    }
+
+    private static DbusDaemon launchNew(Path dir, String policy, String extra, Map<String, Long> groups) {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("dir: must be an existing directory, got " + dir);
         }
@@ -140,6 +163,21 @@ public final class DbusDaemon extends RestartableDaemon {
                 """.formatted(d.socket, policy, extra == null ? "" : extra);
         try {
             Files.writeString(d.config, xml, StandardCharsets.UTF_8);
+            if (!groups.isEmpty()) {
+                Tools.require("unshare");
+                StringBuilder g = new StringBuilder(Files.readString(Path.of("/etc/group"), StandardCharsets.UTF_8));
+                if (g.length() > 0 && g.charAt(g.length() - 1) != '\n') {
+                    g.append('\n');
+                }
+                for (Map.Entry<String, Long> e : groups.entrySet()) {
+                    if (g.toString().lines().anyMatch(l -> l.startsWith(e.getKey() + ":"))) {
+                        throw new IllegalArgumentException("groups: " + e.getKey() + " exists on the host already");
+                    }
+                    g.append(e.getKey()).append(":x:").append(e.getValue()).append(":\n");
+                }
+                d.groupFile = dir.resolve("group");
+                Files.writeString(d.groupFile, g, StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + d.config, e);
         }
@@ -149,6 +187,12 @@ public final class DbusDaemon extends RestartableDaemon {
 
     @Override
     protected List<String> command() {
+        if (groupFile != null) {
+            // unshare execs sh, sh execs dbus-daemon: one PID throughout; the mount namespace ends with it
+            return List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                    "mount --bind \"$0\" /etc/group && exec dbus-daemon --config-file=\"$1\" --nofork --nopidfile"
+                            + " --nosyslog", groupFile.toString(), config.toString());
+        }
         return List.of("dbus-daemon", "--config-file=" + config, "--nofork", "--nopidfile", "--nosyslog");
     }
 
@@ -165,7 +209,7 @@ public final class DbusDaemon extends RestartableDaemon {
 
     @Override
     protected List<Path> files() {
-        return List.of(socket, config, log());
+        return groupFile == null ? List.of(socket, config, log()) : List.of(socket, config, log(), groupFile);
     }
 
     /** @return {@code "unix:path=" + socket()}, a D-Bus server address (D-Bus specification, "Server Addresses") */

@@ -116,13 +116,19 @@ public interface OvsdbBus extends DBusInterface {
 
     /**
      * {@code Transact(s json) → s}: a raw RFC 7047 §4.1.3 {@code transact} — the JSON array of params
-     * ({@code ["Open_vSwitch", op...]}) in, the JSON array of results out. For power users; restricted by the
-     * shipped bus policy to root and group {@code patchbay}.
+     * ({@code ["Open_vSwitch", op...]}) in, the JSON array of results out. For power users; like every mutating
+     * member open to root and group {@code patchbay} only (the shipped bus policy and Patchbay's own check). Writes
+     * to what makes the switch remote-controlled (by default the tables {@code Manager}, {@code Controller},
+     * {@code SSL} and the columns {@code Open_vSwitch.manager_options}, {@code Open_vSwitch.ssl},
+     * {@code Bridge.controller}; configuration {@code transact.root.only} of {@code dev.ovs.ovsdb.dbus}) are for
+     * root only, checked on the operations before anything is sent.
      *
      * @param json the params array, at most 1 MiB
      * @return the result array (RFC 7047 §4.1.3: one object per operation, errors inside)
      * @throws dev.ovs.dbus.DbusError {@code InvalidArgs} if not a JSON array whose first element is a database
-     *         name string; {@code Unavailable}, {@code Timeout}, {@code Failed}
+     *         name string; {@code org.freedesktop.DBus.Error.AccessDenied} naming the operations that write a
+     *         root-only table or column, for a caller other than root; {@code Unavailable}, {@code Timeout},
+     *         {@code Failed}
      */
     String Transact(String json);
 

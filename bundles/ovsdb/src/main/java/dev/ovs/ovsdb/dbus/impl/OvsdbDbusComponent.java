@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InterfaceName;
 import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusConnectionService;
+import dev.ovs.dbus.DbusError;
+import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.OvsdbException;
@@ -20,16 +23,23 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.messages.DBusSignal;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The D-Bus object {@code org.openvswitch.ovsdb} ({@link OvsdbBus}): a whiteboard service
@@ -44,21 +54,55 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * The {@code VSwitch} reference is dynamic and optional: while there is none (the OVSDB component is being
  * reconfigured) every member answers {@code Unavailable}.
  *
+ * <p>{@code Transact} is checked before anything is sent: the parts of the schema that make the switch
+ * remote-controlled ({@link Config#transact_root_only()}: by default the tables {@code Manager}, {@code Controller},
+ * {@code SSL} and the columns {@code Open_vSwitch.manager_options}, {@code Open_vSwitch.ssl},
+ * {@code Bridge.controller}) may be written (insert, update, mutate, delete; RFC 7047 §5.2) by root (uid 0) only: any
+ * other caller gets {@code org.freedesktop.DBus.Error.AccessDenied} naming the operations and its uid, even a member
+ * of the group the exporter lets call mutating members. The caller is the one of the D-Bus call being served
+ * ({@link DbusConnectionService#currentCall()}); a call made in-process (no D-Bus call) is not restricted.
+ *
+ * <p>Configuration PID {@code dev.ovs.ovsdb.dbus} ({@code etc/dev.ovs.ovsdb.dbus.cfg}), see {@link Config}.
+ *
  * <p>Signals come from the replica's own change notifications ({@link ReplicaListener}, in-process, no event
  * bus): {@link OvsdbSignals#of}. Whoever made the change (Patchbay, ovs-vsctl, ...), it is signalled, after
  * the replica has applied it. Signals while there is no D-Bus connection are dropped (at-most-once).
  */
-@Component(service = OvsdbBus.class, property = {
+@Component(service = OvsdbBus.class, configurationPid = OvsdbDbusComponent.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
         DbusExport.OBJECT_PATH + "=" + OvsdbBus.OBJECT_PATH,
         DbusExport.BUS_NAME + "=" + OvsdbBus.BUS_NAME,
         "service.description=D-Bus object org.openvswitch.ovsdb"})
+@Designate(ocd = OvsdbDbusComponent.Config.class)
 public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
+    /** Configuration PID: {@value}. */
+    public static final String PID = "dev.ovs.ovsdb.dbus";
+    /** Default of {@code transact.root.only}: {@value}. */
+    public static final String ROOT_ONLY_DEFAULT =
+            "Manager,Controller,SSL,Open_vSwitch.manager_options,Open_vSwitch.ssl,Bridge.controller";
+
+    /** Configuration of PID {@value #PID}. */
+    @ObjectClassDefinition(id = PID, name = "Patchbay D-Bus face of OVSDB",
+            description = "org.openvswitch.ovsdb on D-Bus: what Transact lets only root write")
+    public @interface Config {
+        /**
+         * @return comma-separated tables ({@code Manager}) and columns ({@code Bridge.controller}) of the
+         *         Open_vSwitch schema (ovs-vswitchd.conf.db(5)) that only root may write with {@code Transact}
+         *         ({@code transact.root.only}); empty: none
+         */
+        @AttributeDefinition(name = "Root-only tables and columns for Transact",
+                description = "Comma-separated Table and Table.column names that only root (uid 0) may write with "
+                        + "Transact (insert, update, mutate, delete); by default what makes the switch remote-controlled")
+        String transact_root_only() default ROOT_ONLY_DEFAULT;
+    }
+
     /** Largest accepted {@code Transact} argument, in UTF-16 chars: 1 MiB. */
     static final int MAX_TRANSACT_CHARS = 1 << 20;
     private static final System.Logger LOG = System.getLogger(OvsdbDbusComponent.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private volatile VSwitch vswitch;
+    private volatile Set<String> rootOnly = parseRootOnly(ROOT_ONLY_DEFAULT);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DbusConnectionService dbus;
@@ -76,6 +120,27 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
         if (vswitch != null) {
             bindVswitch(vswitch);
         }
+    }
+
+    @Activate
+    void activate(Config config) {
+        rootOnly = parseRootOnly(config.transact_root_only());
+    }
+
+    /**
+     * @param spec comma-separated {@code Table} / {@code Table.column} names
+     * @return the names, trimmed, without empty ones
+     */
+    static Set<String> parseRootOnly(String spec) {
+        Set<String> out = new HashSet<>();
+        if (spec != null) {
+            for (String s : spec.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+        }
+        return Set.copyOf(out);
     }
 
     /** @param v the VSwitch service: used from now on, its replica's changes signalled */
@@ -171,8 +236,59 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
 
     @Override
     public String Transact(String json) {
-        checkTransact(json);
+        JsonNode params = checkTransact(json);
+        DbusConnectionService d = dbus;
+        Optional<DbusCall> call = d == null ? Optional.empty() : d.currentCall();
+        if (call.isPresent() && !call.get().isRoot()) {
+            List<String> writes = rootOnlyWrites(params, rootOnly);
+            if (!writes.isEmpty()) {
+                throw new DbusError(DbusErrors.ACCESS_DENIED, "Transact: " + String.join(", ", writes)
+                        + ": root only (" + PID + " transact.root.only), not uid "
+                        + (call.get().uid() < 0 ? "?" : call.get().uid()));
+            }
+        }
         return vswitch().transact(json);
+    }
+
+    /**
+     * The operations of a transaction that write a root-only table or column (RFC 7047 §5.2: {@code insert} and
+     * {@code update} by their {@code row}'s columns, {@code mutate} by its {@code mutations}' columns, and every
+     * {@code insert}, {@code update}, {@code mutate}, {@code delete} of a root-only table).
+     *
+     * @param params   the params array, checked by {@link #checkTransact}
+     * @param rootOnly {@code Table} and {@code Table.column} names
+     * @return one text per offending operation, e.g. {@code op 1 (insert) writes table Manager}, in order
+     */
+    static List<String> rootOnlyWrites(JsonNode params, Set<String> rootOnly) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < params.size(); i++) {
+            JsonNode op = params.get(i);
+            String kind = op.path("op").asText();
+            String table = op.path("table").asText("");
+            if (!Set.of("insert", "update", "mutate", "delete").contains(kind)) {
+                continue;
+            }
+            if (rootOnly.contains(table)) {
+                out.add("op " + i + " (" + kind + ") writes table " + table);
+                continue;
+            }
+            List<String> columns = new ArrayList<>();
+            if (kind.equals("insert") || kind.equals("update")) {
+                op.path("row").fieldNames().forEachRemaining(columns::add);
+            } else if (kind.equals("mutate")) {
+                for (JsonNode m : op.path("mutations")) {
+                    if (m.isArray() && m.size() > 0 && m.get(0).isTextual()) {
+                        columns.add(m.get(0).asText());
+                    }
+                }
+            }
+            for (String c : columns) {
+                if (rootOnly.contains(table + "." + c)) {
+                    out.add("op " + i + " (" + kind + ") writes " + table + "." + c);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -180,9 +296,10 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
      * other elements are operation objects with a string {@code "op"} member (§5.2); at most
      * {@value #MAX_TRANSACT_CHARS} characters.
      *
+     * @return the parsed params array
      * @throws InvalidArgumentException {@code json} naming the broken rule
      */
-    static void checkTransact(String json) {
+    static JsonNode checkTransact(String json) {
         if (json == null || json.isBlank()) {
             throw new InvalidArgumentException("json", "must not be empty (RFC 7047 transact params array)");
         }
@@ -206,6 +323,7 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
                         + "string \"op\" member (RFC 7047 5.2)");
             }
         }
+        return n;
     }
 
     /**

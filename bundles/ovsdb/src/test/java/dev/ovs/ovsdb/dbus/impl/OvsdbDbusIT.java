@@ -160,6 +160,59 @@ class OvsdbDbusIT {
         assertThat(gdbus("DeleteBridge", "br-x")).contains("org.openvswitch.ovsdb.Error.NotFound");
     }
 
+    /** gdbus call as uid 65534 with one supplementary group (setpriv): its output, or its stderr. */
+    private String gdbusAsNobody(String member, String... args) {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--groups=4242",
+                "gdbus", "call", "--address", bus.address(), "--dest", OvsdbBus.BUS_NAME, "--object-path",
+                OvsdbBus.OBJECT_PATH, "--method", OvsdbBus.INTERFACE + "." + member));
+        argv.addAll(List.of(args));
+        try {
+            return "OK " + Cmd.run(argv, Duration.ofSeconds(30));
+        } catch (Cmd.Failed f) {
+            return f.stderr();
+        }
+    }
+
+    @Test
+    void transactWritesThatMakeTheSwitchRemoteControlledAreForRootOnly() {
+        ovsdb.vsctl("add-br", "br0");
+        String manager = "[\"Open_vSwitch\",{\"op\":\"insert\",\"table\":\"Manager\",\"row\":{\"target\":"
+                + "\"ptcp:6640\"},\"uuid-name\":\"m\"},{\"op\":\"mutate\",\"table\":\"Open_vSwitch\",\"where\":[],"
+                + "\"mutations\":[[\"manager_options\",\"insert\",[\"set\",[[\"named-uuid\",\"m\"]]]]]}]";
+        String controller = "[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Bridge\",\"where\":[[\"name\",\"==\","
+                + "\"br0\"]],\"row\":{\"controller\":[\"set\",[]],\"external_ids\":[\"map\",[[\"a\",\"b\"]]]}}]";
+        String harmless = "[\"Open_vSwitch\",{\"op\":\"update\",\"table\":\"Bridge\",\"where\":[[\"name\",\"==\","
+                + "\"br0\"]],\"row\":{\"external_ids\":[\"map\",[[\"owner\",\"nobody\"]]]}}]";
+        String before = ovsdb.vsctl("show");
+
+        // no authorizer and an allow-all bus: the face's own rule is the only thing in the way
+        assertThat(gdbusAsNobody("Transact", manager)).contains("GDBus.Error:org.freedesktop.DBus.Error.AccessDenied: "
+                + "Transact: op 1 (insert) writes table Manager, op 2 (mutate) writes Open_vSwitch.manager_options: "
+                + "root only (dev.ovs.ovsdb.dbus transact.root.only), not uid 65534");
+        assertThat(gdbusAsNobody("Transact", controller)).contains("AccessDenied")
+                .contains("op 1 (update) writes Bridge.controller");
+        assertThat(ovsdb.vsctl("show")).as("nothing was sent").isEqualTo(before);
+        assertThat(gdbusAsNobody("Transact", harmless)).startsWith("OK ");
+        assertThat(ovsdb.vsctl("get", "Bridge", "br0", "external_ids:owner").trim()).isEqualTo("nobody");
+
+        assertThat(gdbus("Transact", manager)).as("root").startsWith("OK ");
+        assertThat(ovsdb.vsctl("get-manager").trim()).isEqualTo("ptcp:6640");
+
+        // configurable: with nothing root-only, the same call of uid 65534 goes through
+        face.activate(new OvsdbDbusComponent.Config() {
+            @Override
+            public Class<? extends java.lang.annotation.Annotation> annotationType() {
+                return OvsdbDbusComponent.Config.class;
+            }
+
+            @Override
+            public String transact_root_only() {
+                return "";
+            }
+        });
+        assertThat(gdbusAsNobody("Transact", controller)).startsWith("OK ");
+    }
+
     @Test
     void badInputIsInvalidArgsOnEveryMemberBeforeAnySideEffect() {
         String before = ovsdb.vsctl("show");

@@ -27,11 +27,15 @@ import org.junit.jupiter.api.Test;
  * The policy file shipped in the distribution ({@code share/dbus-1/system.d/org.openvswitch.ovsdb.conf}),
  * included into a system-like test bus, in front of the real face on a real ovsdb-server: an unprivileged uid
  * (65534, via setpriv) may introspect and call the read-only members but not the mutating ones (ovs-vsctl
- * shows nothing changed); root may call everything; only root may own the names.
+ * shows nothing changed); the same uid in group {@code patchbay} (known only to the bus daemon: harness) may call the
+ * mutating ones; root may call everything; only root may own the names.
  */
 class ShippedPolicyIT {
     static final Path POLICY = Path.of("../../distribution/src/main/dist/share/dbus-1/system.d/org.openvswitch.ovsdb.conf")
             .toAbsolutePath().normalize();
+
+    /** gid of group patchbay in the bus daemon's private /etc/group (harness). */
+    static final long PATCHBAY_GID = 64001;
 
     private ShortTempDir dir;
     private OvsdbServer ovsdb;
@@ -46,7 +50,8 @@ class ShippedPolicyIT {
         assertThat(POLICY).exists();
         dir = ShortTempDir.create();
         ovsdb = OvsdbServer.start(null, dir.path());
-        bus = DbusDaemon.startSystemLike(dir.path(), "<include>" + POLICY + "</include>");
+        bus = DbusDaemon.startSystemLike(dir.path(), "<include>" + POLICY + "</include>",
+                java.util.Map.of("patchbay", PATCHBAY_GID));
         client = OvsdbClients.connect(ClientOptions.of(ovsdb.remote()));
         VSwitch vs = VSwitches.create(client, false, 1000);
         assertThat(vs.replica().awaitSynced(Duration.ofSeconds(20))).isTrue();
@@ -106,6 +111,15 @@ class ShippedPolicyIT {
             assertThat(f.stderr()).as(String.join(" ", c)).containsIgnoringCase("access denied");
         }
         assertThat(ovsdb.vsctl("show")).as("denied calls changed nothing").isEqualTo(before);
+    }
+
+    @Test
+    void aMemberOfGroupPatchbayMayMutate() {
+        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534",
+                "--groups=" + PATCHBAY_GID, "busctl", "--address=" + bus.address(), "--timeout=20"));
+        argv.addAll(List.of(call("CreateBridge", "s", "br-g")));
+        Cmd.run(argv, Duration.ofSeconds(30));
+        assertThat(ovsdb.vsctl("list-br").lines().toList()).containsExactly("br-g");
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.messages.DBusSignal;
 import org.freedesktop.dbus.types.UInt16;
 import org.freedesktop.dbus.types.Variant;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * D-Bus interface {@code dev.ovs.PortAgent1} at {@value #OBJECT_PATH} (bus name {@value #BUS_NAME}):
@@ -19,7 +20,14 @@ import org.freedesktop.dbus.types.Variant;
  * Unavailable, Failed; declared with {@link ErrorNamespace}; message {@code "<member>: <details>"}) otherwise.
  * Implemented by bundle {@code dev.ovs.portagent} on the D-Bus whiteboard of {@code dev.ovs.dbus}, which maps
  * the port agent's exceptions to these errors.
+ *
+ * <p>Who may call what: the {@link ReadOnly} members everybody; the others root and group {@code patchbay}
+ * (the shipped bus policy and Patchbay's own check). A container given as {@code pid:N} or {@code netns:NAME}
+ * (any process's or any named network namespace, not a container of the container runtime) is for root (uid 0)
+ * only: anyone else gets {@code org.freedesktop.DBus.Error.AccessDenied} before anything is done. Every call of a
+ * mutating member is recorded in the ledger (its intent before, its outcome after) with the caller's uid and pid.
  */
+@ProviderType
 @DBusInterfaceName("dev.ovs.PortAgent1")
 @ErrorNamespace(PortAgent1.ERROR_NAMESPACE)
 public interface PortAgent1 extends DBusInterface {
@@ -73,9 +81,22 @@ public interface PortAgent1 extends DBusInterface {
      */
     void SetContainerVlan(String bridge, String iface, String container, UInt16 tag);
 
-    /** @return {@code → s}: ledger stats JSON {@code {"height","head_hash","verified","first_time","last_time","problem","path"}} */
+    /**
+     * {@code → s}: statistics of the appliance's ledger (every change made through Patchbay, one keyed hash chain),
+     * verified again first if the file changed since its last verification (size, modification time, inode).
+     *
+     * @return JSON {@code {"height","head_hash","verified","first_time","last_time","problem","path"}}
+     */
     @ReadOnly
     String GetBlockchainStats();
+
+    /**
+     * {@code → s}: re-reads and verifies the whole ledger now (every line's HMAC and back-link).
+     *
+     * @return the statistics after verification, the same JSON as {@link #GetBlockchainStats()}
+     */
+    @ReadOnly
+    String VerifyLedger();
 
     /** Signal {@code PortCreated(sss)}: container, interface, port. */
     class PortCreated extends DBusSignal {
