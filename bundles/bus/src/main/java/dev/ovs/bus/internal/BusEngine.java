@@ -265,7 +265,7 @@ public final class BusEngine implements AutoCloseable {
         return s;
     }
 
-    /** Registers a socket subscription (called by {@link Connection}). */
+    /** Registers a socket subscription (called by {@link ConnectionSubs}). */
     void addSocketSub(Sub s) {
         subs.add(s);
         if (closed) {
