@@ -1,12 +1,13 @@
 package dev.ovs.shell.dbus;
 
+import dev.ovs.dbus.ReadOnly;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 
 /**
  * D-Bus interface {@code dev.ovs.Health1}, object {@code /dev/ovs/Health1}, bus name {@code dev.ovs.Health1}: the
  * appliance's health as {@code bin/patchbay health} reports it. Read-only; the shipped policy lets everybody call
- * both members.
+ * both members, and the in-process authorization of dev.ovs.dbus lets every caller through ({@link ReadOnly}).
  */
 @DBusInterfaceName("dev.ovs.Health1")
 public interface Health1 extends DBusInterface {
@@ -21,6 +22,7 @@ public interface Health1 extends DBusInterface {
      * @return {@code ok}, {@code degraded} (an optional dependency missing, a component waiting for a service, an
      *         export not exported) or {@code down} (a bundle or component not running, OVSDB or D-Bus not connected)
      */
+    @ReadOnly
     String GetStatus();
 
     /**
@@ -31,5 +33,6 @@ public interface Health1 extends DBusInterface {
      *
      * @return the report
      */
+    @ReadOnly
     String GetReport();
 }
