@@ -155,7 +155,19 @@ class HttpEndpointTest {
         assertThat(threadsNamed("patchbay-metrics-tcp")).isEmpty();
     }
 
-    static List<String> threadsNamed(String prefix) {
+    /**
+     * The live threads whose name starts with {@code prefix}, after giving threads that are ending up to 5 s to end
+     * (a pool thread is still alive for a moment after the pool reports it terminated).
+     */
+    static List<String> threadsNamed(String prefix) throws InterruptedException {
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (!liveThreadsNamed(prefix).isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        return liveThreadsNamed(prefix);
+    }
+
+    private static List<String> liveThreadsNamed(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).filter(n -> n.startsWith(prefix))
                 .toList();
     }
