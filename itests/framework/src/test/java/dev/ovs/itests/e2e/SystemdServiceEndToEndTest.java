@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code org.openvswitch.ovsdb} activates the stopped service (the shipped activation file); {@code kill -9} of
  * the JVM is answered by a restart ({@code Restart=on-failure}); a stopped (SIGSTOP) JVM is restarted by the
  * watchdog ({@code WatchdogSec}); {@code systemctl stop} ends in {@code inactive} with nothing left (no process,
- * no socket, no bus name). The tests share one container and run in order.
+ * no socket, no bus name). {@code systemd-analyze security} rates the unit's exposure at most 3.0 (the score is
+ * printed). The tests share one container and run in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,6 +62,23 @@ class SystemdServiceEndToEndTest {
                 before.assertNoneSince();
             }
         }
+    }
+
+    @Test
+    @Order(0)
+    void hardeningExposureIsAtMostThree() {
+        // systemd-analyze(1) "security": the unit as the running systemd loaded it
+        String table = pkg.box.exec("systemd-analyze", "security", "--no-pager", UNIT);
+        System.out.println("systemd-analyze security " + UNIT + ":\n" + table);
+        Matcher m = Pattern.compile("Overall exposure level for " + Pattern.quote(UNIT) + ": ([0-9]+\\.[0-9]+)")
+                .matcher(table);
+        assertThat(m.find()).as(table).isTrue();
+        double exposure = Double.parseDouble(m.group(1));
+        System.out.println("exposure of " + UNIT + ": " + exposure);
+        assertThat(exposure).as(table).isLessThanOrEqualTo(3.0);
+        // and every setting is one this systemd knows, with a valid value
+        String verify = pkg.box.exec("sh", "-c", "systemd-analyze verify " + UNIT + " 2>&1");
+        assertThat(verify.lines().filter(l -> l.contains(UNIT) || l.contains("patchbay")).toList()).as(verify).isEmpty();
     }
 
     @Test
