@@ -1,8 +1,14 @@
 package dev.ovs.networkd;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * How a systemd job ended: the {@code JobRemoved(u id, o job, s unit, s result)} signal
- * (org.freedesktop.systemd1(5)).
+ * (org.freedesktop.systemd1(5)). Every job systemd reports, whoever queued it, is published on the bus as
+ * topic {@code systemd.unit.<unit>.job} (unit name percent-encoded by {@code Topics.of}, e.g.
+ * {@code systemd.unit.patchbay%2Eservice.job}), type {@value #TYPE}, with payload {@link #toPayload()}:
+ * <pre>{"unit":"patchbay.service","job":"/org/freedesktop/systemd1/job/42","id":42,"result":"done"}</pre>
  *
  * @param id     numeric job id
  * @param job    job object path, e.g. {@code /org/freedesktop/systemd1/job/42}
@@ -11,6 +17,9 @@ package dev.ovs.networkd;
  * @param raw    the result string as systemd sent it
  */
 public record JobResult(long id, String job, String unit, Result result, String raw) {
+    /** Topic type of the bus event: {@value}. */
+    public static final String TYPE = "job";
+
     /** Job results ({@code JobRemoved}'s {@code result}). */
     public enum Result {
         /** {@code done}: successful. */
@@ -42,6 +51,19 @@ public record JobResult(long id, String job, String unit, Result result, String 
             }
             return OTHER;
         }
+    }
+
+    /**
+     * @return the bus payload (JSON object content): {@code unit}, {@code job} (object path), {@code id} and
+     *         {@code result} (systemd's string, {@link #raw()})
+     */
+    public Map<String, Object> toPayload() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("unit", unit);
+        m.put("job", job);
+        m.put("id", id);
+        m.put("result", raw);
+        return m;
     }
 
     /** @return true if the result is {@link Result#DONE} */

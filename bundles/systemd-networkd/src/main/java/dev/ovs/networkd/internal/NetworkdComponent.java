@@ -20,6 +20,7 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -35,7 +36,8 @@ import org.osgi.service.metatype.annotations.Designate;
  * PID {@code dev.ovs.networkd}: registers {@link Systemd}, {@link Networkd} and {@link NetworkFiles}. The
  * D-Bus connection is the shared {@link DbusConnectionService} (optional dynamic reference; calls fail with
  * Unavailable while it is missing) unless {@code address} is set, then a private one. Link state changes are
- * published on the {@link EventBus} (optional dynamic reference) as {@code network.link.<name>.state}.
+ * published on the {@link EventBus} (optional dynamic reference) as {@code network.link.<name>.state}, the end of
+ * every systemd job ({@link JobResult}) as {@code systemd.unit.<unit>.job}.
  * A configuration change re-activates the component.
  */
 @Component(service = {Systemd.class, Networkd.class, NetworkFiles.class}, immediate = true,
@@ -89,7 +91,7 @@ public final class NetworkdComponent implements Systemd, Networkd, NetworkFiles 
             link = own;
         }
         jobTimeoutSeconds = Math.max(1, config.job_timeout_seconds());
-        systemd = new SystemdClient(link);
+        systemd = new SystemdClient(link, this::publishJob);
         networkd = new NetworkdClient(link, this::publish);
         files = new NetworkFilesImpl(Path.of(config.network_dir()), networkd::reload);
     }
@@ -109,12 +111,22 @@ public final class NetworkdComponent implements Systemd, Networkd, NetworkFiles 
     }
 
     private void publish(LinkStateChange c) {
+        publish(Topics.of("network", "link", c.name(), "state"), c.toPayload(), LinkStateChange.TYPE);
+    }
+
+    private void publishJob(JobResult r) {
+        if (r.unit() != null && !r.unit().isEmpty()) {
+            publish(Topics.of("systemd", "unit", r.unit(), "job"), r.toPayload(), JobResult.TYPE);
+        }
+    }
+
+    private void publish(String topic, Map<String, Object> payload, String type) {
         EventBus b = bus;
         if (b != null) {
             try {
-                b.publish(Topics.of("network", "link", c.name(), "state"), c.toPayload(), LinkStateChange.TYPE);
+                b.publish(topic, payload, type);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "dev.ovs.networkd: cannot publish link event: " + e);
+                LOG.log(Level.WARNING, "dev.ovs.networkd: cannot publish " + topic + ": " + e);
             }
         }
     }

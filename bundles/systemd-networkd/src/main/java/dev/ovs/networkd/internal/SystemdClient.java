@@ -15,8 +15,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -31,10 +35,12 @@ import org.freedesktop.systemd1.Unit;
 
 /**
  * {@link Systemd} over a {@link BusLink}. Job tracking: on every (re)connection a {@code JobRemoved}
- * handler is added; before the first job call on a connection {@code Subscribe()} is called. A job's
- * {@code JobRemoved} may be handled before the job call's reply (different dbus-java threads): removals that
- * nobody waits for yet are kept (last {@value #RECENT}) and looked up when the reply arrives, under one lock,
- * so no result is lost.
+ * handler is added and {@code Subscribe()} is called (on the client's own thread; systemd then reports every
+ * job, whoever queued it; when systemd is not on the bus this fails quietly and is retried before the first
+ * job call on that connection). A job's {@code JobRemoved} may be handled before the job call's reply
+ * (different dbus-java threads): removals that nobody waits for yet are kept (last {@value #RECENT}) and
+ * looked up when the reply arrives, under one lock, so no result is lost. Every {@code JobRemoved} is also
+ * handed to the job listener (the component publishes it as {@code systemd.unit.<unit>.job}).
  */
 final class SystemdClient implements Systemd, BusLink.Listener {
     private static final System.Logger LOG = System.getLogger(SystemdClient.class.getName());
@@ -43,6 +49,13 @@ final class SystemdClient implements Systemd, BusLink.Listener {
             "[A-Za-z0-9:_.\\\\@-]{1,255}\\.(service|socket|target|device|mount|automount|swap|timer|path|slice|scope)");
 
     private final BusLink link;
+    private final Consumer<JobResult> jobs;
+    private final ExecutorService subscriber = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dev.ovs.networkd-systemd-subscribe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object subscribeLock = new Object();
     private final Object lock = new Object();
     private final Map<String, CompletableFuture<JobResult>> pending = new HashMap<>();
     private final LinkedHashMap<String, JobResult> recent = new LinkedHashMap<>(16, 0.75f, false) {
@@ -57,13 +70,30 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     private AutoCloseable handler;
 
     SystemdClient(BusLink link) {
+        this(link, r -> { });
+    }
+
+    /**
+     * @param link where the connection comes from
+     * @param jobs called with every {@code JobRemoved} systemd reports, on a dbus-java signal thread; must not
+     *             block
+     */
+    SystemdClient(BusLink link, Consumer<JobResult> jobs) {
         this.link = link;
+        this.jobs = jobs;
         link.addListener(this);
     }
 
+    /** Stops listening and the subscribe thread (waits up to 5 s for a Subscribe call in flight). */
     void close() {
         link.removeListener(this);
         disconnected();
+        subscriber.shutdownNow();
+        try {
+            subscriber.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -75,6 +105,18 @@ final class SystemdClient implements Systemd, BusLink.Listener {
             }
         } catch (DBusException | RuntimeException e) {
             LOG.log(Level.WARNING, "dev.ovs.networkd: cannot listen for JobRemoved: " + e);
+        }
+        try {
+            subscriber.execute(() -> {
+                try {
+                    ensureSubscribed(c);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.DEBUG, "dev.ovs.networkd: systemd Subscribe on connect failed (systemd not on this "
+                            + "bus?), retried before the first job call: " + e);
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            // closing
         }
     }
 
@@ -119,6 +161,11 @@ final class SystemdClient implements Systemd, BusLink.Listener {
         if (f != null) {
             f.complete(r);
         }
+        try {
+            jobs.accept(r);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "dev.ovs.networkd: job listener failed for " + r + ": " + e);
+        }
     }
 
     static String checkUnit(String unit) {
@@ -134,18 +181,20 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     }
 
     private void ensureSubscribed(DBusConnection c) {
-        if (subscribedOn == c) {
-            return;
-        }
-        try {
-            manager(c).Subscribe();
-        } catch (DBusExecutionException e) {
-            String n = Calls.errorName(e);
-            if (!n.endsWith("AlreadySubscribed")) {
-                throw Calls.SYSTEMD.map("Subscribe", e);
+        synchronized (subscribeLock) {
+            if (subscribedOn == c) {
+                return;
             }
+            try {
+                manager(c).Subscribe();
+            } catch (DBusExecutionException e) {
+                String n = Calls.errorName(e);
+                if (!n.endsWith("AlreadySubscribed")) {
+                    throw Calls.SYSTEMD.map("Subscribe", e);
+                }
+            }
+            subscribedOn = c;
         }
-        subscribedOn = c;
     }
 
     private interface JobCall {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
+import dev.ovs.bus.Event;
 import dev.ovs.networkd.JobMode;
 import dev.ovs.networkd.JobResult;
 import dev.ovs.networkd.NetworkdException;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.systemd1.Manager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,46 @@ class SystemdPrivateBusIT {
             } finally {
                 c.deactivate();
             }
+        }
+    }
+
+    @Test
+    void everyJobIsPublishedOnTheBusWhoeverQueuedIt() throws Exception {
+        NetworkdComponent c = new NetworkdComponent();
+        RecordingBus events = new RecordingBus();
+        c.bindBus(events);
+        await(() -> fake.subscribeCalls.get() == 1); // the test's own client subscribes on connect too
+        int subscribed = fake.subscribeCalls.get();
+        c.activate(new TestConfig(tmp.path().toString(), bus.address()));
+        try {
+            // subscribed on connect, before any job call of its own
+            await(() -> fake.subscribeCalls.get() == subscribed + 1);
+            bus.busctl("call", Manager.BUS_NAME, Manager.PATH, "org.freedesktop.systemd1.Manager", "StartUnit", "ss",
+                    "broken.service", "replace");
+            await(() -> events.events.stream().anyMatch(e -> e.topic().equals("systemd.unit.broken%2Eservice.job")));
+            JobResult own = c.start("ok.service", JobMode.REPLACE, T);
+            await(() -> events.events.stream().anyMatch(e -> e.topic().equals("systemd.unit.ok%2Eservice.job")));
+            Event e = events.events.stream().filter(x -> x.topic().equals("systemd.unit.ok%2Eservice.job")).findFirst()
+                    .orElseThrow();
+            assertThat(e.type()).isEqualTo(JobResult.TYPE);
+            assertThat(e.payload().get("unit").asText()).isEqualTo("ok.service");
+            assertThat(e.payload().get("job").asText()).isEqualTo(own.job());
+            assertThat(e.payload().get("id").asLong()).isEqualTo(own.id());
+            assertThat(e.payload().get("result").asText()).isEqualTo("done");
+            Event foreign = events.events.stream().filter(x -> x.topic().equals("systemd.unit.broken%2Eservice.job"))
+                    .findFirst().orElseThrow();
+            assertThat(foreign.payload().get("result").asText()).isEqualTo("failed");
+            assertThat(fake.subscribeCalls).hasValue(subscribed + 1);
+        } finally {
+            c.deactivate();
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + T.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within " + T).isLessThan(end);
+            Thread.sleep(20);
         }
     }
 

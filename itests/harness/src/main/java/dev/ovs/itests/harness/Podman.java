@@ -119,7 +119,7 @@ public final class Podman implements AutoCloseable {
         Path busybox = Tools.require("busybox");
         Podman p = new Podman(dir);
         try {
-            Files.writeString(p.containersConf(), "[engine]\nlock_type = \"file\"\n");
+            writeContainersConf(dir);
             p.importImage(busybox);
             p.service.start();
         } catch (IOException e) {
@@ -168,6 +168,24 @@ public final class Podman implements AutoCloseable {
         return dir.resolve("containers.conf");
     }
 
+    /** Writes {@code DIR/containers.conf} with {@code [engine] lock_type = "file"} (see {@link #env()}). */
+    static void writeContainersConf(Path dir) throws IOException {
+        Files.writeString(dir.resolve("containers.conf"), "[engine]\nlock_type = \"file\"\n");
+    }
+
+    /** @return {@link #env()} of a podman confined to {@code dir} */
+    static Map<String, String> env(Path dir) {
+        return Map.of("CONTAINERS_CONF", dir.resolve("containers.conf").toString());
+    }
+
+    /** @return {@link #globalArgs()} of a podman confined to {@code dir} */
+    static List<String> globalArgs(Path dir) {
+        return List.of("--root", dir.resolve("root").toString(), "--runroot", dir.resolve("run").toString(),
+                "--tmpdir", dir.resolve("tmp").toString(), "--volumepath", dir.resolve("vol").toString(),
+                "--network-config-dir", dir.resolve("net").toString(), "--storage-driver", "vfs",
+                "--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file");
+    }
+
     /**
      * Environment for every podman call: {@code CONTAINERS_CONF=DIR/containers.conf}, which sets
      * {@code [engine] lock_type = "file"} (containers.conf(5)) so container locks live in
@@ -178,15 +196,12 @@ public final class Podman implements AutoCloseable {
      * @return the environment to add when running podman yourself
      */
     public Map<String, String> env() {
-        return Map.of("CONTAINERS_CONF", containersConf().toString());
+        return env(dir);
     }
 
     /** @return the global podman flags that confine it to {@code dir} (see class doc) */
     public List<String> globalArgs() {
-        return List.of("--root", dir.resolve("root").toString(), "--runroot", dir.resolve("run").toString(),
-                "--tmpdir", dir.resolve("tmp").toString(), "--volumepath", dir.resolve("vol").toString(),
-                "--network-config-dir", dir.resolve("net").toString(), "--storage-driver", "vfs",
-                "--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs", "--events-backend", "file");
+        return globalArgs(dir);
     }
 
     /** @return the Docker-compatible API socket {@code DIR/podman.sock} */
@@ -348,15 +363,25 @@ public final class Podman implements AutoCloseable {
                     Cmd.status(List.of("umount", m), Duration.ofSeconds(10));
                 }
             }
-            for (String d : List.of("root", "run", "tmp", "vol", "net", "rootfs")) {
-                ShortTempDir.deleteTree(dir.resolve(d));
-            }
+            ShortTempDir.deleteTree(dir.resolve("rootfs"));
             try {
                 Files.deleteIfExists(dir.resolve("rootfs.tar"));
-                Files.deleteIfExists(containersConf());
             } catch (IOException e) {
                 // best effort
             }
+            deleteState(dir);
+        }
+    }
+
+    /** Deletes the podman state of {@link #globalArgs(Path)} and {@code containers.conf} under dir (best effort). */
+    static void deleteState(Path dir) {
+        for (String d : List.of("root", "run", "tmp", "vol", "net")) {
+            ShortTempDir.deleteTree(dir.resolve(d));
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("containers.conf"));
+        } catch (IOException e) {
+            // best effort
         }
     }
 

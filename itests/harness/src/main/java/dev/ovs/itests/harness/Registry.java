@@ -16,6 +16,7 @@ final class Registry {
     private static final Set<String> ALL_NAMESPACES = new LinkedHashSet<>();
     private static final Set<Path> DIRS = new LinkedHashSet<>();
     private static final Set<Path> ALL_DIRS = new LinkedHashSet<>();
+    private static final Set<AutoCloseable> RESOURCES = new LinkedHashSet<>();
     private static boolean hooked;
 
     private Registry() {
@@ -80,8 +81,30 @@ final class Registry {
         return new ArrayList<>(DIRS);
     }
 
-    /** Shutdown hook: stop every tracked daemon (by PID), delete namespaces. Best effort. */
+    /** Registers something the shutdown hook closes before the daemons (e.g. a {@link SystemdContainer}). */
+    static synchronized void addResource(AutoCloseable r) {
+        hook();
+        RESOURCES.add(r);
+    }
+
+    static synchronized void removeResource(AutoCloseable r) {
+        RESOURCES.remove(r);
+    }
+
+    static synchronized List<AutoCloseable> resources() {
+        return new ArrayList<>(RESOURCES);
+    }
+
+    /** Shutdown hook: close every registered resource, stop every tracked daemon (by PID), delete namespaces. Best effort. */
     private static void emergencyCleanup() {
+        List<AutoCloseable> rs = resources();
+        for (int i = rs.size() - 1; i >= 0; i--) {
+            try {
+                rs.get(i).close();
+            } catch (Exception e) {
+                // best effort
+            }
+        }
         List<Daemon> ds = daemons();
         for (int i = ds.size() - 1; i >= 0; i--) {
             try {
