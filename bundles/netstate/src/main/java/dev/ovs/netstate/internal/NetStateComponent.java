@@ -6,6 +6,7 @@ import dev.ovs.netstate.CheckpointListener;
 import dev.ovs.netstate.NetState;
 import dev.ovs.netstate.internal.journal.Journal;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.portagent.PortAgent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +29,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The {@link NetState} service (component PID {@code dev.ovs.netstate}, configuration
  * {@code etc/dev.ovs.netstate.cfg}). On activation it reads the checkpoint journal: an unfinished apply or
  * rollback, and a pending checkpoint whose deadline passed, are rolled back before any mutating call is
- * accepted (as soon as the VSwitch service is there); a pending checkpoint keeps its deadline. Deactivation
+ * accepted (as soon as the VSwitch service, and for container ports the PortAgent service, is there); a pending
+ * checkpoint keeps its deadline. Deactivation
  * (bundle stop or update) stops the timer and keeps the journal. Checkpoint events go to every
  * {@link CheckpointListener} service.
  */
@@ -60,6 +62,9 @@ public final class NetStateComponent implements NetState {
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile VSwitch vswitch;
 
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile PortAgent portAgent;
+
     private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();
     private NetStateEngine engine;
 
@@ -86,7 +91,7 @@ public final class NetStateComponent implements NetState {
             String state = context.getProperty("patchbay.state");
             dir = Path.of(state == null || state.isBlank() ? "/var/lib/patchbay" : state, "netstate");
         }
-        engine = new NetStateEngine(() -> vswitch, new Journal(dir), new NetStateEngine.Settings(
+        engine = new NetStateEngine(() -> vswitch, () -> portAgent, new Journal(dir), new NetStateEngine.Settings(
                 c.bridge_datapath__type().trim(), c.vswitchd_timeout_ms(), Math.max(1, c.journal_keep())), Clock.systemUTC(),
                 this::fire);
     }

@@ -16,6 +16,11 @@ import dev.ovs.netstate.internal.ovs.OvsReconciler;
 import dev.ovs.netstate.internal.ovs.OvsShow;
 import dev.ovs.netstate.internal.ovs.OvsSnapshot;
 import dev.ovs.netstate.internal.ovs.RowTarget;
+import dev.ovs.netstate.internal.ports.Attachment;
+import dev.ovs.netstate.internal.ports.PortsPlanner;
+import dev.ovs.netstate.internal.ports.PortsState;
+import dev.ovs.base.DomainException;
+import dev.ovs.ovsdb.Condition;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
@@ -24,6 +29,8 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.portagent.PortAgent;
+import dev.ovs.portagent.PortChange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,11 +40,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,7 +60,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica) and a {@link Journal}.
+ * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica), the {@link PortAgent}
+ * service (container ports, through its batch operation) and a {@link Journal}.
  * One lock serializes apply, commit, rollback, the deadline timer and recovery; one scheduler thread runs
  * deadlines and recovery retries. {@link #close()} stops the thread and leaves the journal as it is, so a
  * new engine on the same directory (a bundle update, a restart) re-arms a pending checkpoint at its deadline
@@ -67,6 +79,7 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     }
 
     private final Supplier<VSwitch> vswitch;
+    private final Supplier<PortAgent> portAgent;
     private final Journal journal;
     private final Settings settings;
     private final Clock clock;
@@ -96,7 +109,25 @@ public final class NetStateEngine implements NetState, AutoCloseable {
      */
     public NetStateEngine(Supplier<VSwitch> vswitch, Journal journal, Settings settings, Clock clock,
             BiConsumer<Checkpoint, String> events) {
+        this(vswitch, () -> null, journal, settings, clock, events);
+    }
+
+    /**
+     * Same as {@link #NetStateEngine(Supplier, Journal, Settings, Clock, BiConsumer)} with the port agent for
+     * {@code container-ports}.
+     *
+     * @param vswitch   the VSwitch service now, or null while it is missing
+     * @param portAgent the PortAgent service now, or null while it is missing (documents with container ports
+     *                  then fail)
+     * @param journal   the journal
+     * @param settings  settings
+     * @param clock     clock for ids, deadlines and journal times
+     * @param events    receives (checkpoint, created|committed|rolledback); may be null
+     */
+    public NetStateEngine(Supplier<VSwitch> vswitch, Supplier<PortAgent> portAgent, Journal journal, Settings settings,
+            Clock clock, BiConsumer<Checkpoint, String> events) {
         this.vswitch = vswitch;
+        this.portAgent = portAgent;
         this.journal = journal;
         this.settings = settings;
         this.clock = clock;
@@ -221,16 +252,78 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         }
     }
 
+    private PortAgent agent() {
+        PortAgent a = portAgent.get();
+        if (a == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the port agent (bundle dev.ovs.portagent) is not running");
+        }
+        return a;
+    }
+
     @Override
     public String show() {
-        return writer.write(OvsShow.show(snapshot(vs())));
+        OvsSnapshot s = snapshot(vs());
+        Doc ovs = OvsShow.show(s);
+        PortAgent a = portAgent.get();
+        List<Doc.ContainerPort> ports = a == null ? List.of() : PortsPlanner.show(PortsState.read(a, s));
+        return writer.write(new Doc(ovs.interfaces(), ports));
     }
 
     @Override
     public List<Change> diff(String document) {
         Doc d = parse(document);
-        OvsSnapshot s = snapshot(vs());
-        return OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+        return plan(d, snapshot(vs())).changes();
+    }
+
+    /**
+     * Everything a document changes.
+     *
+     * @param ovs   the Open_vSwitch rows
+     * @param ports the container ports
+     */
+    private record Plans(OvsReconciler.Plan ovs, PortsPlanner.Plan ports) {
+        boolean isEmpty() {
+            return ovs.isEmpty() && ports.isEmpty();
+        }
+
+        List<Change> changes() {
+            List<Change> all = new ArrayList<>(ovs.changes());
+            all.addAll(ports.changes());
+            return all;
+        }
+    }
+
+    private static final PortsPlanner.Plan NO_PORTS = new PortsPlanner.Plan(List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of(), List.of());
+
+    private Plans plan(Doc d, OvsSnapshot s) {
+        OvsReconciler.Plan ovs = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+        if (d.containerPorts().isEmpty()) {
+            return new Plans(ovs, NO_PORTS);
+        }
+        Set<String> present = new HashSet<>();
+        Set<String> removed = new HashSet<>();
+        Set<String> named = new HashSet<>();
+        for (Doc.Entry e : d.interfaces()) {
+            named.add(e.name());
+            if (e instanceof Doc.Bridge b) {
+                (b.absent() ? removed : present).add(b.name());
+                if (b.ports() != null) {
+                    b.ports().forEach(p -> named.add(p.name()));
+                }
+            }
+        }
+        PortsState now = PortsState.read(agent(), s);
+        for (Doc.ContainerPort c : d.containerPorts()) {
+            PortsState.Current cur = now.get(c.key());
+            if (cur != null && named.contains(cur.hostPort())) {
+                throw new InvalidArgumentException(c.path(), "its host port '" + cur.hostPort()
+                        + "' is also named in interfaces: change a container port in one place only");
+            }
+        }
+        PortsPlanner.Plan ports = PortsPlanner.plan(PortsPlanner.targets(d), now,
+                b -> present.contains(b) || (!removed.contains(b) && s.row("Bridge", b) != null), removed);
+        return new Plans(ovs, ports);
     }
 
     private Doc parse(String document) {
@@ -252,13 +345,14 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             checkAccepting();
             VSwitch v = vs();
             OvsSnapshot s = snapshot(v);
-            OvsReconciler.Plan plan = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+            Plans plans = plan(d, s);
+            OvsReconciler.Plan plan = plans.ovs();
             long now = nowMicros();
             String id = newId(now);
             String sha = sha256(document);
-            if (plan.isEmpty()) {
+            if (plans.isEmpty()) {
                 // nothing to write: no transaction, no journal file; the checkpoint is committed at once
-                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of());
+                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of());
                 remember(e);
                 events.accept(e.checkpoint(), "created");
                 return id;
@@ -269,39 +363,29 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                         + " is pending: commit or roll it back first");
             }
             long deadline = confirmSeconds == 0 ? 0 : now + confirmSeconds * 1_000_000L;
-            JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plan.changes().size(), sha, who,
-                    plan.images());
+            JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plans.changes().size(), sha, who,
+                    plan.images(), plans.ports().images());
             journal.write(e);
             remember(e);
             fault("journaled");
-            TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
-            int guards = OvsReconciler.emit(plan, s, tx, true);
-            int select = cfgIncrement(tx, s);
-            tx.comment("patchbay netstate apply " + id + " by " + who);
-            fault("before-transaction");
-            TransactResult r;
-            try {
-                r = TransactionBuilder.join(tx.executeAsync());
-            } catch (RuntimeException x) {
-                // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
-                throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
-            }
-            if (!r.ok()) {
-                int i = r.errorIndex();
-                var op = r.results().get(i);
-                String what = op.error() + (op.details() == null ? "" : ": " + op.details());
-                JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
-                journal.write(failed); // the transaction changed nothing
-                remember(failed);
-                if (i < guards) {
-                    throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
-                            + "else after it was read (" + what + "); nothing was changed, apply again");
-                }
-                throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
+            if (!plan.isEmpty()) {
+                applyOvs(v, s, plan, e, id, who);
             }
             fault("after-transaction");
             try {
-                awaitVswitchd(v, r, select);
+                runPorts(v, plans.ports(), "netstate " + id + " by " + who);
+            } catch (BatchFailed x) {
+                // a batch of the port agent is all or nothing: only the ports of the batches done are restored
+                JournalEntry done = e.withPorts(e.ports().stream().filter(i -> x.done.contains(i.key())).toList());
+                journal.write(done);
+                remember(done);
+                if (x.getCause() instanceof InvalidArgumentException i) {
+                    throw undoInvalid(done, i);
+                }
+                NetStateException n = (NetStateException) x.getCause();
+                throw undo(done, "apply failed: " + n.getMessage(), n.kind(), n);
+            }
+            try {
                 verify(v, d, plan);
             } catch (NetStateException x) {
                 throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
@@ -317,6 +401,136 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             return id;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The Open_vSwitch part of an apply: one guarded transaction, then the wait for ovs-vswitchd. */
+    private void applyOvs(VSwitch v, OvsSnapshot s, OvsReconciler.Plan plan, JournalEntry e, String id, String who) {
+        TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+        int guards = OvsReconciler.emit(plan, s, tx, true);
+        int select = cfgIncrement(tx, s);
+        tx.comment("patchbay netstate apply " + id + " by " + who);
+        fault("before-transaction");
+        TransactResult r;
+        try {
+            r = TransactionBuilder.join(tx.executeAsync());
+        } catch (RuntimeException x) {
+            // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
+            throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
+        }
+        if (!r.ok()) {
+            int i = r.errorIndex();
+            var op = r.results().get(i);
+            String what = op.error() + (op.details() == null ? "" : ": " + op.details());
+            JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
+            journal.write(failed); // the transaction changed nothing
+            remember(failed);
+            if (i < guards) {
+                throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
+                        + "else after it was read (" + what + "); nothing was changed, apply again");
+            }
+            throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
+        }
+        try {
+            awaitVswitchd(v, r, select);
+        } catch (NetStateException x) {
+            throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
+        }
+    }
+
+    /** A batch of the port agent failed (it changed nothing); {@link #done} are the keys of the batches made before it. */
+    private static final class BatchFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Set<String> done;
+
+        BatchFailed(RuntimeException cause, Set<String> done) {
+            super(cause.getMessage(), cause);
+            this.done = done;
+        }
+    }
+
+    private static final Pattern CHANGE_ARG = Pattern.compile("changes\\[(\\d+)\\](.*)");
+
+    /**
+     * The container-port part of an apply or a rollback: the detach batch (with the VLAN changes), the attach batch,
+     * then one OVSDB transaction that records the attached ports' settings ({@link Attachment}).
+     *
+     * @throws BatchFailed      a batch failed with the port agent's {@link InvalidArgumentException} (a change of the
+     *                          document: argument its path) or a {@link NetStateException}: Conflict (a port the
+     *                          plan expects to exist is gone or the other way round), Timeout, Failed
+     * @throws NetStateException the settings could not be recorded (Failed)
+     */
+    private void runPorts(VSwitch v, PortsPlanner.Plan p, String caller) {
+        if (p.isEmpty()) {
+            return;
+        }
+        PortAgent a = agent();
+        Set<String> done = new HashSet<>();
+        if (!p.detach().isEmpty()) {
+            try {
+                batch(a, p.detach(), p.detachPaths(), caller);
+            } catch (InvalidArgumentException | NetStateException x) {
+                throw new BatchFailed(x, done);
+            }
+            p.detach().forEach(c -> done.add(c.container() + "/" + c.iface()));
+        }
+        fault("ports-detached");
+        if (p.attach().isEmpty()) {
+            return;
+        }
+        List<String> hosts;
+        try {
+            hosts = batch(a, p.attach(), p.attachPaths(), caller);
+        } catch (InvalidArgumentException | NetStateException x) {
+            throw new BatchFailed(x, done);
+        }
+        fault("ports-attached");
+        TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+        for (int i = 0; i < hosts.size(); i++) {
+            List<Condition> where = List.of(Condition.eq("name", hosts.get(i)));
+            tx.mutate("Interface", where, List.of(Mutation.delete("external_ids", Set.of(Attachment.KEY))));
+            tx.mutate("Interface", where, List.of(Mutation.insert("external_ids", Map.of(Attachment.KEY,
+                    p.attachWith().get(i).encode()))));
+        }
+        tx.comment("patchbay netstate: settings of attached container ports");
+        try {
+            TransactionBuilder.join(tx.executeAsync()).throwIfError();
+        } catch (RuntimeException x) {
+            throw new NetStateException(ErrorKind.Failed, "cannot record the settings of the attached container ports: "
+                    + x.getMessage(), x);
+        }
+    }
+
+    private static List<String> batch(PortAgent a, List<PortChange> changes, List<String> paths, String caller) {
+        try {
+            return a.apply(changes, caller);
+        } catch (InvalidArgumentException x) {
+            Matcher m = CHANGE_ARG.matcher(x.argument());
+            if (m.matches() && paths.get(Integer.parseInt(m.group(1))) != null) {
+                String rest = m.group(2).equals(".iface") ? ".interface" : m.group(2);
+                throw new InvalidArgumentException(paths.get(Integer.parseInt(m.group(1))) + rest, x.rule());
+            }
+            throw new NetStateException(ErrorKind.Failed, "the port agent refused the container port changes: " + x.getMessage(), x);
+        } catch (DomainException x) {
+            ErrorKind k = switch (x.kind()) {
+                case NotFound, AlreadyExists -> ErrorKind.Conflict;
+                case Timeout -> ErrorKind.Timeout;
+                default -> ErrorKind.Failed;
+            };
+            throw new NetStateException(k, "container ports: " + x.getMessage() + (k == ErrorKind.Conflict
+                    ? " (someone else changed a container port after it was read)" : ""), x);
+        }
+    }
+
+    /** Restores after the port agent refused a document's change; returns the document error to throw. */
+    private RuntimeException undoInvalid(JournalEntry e, InvalidArgumentException x) {
+        try {
+            restore(e, "apply failed: " + x.getMessage());
+            return x;
+        } catch (RuntimeException r) {
+            scheduleRecovery();
+            return new NetStateException(ErrorKind.Failed, "apply failed: " + x.getMessage() + "; the rollback failed too ("
+                    + r.getMessage() + "), it is retried every " + RETRY_MILLIS + " ms", x);
         }
     }
 
@@ -403,7 +617,12 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** nmstate-style verification: the database now satisfies the document, and no written interface has an error. */
     private void verify(VSwitch v, Doc d, OvsReconciler.Plan plan) {
         OvsSnapshot s = snapshot(v);
-        List<Change> left = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+        List<Change> left;
+        try {
+            left = plan(d, s).changes();
+        } catch (InvalidArgumentException x) {
+            throw new NetStateException(ErrorKind.Failed, "verification failed: " + x.getMessage(), x);
+        }
         if (!left.isEmpty()) {
             Change c = left.get(0);
             throw new NetStateException(ErrorKind.Failed, "verification failed: " + c.kind() + " " + c.name()
@@ -428,6 +647,16 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         remember(rolling);
         fault("rollback-journaled");
         VSwitch v = vs();
+        List<dev.ovs.netstate.internal.ports.PortTarget> portTargets = PortsPlanner.restore(e.ports());
+        if (!portTargets.isEmpty()) {
+            PortsPlanner.Plan pp = PortsPlanner.plan(portTargets, PortsState.read(agent(), snapshot(v)), null, Set.of());
+            try {
+                runPorts(v, pp, "netstate rollback " + e.id());
+            } catch (BatchFailed x) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + ": " + x.getMessage(), x.getCause());
+            }
+            fault("rollback-ports");
+        }
         OvsSnapshot s = snapshot(v);
         List<RowTarget> targets = OvsReconciler.restoreTargets(e.images(), s.schema());
         OvsReconciler.Plan plan = OvsReconciler.plan(targets, s);
@@ -453,7 +682,10 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             }
         }
         OvsSnapshot after = snapshot(v);
-        List<Change> left = OvsReconciler.plan(targets, after).changes();
+        List<Change> left = new ArrayList<>(OvsReconciler.plan(targets, after).changes());
+        if (!portTargets.isEmpty()) {
+            left.addAll(PortsPlanner.plan(portTargets, PortsState.read(agent(), after), null, Set.of()).changes());
+        }
         if (!left.isEmpty()) {
             throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: " + left.get(0));
         }

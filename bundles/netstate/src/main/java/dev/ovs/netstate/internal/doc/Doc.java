@@ -6,14 +6,52 @@ import java.util.SortedSet;
 
 /**
  * A parsed, validated state document (docs/state.md). Every field that the document does not give is null
- * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)).
+ * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)) or
+ * of the port agent's setting.
  *
- * @param interfaces the {@code interfaces[]} entries in document order
+ * @param interfaces     the {@code interfaces[]} entries in document order
+ * @param containerPorts the {@code container-ports[]} entries in document order (empty when not given)
  */
-public record Doc(List<Entry> interfaces) {
-    /** @param interfaces entries (copied) */
+public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts) {
+    /**
+     * @param interfaces     entries (copied)
+     * @param containerPorts container port entries (copied)
+     */
     public Doc {
         interfaces = List.copyOf(interfaces);
+        containerPorts = List.copyOf(containerPorts);
+    }
+
+    /** @param interfaces entries (copied); no container ports */
+    public Doc(List<Entry> interfaces) {
+        this(interfaces, List.of());
+    }
+
+    /**
+     * One {@code container-ports[]} entry: a port of the port agent (ovs-docker's add-port), named like
+     * ovs-docker names it, by container and interface inside the container. Settings are in their canonical text
+     * form; null: not given.
+     *
+     * @param path      document path, e.g. {@code container-ports[3]}
+     * @param container container ID or name, {@code pid:N} or {@code netns:NAME} (as the port agent stores it in
+     *                  {@code external_ids:container_id})
+     * @param iface     interface name inside the container
+     * @param absent    {@code state: absent}: the port is detached (its veth pair deleted)
+     * @param bridge    the bridge the port must be on; null only when absent
+     * @param ipv4      {@code ADDRESS/PREFIX} of the container's interface (IPv4), or null
+     * @param ipv6      {@code ADDRESS/PREFIX} (IPv6, RFC 5952 form), or null
+     * @param mac       MAC address of the container's interface, lower case, or null
+     * @param mtu       MTU of the veth pair, 68..65535, or null
+     * @param gateway   default gateway inside the container, or null
+     * @param vlanGiven whether {@code vlan} is given ({@code vlan: null} is given: no tag)
+     * @param vlan      access VLAN (Port {@code tag}) 0..4095, or null for none
+     */
+    public record ContainerPort(String path, String container, String iface, boolean absent, String bridge, String ipv4,
+            String ipv6, String mac, Long mtu, String gateway, boolean vlanGiven, Long vlan) {
+        /** @return {@code container/iface}, the name of the port in changes */
+        public String key() {
+            return container + "/" + iface;
+        }
     }
 
     /** One {@code interfaces[]} entry. */

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ovs.base.InterfaceName;
 import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.portagent.Cidr;
+import dev.ovs.portagent.ContainerRef;
+import dev.ovs.portagent.Validate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -67,9 +70,6 @@ public final class DocParser {
         if (top.has("routes")) {
             throw new InvalidArgumentException("routes", "not supported by this version (networkd links are not covered yet)");
         }
-        if (top.has("container-ports")) {
-            throw new InvalidArgumentException("container-ports", "not supported by this version (use the port agent)");
-        }
         List<Doc.Entry> entries = new ArrayList<>();
         JsonNode list = top.get("interfaces");
         if (list != null && !list.isNull()) {
@@ -80,9 +80,85 @@ public final class DocParser {
                 entries.add(entry(list.get(i), "interfaces[" + i + "]"));
             }
         }
-        Doc d = new Doc(entries);
+        List<Doc.ContainerPort> cports = new ArrayList<>();
+        JsonNode cl = top.get("container-ports");
+        if (cl != null && !cl.isNull()) {
+            if (!cl.isArray()) {
+                throw new InvalidArgumentException("container-ports", "must be a list, got " + kind(cl));
+            }
+            Map<String, String> seen = new HashMap<>();
+            for (int i = 0; i < cl.size(); i++) {
+                Doc.ContainerPort c = containerPort(cl.get(i), "container-ports[" + i + "]");
+                String first = seen.putIfAbsent(c.key(), c.path());
+                if (first != null) {
+                    throw new InvalidArgumentException(c.path(), "container '" + c.container() + "' interface '" + c.iface()
+                            + "' listed twice (also " + first + ")");
+                }
+                cports.add(c);
+            }
+        }
+        Doc d = new Doc(entries, cports);
         crossCheck(d);
         return d;
+    }
+
+    /**
+     * One {@code container-ports[]} entry. The port agent sets one address per port: {@code ipv4} or
+     * {@code ipv6}, not both; {@code gateway} must lie in that address's subnet.
+     */
+    private static Doc.ContainerPort containerPort(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        String container = o.requiredText("container");
+        ContainerRef.parse(o.path("container"), container);
+        String iface = InterfaceName.check(o.path("interface"), o.requiredText("interface"));
+        String state = o.text("state");
+        if (state != null && !state.equals("up") && !state.equals("absent")) {
+            throw new InvalidArgumentException(o.path("state"), "must be up or absent, got '" + state + "'");
+        }
+        String bridge = o.text("bridge");
+        if (bridge != null) {
+            InterfaceName.check(o.path("bridge"), bridge);
+        }
+        if ("absent".equals(state)) {
+            o.allow("container", "interface", "state", "bridge");
+            return new Doc.ContainerPort(path, container, iface, true, bridge, null, null, null, null, null, false, null);
+        }
+        o.allow("container", "interface", "state", "bridge", "ipv4", "ipv6", "mac", "mtu", "gateway", "vlan");
+        if (bridge == null) {
+            throw new InvalidArgumentException(o.path("bridge"), "required (the bridge the port is on)");
+        }
+        if (o.has("ipv4") && o.has("ipv6")) {
+            throw new InvalidArgumentException(path, "give ipv4 or ipv6, not both (the port agent sets one address per port)");
+        }
+        Cidr address = null;
+        String ipv4 = o.text("ipv4");
+        if (ipv4 != null) {
+            address = Validate.cidr(o.path("ipv4"), ipv4);
+            if (!address.isIpv4() || ipv4.indexOf('/') < 0) {
+                throw new InvalidArgumentException(o.path("ipv4"), "must be an IPv4 ADDRESS/PREFIX (e.g. 10.0.0.2/24), got '" + ipv4 + "'");
+            }
+            ipv4 = address.toString();
+        }
+        String ipv6 = o.text("ipv6");
+        if (ipv6 != null) {
+            address = Validate.cidr(o.path("ipv6"), ipv6);
+            if (address.isIpv4() || ipv6.indexOf('/') < 0) {
+                throw new InvalidArgumentException(o.path("ipv6"), "must be an IPv6 ADDRESS/PREFIX (e.g. fd00::2/64), got '" + ipv6 + "'");
+            }
+            ipv6 = address.toString();
+        }
+        String mac = o.text("mac");
+        if (mac != null) {
+            mac = Validate.mac(o.path("mac"), mac);
+        }
+        Long mtu = o.integer("mtu", 68, 65535);
+        String gateway = o.text("gateway");
+        if (gateway != null) {
+            gateway = Validate.format(Validate.gateway(o.path("gateway"), gateway, address));
+        }
+        boolean vlanGiven = n.has("vlan");
+        Long vlan = o.integer("vlan", 0, 4095);
+        return new Doc.ContainerPort(path, container, iface, false, bridge, ipv4, ipv6, mac, mtu, gateway, vlanGiven, vlan);
     }
 
     private static Doc.Entry entry(JsonNode n, String path) {

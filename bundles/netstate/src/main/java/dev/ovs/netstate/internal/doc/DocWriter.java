@@ -98,7 +98,42 @@ public final class DocWriter {
                 ovsDb(o, i.externalIds());
             }
         }
+        if (!d.containerPorts().isEmpty()) {
+            ArrayNode cl = root.putArray("container-ports");
+            for (Doc.ContainerPort c : d.containerPorts()) {
+                ObjectNode o = cl.addObject();
+                o.put("container", c.container());
+                o.put("interface", c.iface());
+                if (c.bridge() != null) {
+                    o.put("bridge", c.bridge());
+                }
+                o.put("state", c.absent() ? "absent" : "up");
+                if (c.absent()) {
+                    continue;
+                }
+                if (c.vlanGiven()) {
+                    if (c.vlan() == null) {
+                        o.putNull("vlan");
+                    } else {
+                        o.put("vlan", c.vlan());
+                    }
+                }
+                putIf(o, "ipv4", c.ipv4());
+                putIf(o, "ipv6", c.ipv6());
+                putIf(o, "mac", c.mac());
+                if (c.mtu() != null) {
+                    o.put("mtu", c.mtu());
+                }
+                putIf(o, "gateway", c.gateway());
+            }
+        }
         return root;
+    }
+
+    private static void putIf(ObjectNode o, String key, String value) {
+        if (value != null) {
+            o.put(key, value);
+        }
     }
 
     private static ObjectNode port(Doc.Port p) {

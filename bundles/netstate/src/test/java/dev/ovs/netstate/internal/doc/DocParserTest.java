@@ -155,4 +155,48 @@ class DocParserTest {
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  ovs-db: {external_ids: {k: [1]}}\n",
                 "interfaces[0].ovs-db.external_ids.k", "must be a string");
     }
+
+    @Test
+    void containerPortsParseCanonicallyAndRoundTrip() {
+        Doc d = parser.parse("""
+                container-ports:
+                - container: web-1
+                  interface: eth1
+                  bridge: br0
+                  ipv4: 10.0.0.2/24
+                  mac: "12:34:56:78:9A:BC"
+                  mtu: 1400
+                  gateway: 10.0.0.1
+                  vlan: 50
+                - {container: "pid:42", interface: eth2, bridge: br0, ipv6: "FD00:0:0::2/64", vlan: null}
+                - {container: "netns:c3", interface: eth1, state: absent}
+                """);
+        assertThat(d.containerPorts()).containsExactly(
+                new Doc.ContainerPort("container-ports[0]", "web-1", "eth1", false, "br0", "10.0.0.2/24", null, "12:34:56:78:9a:bc",
+                        1400L, "10.0.0.1", true, 50L),
+                new Doc.ContainerPort("container-ports[1]", "pid:42", "eth2", false, "br0", null, "fd00::2/64", null, null, null, true,
+                        null),
+                new Doc.ContainerPort("container-ports[2]", "netns:c3", "eth1", true, null, null, null, null, null, null, false, null));
+        // written and read back: the same document (a MAC that YAML 1.1 could read as a number stays a string)
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+        assertThat(d.containerPorts().get(0).key()).isEqualTo("web-1/eth1");
+    }
+
+    @Test
+    void badContainerPortsNameTheirPath() {
+        String head = "container-ports:\n- {container: c1, interface: eth1, bridge: br0";
+        rejects(parser, head + ", vlan: 5000}\n", "container-ports[0].vlan", "must be 0..4095, got 5000");
+        rejects(parser, head + ", ipv4: 10.0.0.1}\n", "container-ports[0].ipv4", "IPv4 ADDRESS/PREFIX");
+        rejects(parser, head + ", ipv4: fd00::1/64}\n", "container-ports[0].ipv4", "IPv4 ADDRESS/PREFIX");
+        rejects(parser, head + ", ipv6: 10.0.0.1/24}\n", "container-ports[0].ipv6", "IPv6 ADDRESS/PREFIX");
+        rejects(parser, head + ", mac: \"01:00:00:00:00:01\"}\n", "container-ports[0].mac", "unicast");
+        rejects(parser, head + ", mtu: 60}\n", "container-ports[0].mtu", "must be 68..65535, got 60");
+        rejects(parser, head + ", state: down}\n", "container-ports[0].state", "up or absent");
+        rejects(parser, "container-ports:\n- {container: c1, interface: eth1, state: absent, vlan: 3}\n", "container-ports[0].vlan",
+                "unknown key");
+        rejects(parser, "container-ports:\n- {container: c1, bridge: br0}\n", "container-ports[0].interface", "required");
+        rejects(parser, "container-ports:\n- {container: c1, interface: 'a/b', bridge: br0}\n", "container-ports[0].interface", "");
+        rejects(parser, head + "}\n- {container: c1, interface: eth1, bridge: br1}\n", "container-ports[1]", "listed twice");
+        rejects(parser, "container-ports: {a: 1}\n", "container-ports", "must be a list");
+    }
 }
