@@ -79,7 +79,10 @@ final class RealOvs implements AutoCloseable {
         return agent;
     }
 
-    /** Counts OVSDB updates of Bridge, Port, Interface and Open_vSwitch (without statistics, cur_cfg) seen by an independent client's monitor. */
+    /**
+     * Counts OVSDB updates of the configuration columns of Bridge, Port, Interface and Open_vSwitch (all but
+     * {@link #VOLATILE}) seen by an independent client's monitor.
+     */
     static final class UpdateCounter implements AutoCloseable {
         final OvsdbClient c;
         final Replica r;
@@ -87,8 +90,10 @@ final class RealOvs implements AutoCloseable {
 
         UpdateCounter(String remote) {
             c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(remote));
-            r = c.replica(VSwitch.DB, Map.of("Bridge", Set.of(), "Port", Set.of(), "Interface", Set.of(),
-                    "Open_vSwitch", Set.of("!statistics", "!cur_cfg")));
+            // ovs-vswitchd's own columns (statistics every 5 s, status, link state) are no write of a client
+            Set<String> config = new java.util.HashSet<>();
+            VOLATILE.stream().filter(v -> !v.startsWith("_") && !v.equals("next_cfg")).forEach(v -> config.add("!" + v));
+            r = c.replica(VSwitch.DB, Map.of("Bridge", config, "Port", config, "Interface", config, "Open_vSwitch", config));
             if (!r.awaitSynced(Duration.ofSeconds(10))) {
                 throw new IllegalStateException("counter replica not synced");
             }
