@@ -16,6 +16,8 @@ import dev.ovs.netstate.internal.ovs.OvsReconciler;
 import dev.ovs.netstate.internal.ovs.OvsShow;
 import dev.ovs.netstate.internal.ovs.OvsSnapshot;
 import dev.ovs.netstate.internal.ovs.RowTarget;
+import dev.ovs.netstate.internal.net.NetPlanner;
+import dev.ovs.netstate.internal.net.NetView;
 import dev.ovs.netstate.internal.ports.Attachment;
 import dev.ovs.netstate.internal.ports.PortsPlanner;
 import dev.ovs.netstate.internal.ports.PortsState;
@@ -29,6 +31,10 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.networkd.FileNotOwnedException;
+import dev.ovs.networkd.NetworkFiles;
+import dev.ovs.networkd.Networkd;
+import dev.ovs.networkd.NetworkdException;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortChange;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +67,9 @@ import java.util.function.Supplier;
 
 /**
  * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica), the {@link PortAgent}
- * service (container ports, through its batch operation) and a {@link Journal}.
+ * service (container ports, through its batch operation), the {@link NetworkFiles} and {@link Networkd} services
+ * (systemd-networkd links: Patchbay's own files, Reload, ReconfigureLink) and a {@link Journal}. Apply order: the
+ * OVSDB transaction, the container port batches, the networkd files; rollback in the reverse order.
  * One lock serializes apply, commit, rollback, the deadline timer and recovery; one scheduler thread runs
  * deadlines and recovery retries. {@link #close()} stops the thread and leaves the journal as it is, so a
  * new engine on the same directory (a bundle update, a restart) re-arms a pending checkpoint at its deadline
@@ -74,12 +82,25 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** Delay between retries of a failed rollback or recovery, in ms: {@value}. */
     static final long RETRY_MILLIS = 1000;
 
-    /** Settings of an engine. */
-    public record Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep) {
+    /**
+     * Settings of an engine.
+     *
+     * @param defaultDatapathType   datapath_type of new bridges without one
+     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, ms
+     * @param keep                  settled checkpoints kept
+     * @param networkdTimeoutMillis how long to wait for systemd-networkd to create VLAN links and configure addresses, ms
+     */
+    public record Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep, long networkdTimeoutMillis) {
+        /** Same with {@code networkdTimeoutMillis} equal to {@code vswitchdTimeoutMillis}. */
+        public Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep) {
+            this(defaultDatapathType, vswitchdTimeoutMillis, keep, vswitchdTimeoutMillis);
+        }
     }
 
     private final Supplier<VSwitch> vswitch;
     private final Supplier<PortAgent> portAgent;
+    private final Supplier<NetworkFiles> networkFiles;
+    private final Supplier<Networkd> networkd;
     private final Journal journal;
     private final Settings settings;
     private final Clock clock;
@@ -126,8 +147,28 @@ public final class NetStateEngine implements NetState, AutoCloseable {
      */
     public NetStateEngine(Supplier<VSwitch> vswitch, Supplier<PortAgent> portAgent, Journal journal, Settings settings,
             Clock clock, BiConsumer<Checkpoint, String> events) {
+        this(vswitch, portAgent, () -> null, () -> null, journal, settings, clock, events);
+    }
+
+    /**
+     * Same as {@link #NetStateEngine(Supplier, Supplier, Journal, Settings, Clock, BiConsumer)} with the systemd-networkd
+     * services for vlan links, link addresses and routes.
+     *
+     * @param vswitch      the VSwitch service now, or null while it is missing
+     * @param portAgent    the PortAgent service now, or null while it is missing
+     * @param networkFiles the NetworkFiles service now, or null while it is missing (documents with networkd links then fail)
+     * @param networkd     the Networkd service now, or null while it is missing
+     * @param journal      the journal
+     * @param settings     settings
+     * @param clock        clock for ids, deadlines and journal times
+     * @param events       receives (checkpoint, created|committed|rolledback); may be null
+     */
+    public NetStateEngine(Supplier<VSwitch> vswitch, Supplier<PortAgent> portAgent, Supplier<NetworkFiles> networkFiles,
+            Supplier<Networkd> networkd, Journal journal, Settings settings, Clock clock, BiConsumer<Checkpoint, String> events) {
         this.vswitch = vswitch;
         this.portAgent = portAgent;
+        this.networkFiles = networkFiles;
+        this.networkd = networkd;
         this.journal = journal;
         this.settings = settings;
         this.clock = clock;
@@ -260,13 +301,41 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         return a;
     }
 
+    private NetworkFiles files() {
+        NetworkFiles f = networkFiles.get();
+        if (f == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: systemd-networkd's files (bundle dev.ovs.networkd) are not available");
+        }
+        return f;
+    }
+
+    private Networkd networkd() {
+        Networkd n = networkd.get();
+        if (n == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: systemd-networkd (bundle dev.ovs.networkd) is not available");
+        }
+        return n;
+    }
+
     @Override
     public String show() {
         OvsSnapshot s = snapshot(vs());
         Doc ovs = OvsShow.show(s);
         PortAgent a = portAgent.get();
         List<Doc.ContainerPort> ports = a == null ? List.of() : PortsPlanner.show(PortsState.read(a, s));
-        return writer.write(new Doc(ovs.interfaces(), ports));
+        NetworkFiles f = networkFiles.get();
+        if (f == null) {
+            return writer.write(new Doc(ovs.interfaces(), ports));
+        }
+        NetPlanner.Shown net;
+        try {
+            net = NetPlanner.show(NetView.read(f, networkd.get()), ovs.interfaces(), ovs.interfaces().size());
+        } catch (NetworkdException e) {
+            throw new NetStateException(ErrorKind.Failed, "cannot read systemd-networkd's files: " + e.getMessage(), e);
+        }
+        List<Doc.Entry> entries = new ArrayList<>(ovs.interfaces());
+        entries.addAll(net.entries());
+        return writer.write(new Doc(entries, ports, net.links(), net.routes()));
     }
 
     @Override
@@ -281,14 +350,15 @@ public final class NetStateEngine implements NetState, AutoCloseable {
      * @param ovs   the Open_vSwitch rows
      * @param ports the container ports
      */
-    private record Plans(OvsReconciler.Plan ovs, PortsPlanner.Plan ports) {
+    private record Plans(OvsReconciler.Plan ovs, PortsPlanner.Plan ports, NetPlanner.Plan net) {
         boolean isEmpty() {
-            return ovs.isEmpty() && ports.isEmpty();
+            return ovs.isEmpty() && ports.isEmpty() && net.isEmpty();
         }
 
         List<Change> changes() {
             List<Change> all = new ArrayList<>(ovs.changes());
             all.addAll(ports.changes());
+            all.addAll(net.changes());
             return all;
         }
     }
@@ -298,8 +368,28 @@ public final class NetStateEngine implements NetState, AutoCloseable {
 
     private Plans plan(Doc d, OvsSnapshot s) {
         OvsReconciler.Plan ovs = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+        return new Plans(ovs, planPorts(d, s), planNet(d));
+    }
+
+    /**
+     * The networkd part. Entries whose only networkd meaning is "remove Patchbay's file of this link if there is one"
+     * (an absent port) need the files service only when it is there.
+     */
+    private NetPlanner.Plan planNet(Doc d) {
+        boolean absentPorts = d.interfaces().stream().anyMatch(e -> e instanceof Doc.Iface i && i.absent());
+        if (d.routes().isEmpty() && d.links().isEmpty() && (!absentPorts || networkFiles.get() == null)) {
+            return NetPlanner.EMPTY;
+        }
+        try {
+            return NetPlanner.plan(d, NetView.read(files(), networkd.get()));
+        } catch (NetworkdException e) {
+            throw new NetStateException(ErrorKind.Failed, "cannot read systemd-networkd's files or links: " + e.getMessage(), e);
+        }
+    }
+
+    private PortsPlanner.Plan planPorts(Doc d, OvsSnapshot s) {
         if (d.containerPorts().isEmpty()) {
-            return new Plans(ovs, NO_PORTS);
+            return NO_PORTS;
         }
         Set<String> present = new HashSet<>();
         Set<String> removed = new HashSet<>();
@@ -321,9 +411,8 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                         + "' is also named in interfaces: change a container port in one place only");
             }
         }
-        PortsPlanner.Plan ports = PortsPlanner.plan(PortsPlanner.targets(d), now,
+        return PortsPlanner.plan(PortsPlanner.targets(d), now,
                 b -> present.contains(b) || (!removed.contains(b) && s.row("Bridge", b) != null), removed);
-        return new Plans(ovs, ports);
     }
 
     private Doc parse(String document) {
@@ -352,7 +441,8 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             String sha = sha256(document);
             if (plans.isEmpty()) {
                 // nothing to write: no transaction, no journal file; the checkpoint is committed at once
-                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of());
+                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of(),
+                        List.of());
                 remember(e);
                 events.accept(e.checkpoint(), "created");
                 return id;
@@ -364,7 +454,7 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             }
             long deadline = confirmSeconds == 0 ? 0 : now + confirmSeconds * 1_000_000L;
             JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plans.changes().size(), sha, who,
-                    plan.images(), plans.ports().images());
+                    plan.images(), plans.ports().images(), plans.net().images());
             journal.write(e);
             remember(e);
             fault("journaled");
@@ -386,7 +476,10 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 throw undo(done, "apply failed: " + n.getMessage(), n.kind(), n);
             }
             try {
+                runNet(plans.net());
+                fault("net-written");
                 verify(v, d, plan);
+                awaitNetworkd(plans.net());
             } catch (NetStateException x) {
                 throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
             }
@@ -435,6 +528,109 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             awaitVswitchd(v, r, select);
         } catch (NetStateException x) {
             throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
+        }
+    }
+
+    /**
+     * The networkd part of an apply or a rollback: every file written or removed (netdevs first) without a reload each,
+     * then one {@code Reload} and a {@code ReconfigureLink} of every link whose {@code .network} changed and that
+     * networkd knows.
+     *
+     * @throws NetStateException Conflict (a file became someone else's meanwhile), Failed (I/O, networkd's error)
+     */
+    private void runNet(NetPlanner.Plan p) {
+        if (p.isEmpty()) {
+            return;
+        }
+        NetworkFiles f = files();
+        Networkd n = networkd();
+        try {
+            for (var w : p.writes().entrySet()) {
+                f.write(w.getKey(), w.getValue(), false);
+            }
+            for (String r : p.removes()) {
+                f.remove(r, false);
+            }
+            n.reload();
+            for (String link : p.links()) {
+                try {
+                    n.reconfigure(link);
+                } catch (NetworkdException x) {
+                    if (x.kind() != ErrorKind.NotFound) {
+                        throw x;
+                    }
+                }
+            }
+        } catch (FileNotOwnedException x) {
+            throw new NetStateException(ErrorKind.Conflict, "systemd-networkd files: " + x.getMessage()
+                    + " (someone else wrote it after it was read)", x);
+        } catch (NetworkdException x) {
+            throw new NetStateException(x.kind() == ErrorKind.Timeout ? ErrorKind.Timeout : ErrorKind.Failed, "systemd-networkd: "
+                    + x.getMessage(), x);
+        }
+    }
+
+    /**
+     * Waits until systemd-networkd created the document's VLAN links and configured the static addresses it asked for
+     * on the links networkd knows ({@code DescribeLink}), polling every 100 ms.
+     *
+     * @throws NetStateException Timeout after {@link Settings#networkdTimeoutMillis()}
+     */
+    private void awaitNetworkd(NetPlanner.Plan p) {
+        if (p.vlans().isEmpty() && p.addresses().isEmpty()) {
+            return;
+        }
+        Networkd n = networkd();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.networkdTimeoutMillis());
+        String missing;
+        do {
+            missing = null;
+            for (String v : p.vlans()) {
+                if (!known(n, v)) {
+                    missing = "VLAN link " + v + " was not created";
+                    break;
+                }
+            }
+            if (missing == null) {
+                for (var a : p.addresses().entrySet()) {
+                    if (!known(n, a.getKey())) {
+                        continue; // a link that does not exist (yet): its file is in place
+                    }
+                    List<String> have = n.describe(a.getKey()).addresses().stream().map(x -> x.cidr()).toList();
+                    for (String want : a.getValue()) {
+                        if (!have.contains(want)) {
+                            missing = a.getKey() + " has no address " + want;
+                            break;
+                        }
+                    }
+                    if (missing != null) {
+                        break;
+                    }
+                }
+            }
+            if (missing == null) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new NetStateException(ErrorKind.Failed, "interrupted while waiting for systemd-networkd", x);
+            }
+        } while (System.nanoTime() < deadline);
+        throw new NetStateException(ErrorKind.Timeout, "systemd-networkd did not apply the files within " + settings.networkdTimeoutMillis()
+                + " ms: " + missing);
+    }
+
+    private static boolean known(Networkd n, String link) {
+        try {
+            n.link(link);
+            return true;
+        } catch (NetworkdException x) {
+            if (x.kind() == ErrorKind.NotFound) {
+                return false;
+            }
+            throw new NetStateException(ErrorKind.Failed, "systemd-networkd: " + x.getMessage(), x);
         }
     }
 
@@ -646,6 +842,10 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         journal.write(rolling);
         remember(rolling);
         fault("rollback-journaled");
+        if (!e.files().isEmpty()) {
+            runNet(NetPlanner.restore(e.files()));
+            fault("rollback-net");
+        }
         VSwitch v = vs();
         List<dev.ovs.netstate.internal.ports.PortTarget> portTargets = PortsPlanner.restore(e.ports());
         if (!portTargets.isEmpty()) {
@@ -685,6 +885,12 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         List<Change> left = new ArrayList<>(OvsReconciler.plan(targets, after).changes());
         if (!portTargets.isEmpty()) {
             left.addAll(PortsPlanner.plan(portTargets, PortsState.read(agent(), after), null, Set.of()).changes());
+        }
+        if (!e.files().isEmpty()) {
+            List<String> files = NetPlanner.unrestored(e.files(), NetView.read(files(), null));
+            if (!files.isEmpty()) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: systemd-networkd files " + files);
+            }
         }
         if (!left.isEmpty()) {
             throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: " + left.get(0));

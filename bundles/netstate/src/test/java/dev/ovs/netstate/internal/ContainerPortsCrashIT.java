@@ -145,7 +145,7 @@ class ContainerPortsCrashIT {
 
     int runChild(Path journal, Path doc, long confirm, String mode, String step) throws Exception {
         return CrashMain.runChild(List.of(real.ovs.db().remote(), journal.toString(), doc.toString(), String.valueOf(confirm), mode,
-                step, real.ns.path().toString(), journal.resolveSibling(journal.getFileName() + ".ledger").toString()),
+                step, "ports=" + real.ns.path() + "," + journal.resolveSibling(journal.getFileName() + ".ledger")),
                 journal.resolveSibling(journal.getFileName() + ".log"));
     }
 

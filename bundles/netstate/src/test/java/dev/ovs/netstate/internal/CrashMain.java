@@ -4,6 +4,8 @@ import dev.ovs.netstate.internal.journal.Journal;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.networkd.internal.NetworkdComponent;
+import dev.ovs.networkd.internal.NetworkdForTests;
 import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.internal.PortAgentImpl;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
@@ -19,9 +21,10 @@ import java.util.List;
 /**
  * A JVM that dies (Runtime.halt: no shutdown hooks, no cleanup, like SIGKILL) at one named step of an apply
  * or a rollback. Arguments: OVSDB remote, journal directory, document file, confirm seconds, mode
- * ({@code apply} or {@code rollback}), step, and for documents with container ports the bridges' network
- * namespace file and a ledger file for a port agent of its own. Exit 137 when it died at the step, 0 when it
- * never got there.
+ * ({@code apply} or {@code rollback}), step, then optionally {@code ports=NETNS-FILE,LEDGER} (a port agent of its
+ * own: the bridges' network namespace file, a ledger file) and {@code networkd=DIR,DBUS-ADDRESS} (the networkd
+ * bundle's component on networkd's network directory and bus). Exit 137 when it died at the step, 0 when it never
+ * got there.
  */
 public final class CrashMain {
     private CrashMain() {
@@ -64,14 +67,21 @@ public final class CrashMain {
             throw new IllegalStateException("not synced");
         }
         PortAgent agent = null;
-        if (args.length > 7) {
-            agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(Path.of(args[7] + ".no-docker.sock"),
-                    Duration.ofSeconds(2))), Ledger.open(Path.of(args[7]), false, Clock.systemUTC()), NetNamespace.ofPath(Path.of(args[6])),
-                    PortAgentImpl.Faults.NONE);
+        NetworkdComponent networkd = null;
+        for (int i = 6; i < args.length; i++) {
+            String[] kv = args[i].split("=", 2)[1].split(",", 2);
+            if (args[i].startsWith("ports=")) {
+                agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(Path.of(kv[1] + ".no-docker.sock"),
+                        Duration.ofSeconds(2))), Ledger.open(Path.of(kv[1]), false, Clock.systemUTC()), NetNamespace.ofPath(Path.of(kv[0])),
+                        PortAgentImpl.Faults.NONE);
+            } else if (args[i].startsWith("networkd=")) {
+                networkd = NetworkdForTests.start(kv[0], kv[1]);
+            }
         }
         PortAgent ports = agent;
-        NetStateEngine e = new NetStateEngine(() -> vs, () -> ports, new Journal(journal), new NetStateEngine.Settings("netdev", 20000,
-                100), Clock.systemUTC(), null);
+        NetworkdComponent nd = networkd;
+        NetStateEngine e = new NetStateEngine(() -> vs, () -> ports, () -> nd, () -> nd, new Journal(journal),
+                new NetStateEngine.Settings("netdev", 20000, 100), Clock.systemUTC(), null);
         if (mode.equals("apply")) {
             e.faultHook(s -> {
                 if (s.equals(step)) {

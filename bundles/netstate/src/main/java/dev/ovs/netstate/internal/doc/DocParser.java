@@ -67,17 +67,28 @@ public final class DocParser {
         }
         Obj top = Obj.of(root, "document", "");
         top.allow("interfaces", "routes", "container-ports");
-        if (top.has("routes")) {
-            throw new InvalidArgumentException("routes", "not supported by this version (networkd links are not covered yet)");
-        }
         List<Doc.Entry> entries = new ArrayList<>();
+        List<Doc.Link> links = new ArrayList<>();
         JsonNode list = top.get("interfaces");
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
                 throw new InvalidArgumentException("interfaces", "must be a list, got " + kind(list));
             }
             for (int i = 0; i < list.size(); i++) {
-                entries.add(entry(list.get(i), "interfaces[" + i + "]"));
+                JsonNode n = list.get(i);
+                String path = "interfaces[" + i + "]";
+                if (n != null && n.isObject() && Doc.Link.VLAN.equals(n.path("type").asText(null))) {
+                    links.add(vlanLink(n, path));
+                    continue;
+                }
+                Doc.Entry e = entry(n, path);
+                entries.add(e);
+                if (e instanceof Doc.Iface f && !f.absent()) {
+                    Obj o = Obj.of(n, path, path + ".");
+                    if (o.has("ipv4") || o.has("ipv6")) {
+                        links.add(new Doc.Link(path, f.name(), f.kind(), false, null, null, ip(o, "ipv4", 4), ip(o, "ipv6", 6)));
+                    }
+                }
             }
         }
         List<Doc.ContainerPort> cports = new ArrayList<>();
@@ -97,7 +108,30 @@ public final class DocParser {
                 cports.add(c);
             }
         }
-        Doc d = new Doc(entries, cports);
+        List<Doc.Route> routes = new ArrayList<>();
+        JsonNode rt = top.get("routes");
+        if (rt != null && !rt.isNull()) {
+            Obj r = Obj.of(rt, "routes", "routes.");
+            r.allow("config");
+            JsonNode cfg = r.get("config");
+            if (cfg != null && !cfg.isNull()) {
+                if (!cfg.isArray()) {
+                    throw new InvalidArgumentException("routes.config", "must be a list, got " + kind(cfg));
+                }
+                Map<String, String> seen = new HashMap<>();
+                for (int i = 0; i < cfg.size(); i++) {
+                    Doc.Route route = route(cfg.get(i), "routes.config[" + i + "]");
+                    String key = route.destination() + " " + route.nextHopInterface() + " " + route.nextHopAddress() + " "
+                            + route.metric();
+                    String first = seen.putIfAbsent(key, route.path());
+                    if (first != null) {
+                        throw new InvalidArgumentException(route.path(), "route listed twice (also " + first + ")");
+                    }
+                    routes.add(route);
+                }
+            }
+        }
+        Doc d = new Doc(entries, cports, links, routes);
         crossCheck(d);
         return d;
     }
@@ -111,15 +145,12 @@ public final class DocParser {
         String container = o.requiredText("container");
         ContainerRef.parse(o.path("container"), container);
         String iface = InterfaceName.check(o.path("interface"), o.requiredText("interface"));
-        String state = o.text("state");
-        if (state != null && !state.equals("up") && !state.equals("absent")) {
-            throw new InvalidArgumentException(o.path("state"), "must be up or absent, got '" + state + "'");
-        }
+        boolean absent = o.absent();
         String bridge = o.text("bridge");
         if (bridge != null) {
             InterfaceName.check(o.path("bridge"), bridge);
         }
-        if ("absent".equals(state)) {
+        if (absent) {
             o.allow("container", "interface", "state", "bridge");
             return new Doc.ContainerPort(path, container, iface, true, bridge, null, null, null, null, null, false, null);
         }
@@ -165,30 +196,22 @@ public final class DocParser {
         Obj o = Obj.of(n, path, path + ".");
         String name = InterfaceName.check(path + ".name", o.requiredText("name"));
         String type = o.requiredText("type");
-        String state = o.text("state");
-        boolean absent;
-        if (state == null || state.equals("up")) {
-            absent = false;
-        } else if (state.equals("absent")) {
-            absent = true;
-        } else {
-            throw new InvalidArgumentException(path + ".state", "must be up or absent, got '" + state + "'");
-        }
+        boolean absent = o.absent();
         switch (type) {
             case "ovs-bridge":
                 return bridge(o, path, name, absent);
             case Doc.Iface.OVS_INTERFACE:
             case Doc.Iface.ETHERNET:
                 return iface(o, path, name, type, absent);
-            case "vlan":
             case "linux-bridge":
             case "bond":
             case "veth":
             case "dummy":
                 throw new InvalidArgumentException(path + ".type", "type '" + type
-                        + "' is not supported by this version (ovs-bridge, ovs-interface, ethernet)");
+                        + "' is not supported by this version (ovs-bridge, ovs-interface, ethernet, vlan)");
             default:
-                throw new InvalidArgumentException(path + ".type", "must be ovs-bridge, ovs-interface or ethernet, got '" + type + "'");
+                throw new InvalidArgumentException(path + ".type", "must be ovs-bridge, ovs-interface, ethernet or vlan, got '" + type
+                        + "'");
         }
     }
 
@@ -306,11 +329,11 @@ public final class DocParser {
         }
         Long mtu;
         if (type.equals(Doc.Iface.ETHERNET)) {
-            o.allow("name", "type", "state", "mtu", "ovs-db");
+            o.allow("name", "type", "state", "mtu", "ovs-db", "ipv4", "ipv6");
             mtu = o.integer("mtu", 68, 65535);
             return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o));
         }
-        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel");
+        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel", "ipv4", "ipv6");
         mtu = o.integer("mtu", 68, 65535);
         Obj patch = o.obj("patch");
         Obj tunnel = o.obj("tunnel");
@@ -344,6 +367,113 @@ public final class DocParser {
         return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o));
     }
 
+    /** A {@code type: vlan} entry: a VLAN netdev of systemd-networkd on {@code vlan.base-iface}. */
+    private static Doc.Link vlanLink(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        String name = InterfaceName.check(path + ".name", o.requiredText("name"));
+        if (o.absent()) {
+            o.allow("name", "type", "state");
+            return new Doc.Link(path, name, Doc.Link.VLAN, true, null, null, null, null);
+        }
+        o.allow("name", "type", "state", "vlan", "ipv4", "ipv6");
+        Obj v = o.obj("vlan");
+        if (v == null) {
+            throw new InvalidArgumentException(path + ".vlan", "required (base-iface and id)");
+        }
+        v.allow("base-iface", "id");
+        String base = InterfaceName.check(v.path("base-iface"), v.requiredText("base-iface"));
+        if (base.equals(name)) {
+            throw new InvalidArgumentException(v.path("base-iface"), "must not be the VLAN itself");
+        }
+        Long id = v.integer("id", 0, 4094);
+        if (id == null) {
+            throw new InvalidArgumentException(v.path("id"), "required (the VLAN ID, 0..4094)");
+        }
+        return new Doc.Link(path, name, Doc.Link.VLAN, false, base, id, ip(o, "ipv4", 4), ip(o, "ipv6", 6));
+    }
+
+    /** {@code ipv4} / {@code ipv6}: {@code enabled}, {@code dhcp}, {@code address[]} of {@code ip} + {@code prefix-length}. */
+    private static Doc.Ip ip(Obj o, String key, int family) {
+        Obj ip = o.obj(key);
+        if (ip == null) {
+            return null;
+        }
+        ip.allow("enabled", "dhcp", "address");
+        Boolean enabled = ip.bool("enabled");
+        boolean dhcp = Boolean.TRUE.equals(ip.bool("dhcp"));
+        List<String> addresses = new ArrayList<>();
+        JsonNode al = ip.get("address");
+        if (al != null && !al.isNull()) {
+            if (!al.isArray()) {
+                throw new InvalidArgumentException(ip.path("address"), "must be a list, got " + kind(al));
+            }
+            for (int i = 0; i < al.size(); i++) {
+                String ap = ip.path("address") + "[" + i + "]";
+                Obj a = Obj.of(al.get(i), ap, ap + ".");
+                a.allow("ip", "prefix-length");
+                String literal = a.requiredText("ip");
+                Long prefix = a.integer("prefix-length", 0, family == 4 ? 32 : 128);
+                if (prefix == null) {
+                    throw new InvalidArgumentException(a.path("prefix-length"), "required");
+                }
+                Cidr c = Validate.cidr(a.path("ip"), literal + "/" + prefix);
+                if (c.isIpv4() != (family == 4)) {
+                    throw new InvalidArgumentException(a.path("ip"), "must be an IPv" + family + " address, got '" + literal + "'");
+                }
+                if (addresses.contains(c.toString())) {
+                    throw new InvalidArgumentException(ap, "address " + c + " listed twice");
+                }
+                addresses.add(c.toString());
+            }
+        }
+        if (Boolean.FALSE.equals(enabled) && (dhcp || !addresses.isEmpty())) {
+            throw new InvalidArgumentException(ip.path("enabled"), "is false: no address and no dhcp are allowed");
+        }
+        return new Doc.Ip(!Boolean.FALSE.equals(enabled), dhcp, addresses);
+    }
+
+    /** One {@code routes.config[]} entry. */
+    private static Doc.Route route(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        o.allow("destination", "next-hop-address", "next-hop-interface", "metric", "state");
+        String state = o.text("state");
+        if (state != null && !state.equals("absent")) {
+            throw new InvalidArgumentException(path + ".state", "must be absent (or not given), got '" + state + "'");
+        }
+        String dest = o.requiredText("destination");
+        int slash = dest.indexOf('/');
+        if (slash < 0) {
+            throw new InvalidArgumentException(o.path("destination"), "must be ADDRESS/PREFIX (e.g. 10.60.0.0/16, 0.0.0.0/0), got '"
+                    + dest + "'");
+        }
+        java.net.InetAddress net = Validate.ipLiteral(o.path("destination"), dest.substring(0, slash));
+        int max = net instanceof java.net.Inet4Address ? 32 : 128;
+        String pl = dest.substring(slash + 1);
+        if (!pl.matches("[0-9]{1,3}") || Integer.parseInt(pl) > max) {
+            throw new InvalidArgumentException(o.path("destination"), "prefix length must be 0.." + max + ", got '" + pl + "'");
+        }
+        Cidr c = new Cidr(net, Integer.parseInt(pl));
+        byte[] b = net.getAddress();
+        for (int bit = c.prefixLength(); bit < b.length * 8; bit++) {
+            if ((b[bit / 8] & (0x80 >> (bit % 8))) != 0) {
+                throw new InvalidArgumentException(o.path("destination"), "must be a network address (no host bits after the prefix), "
+                        + "got '" + dest + "'");
+            }
+        }
+        String via = o.text("next-hop-address");
+        if (via != null) {
+            java.net.InetAddress g = Validate.ipLiteral(o.path("next-hop-address"), via);
+            if ((g instanceof java.net.Inet4Address) != (net instanceof java.net.Inet4Address)) {
+                throw new InvalidArgumentException(o.path("next-hop-address"), "must be of the destination's address family, got '"
+                        + via + "'");
+            }
+            via = Validate.format(g);
+        }
+        String dev = InterfaceName.check(o.path("next-hop-interface"), o.requiredText("next-hop-interface"));
+        Long metric = o.integer("metric", 0, 4294967295L);
+        return new Doc.Route(path, Validate.format(net) + "/" + pl, via, dev, metric, "absent".equals(state));
+    }
+
     /** Checks across entries: unique names, ports listed once, ports not both listed and absent. */
     private static void crossCheck(Doc d) {
         Map<String, String> entryPath = new HashMap<>();
@@ -352,6 +482,18 @@ public final class DocParser {
             if (first != null) {
                 throw new InvalidArgumentException(e.path() + ".name", "duplicate name '" + e.name() + "' (also " + first + ")");
             }
+        }
+        for (Doc.Link l : d.links()) {
+            if (l.kind().equals(Doc.Link.VLAN)) {
+                String first = entryPath.putIfAbsent(l.name(), l.path());
+                if (first != null) {
+                    throw new InvalidArgumentException(l.path() + ".name", "duplicate name '" + l.name() + "' (also " + first + ")");
+                }
+            }
+        }
+        Map<String, Doc.Entry> byName = new HashMap<>();
+        for (Doc.Entry e : d.interfaces()) {
+            byName.putIfAbsent(e.name(), e);
         }
         Map<String, String> portPath = new HashMap<>();
         for (Doc.Entry e : d.interfaces()) {
@@ -367,7 +509,10 @@ public final class DocParser {
                     }
                     String other = entryPath.get(p.name());
                     if (other != null) {
-                        Doc.Entry oe = d.interfaces().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+                        Doc.Entry oe = byName.get(p.name());
+                        if (oe == null) {
+                            throw new InvalidArgumentException(pp, "'" + p.name() + "' is a vlan link of systemd-networkd (" + other + ")");
+                        }
                         if (oe instanceof Doc.Bridge) {
                             throw new InvalidArgumentException(pp, "'" + p.name() + "' is a bridge (" + other + ")");
                         }
@@ -446,6 +591,15 @@ public final class DocParser {
                 throw new InvalidArgumentException(path(key), "must be a string, got " + kind(v));
             }
             return v.asText();
+        }
+
+        /** @return {@code state}: false for {@code up} or not given, true for {@code absent} */
+        boolean absent() {
+            String state = text("state");
+            if (state != null && !state.equals("up") && !state.equals("absent")) {
+                throw new InvalidArgumentException(path("state"), "must be up or absent, got '" + state + "'");
+            }
+            return "absent".equals(state);
         }
 
         String requiredText(String key) {

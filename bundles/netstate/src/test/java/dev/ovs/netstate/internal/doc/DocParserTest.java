@@ -139,7 +139,7 @@ class DocParserTest {
         rejects(parser, "interfaces:\n- name: this-name-is-too-long\n  type: ovs-bridge\n", "interfaces[0].name", "must be 1..15 bytes");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  mtu: 10\n", "interfaces[0].mtu", "must be 68..65535, got 10");
         rejects(parser, "interfaces:\n- name: a\n  type: wifi\n", "interfaces[0].type", "got 'wifi'");
-        rejects(parser, "interfaces:\n- name: a\n  type: vlan\n", "interfaces[0].type", "not supported");
+        rejects(parser, "interfaces:\n- name: a\n  type: bond\n", "interfaces[0].type", "not supported");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  state: down\n", "interfaces[0].state", "up or absent");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n- name: a\n  type: ovs-interface\n", "interfaces[1].name", "duplicate");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  tunnel: {type: vxlan}\n", "interfaces[0].tunnel.options.remote_ip", "required");
@@ -148,7 +148,6 @@ class DocParserTest {
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: p}]}\n- name: p\n  type: ovs-interface\n  state: absent\n",
                 "interfaces[0].bridge.port[0].name", "absent");
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: b}]}\n", "interfaces[0].bridge.port[0].name", "local port");
-        rejects(parser, "routes:\n  config: []\n", "routes", "not supported");
         rejects(parser, "interfaces: {a: 1}\n", "interfaces", "must be a list");
         rejects(parser, "interfaces:\n- name: a\n  name: b\n  type: ovs-bridge\n", "document", "must be valid YAML");
         rejects(parser, "interfaces: [\n", "document", "must be valid YAML");
@@ -198,5 +197,69 @@ class DocParserTest {
         rejects(parser, "container-ports:\n- {container: c1, interface: 'a/b', bridge: br0}\n", "container-ports[0].interface", "");
         rejects(parser, head + "}\n- {container: c1, interface: eth1, bridge: br1}\n", "container-ports[1]", "listed twice");
         rejects(parser, "container-ports: {a: 1}\n", "container-ports", "must be a list");
+    }
+
+    @Test
+    void networkdLinksAndRoutesParseAndRoundTrip() {
+        Doc d = parser.parse("""
+                interfaces:
+                - name: br0
+                  type: ovs-bridge
+                - name: eth1.50
+                  type: vlan
+                  vlan: {base-iface: eth1, id: 50}
+                  ipv4:
+                    enabled: true
+                    address: [{ip: 10.50.0.1, prefix-length: 24}]
+                  ipv6: {enabled: true, dhcp: true}
+                - name: eth2
+                  type: ethernet
+                  ipv4: {enabled: false}
+                - name: old.7
+                  type: vlan
+                  state: absent
+                routes:
+                  config:
+                  - {destination: 0.0.0.0/0, next-hop-address: 10.50.0.254, next-hop-interface: eth1.50}
+                  - {destination: "FD00:60::/64", next-hop-interface: eth2, metric: 10, state: absent}
+                """);
+        assertThat(d.interfaces()).extracting(Doc.Entry::name).containsExactly("br0", "eth2");
+        assertThat(d.links()).containsExactly(
+                new Doc.Link("interfaces[1]", "eth1.50", "vlan", false, "eth1", 50L, new Doc.Ip(true, false, List.of("10.50.0.1/24")),
+                        new Doc.Ip(true, true, List.of())),
+                new Doc.Link("interfaces[2]", "eth2", "ethernet", false, null, null, new Doc.Ip(false, false, List.of()), null),
+                new Doc.Link("interfaces[3]", "old.7", "vlan", true, null, null, null, null));
+        assertThat(d.routes()).containsExactly(new Doc.Route("routes.config[0]", "0.0.0.0/0", "10.50.0.254", "eth1.50", null, false),
+                new Doc.Route("routes.config[1]", "fd00:60::/64", null, "eth2", 10L, true));
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+    }
+
+    @Test
+    void badLinksAndRoutesNameTheirPath() {
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: v, id: 5}}\n", "interfaces[0].vlan.base-iface", "itself");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: e, id: 4095}}\n", "interfaces[0].vlan.id",
+                "must be 0..4094, got 4095");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {id: 5}}\n", "interfaces[0].vlan.base-iface", "required");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: e, id: 5}, mtu: 1400}\n", "interfaces[0].mtu",
+                "unknown key");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1}]}}\n",
+                "interfaces[0].ipv4.address[0].prefix-length", "required");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1, prefix-length: 33}]}}\n",
+                "interfaces[0].ipv4.address[0].prefix-length", "must be 0..32, got 33");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1, prefix-length: 8}, "
+                + "{ip: 10.0.0.1, prefix-length: 8}]}}\n", "interfaces[0].ipv4.address[1]", "listed twice");
+        rejects(parser, "interfaces:\n- {name: e, type: ovs-bridge, ipv4: {dhcp: true}}\n", "interfaces[0].ipv4", "unknown key");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet}\n- {name: e, type: vlan, vlan: {base-iface: x, id: 1}}\n",
+                "interfaces[1].name", "duplicate");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0, next-hop-interface: e}\n", "routes.config[0].destination",
+                "ADDRESS/PREFIX");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8}\n", "routes.config[0].next-hop-interface", "required");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e, metric: -1}\n",
+                "routes.config[0].metric", "must be 0..4294967295");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e, state: up}\n",
+                "routes.config[0].state", "must be absent");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e}\n  - {destination: 10.0.0.0/8, "
+                + "next-hop-interface: e}\n", "routes.config[1]", "listed twice");
+        rejects(parser, "routes: [1]\n", "routes", "must be a mapping");
     }
 }
