@@ -262,4 +262,16 @@ class DocParserTest {
                 + "next-hop-interface: e}\n", "routes.config[1]", "listed twice");
         rejects(parser, "routes: [1]\n", "routes", "must be a mapping");
     }
+
+    @Test
+    void jsonDocumentsReadLikeTheirYaml() throws Exception {
+        var yamlMapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(yamlMapper.readTree(FULL));
+        assertThat(json).startsWith("{");
+        assertThat(parser.parse(json)).isEqualTo(parser.parse(FULL));
+        // duplicate keys are errors in JSON too (read as YAML, which names them)
+        rejects(parser, "{\"interfaces\": [], \"interfaces\": []}", "document", "must be valid YAML");
+        rejects(parser, "{\"interfaces\": [{\"name\": \"b\", \"type\": \"ovs-bridge\", \"state\": \"gone\"}]}",
+                "interfaces[0].state", "up or absent");
+    }
 }
