@@ -71,13 +71,18 @@ class ReplicaIT {
     }
 
     static Map<String, Map<UUID, Map<String, Object>>> dump(TestOvsdb s, DatabaseSchema schema) throws Exception {
-        String out = s.dumpJson();
+        return dump(s.dumpJson(), schema, TABLES);
+    }
+
+    /** Tables of an {@code ovsdb-client -f json dump} output, decoded with the schema. */
+    static Map<String, Map<UUID, Map<String, Object>>> dump(String out, DatabaseSchema schema, List<String> tables)
+            throws Exception {
         Map<String, Map<UUID, Map<String, Object>>> res = new HashMap<>();
         try (MappingIterator<JsonNode> it = new ObjectMapper().readerFor(JsonNode.class).readValues(out)) {
             while (it.hasNext()) {
                 JsonNode t = it.next();
                 String table = t.get("caption").asText().replace(" table", "");
-                if (!TABLES.contains(table)) {
+                if (!tables.contains(table)) {
                     continue;
                 }
                 TableSchema ts = schema.table(table);
@@ -104,8 +109,12 @@ class ReplicaIT {
     }
 
     static Map<String, Map<UUID, Map<String, Object>>> snapshot(Replica r) {
+        return snapshot(r, TABLES);
+    }
+
+    static Map<String, Map<UUID, Map<String, Object>>> snapshot(Replica r, List<String> tables) {
         Map<String, Map<UUID, Map<String, Object>>> res = new HashMap<>();
-        for (String t : TABLES) {
+        for (String t : tables) {
             Map<UUID, Map<String, Object>> rows = new HashMap<>();
             r.rows(t).forEach(row -> rows.put(row.uuid(), row.columns()));
             res.put(t, rows);

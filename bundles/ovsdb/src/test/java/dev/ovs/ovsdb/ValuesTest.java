@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ovs.base.ErrorKind;
+import dev.ovs.base.InvalidArgumentException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -139,14 +140,26 @@ class ValuesTest {
         assertThat(Condition.lt("bond_updelay", 5L).toJson(port)).isEqualTo(j("[\"bond_updelay\",\"<\",5]"));
         assertThat(Condition.TRUE.toJson(port)).isEqualTo(j("true"));
         assertThatThrownBy(() -> Condition.lt("name", "x").toJson(port)).hasMessageContaining("only applies to integer or real");
-        assertThatThrownBy(() -> new Condition("name", "~=", "x")).hasMessageContaining("is not one of");
+        assertThatThrownBy(() -> new Condition("name", "~=", "x")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.getMessage()).startsWith("function: must be one of ").endsWith(", got '~='"));
+
         assertThat(Mutation.insert("trunks", List.of(1L, 2L)).toJson(port)).isEqualTo(j("[\"trunks\",\"insert\",[\"set\",[1,2]]]"));
         assertThat(Mutation.delete("external_ids", Set.of("k")).toJson(port)).isEqualTo(j("[\"external_ids\",\"delete\",\"k\"]"));
         assertThat(Mutation.delete("external_ids", Map.of("k", "v")).toJson(port)).isEqualTo(j("[\"external_ids\",\"delete\",[\"map\",[[\"k\",\"v\"]]]]"));
         assertThat(Mutation.add("bond_updelay", 1L).toJson(port)).isEqualTo(j("[\"bond_updelay\",\"+=\",1]"));
         assertThatThrownBy(() -> Mutation.add("name", 1L).toJson(port)).hasMessageContaining("only applies to integer or real");
         assertThatThrownBy(() -> Mutation.insert("name", "x").toJson(port)).hasMessageContaining("only applies to set and map");
-        assertThatThrownBy(() -> new Mutation("tag", "^=", 1L)).hasMessageContaining("is not one of");
+        assertThatThrownBy(() -> new Mutation("tag", "^=", 1L)).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("mutator"));
+        assertThatThrownBy(() -> Condition.eq("tag", 5000L).toJson(port)).isInstanceOfSatisfying(
+                InvalidArgumentException.class, e -> {
+                    assertThat(e.argument()).isEqualTo("Port.tag");
+                    assertThat(e.rule()).contains("5000");
+                });
+        assertThatThrownBy(() -> schema.table("Nope")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("table"));
+        assertThatThrownBy(() -> new NamedUuid("9x")).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> assertThat(e.argument()).isEqualTo("uuid-name"));
     }
 
     @Test
@@ -182,10 +195,33 @@ class ValuesTest {
     @Test
     void clientOptionsValidation() {
         assertThat(ClientOptions.parseTcp("tcp:[::1]:6640")).containsExactly("::1", "6640");
-        assertThatThrownBy(() -> ClientOptions.of("ssl:1.2.3.4:6640")).hasMessageStartingWith("remote:");
+        assertThat(ClientOptions.parseTcp("ssl:10.0.0.1:6640")).containsExactly("10.0.0.1", "6640");
+        assertThatThrownBy(() -> ClientOptions.of("ssl:1.2.3.4:6640")).isInstanceOfSatisfying(
+                InvalidArgumentException.class, e -> {
+                    assertThat(e.argument()).isEqualTo("private.key");
+                    assertThat(e.rule()).contains("ssl:1.2.3.4:6640", "certificate", "ca.cert");
+                });
         assertThatThrownBy(() -> ClientOptions.of("tcp:host")).hasMessageStartingWith("remote:");
+        assertThatThrownBy(() -> ClientOptions.of("http://x")).hasMessageStartingWith("remote:");
         assertThatThrownBy(() -> ClientOptions.of("tcp:host:99999")).hasMessageContaining("1..65535");
-        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withMaxMessageBytes(10)).hasMessageStartingWith("maxMessageBytes");
-        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withReconnect(10, 5)).hasMessageContaining("min <= max");
+        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withMaxMessageBytes(10)).hasMessageStartingWith("max.message.bytes:");
+        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withReconnect(10, 5))
+                .hasMessageContaining("reconnect.min.ms <= reconnect.max.ms");
+        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withProbeInterval(-1)).hasMessageStartingWith("probe.interval.ms:");
+        // several remotes, in order; each checked, none twice
+        assertThat(new ClientOptions("tcp:a:1, ssl:b:2 ,unix:/c", 0, 0, 1024, 1, 1,
+                new ClientOptions.Tls(Path.of("k"), Path.of("c"), Path.of("ca")), true).remotes())
+                .containsExactly("tcp:a:1", "ssl:b:2", "unix:/c");
+        assertThatThrownBy(() -> ClientOptions.of("tcp:a:1,tcp:b")).hasMessageStartingWith("remote:")
+                .hasMessageContaining("'tcp:b'");
+        assertThatThrownBy(() -> ClientOptions.of("tcp:a:1,")).hasMessageStartingWith("remote:");
+        assertThatThrownBy(() -> ClientOptions.of("tcp:a:1,tcp:a:1")).hasMessage("remote: lists tcp:a:1 twice");
+        // TLS files: all three
+        assertThatThrownBy(() -> ClientOptions.of("unix:/x").withTls(Path.of("k"), null, Path.of("ca")))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageStartingWith("certificate:");
+        assertThatThrownBy(() -> new ClientOptions.Tls(Path.of("k"), Path.of("c"), Path.of(" ")))
+                .hasMessageStartingWith("ca.cert:");
+        assertThat(ClientOptions.of("unix:/x").leaderOnly()).isFalse();
+        assertThat(ClientOptions.of("unix:/x").withLeaderOnly(true).leaderOnly()).isTrue();
     }
 }

@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -140,50 +141,50 @@ public final class BaseType {
      *              UUID or NamedUuid for uuid; a String that parses as a UUID is accepted for uuid)
      * @param field field name used in error messages
      * @return canonical atom
-     * @throws IllegalArgumentException naming the field and the violated rule
+     * @throws InvalidArgumentException naming the field and the violated rule
      */
     public Object check(Object value, String field) {
         if (value == null) {
-            throw new IllegalArgumentException(field + ": null is not a valid " + type.keyword());
+            throw new InvalidArgumentException(field, "null is not a valid " + type.keyword());
         }
         Object atom;
         switch (type) {
             case INTEGER:
                 if (!(value instanceof Long || value instanceof Integer || value instanceof Short
                         || value instanceof Byte)) {
-                    throw new IllegalArgumentException(field + ": expected integer, got " + describe(value));
+                    throw new InvalidArgumentException(field, "expected integer, got " + describe(value));
                 }
                 long l = ((Number) value).longValue();
                 if (l < minInteger || l > maxInteger) {
-                    throw new IllegalArgumentException(field + ": integer " + l + " outside range ["
+                    throw new InvalidArgumentException(field, "integer " + l + " outside range ["
                             + minInteger + ", " + maxInteger + "]");
                 }
                 atom = l;
                 break;
             case REAL:
                 if (!(value instanceof Number)) {
-                    throw new IllegalArgumentException(field + ": expected real, got " + describe(value));
+                    throw new InvalidArgumentException(field, "expected real, got " + describe(value));
                 }
                 double d = ((Number) value).doubleValue();
                 if (!Double.isFinite(d) || d < minReal || d > maxReal) {
-                    throw new IllegalArgumentException(field + ": real " + d + " outside range [" + minReal
+                    throw new InvalidArgumentException(field, "real " + d + " outside range [" + minReal
                             + ", " + maxReal + "]");
                 }
                 atom = d;
                 break;
             case BOOLEAN:
                 if (!(value instanceof Boolean)) {
-                    throw new IllegalArgumentException(field + ": expected boolean, got " + describe(value));
+                    throw new InvalidArgumentException(field, "expected boolean, got " + describe(value));
                 }
                 atom = value;
                 break;
             case STRING:
                 if (!(value instanceof String s)) {
-                    throw new IllegalArgumentException(field + ": expected string, got " + describe(value));
+                    throw new InvalidArgumentException(field, "expected string, got " + describe(value));
                 }
                 long n = s.codePointCount(0, s.length());
                 if (n < minLength || n > maxLength) {
-                    throw new IllegalArgumentException(field + ": string length " + n + " outside ["
+                    throw new InvalidArgumentException(field, "string length " + n + " outside ["
                             + minLength + ", " + maxLength + "]");
                 }
                 atom = s;
@@ -195,17 +196,17 @@ public final class BaseType {
                     try {
                         atom = UUID.fromString(s);
                     } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException(field + ": '" + s + "' is not a UUID");
+                        throw new InvalidArgumentException(field, "'" + s + "' is not a UUID");
                     }
                 } else {
-                    throw new IllegalArgumentException(field + ": expected uuid, got " + describe(value));
+                    throw new InvalidArgumentException(field, "expected uuid, got " + describe(value));
                 }
                 break;
             default:
                 throw new AssertionError(type);
         }
         if (enumValues != null && !enumValues.contains(atom)) {
-            throw new IllegalArgumentException(field + ": " + atom + " is not one of " + enumValues);
+            throw new InvalidArgumentException(field, atom + " is not one of " + enumValues);
         }
         return atom;
     }

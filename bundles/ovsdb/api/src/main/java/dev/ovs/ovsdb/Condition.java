@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Set;
@@ -22,14 +23,14 @@ public record Condition(String column, String function, Object value) {
     /** Always-false literal condition (monitor_cond). */
     public static final Condition FALSE = new Condition(null, "false", null);
 
-    /** @throws IllegalArgumentException for an unknown function or missing column */
+    /** @throws InvalidArgumentException ({@code function}, {@code column}) for an unknown function or missing column */
     public Condition {
         if (!"true".equals(function) && !"false".equals(function)) {
             if (!FUNCTIONS.contains(function)) {
-                throw new IllegalArgumentException("condition function '" + function + "' is not one of " + FUNCTIONS);
+                throw new InvalidArgumentException("function", "must be one of " + FUNCTIONS + ", got '" + function + "'");
             }
             if (column == null || column.isEmpty()) {
-                throw new IllegalArgumentException("condition column must be non-empty");
+                throw new InvalidArgumentException("column", "must be non-empty in a condition");
             }
         }
     }
@@ -79,7 +80,7 @@ public record Condition(String column, String function, Object value) {
      *
      * @param table the table schema
      * @return JSON {@code [column, function, value]}
-     * @throws IllegalArgumentException for unknown columns, wrong types or functions not valid for the type
+     * @throws InvalidArgumentException for unknown columns, wrong types or functions not valid for the type
      */
     public JsonNode toJson(TableSchema table) {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -92,7 +93,7 @@ public record Condition(String column, String function, Object value) {
         switch (function) {
             case "<", "<=", ">", ">=":
                 if (!t.isScalar() || (t.key().type() != AtomicType.INTEGER && t.key().type() != AtomicType.REAL)) {
-                    throw new IllegalArgumentException(field + ": function " + function
+                    throw new InvalidArgumentException(field, "function " + function
                             + " only applies to integer or real scalar columns");
                 }
                 vt = ColumnType.atomic(t.key().type());

@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.Iterator;
@@ -37,12 +38,12 @@ public record DatabaseSchema(String name, String version, Map<String, TableSchem
     /**
      * @param table table name
      * @return its schema
-     * @throws IllegalArgumentException if unknown
+     * @throws InvalidArgumentException ({@code table}) if unknown
      */
     public TableSchema table(String table) {
         TableSchema ts = tables.get(table);
         if (ts == null) {
-            throw new IllegalArgumentException("unknown table '" + table + "' in database " + name);
+            throw new InvalidArgumentException("table", "unknown table '" + table + "' in database " + name);
         }
         return ts;
     }

@@ -28,7 +28,7 @@ public record MonitorRequest(List<String> columns, List<Condition> where, boolea
      * @param table     the table (validates columns and condition values)
      * @param withWhere include the {@code where} member (monitor_cond and later)
      * @return the JSON request object
-     * @throws IllegalArgumentException on unknown columns or bad condition values
+     * @throws dev.ovs.base.InvalidArgumentException on unknown columns or bad condition values
      */
     public ObjectNode toJson(TableSchema table, boolean withWhere) {
         JsonNodeFactory f = JsonNodeFactory.instance;

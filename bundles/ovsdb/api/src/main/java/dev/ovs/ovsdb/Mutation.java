@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.Map;
@@ -17,13 +18,13 @@ import java.util.Set;
 public record Mutation(String column, String mutator, Object value) {
     private static final Set<String> MUTATORS = Set.of("+=", "-=", "*=", "/=", "%=", "insert", "delete");
 
-    /** @throws IllegalArgumentException for an unknown mutator or empty column */
+    /** @throws InvalidArgumentException ({@code mutator}, {@code column}) for an unknown mutator or empty column */
     public Mutation {
         if (!MUTATORS.contains(mutator)) {
-            throw new IllegalArgumentException("mutator '" + mutator + "' is not one of " + MUTATORS);
+            throw new InvalidArgumentException("mutator", "must be one of " + MUTATORS + ", got '" + mutator + "'");
         }
         if (column == null || column.isEmpty()) {
-            throw new IllegalArgumentException("mutation column must be non-empty");
+            throw new InvalidArgumentException("column", "must be non-empty in a mutation");
         }
     }
 
@@ -52,7 +53,7 @@ public record Mutation(String column, String mutator, Object value) {
      *
      * @param table the table schema
      * @return JSON mutation
-     * @throws IllegalArgumentException for unknown columns or wrong types
+     * @throws InvalidArgumentException for unknown columns or wrong types
      */
     public JsonNode toJson(TableSchema table) {
         ColumnType t = table.columnType(column);
@@ -60,7 +61,7 @@ public record Mutation(String column, String mutator, Object value) {
         ColumnType vt;
         if ("insert".equals(mutator) || "delete".equals(mutator)) {
             if (t.isScalar()) {
-                throw new IllegalArgumentException(field + ": " + mutator + " only applies to set and map columns");
+                throw new InvalidArgumentException(field, mutator + " only applies to set and map columns");
             }
             if (t.isMap() && "delete".equals(mutator) && !(value instanceof Map)) {
                 vt = ColumnType.set(t.key(), 0, Long.MAX_VALUE);
@@ -70,7 +71,7 @@ public record Mutation(String column, String mutator, Object value) {
         } else {
             AtomicType a = t.key().type();
             if (t.isMap() || (a != AtomicType.INTEGER && a != AtomicType.REAL)) {
-                throw new IllegalArgumentException(field + ": " + mutator + " only applies to integer or real columns");
+                throw new InvalidArgumentException(field, mutator + " only applies to integer or real columns");
             }
             vt = ColumnType.atomic(a);
         }

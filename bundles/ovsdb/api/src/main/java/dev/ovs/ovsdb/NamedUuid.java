@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 /**
  * An RFC 7047 §5.1 {@code <named-uuid>}: a reference, inside one transaction, to a row inserted by an
  * earlier {@code insert} operation of the same transaction with {@code "uuid-name": name}.
@@ -7,10 +8,10 @@ package dev.ovs.ovsdb;
  * @param name the uuid-name, matching {@code [_a-zA-Z][_a-zA-Z0-9]*} (RFC 7047 §3.1 {@code <id>})
  */
 public record NamedUuid(String name) {
-    /** @throws IllegalArgumentException if name is not an RFC 7047 id */
+    /** @throws InvalidArgumentException ({@code uuid-name}) if name is not an RFC 7047 id */
     public NamedUuid {
         if (!isId(name)) {
-            throw new IllegalArgumentException("uuid-name '" + name + "' must match [_a-zA-Z][_a-zA-Z0-9]*");
+            throw new InvalidArgumentException("uuid-name", "must match [_a-zA-Z][_a-zA-Z0-9]*, got '" + name + "'");
         }
     }
 

@@ -10,7 +10,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * An OVSDB client (RFC 7047 + ovsdb-server(7) extensions) over one persistent connection with pipelined
- * requests, inactivity probe, request timeout and reconnect with exponential backoff. Thread-safe.
+ * requests, inactivity probe, request timeout and reconnect with exponential backoff. Thread-safe. Of several
+ * remotes ({@link ClientOptions#remotes()}) it is connected to one at a time; with
+ * {@link ClientOptions#leaderOnly()} only to the leader of a clustered database.
  * <p>
  * Futures complete exceptionally with {@link ConnectionException} (not connected, connection lost: a
  * request in flight is failed, never retried), {@link RequestTimeoutException}, or
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * Inside an OSGi framework the client is the service of bundle {@code dev.ovs.ovsdb} (closed by its
  * component); outside one (tests, tools, benchmarks) the implementation bundle's jar makes clients.
  */
+@org.osgi.annotation.versioning.ProviderType
 public interface OvsdbClient extends AutoCloseable {
 
     /** @return the options in use */
@@ -28,6 +31,13 @@ public interface OvsdbClient extends AutoCloseable {
 
     /** @return true while connected */
     boolean isConnected();
+
+    /**
+     * @return the connection's state: connected or not, current (or last tried) remote, the last failure with its
+     *         reason (an unreadable TLS file, a refused handshake, a server that is not the cluster leader), how many
+     *         connections were made
+     */
+    ConnectionStatus status();
 
     /**
      * @param timeout how long to wait

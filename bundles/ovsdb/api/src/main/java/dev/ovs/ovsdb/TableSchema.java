@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,7 +56,7 @@ public record TableSchema(String name, Map<String, ColumnSchema> columns, boolea
     /**
      * @param column column name, including {@code _uuid} and {@code _version}
      * @return the column's type
-     * @throws IllegalArgumentException if the table has no such column
+     * @throws InvalidArgumentException ({@code column}) if the table has no such column
      */
     public ColumnType columnType(String column) {
         if ("_uuid".equals(column) || "_version".equals(column)) {
@@ -63,7 +64,7 @@ public record TableSchema(String name, Map<String, ColumnSchema> columns, boolea
         }
         ColumnSchema cs = columns.get(column);
         if (cs == null) {
-            throw new IllegalArgumentException("unknown column '" + column + "' in table " + name);
+            throw new InvalidArgumentException("column", "unknown column '" + column + "' in table " + name);
         }
         return cs.type();
     }

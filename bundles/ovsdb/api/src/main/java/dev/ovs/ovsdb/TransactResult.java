@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.UUID;
@@ -31,12 +32,12 @@ public record TransactResult(List<OperationResult> results, JsonNode json) {
     /**
      * @param index operation index
      * @return the insert's UUID
-     * @throws IllegalArgumentException if that operation was not a successful insert
+     * @throws InvalidArgumentException ({@code index}) if that operation was not a successful insert
      */
     public UUID uuid(int index) {
         UUID u = results.get(index).uuid();
         if (u == null) {
-            throw new IllegalArgumentException("operation " + index + " is not a successful insert");
+            throw new InvalidArgumentException("index", "operation " + index + " is not a successful insert");
         }
         return u;
     }

@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -17,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * Builds one RFC 7047 §4.1.3 {@code transact} request (operations of §5.2). Every operation is validated
  * against the database schema when it is added (unknown table or column, wrong type, constraint violation,
- * bad uuid-name: {@link IllegalArgumentException} naming the field and the rule), so nothing invalid is sent.
+ * bad uuid-name: {@link dev.ovs.base.InvalidArgumentException} naming the field (TABLE.COLUMN) and the rule), so nothing invalid is sent.
  * Not thread-safe; obtain one from {@link OvsdbClient#transaction(String)}.
  */
 public final class TransactionBuilder {
@@ -63,7 +64,7 @@ public final class TransactionBuilder {
         for (Map.Entry<String, ?> e : row.entrySet()) {
             String c = e.getKey();
             if (c.startsWith("_")) {
-                throw new IllegalArgumentException(t.name() + "." + c + ": implicit columns cannot be written");
+                throw new InvalidArgumentException(t.name() + "." + c, "implicit columns cannot be written");
             }
             r.set(c, Values.encode(e.getValue(), t.columnType(c), t.name() + "." + c));
         }
@@ -87,7 +88,7 @@ public final class TransactionBuilder {
      * @param row      column values (omitted columns get defaults)
      * @param uuidName uuid-name to reference the row as {@link NamedUuid} later in this transaction, or null
      * @return this
-     * @throws IllegalArgumentException on validation failure or a duplicate uuid-name
+     * @throws InvalidArgumentException on validation failure (naming TABLE.COLUMN) or a duplicate uuid-name
      */
     public TransactionBuilder insert(String table, Map<String, ?> row, String uuidName) {
         TableSchema t = schema.table(table);
@@ -95,7 +96,7 @@ public final class TransactionBuilder {
         if (uuidName != null) {
             new NamedUuid(uuidName);
             if (uuidNames.contains(uuidName)) {
-                throw new IllegalArgumentException("uuid-name '" + uuidName + "' used twice in one transaction");
+                throw new InvalidArgumentException("uuid-name", "'" + uuidName + "' used twice in one transaction");
             }
             uuidNames.add(uuidName);
         }
@@ -157,7 +158,7 @@ public final class TransactionBuilder {
         for (String c : row.keySet()) {
             ColumnSchema cs = t.columns().get(c);
             if (cs != null && !cs.mutable()) {
-                throw new IllegalArgumentException(table + "." + c + ": column is immutable");
+                throw new InvalidArgumentException(table + "." + c, "column is immutable");
             }
         }
         ObjectNode r = row(t, row);
@@ -179,7 +180,7 @@ public final class TransactionBuilder {
     public TransactionBuilder mutate(String table, List<Condition> where, List<Mutation> mutations) {
         TableSchema t = schema.table(table);
         if (mutations == null || mutations.isEmpty()) {
-            throw new IllegalArgumentException("mutate on " + table + ": at least one mutation is required");
+            throw new InvalidArgumentException("mutations", "mutate on " + table + " needs at least one mutation");
         }
         ArrayNode m = F.arrayNode();
         for (Mutation mu : mutations) {
@@ -223,17 +224,17 @@ public final class TransactionBuilder {
             List<? extends Map<String, ?>> rows, Long timeoutMillis) {
         TableSchema t = schema.table(table);
         if (columns == null || columns.isEmpty()) {
-            throw new IllegalArgumentException("wait on " + table + ": at least one column is required");
+            throw new InvalidArgumentException("columns", "wait on " + table + " needs at least one column");
         }
         if (timeoutMillis != null && timeoutMillis < 0) {
-            throw new IllegalArgumentException("wait on " + table + ": timeout must be >= 0 ms");
+            throw new InvalidArgumentException("timeout", "wait on " + table + ": must be >= 0 ms");
         }
         ArrayNode w = where(t, where);
         ArrayNode cols = columns(t, columns);
         ArrayNode rs = F.arrayNode();
         for (Map<String, ?> r : rows) {
             if (!r.keySet().equals(new java.util.HashSet<>(columns))) {
-                throw new IllegalArgumentException("wait on " + table + ": each row must contain exactly " + columns);
+                throw new InvalidArgumentException("rows", "wait on " + table + ": each row must contain exactly " + columns);
             }
             rs.add(row(t, r));
         }
@@ -277,7 +278,7 @@ public final class TransactionBuilder {
     /** Adds a {@code comment} (§5.2.9), logged by ovsdb-server. @param comment text @return this */
     public TransactionBuilder comment(String comment) {
         if (comment == null) {
-            throw new IllegalArgumentException("comment must not be null");
+            throw new InvalidArgumentException("comment", "must not be null");
         }
         op("comment", null).put("comment", comment);
         return this;
@@ -286,7 +287,7 @@ public final class TransactionBuilder {
     /** Adds an {@code assert} (§5.2.10) that this session owns the lock. @param lock lock id @return this */
     public TransactionBuilder assertLock(String lock) {
         if (lock == null || lock.isEmpty()) {
-            throw new IllegalArgumentException("assert: lock id must be non-empty");
+            throw new InvalidArgumentException("lock", "must be non-empty in assert");
         }
         op("assert", null).put("lock", lock);
         return this;

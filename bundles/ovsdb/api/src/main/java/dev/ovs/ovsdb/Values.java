@@ -1,5 +1,6 @@
 package dev.ovs.ovsdb;
 
+import dev.ovs.base.InvalidArgumentException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -33,12 +34,12 @@ public final class Values {
      * @param type  the column type
      * @param field name used in error messages (e.g. "Port.tag")
      * @return the OVSDB JSON encoding
-     * @throws IllegalArgumentException naming the field and the rule that failed
+     * @throws InvalidArgumentException naming the field and the rule that failed
      */
     public static JsonNode encode(Object value, ColumnType type, String field) {
         if (type.isMap()) {
             if (!(value instanceof Map<?, ?> m)) {
-                throw new IllegalArgumentException(field + ": expected a map, got "
+                throw new InvalidArgumentException(field, "expected a map, got "
                         + (value == null ? "null" : value.getClass().getSimpleName()));
             }
             checkCount(m.size(), type, field);
@@ -55,7 +56,7 @@ public final class Values {
         if (value instanceof Collection<?> c) {
             elems = c;
         } else if (value instanceof Map<?, ?>) {
-            throw new IllegalArgumentException(field + ": expected " + (type.isScalar() ? "an atom" : "a set")
+            throw new InvalidArgumentException(field, "expected " + (type.isScalar() ? "an atom" : "a set")
                     + ", got a map");
         } else if (value == null) {
             elems = List.of();
@@ -66,7 +67,7 @@ public final class Values {
         Set<Object> seen = new LinkedHashSet<>();
         for (Object o : elems) {
             if (!seen.add(type.key().check(o, field))) {
-                throw new IllegalArgumentException(field + ": duplicate element " + o);
+                throw new InvalidArgumentException(field, "duplicate element " + o);
             }
         }
         if (seen.size() == 1 && !type.isMap()) {
@@ -81,7 +82,7 @@ public final class Values {
 
     private static void checkCount(int n, ColumnType type, String field) {
         if (n < type.min() || n > type.max()) {
-            throw new IllegalArgumentException(field + ": " + n + " element(s), allowed " + type.min() + ".."
+            throw new InvalidArgumentException(field, n + " element(s), allowed " + type.min() + ".."
                     + (type.max() == Long.MAX_VALUE ? "unlimited" : type.max()));
         }
     }
@@ -92,7 +93,7 @@ public final class Values {
      * @param atom  the atom
      * @param field name for errors
      * @return JSON
-     * @throws IllegalArgumentException for an unsupported Java type
+     * @throws InvalidArgumentException for an unsupported Java type
      */
     public static JsonNode encodeAtom(Object atom, String field) {
         if (atom instanceof Long l) {
@@ -110,7 +111,7 @@ public final class Values {
         } else if (atom instanceof NamedUuid n) {
             return F.arrayNode().add("named-uuid").add(n.name());
         }
-        throw new IllegalArgumentException(field + ": unsupported value type "
+        throw new InvalidArgumentException(field, "unsupported value type "
                 + (atom == null ? "null" : atom.getClass().getName()));
     }
 

@@ -6,6 +6,6 @@
  * (PID {@code dev.ovs.ovsdb}); outside one (tests, tools, benchmarks) the implementation bundle's jar makes
  * clients (see docs/ovsdb.md). This package names no implementation class.
  */
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.ovsdb;

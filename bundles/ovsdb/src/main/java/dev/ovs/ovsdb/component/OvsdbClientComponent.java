@@ -38,11 +38,23 @@ public class OvsdbClientComponent extends OvsdbClientImpl {
 
     /**
      * @param cfg configuration
-     * @return the client options it names (reconnect backoff from 100 ms up to {@code reconnect.max.ms})
+     * @return the client options it names (reconnect backoff from 100 ms up to {@code reconnect.max.ms}; the TLS
+     *         files when one of them is set)
+     * @throws dev.ovs.base.InvalidArgumentException naming the key: a malformed remote, an {@code ssl:} remote
+     *                                               without {@code private.key}, {@code certificate} and
+     *                                               {@code ca.cert}, one of the three set without the others
+     *                                               (the component is then not activated; SCR logs the message)
      */
     static ClientOptions options(OvsdbConfig cfg) {
+        boolean anyTls = !cfg.private_key().isBlank() || !cfg.certificate().isBlank() || !cfg.ca_cert().isBlank();
+        ClientOptions.Tls tls = anyTls ? new ClientOptions.Tls(path(cfg.private_key()), path(cfg.certificate()),
+                path(cfg.ca_cert())) : null;
         return new ClientOptions(cfg.remote(), cfg.probe_interval_ms(), cfg.request_timeout_ms(), cfg.max_message_bytes(),
-                100, Math.max(100, cfg.reconnect_max_ms()));
+                100, Math.max(100, cfg.reconnect_max_ms()), tls, cfg.leader_only());
+    }
+
+    private static java.nio.file.Path path(String s) {
+        return s.isBlank() ? null : java.nio.file.Path.of(s.strip());
     }
 
     /** Closes the connection, its replicas and threads. */

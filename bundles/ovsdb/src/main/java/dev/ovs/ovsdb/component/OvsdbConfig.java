@@ -7,9 +7,30 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(id = "dev.ovs.ovsdb", name = "Patchbay OVSDB client",
         description = "Connection to ovsdb-server (RFC 7047) and the Open_vSwitch API")
 public @interface OvsdbConfig {
-    /** @return unix:PATH or tcp:HOST:PORT */
-    @AttributeDefinition(name = "remote", description = "ovsdb-server remote: unix:PATH or tcp:HOST:PORT")
+    /** @return unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT, or a comma-separated list of them (tried in order) */
+    @AttributeDefinition(name = "remote", description = "ovsdb-server remote: unix:PATH, tcp:HOST:PORT or ssl:HOST:PORT; "
+            + "several separated by commas (one connection at a time, the next after a failure)")
     String remote() default "unix:/var/run/openvswitch/db.sock";
+
+    /** @return PEM file of the client's private key for ssl: remotes (property private.key; ovs-vsctl --private-key) */
+    @AttributeDefinition(name = "private key", description = "PEM private key for ssl: remotes (unencrypted; "
+            + "like ovs-vsctl --private-key)", required = false)
+    String private_key() default "";
+
+    /** @return PEM file of the client's certificate for ssl: remotes (property certificate; ovs-vsctl --certificate) */
+    @AttributeDefinition(name = "certificate", description = "PEM certificate presented to ssl: remotes (like "
+            + "ovs-vsctl --certificate)", required = false)
+    String certificate() default "";
+
+    /** @return PEM file of the CA certificate(s) that sign the servers' certificates (property ca.cert; ovs-vsctl --ca-cert) */
+    @AttributeDefinition(name = "CA certificate", description = "PEM CA certificate that signed the servers' "
+            + "certificates (like ovs-vsctl --ca-cert)", required = false)
+    String ca_cert() default "";
+
+    /** @return connect only to the leader of clustered databases (property leader.only) */
+    @AttributeDefinition(name = "leader only", description = "accept a server only while it is the RAFT leader of its "
+            + "clustered databases (_Server.Database leader), else try the next remote")
+    boolean leader_only() default false;
 
     /** @return inactivity probe interval in ms (property probe.interval.ms), 0 disables */
     @AttributeDefinition(name = "probe interval (ms)", description = "echo after this long without traffic; 0 disables", min = "0")

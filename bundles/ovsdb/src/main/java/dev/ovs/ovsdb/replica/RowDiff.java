@@ -15,8 +15,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
-/** Row arithmetic of the replica: changed columns, update2 "modify" diffs, schema default values. */
-final class RowDiff {
+/**
+ * Row arithmetic of the replica: changed columns, update2 "modify" diffs, schema default values. Also used by the
+ * client's {@code _Server} watch (package {@code rpc}).
+ */
+public final class RowDiff {
     private RowDiff() {
     }
 
@@ -50,7 +53,13 @@ final class RowDiff {
      * ovsdb-server(7) update2 "modify": scalars replaced; sets symmetric difference; maps per key. As in
      * ovsdb-idl (C and Python), a column with at most one element that was non-empty gets the new value.
      */
-    static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
+    /**
+     * @param ts   the row's table
+     * @param old  the row before
+     * @param diff the "modify" object (column to diff)
+     * @return the row after
+     */
+    public static Row applyDiff(TableSchema ts, Row old, JsonNode diff) {
         Map<String, Object> cols = new LinkedHashMap<>(); // the changed columns only
         diff.fields().forEachRemaining(e -> {
             ColumnSchema cs = ts.columns().get(e.getKey());

@@ -9,12 +9,6 @@ import dev.ovs.ovsdb.ConnectionException;
 import dev.ovs.ovsdb.OvsdbServerException;
 import dev.ovs.ovsdb.RequestTimeoutException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +46,8 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
     }
 
     private final ClientOptions options;
+    private final String remote;
+    private final Transport transport;
     private final ObjectMapper mapper;
     private final ScheduledExecutorService timer;
     private final Handler handler;
@@ -60,44 +56,32 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
     private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile long writeStarted;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private SocketChannel channel;
     private Thread reader;
     private volatile long lastReceived = System.nanoTime();
     private volatile boolean probing;
     private ScheduledFuture<?> probeTask;
     private volatile Throwable closeCause;
 
-    JsonRpcConnection(ClientOptions options, ObjectMapper mapper, ScheduledExecutorService timer, Handler handler) {
+    /**
+     * @param options   probe interval, request timeout, message limit
+     * @param remote    the remote the transport is connected to (for messages)
+     * @param transport the open byte stream; closed with this connection
+     * @param mapper    JSON mapper
+     * @param timer     probe and request timeouts
+     * @param handler   notifications and close, on the reader thread
+     */
+    JsonRpcConnection(ClientOptions options, String remote, Transport transport, ObjectMapper mapper,
+            ScheduledExecutorService timer, Handler handler) {
         this.options = options;
+        this.remote = remote;
+        this.transport = transport;
         this.mapper = mapper;
         this.timer = timer;
         this.handler = handler;
     }
 
-    /** Connects (blocking) and starts the reader. @throws IOException if the connection fails */
-    void open() throws IOException {
-        String remote = options.remote();
-        SocketChannel ch;
-        if (remote.startsWith("unix:")) {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.connect(UnixDomainSocketAddress.of(Path.of(remote.substring(5))));
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        } else {
-            String[] hp = ClientOptions.parseTcp(remote);
-            ch = SocketChannel.open();
-            try {
-                ch.socket().connect(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), 10000);
-                ch.socket().setTcpNoDelay(true);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-        }
-        channel = ch;
+    /** Starts the reader thread and the inactivity probe on the open transport. */
+    void start() {
         lastReceived = System.nanoTime();
         reader = new Thread(this::readLoop, "ovsdb-reader " + remote);
         reader.setDaemon(true);
@@ -107,6 +91,16 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
             long period = Math.max(50, base / 4);
             probeTask = timer.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** @return the remote this connection goes to (one of the client's remotes) */
+    String remote() {
+        return remote;
+    }
+
+    /** @return why the connection closed, or null while open */
+    Throwable closeCause() {
+        return closeCause;
     }
 
     @Override
@@ -129,7 +123,7 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
         long limit = watchdogMillis();
         long ws = writeStarted;
         if (ws != 0 && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ws) >= limit) {
-            close(new ConnectionException("connection lost", "peer " + options.remote()
+            close(new ConnectionException("connection lost", "peer " + remote
                     + " stopped reading: a write is blocked for more than " + limit + " ms", null));
             return;
         }
@@ -139,7 +133,7 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
         long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastReceived);
         if (idle >= 2 * interval && probing) {
             close(new ConnectionException("connection lost", "inactivity probe: no reply from "
-                    + options.remote() + " for " + idle + " ms", null));
+                    + remote + " for " + idle + " ms", null));
         } else if (idle >= interval && !probing) {
             probing = true;
             requestNoWait("echo", mapper.createArrayNode()).whenComplete((r, e) -> probing = false);
@@ -170,23 +164,24 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
 
     private void readLoop() {
         JsonFramer framer = new JsonFramer(options.maxMessageBytes(), 1000);
-        ByteBuffer bb = ByteBuffer.allocate(64 * 1024);
+        byte[] buf = new byte[64 * 1024];
         try {
             while (!closed.get()) {
-                bb.clear();
-                int n = channel.read(bb);
+                int n = transport.read(buf);
                 if (n < 0) {
-                    throw new ConnectionException("connection lost", "connection closed by " + options.remote(), null);
+                    throw new ConnectionException("connection lost", "connection closed by " + remote, null);
                 }
                 lastReceived = System.nanoTime();
-                framer.feed(bb.array(), 0, n, this::dispatch);
+                framer.feed(buf, 0, n, this::dispatch);
             }
         } catch (JsonFramer.FramingException e) {
             close(new ConnectionException("protocol error", e.getMessage(), e));
         } catch (ConnectionException e) {
             close(e);
+        } catch (javax.net.ssl.SSLException e) {
+            close(new ConnectionException("connection lost", remote + ": " + e.getMessage(), e));
         } catch (IOException e) {
-            close(new ConnectionException("connection lost", "I/O error on " + options.remote() + ": " + e, e));
+            close(new ConnectionException("connection lost", "I/O error on " + remote + ": " + e, e));
         } catch (RuntimeException e) {
             close(new ConnectionException("protocol error", String.valueOf(e.getMessage()), e));
         }
@@ -350,7 +345,6 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serialize request: " + e.getMessage(), e);
         }
-        ByteBuffer bb = ByteBuffer.wrap(bytes);
         if (tryOnly) {
             if (!writeLock.tryLock()) {
                 return false;
@@ -363,15 +357,21 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
                 throw closeError();
             }
             writeStarted = System.nanoTime();
-            while (bb.hasRemaining()) {
-                channel.write(bb);
-            }
+            transport.write(bytes);
             return true;
         } catch (IOException e) {
-            ConnectionException ce = new ConnectionException("connection lost", "write to " + options.remote()
-                    + " failed: " + e, e);
-            close(ce);
-            throw ce;
+            // the peer closed: what it said last (a TLS alert such as certificate_required) is the better reason, and
+            // the reader is about to read it; give it a moment before closing with the write error
+            Thread r = reader;
+            if (r != null && r != Thread.currentThread()) {
+                try {
+                    r.join(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            close(new ConnectionException("connection lost", "write to " + remote + " failed: " + e, e));
+            throw closeError();
         } finally {
             writeStarted = 0;
             writeLock.unlock();
@@ -383,7 +383,7 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
         if (c instanceof ConnectionException ce) {
             return new ConnectionException(ce.error(), ce.details(), ce);
         }
-        return new ConnectionException("connection lost", "connection to " + options.remote() + " closed", c);
+        return new ConnectionException("connection lost", "connection to " + remote + " closed", c);
     }
 
     /** Closes, fails all pending requests. Idempotent. */
@@ -396,13 +396,7 @@ final class JsonRpcConnection implements dev.ovs.ovsdb.replica.ReplicaHost.Chann
         if (probeTask != null) {
             probeTask.cancel(false);
         }
-        try {
-            if (channel != null) {
-                channel.close();
-            }
-        } catch (IOException e) {
-            // ignore
-        }
+        transport.close();
         ConnectionException ce = closeError();
         for (Long id : pending.keySet()) {
             Pending p = pending.remove(id);

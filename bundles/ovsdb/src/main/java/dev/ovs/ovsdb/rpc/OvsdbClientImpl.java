@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.ConnectionException;
 import dev.ovs.ovsdb.ConnectionListener;
+import dev.ovs.ovsdb.ConnectionStatus;
 import dev.ovs.ovsdb.DatabaseSchema;
 import dev.ovs.ovsdb.MonitorRequest;
 import dev.ovs.ovsdb.NotificationListener;
@@ -15,22 +16,27 @@ import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.replica.ReplicaHost;
 import dev.ovs.ovsdb.replica.ReplicaImpl;
-import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
- * {@link OvsdbClient} implementation: a supervisor thread keeps one {@link JsonRpcConnection} open,
- * reconnecting with exponential backoff; notifications are routed to monitor and lock listeners.
+ * {@link OvsdbClient} implementation: a supervisor thread keeps one {@link JsonRpcConnection} open to one of the
+ * remotes (unix, tcp, ssl), moving to the next remote after a failure, checking clustered servers through
+ * {@code _Server} ({@link ServerWatch}) when there are several remotes or leader-only is on, reconnecting with
+ * exponential backoff; notifications are routed to monitor and lock listeners.
  */
 public class OvsdbClientImpl implements ReplicaHost {
     private static final System.Logger LOG = System.getLogger("dev.ovs.ovsdb");
@@ -50,12 +56,28 @@ public class OvsdbClientImpl implements ReplicaHost {
     private final Map<String, NotificationListener> monitors = new ConcurrentHashMap<>();
     private final Map<String, DatabaseSchema> schemas = new ConcurrentHashMap<>();
     private final List<ReplicaImpl> replicas = new CopyOnWriteArrayList<>();
+    private final List<String> remotes;
+    private final TlsFiles tlsFiles;
+    /** Highest {@code _Server.Database} index seen per cluster id (no going back to a server with stale data). */
+    private final Map<UUID, Long> minIndex = new ConcurrentHashMap<>();
+    private final AtomicLong connections = new AtomicLong();
     private volatile JsonRpcConnection conn;
+    private volatile JsonRpcConnection connecting;
+    /** The socket of a connect or TLS handshake in progress (closed by {@link #close()} to abort it). */
+    private volatile java.io.Closeable opening;
     private volatile boolean closed;
+    private volatile String statusRemote;
+    private volatile String lastError;
+    private volatile Instant since = Instant.now();
+    /** The last failure logged per remote since the last connection (supervisor thread only). */
+    private final Map<String, String> lastLogged = new java.util.HashMap<>();
 
     /** @param options settings; connecting starts immediately in the background */
     public OvsdbClientImpl(ClientOptions options) {
         this.options = options;
+        this.remotes = options.remotes();
+        this.tlsFiles = options.tls() == null ? null : new TlsFiles(options.tls());
+        this.statusRemote = remotes.get(0);
         java.util.concurrent.ScheduledThreadPoolExecutor t0 = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "ovsdb-timer " + options.remote());
             t.setDaemon(true);
@@ -75,36 +97,85 @@ public class OvsdbClientImpl implements ReplicaHost {
         return options;
     }
 
+    @Override
+    public ConnectionStatus status() {
+        return new ConnectionStatus(isConnected(), statusRemote, lastError, connections.get(), since);
+    }
+
+    /** The server is reachable but not acceptable (ServerWatch): the next remote is tried without backoff. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Routes one connection's notifications: its _Server watch first, then monitors and locks. */
+    private final class ConnHandler implements JsonRpcConnection.Handler {
+        volatile ServerWatch watch;
+
+        @Override
+        public void onNotification(String method, JsonNode params) {
+            ServerWatch w = watch;
+            if (w != null && "update2".equals(method) && ServerWatch.owns(params.path(0))) {
+                w.onUpdate(params);
+                return;
+            }
+            route(method, params);
+        }
+
+        @Override
+        public void onClosed(JsonRpcConnection closedConn, Throwable cause) {
+            synchronized (stateLock) {
+                stateLock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * One remote after the other, in the order configured, moving on after each failure or lost connection. A
+     * round in which no remote could be used ends with a pause: the reconnect minimum if some server answered but
+     * was refused (it may become the leader any moment), else the backoff, doubled after each such round up to the
+     * maximum.
+     */
     private void superviseLoop() {
         long backoff = options.reconnectMinMillis();
+        int next = 0;
+        int failedInRound = 0;
+        boolean refusedInRound = false;
         while (!closed) {
-            JsonRpcConnection c = new JsonRpcConnection(options, mapper, timer, new JsonRpcConnection.Handler() {
-                @Override
-                public void onNotification(String method, JsonNode params) {
-                    route(method, params);
-                }
-
-                @Override
-                public void onClosed(JsonRpcConnection closedConn, Throwable cause) {
-                    if (!closed) {
-                        LOG.log(System.Logger.Level.WARNING, "connection to " + options.remote() + " lost: "
-                                + (cause == null ? "closed" : cause.getMessage()));
-                    }
-                    synchronized (stateLock) {
-                        stateLock.notifyAll();
-                    }
-                }
-            });
+            String remote = remotes.get(next);
+            next = (next + 1) % remotes.size();
+            statusRemote = remote;
+            JsonRpcConnection c = null;
             try {
-                c.open();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "cannot connect to " + options.remote() + " (retry in " + backoff + " ms): " + e);
-                sleep(backoff);
-                backoff = Math.min(options.reconnectMaxMillis(), backoff * 2);
+                c = connect(remote);
+            } catch (Refused e) {
+                refusedInRound = true;
+                failed(remote, e.getMessage(), System.Logger.Level.INFO);
+            } catch (Exception e) {
+                if (closed) {
+                    break;
+                }
+                failed(remote, at(remote, describe(e)), System.Logger.Level.WARNING);
+            }
+            if (c == null) {
+                if (++failedInRound >= remotes.size()) {
+                    failedInRound = 0;
+                    sleep(refusedInRound ? options.reconnectMinMillis() : backoff);
+                    if (!refusedInRound) {
+                        backoff = Math.min(options.reconnectMaxMillis(), backoff * 2);
+                    }
+                    refusedInRound = false;
+                }
                 continue;
             }
+            failedInRound = 0;
+            refusedInRound = false;
             backoff = options.reconnectMinMillis();
-            LOG.log(System.Logger.Level.INFO, "connected to " + options.remote());
+            LOG.log(System.Logger.Level.INFO, "connected to " + remote);
+            lastLogged.clear();
             monitors.clear();
             schemas.clear();
             synchronized (stateLock) {
@@ -113,6 +184,8 @@ public class OvsdbClientImpl implements ReplicaHost {
                     break;
                 }
                 conn = c;
+                connections.incrementAndGet();
+                since = Instant.now();
                 stateLock.notifyAll();
             }
             for (ConnectionListener l : connectionListeners) {
@@ -131,11 +204,17 @@ public class OvsdbClientImpl implements ReplicaHost {
                     }
                 }
                 conn = null;
+                since = Instant.now();
+            }
+            String why = closed ? "client closed"
+                    : at(remote, c.closeCause() == null ? "connection closed" : describe(c.closeCause()));
+            if (!closed) {
+                failed(remote, why, System.Logger.Level.WARNING);
             }
             c.close(new ConnectionException("closed", "client closed", null));
             c.join(2000);
             monitors.clear();
-            Throwable cause = new ConnectionException("connection lost", "disconnected from " + options.remote(), null);
+            Throwable cause = new ConnectionException(closed ? "closed" : "connection lost", why, c.closeCause());
             for (ConnectionListener l : connectionListeners) {
                 try {
                     l.disconnected(cause);
@@ -143,10 +222,100 @@ public class OvsdbClientImpl implements ReplicaHost {
                     // ignore
                 }
             }
-            if (!closed) {
+            if (!closed && remotes.size() == 1) {
                 sleep(options.reconnectMinMillis());
             }
         }
+    }
+
+    /**
+     * Opens the transport, starts the connection and, for several remotes or leader-only, checks the server
+     * ({@link ServerWatch}); an {@code ssl:} connection without that check makes one {@code echo} round trip, so a
+     * client certificate the server refuses (a TLS 1.3 alert after the handshake) fails here, not on the first call.
+     *
+     * @return the accepted connection
+     * @throws Refused if the server answered but is not acceptable
+     * @throws Exception if the TLS files, the connection, the handshake or the first round trip failed
+     */
+    private JsonRpcConnection connect(String remote) throws Exception {
+        SSLContext tls = null;
+        if (remote.startsWith("ssl:")) {
+            tls = tlsFiles.context();
+        }
+        Transport t;
+        try {
+            t = Transport.open(remote, tls, sock -> {
+                opening = sock;
+                if (closed) { // close() may have looked before this socket existed
+                    try {
+                        sock.close();
+                    } catch (java.io.IOException e) {
+                        // the attempt fails either way
+                    }
+                }
+            });
+        } finally {
+            opening = null;
+        }
+        ConnHandler h = new ConnHandler();
+        JsonRpcConnection c = new JsonRpcConnection(options, remote, t, mapper, timer, h);
+        connecting = c;
+        try {
+            c.start();
+            long timeout = options.requestTimeoutMillis() > 0 ? options.requestTimeoutMillis() : 30_000;
+            if (options.leaderOnly() || remotes.size() > 1) {
+                ServerWatch w = new ServerWatch(c, options.leaderOnly(), minIndex);
+                h.watch = w;
+                String refusal = w.start(timeout).get(timeout + 1000, TimeUnit.MILLISECONDS);
+                if (refusal != null) {
+                    String why = remote + ": " + refusal + "; trying another server";
+                    c.close(new ConnectionException("server not acceptable", why, null));
+                    throw new Refused(why);
+                }
+            } else if (tls != null) {
+                c.request("echo", mapper.createArrayNode(), null, timeout).get(timeout + 1000, TimeUnit.MILLISECONDS);
+            }
+            if (!c.isOpen()) {
+                Throwable why = c.closeCause();
+                throw why instanceof Exception e ? e : new ConnectionException("connection lost", "closed at once", why);
+            }
+            return c;
+        } catch (java.util.concurrent.ExecutionException e) {
+            c.close(e.getCause());
+            throw e.getCause() instanceof Exception x ? x : e;
+        } catch (Exception e) {
+            c.close(e);
+            throw e;
+        } finally {
+            connecting = null;
+        }
+    }
+
+    private static String at(String remote, String text) {
+        return text.startsWith(remote + ":") ? text : remote + ": " + text;
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof ConnectionException ce && ce.details() != null) {
+            return ce.details();
+        }
+        if (e instanceof TlsFiles.Problem || e instanceof javax.net.ssl.SSLHandshakeException) {
+            return e.getMessage();
+        }
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            return "no answer to the first request within the request timeout";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /**
+     * Records a failure; logs it at {@code level} when it differs from the last failure logged for that remote since
+     * the last connection, else at DEBUG (a remote that stays down is not logged every round).
+     */
+    private void failed(String remote, String message, System.Logger.Level level) {
+        lastError = message;
+        boolean repeat = message.equals(lastLogged.put(remote, message));
+        LOG.log(repeat ? System.Logger.Level.DEBUG : level, message);
     }
 
     private void sleep(long ms) {
@@ -225,8 +394,10 @@ public class OvsdbClientImpl implements ReplicaHost {
     <T> CompletableFuture<T> request(String method, ArrayNode params, Function<JsonNode, T> onReader) {
         JsonRpcConnection c = conn;
         if (c == null || !c.isOpen()) {
+            String last = lastError;
             return CompletableFuture.failedFuture(new ConnectionException(closed ? "closed" : "not connected",
-                    "no connection to " + options.remote(), null));
+                    "no connection to " + options.remote() + (last == null || closed ? "" : " (last error: " + last + ")"),
+                    null));
         }
         return c.request(method, params, onReader, options.requestTimeoutMillis());
     }
@@ -475,10 +646,20 @@ public class OvsdbClientImpl implements ReplicaHost {
         for (ReplicaImpl r : replicas) {
             r.close();
         }
-        JsonRpcConnection c = conn;
-        if (c != null) {
-            c.close(new ConnectionException("closed", "client closed", null));
+        for (JsonRpcConnection c : new JsonRpcConnection[] {conn, connecting}) {
+            if (c != null) {
+                c.close(new ConnectionException("closed", "client closed", null));
+            }
         }
+        java.io.Closeable o = opening;
+        if (o != null) {
+            try {
+                o.close();
+            } catch (java.io.IOException e) {
+                // the attempt fails either way
+            }
+        }
+        supervisor.interrupt();
         try {
             supervisor.join(5000);
         } catch (InterruptedException e) {

@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.Reference;
  * dashed names ({@code add-br}, {@code del-br}, {@code list-br}, {@code add-port}, {@code del-port},
  * {@code list-ports}) are registered by {@link OvsDashCommands}.
  * <ul>
- * <li>{@code ovs:show}</li>
+ * <li>{@code ovs:show}; {@code ovs:status} (the connection: remote, connected, last failure)</li>
  * <li>{@code ovs:add-br [--may-exist] BR [datapath_type=T] [fail_mode=M]}</li>
  * <li>{@code ovs:del-br [--if-exists] BR}; {@code ovs:list-br}</li>
  * <li>{@code ovs:add-port [--may-exist] BR PORT [tag=N] [trunks=A,B] [vlan_mode=M] [type=T] [mtu_request=N]}</li>
@@ -44,6 +44,7 @@ import org.osgi.service.component.annotations.Reference;
  * </ul>
  */
 @Component(service = OvsCommands.class, property = {"osgi.command.scope=ovs", "osgi.command.function=show",
+    "osgi.command.function=status",
     "osgi.command.function=addbr", "osgi.command.function=delbr", "osgi.command.function=listbr",
     "osgi.command.function=addport", "osgi.command.function=delport", "osgi.command.function=listports",
     "osgi.command.function=set", "osgi.command.function=transact", "osgi.command.function=monitor",
@@ -78,6 +79,7 @@ public class OvsCommands {
     public Object dispatch(String name, String[] args) {
         switch (name) {
             case "show": return show();
+            case "status": return status();
             case "add-br": case "addbr": return addbr(args);
             case "del-br": case "delbr": return delbr(args);
             case "list-br": case "listbr": return listbr();
@@ -109,6 +111,20 @@ public class OvsCommands {
             }
         }
         return out;
+    }
+
+    /**
+     * @return the OVSDB connection, one {@code key: value} per line: {@code remote} (current or last tried),
+     *         {@code remotes} (all, in order), {@code connected}, {@code since}, {@code connections},
+     *         {@code leader.only}, {@code last error} (the reason of the last failed attempt or lost connection)
+     */
+    public String status() {
+        var c = vs.client();
+        var st = c.status();
+        return "remote: " + st.remote() + "\nremotes: " + String.join(",", c.options().remotes())
+                + "\nconnected: " + st.connected() + "\nsince: " + st.since() + "\nconnections: " + st.connections()
+                + "\nleader.only: " + c.options().leaderOnly()
+                + "\nlast error: " + (st.lastError() == null ? "none" : st.lastError()) + "\n";
     }
 
     /** @return ovs-vsctl show style tree */
@@ -317,18 +333,18 @@ public class OvsCommands {
         boolean all = false;
         Set<String> src = Set.of();
         Set<String> dst = Set.of();
-        Set<Integer> vlans = new LinkedHashSet<>();
+        Set<dev.ovs.ovsdb.vswitch.VlanTag> vlans = new LinkedHashSet<>();
         String outPort = null;
-        Integer outVlan = null;
+        dev.ovs.ovsdb.vswitch.VlanTag outVlan = null;
         for (String a : pos.subList(2, pos.size())) {
             String[] p = kv(a);
             switch (p[0]) {
                 case "select_all" -> all = Boolean.parseBoolean(p[1]);
                 case "select_src_port" -> src = list(p[1]);
                 case "select_dst_port" -> dst = list(p[1]);
-                case "select_vlan" -> list(p[1]).forEach(v -> vlans.add(integer("select_vlan", v)));
+                case "select_vlan" -> list(p[1]).forEach(v -> vlans.add(dev.ovs.ovsdb.vswitch.VlanTag.parse("select_vlan", v)));
                 case "output_port" -> outPort = p[1];
-                case "output_vlan" -> outVlan = integer("output_vlan", p[1]);
+                case "output_vlan" -> outVlan = dev.ovs.ovsdb.vswitch.VlanTag.parse("output_vlan", p[1]);
                 default -> throw new IllegalArgumentException("argument '" + p[0]
                         + "': allowed select_all, select_src_port, select_dst_port, select_vlan, output_port, output_vlan");
             }

@@ -83,7 +83,7 @@ class MirrorQosIT {
         vs.addBridge("mb1", null, false);
         vs.addPort("mb1", "other1", null, false);
         UUID m0 = vs.addMirror("mb0", MirrorSpec.ports("m0", Set.of("mp1"), Set.of("mp1", "mp2"), "mp3")
-                .withSelectVlan(Set.of(10, 20)).withExternalIds(Map.of("owner", "test")), false);
+                .withSelectVlan(Set.of(VlanTag.of(10), VlanTag.of(20))).withExternalIds(Map.of("owner", "test")), false);
         // ovs-vsctl sees the row and the bridge's reference
         assertThat(server.vsctl("list", "Mirror")).contains("name                : m0");
         assertThat(server.vsctl("get", "Mirror", "m0", "_uuid").trim()).isEqualTo(m0.toString());
@@ -96,12 +96,14 @@ class MirrorQosIT {
         assertThat(info.selectSrcPort()).containsExactly("mp1");
         assertThat(info.selectDstPort()).containsExactly("mp1", "mp2");
         assertThat(info.outputPort()).isEqualTo("mp3");
-        assertThat(info.selectVlan()).containsExactly(10L, 20L);
+        assertThat(info.selectVlan()).containsExactly(VlanTag.of(10), VlanTag.of(20));
+        assertThat(info.outputVlan()).isNull();
         assertThat(info.bridge()).isEqualTo("mb0");
         // a second mirror: everything, to an RSPAN VLAN
-        UUID m1 = vs.addMirror("mb0", MirrorSpec.all("m1", null).withOutputVlan(99), false);
+        UUID m1 = vs.addMirror("mb0", MirrorSpec.all("m1", null).withOutputVlan(VlanTag.of(99)), false);
         assertThat(server.vsctl("get", "Mirror", "m1", "select_all", "output_vlan").trim()).isEqualTo("true\n99");
         assertThat(vs.listMirrors("mb0")).extracting(MirrorInfo::name).containsExactly("m0", "m1");
+        assertThat(vs.listMirrors("mb0").get(1).outputVlan()).isEqualTo(VlanTag.of(99));
         // may-exist / duplicates
         assertThat(vs.addMirror("mb0", MirrorSpec.all("m1", "mp4"), true)).isEqualTo(m1);
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m1", "mp4"), false), OvsdbException.class, "already has a mirror");
@@ -109,12 +111,10 @@ class MirrorQosIT {
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("", "mp4"), false), IllegalArgumentException.class, "mirror: name");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.ports("m2", Set.of(), Set.of(), "mp4"), false),
                 IllegalArgumentException.class, "selects nothing");
-        refusedUnchanged(() -> vs.addMirror("mb0", new MirrorSpec("m2", true, null, null, null, "mp4", 5, null), false),
+        refusedUnchanged(() -> vs.addMirror("mb0", new MirrorSpec("m2", true, null, null, null, "mp4", VlanTag.of(5), null), false),
                 IllegalArgumentException.class, "exactly one of output_port and output_vlan");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null), false), IllegalArgumentException.class, "exactly one");
-        refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", "mp4").withSelectVlan(Set.of(4096)), false),
-                IllegalArgumentException.class, "select_vlan: must be 0..4095");
-        refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null).withOutputVlan(0), false),
+        refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.all("m2", null).withOutputVlan(VlanTag.of(0)), false),
                 IllegalArgumentException.class, "output_vlan: must be 1..4095");
         refusedUnchanged(() -> vs.addMirror("mb0", MirrorSpec.ports("m2", Set.of("bad/name"), Set.of(), "mp4"), false),
                 IllegalArgumentException.class, "select_src_port");

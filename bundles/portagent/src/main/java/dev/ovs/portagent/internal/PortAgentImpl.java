@@ -8,10 +8,8 @@ import dev.ovs.bus.Topics;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortInfo;
-import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.VlanTag;
-import dev.ovs.portagent.Cidr;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.ContainerRef;
 import dev.ovs.portagent.LedgerEntry;
@@ -20,30 +18,20 @@ import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.PortAgentException;
 import dev.ovs.portagent.PortChange;
 import dev.ovs.portagent.PortSettings;
-import dev.ovs.portagent.Validate;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
 import dev.ovs.portagent.internal.ledger.Ledger;
-import dev.ovs.portagent.netlink.LinkChange;
 import dev.ovs.portagent.netlink.NetNamespace;
 import dev.ovs.portagent.netlink.NetlinkException;
-import dev.ovs.portagent.netlink.RtNetlink;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -71,20 +59,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <p>Bridges that add-port creates get the VSwitch's default {@code datapath_type} (configuration
  * {@code bridge.datapath_type} of {@code dev.ovs.ovsdb}).
  *
- * <p>Speed without shortcuts: one netlink socket in the bridges' namespace is kept open (checked against
- * the namespace file's inode before each use, reopened after socket errors); Docker answers are cached by
- * the {@link ContainerResolver} while the container's process lives; and del-port returns as soon as the
- * host veth is gone from the namespace: the kernel's {@code RTM_DELLINK} keeps the caller until RCU has
- * freed the device (tens of ms) although the link (and its peer in the container) is unlisted at once, so
- * the request runs on a small worker pool while the caller polls {@code RTM_GETLINK} until the name is
- * gone (or the worker reports the failure). In add-port, the OVSDB change (which waits for ovs-vswitchd)
- * runs on a worker while the container's end is set up; the host end is set up after it (ovs-vswitchd
- * read-modify-writes that link's flags while adding the port). {@link #close()} waits for the workers.
+ * <p>This class is the service's face: validation is in {@link AddRequest}, the steps of add-port and
+ * del-port (veths, container end, OVSDB, rollback, what runs on workers and why) in {@link PortSteps}, batches
+ * in {@link PortBatch} and {@link PortTransaction}, reconcile in {@link Reconciler}; here are the component, the
+ * ledger records, the events and the lookups. {@link #close()} waits for the workers.
  */
 @Component(service = PortAgent.class, configurationPid = "dev.ovs.portagent", immediate = true,
         property = "service.description=Patchbay port agent (ovs-docker compatible)")
 @Designate(ocd = PortAgentImpl.Config.class)
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PortAgentImpl.class.getName());
     /** Test hook: called before each step with its name; throwing simulates a failure there. */
     public interface Faults {
         /** No faults. */
@@ -175,9 +159,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private Faults faults;
     private long vswitchdTimeoutMillis = 10000;
     private AutoAttach auto;
-    private final SecureRandom random = new SecureRandom();
-    /** IDs ({@code <13 hex>}) of add-ports in progress: reconcile leaves their veths alone. */
-    private final java.util.Set<String> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The attach and detach steps, and the IDs of add-ports in progress. */
+    private final PortSteps steps = new PortSteps(this);
 
     /** For Declarative Services: {@link #activate(Config)} sets it up. */
     public PortAgentImpl() {
@@ -220,10 +203,10 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
         if (!ledger.stats().verified()) {
-            System.err.println("[dev.ovs.portagent] LEDGER TAMPERED: " + ledger.stats().problem());
+            LOG.log(System.Logger.Level.ERROR, "LEDGER TAMPERED: " + ledger.stats().problem());
         }
         if (c.auto_enabled()) {
-            auto = new AutoAttach(this, docker, line -> System.err.println("[dev.ovs.portagent] " + line));
+            auto = new AutoAttach(this, docker, line -> LOG.log(System.Logger.Level.WARNING, line));
             auto.start();
         }
     }
@@ -264,6 +247,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
 
     Faults faults() {
         return faults;
+    }
+
+    /** @return the attach and detach steps (and the add-ports in progress) */
+    PortSteps steps() {
+        return steps;
     }
 
     private void publish(String what, String container, String iface, String port, String error) {
@@ -332,11 +320,6 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         return v;
     }
 
-    /** A validated add-port request. */
-    record AddRequest(String bridge, String iface, ContainerRef ref, Cidr address, String mac, InetAddress gateway,
-            Integer mtu, VlanTag vlan) {
-    }
-
     @Override
     public String addPort(String bridge, String iface, String container, PortSettings settings, String caller) {
         Map<String, String> args = new LinkedHashMap<>();
@@ -350,13 +333,13 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         putIf(args, "mtu", s.mtu());
         putIf(args, "vlan", s.vlan());
         return recorded(caller, "add-port", args, () -> {
-            AddRequest r = validate(bridge, iface, container, s);
+            AddRequest r = AddRequest.validate(bridge, iface, container, s);
             try {
-                String port = doAdd(r);
-                fire("created", r.ref.text(), iface, port, null);
+                String port = steps.add(r);
+                fire("created", r.ref().text(), iface, port, null);
                 return port;
             } catch (RuntimeException e) {
-                fire("failed", r.ref.text(), iface, null, e.getMessage());
+                fire("failed", r.ref().text(), iface, null, e.getMessage());
                 throw e;
             }
         });
@@ -366,217 +349,6 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         if (v != null) {
             m.put(k, v.toString());
         }
-    }
-
-    /**
-     * Checks an add-port request before any side effect.
-     *
-     * @throws InvalidArgumentException naming the field and the rule
-     */
-    static AddRequest validate(String bridge, String iface, String container, PortSettings s) {
-        InterfaceName.check("bridge", bridge);
-        InterfaceName.check("interface", iface);
-        ContainerRef ref = ContainerRef.parse("container", container);
-        Cidr addr = s.ipaddress() == null ? null : Validate.cidr("ipaddress", s.ipaddress());
-        String mac = s.macaddress() == null ? null : Validate.mac("macaddress", s.macaddress());
-        InetAddress gw = s.gateway() == null ? null : Validate.gateway("gateway", s.gateway(), addr);
-        Integer mtu = s.mtu() == null ? null : Validate.mtu("mtu", s.mtu());
-        return new AddRequest(bridge, iface, ref, addr, mac, gw, mtu, s.vlan());
-    }
-
-    /** @return a new port id ({@code <13 hex>}), registered as in flight until {@link #landed(String)} */
-    String newId() {
-        String id = HexFormat.of().formatHex(randomBytes()).substring(0, 13);
-        inFlight.add(id);
-        return id;
-    }
-
-    /** @param id a port id of {@link #newId()} whose add-port ended (either way) */
-    void landed(String id) {
-        inFlight.remove(id);
-    }
-
-    private String doAdd(AddRequest r) {
-        String id = newId();
-        try {
-            return doAdd(r, id);
-        } finally {
-            landed(id);
-        }
-    }
-
-    private String doAdd(AddRequest r, String id) {
-        VSwitch vs = vs();
-        if (!find(vs, r.ref.text(), r.iface).isEmpty()) {
-            throw new PortAgentException(ErrorKind.AlreadyExists, "Port already attached for CONTAINER=" + r.ref.text()
-                    + " and INTERFACE=" + r.iface, null);
-        }
-        Container c = resolver.resolve(r.ref);
-        String hostName = id + "_l";
-        Deque<Runnable> undo = new ArrayDeque<>();
-        RtNetlink hostNl;
-        try {
-            hostNl = host.socket();
-        } catch (NetlinkException e) {
-            throw map(e);
-        }
-        try {
-            // the replica is fresh: find() above ended with an echo barrier
-            if (vs.replica().byName("Bridge", r.bridge).isEmpty()) {
-                faults.before("bridge");
-                vs.addBridge(r.bridge, null, false); // the VSwitch's default datapath_type
-                undo.push(() -> vs.deleteBridge(r.bridge, true));
-            }
-            createVeth(hostNl, id, r, c, undo);
-            faults.before("ovsdb");
-            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(externalIds(r));
-            if (r.vlan != null) {
-                po = po.withTag(r.vlan);
-            }
-            // The OVSDB change (which waits for ovs-vswitchd) runs on a worker while this thread configures the
-            // container's end, which ovs-vswitchd never touches. The host end is set up only afterwards:
-            // ovs-vswitchd read-modify-writes its flags (promiscuous mode) while it adds the port. (Setting it up
-            // in the rename request instead, before ovs-vswitchd sees it, was measured slower: add-port p50 +1 ms
-            // in an interleaved A/B, as both ends then get carrier while ovs-vswitchd adds the port.)
-            PortOptions options = po;
-            Future<?> ovsdb = host.submit(() -> vs.addPort(r.bridge, hostName, options, false));
-            Exception inContainer = null;
-            try {
-                configureContainerSide(c, r);
-            } catch (NetlinkException | RuntimeException e) {
-                inContainer = e;
-            }
-            RuntimeException ovsdbFailure = join(ovsdb);
-            if (ovsdbFailure == null) {
-                undo.push(() -> vs.deletePort(null, hostName, true));
-            }
-            if (inContainer != null) {
-                if (ovsdbFailure != null) {
-                    inContainer.addSuppressed(ovsdbFailure);
-                }
-                if (inContainer instanceof NetlinkException ne) {
-                    throw ne;
-                }
-                throw (RuntimeException) inContainer;
-            }
-            if (ovsdbFailure != null) {
-                throw ovsdbFailure;
-            }
-            faults.before("host-up");
-            hostNl.setUp(hostName, true);
-            return hostName;
-        } catch (NetlinkException e) {
-            throw rollback(undo, map(host.checkSocket(hostNl, e)));
-        } catch (OvsdbException e) {
-            throw rollback(undo, map(e));
-        } catch (RuntimeException e) {
-            throw rollback(undo, e);
-        }
-    }
-
-    /** @return the Interface {@code external_ids} ovs-docker writes: {@code container_id}, {@code container_iface} */
-    static Map<String, String> externalIds(AddRequest r) {
-        return Map.of("container_id", r.ref.text(), "container_iface", r.iface);
-    }
-
-    /**
-     * Creates the veth pair of an add-port: the container's end directly in its namespace under its final name
-     * (MTU, MAC), the host end as {@code <id>_p}, then renamed to {@code <id>_l} with the alias {@link #ALIAS}
-     * in one request. Pushes the deletions that undo it.
-     */
-    void createVeth(RtNetlink hostNl, String id, AddRequest r, Container c, Deque<Runnable> undo) throws NetlinkException {
-        faults.before("veth");
-        LinkChange peer = LinkChange.none();
-        if (r.mtu != null) {
-            peer = peer.withMtu(r.mtu);
-        }
-        if (r.mac != null) {
-            peer = peer.withMac(r.mac);
-        }
-        LinkChange local = LinkChange.none();
-        if (r.mtu != null) {
-            local = local.withMtu(r.mtu);
-        }
-        String pending = id + "_p";
-        String hostName = id + "_l";
-        hostNl.createVeth(pending, r.iface, c.netns(), peer, local);
-        undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(pending)));
-        // final name and the alias that marks it as ours in one request (the kernel ignores an alias in
-        // the create request)
-        hostNl.change(pending, LinkChange.none().withName(hostName).withAlias(ALIAS));
-        undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
-    }
-
-    /** The container's end: up, address, default route (deleting the veth undoes all of it). */
-    void configureContainerSide(Container c, AddRequest r) throws NetlinkException {
-        try (RtNetlink inside = RtNetlink.open(c.netns())) {
-            faults.before("container-up");
-            inside.setUp(r.iface, true);
-            if (r.address != null) {
-                faults.before("address");
-                inside.addAddress(r.iface, r.address.address(), r.address.prefixLength());
-            }
-            if (r.gateway != null) {
-                faults.before("route");
-                inside.addDefaultRoute(r.gateway);
-            }
-        }
-    }
-
-    /** Waits (uninterruptibly: the change must be known before rollback) for a task; @return its failure or null. */
-    private static RuntimeException join(Future<?> f) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    f.get();
-                    return null;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return e.getCause() instanceof RuntimeException re ? re
-                            : new PortAgentException(ErrorKind.Failed, String.valueOf(e.getCause()), e.getCause());
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private byte[] randomBytes() {
-        byte[] b = new byte[7];
-        random.nextBytes(b);
-        return b;
-    }
-
-    interface NlAction {
-        void run() throws NetlinkException;
-    }
-
-    static void quietly(NlAction a) {
-        try {
-            a.run();
-        } catch (NetlinkException e) {
-            throw new PortAgentException(ErrorKind.Failed, "rollback: " + e.getMessage(), e);
-        }
-    }
-
-    /** Whether a host veth name ({@code <13 hex>_p} or {@code _l}) belongs to an add-port in progress. */
-    boolean addInFlight(String hostName) {
-        return hostName.length() == 15 && inFlight.contains(hostName.substring(0, 13));
-    }
-
-    static RuntimeException rollback(Deque<Runnable> undo, RuntimeException cause) {
-        while (!undo.isEmpty()) {
-            try {
-                undo.pop().run();
-            } catch (RuntimeException e) {
-                cause.addSuppressed(e);
-            }
-        }
-        return cause;
     }
 
     @Override
@@ -592,7 +364,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             VSwitch vs = vs();
             List<InterfaceInfo> found = find(vs, ref.text(), iface);
             attached(found, ref, iface);
-            remove(vs, found);
+            steps.remove(vs, found);
             fire("removed", ref.text(), iface, found.get(0).name(), null);
             return found.get(0).name();
         });
@@ -609,7 +381,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             ContainerRef ref = ContainerRef.parse("container", container);
             VSwitch vs = vs();
             List<InterfaceInfo> found = vs.findInterfaces(Map.of("container_id", ref.text()));
-            remove(vs, found);
+            steps.remove(vs, found);
             for (InterfaceInfo i : found) {
                 fire("removed", ref.text(), i.externalIds().getOrDefault("container_iface", ""), i.name(), null);
             }
@@ -617,41 +389,6 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             return String.join(",", out);
         });
         return out;
-    }
-
-    private void remove(VSwitch vs, List<InterfaceInfo> found) {
-        RtNetlink hostNl = null;
-        try {
-            hostNl = host.socket();
-            for (InterfaceInfo i : found) {
-                // like ovs-docker: the OVSDB row first (ovs-vswitchd lets go of the device), then the link. The
-                // link goes even when the OVSDB change fails: that failure may come after the commit (the VSwitch
-                // went away, or ovs-vswitchd did not confirm in time), and a link without its row could never be
-                // found again (every retry: NotFound; every add of the same interface: EEXIST in the container),
-                // while a row without its link is found by the retry, which then converges.
-                RuntimeException ovsdbFailure = null;
-                try {
-                    vs.deletePort(null, portOf(i), true);
-                } catch (RuntimeException e) {
-                    ovsdbFailure = e;
-                }
-                try {
-                    host.deleteLink(hostNl, i.name());
-                } catch (NetlinkException e) {
-                    if (ovsdbFailure != null) {
-                        e.addSuppressed(ovsdbFailure);
-                    }
-                    throw e;
-                }
-                if (ovsdbFailure != null) {
-                    throw ovsdbFailure;
-                }
-            }
-        } catch (NetlinkException e) {
-            throw map(hostNl == null ? e : host.checkSocket(hostNl, e));
-        } catch (OvsdbException e) {
-            throw map(e);
-        }
     }
 
     @Override
@@ -790,6 +527,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             case NotFound -> ErrorKind.NotFound;
             case AlreadyExists -> ErrorKind.AlreadyExists;
             case ConstraintViolation, ReferentialIntegrity -> ErrorKind.ConstraintViolation;
+            case Conflict -> ErrorKind.Conflict;
             case Timeout -> ErrorKind.Timeout;
             case Unavailable -> ErrorKind.Unavailable;
             default -> ErrorKind.Failed;

@@ -14,6 +14,7 @@ import dev.ovs.portagent.PortSettings;
 import dev.ovs.portagent.netlink.NetlinkException;
 import dev.ovs.portagent.netlink.RtNetlink;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -31,7 +32,7 @@ import java.util.Set;
  * veths, and one ledger entry per change (see the API's Javadoc for the contract). Fault points of
  * {@link PortAgentImpl.Faults}: {@code bridge}, {@code veth}, {@code container-up}, {@code address},
  * {@code route}, {@code host-up} (per attach), {@code ovsdb} (before the transaction) and {@code vswitchd}
- * (after its commit, before the wait for ovs-vswitchd).
+ * (after its commit and the wait for ovs-vswitchd: a failure there undoes the committed transaction).
  */
 final class PortBatch {
     private static final SecureRandom IDS = new SecureRandom();
@@ -47,7 +48,7 @@ final class PortBatch {
         final String op;
         final Map<String, String> args = new LinkedHashMap<>();
         ContainerRef ref;
-        PortAgentImpl.AddRequest add;
+        AddRequest add;
         Container container;
         InterfaceInfo found;
         PortInfo port;
@@ -147,7 +148,7 @@ final class PortBatch {
             try {
                 PortChange c = it.change;
                 if (c instanceof PortChange.Attach a) {
-                    it.add = PortAgentImpl.validate(a.bridge(), a.iface(), a.container(), a.settings());
+                    it.add = AddRequest.validate(a.bridge(), a.iface(), a.container(), a.settings());
                     it.ref = it.add.ref();
                 } else {
                     InterfaceName.check("bridge", c.bridge());
@@ -195,15 +196,15 @@ final class PortBatch {
             PortTransaction tx = new PortTransaction(vs);
             for (Item it : items) {
                 if (it.add != null) {
-                    String id = agent.newId();
+                    String id = agent.steps().newId();
                     ids.add(id);
                     it.hostName = id + "_l";
-                    agent.createVeth(hostNl, id, it.add, it.container, undo);
-                    agent.configureContainerSide(it.container, it.add);
+                    agent.steps().createVeth(hostNl, id, it.add, it.container, undo);
+                    agent.steps().configureContainerSide(it.container, it.add);
                     // up before ovs-vswitchd sees the device: nothing else changes its flags meanwhile
                     faults.before("host-up");
                     hostNl.setUp(it.hostName, true);
-                    tx.add(new PortTransaction.Insert(it.add.bridge(), it.hostName, PortAgentImpl.externalIds(it.add),
+                    tx.add(new PortTransaction.Insert(it.add.bridge(), it.hostName, it.add.externalIds(),
                             it.add.vlan()));
                 } else if (it.change instanceof PortChange.Detach) {
                     List<InterfaceInfo> ifaces = new ArrayList<>();
@@ -216,15 +217,15 @@ final class PortBatch {
                 }
             }
             faults.before("ovsdb");
-            tx.commit(agent.vswitchdTimeoutMillis(), () -> faults.before("vswitchd"));
+            tx.commit(Duration.ofMillis(agent.vswitchdTimeoutMillis()), () -> faults.before("vswitchd"));
         } catch (NetlinkException e) {
-            throw PortAgentImpl.rollback(undo, PortAgentImpl.map(agent.host().checkSocket(hostNl, e)));
+            throw PortSteps.rollback(undo, PortAgentImpl.map(agent.host().checkSocket(hostNl, e)));
         } catch (OvsdbException e) {
-            throw PortAgentImpl.rollback(undo, PortAgentImpl.map(e));
+            throw PortSteps.rollback(undo, PortAgentImpl.map(e));
         } catch (RuntimeException e) {
-            throw PortAgentImpl.rollback(undo, e);
+            throw PortSteps.rollback(undo, e);
         } finally {
-            ids.forEach(agent::landed);
+            ids.forEach(agent.steps()::landed);
         }
         // step 6: the detached ports' veths (ovs-vswitchd has let go of them)
         for (Item it : items) {

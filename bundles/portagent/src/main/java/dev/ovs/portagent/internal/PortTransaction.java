@@ -4,34 +4,33 @@ import dev.ovs.base.ErrorKind;
 import dev.ovs.ovsdb.Condition;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.NamedUuid;
-import dev.ovs.ovsdb.OperationResult;
 import dev.ovs.ovsdb.OvsdbException;
-import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.ReplicaListener;
+import dev.ovs.ovsdb.OvsdbServerException;
 import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
+import dev.ovs.ovsdb.vswitch.NotAppliedException;
 import dev.ovs.ovsdb.vswitch.PortInfo;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.PortAgentException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The OVSDB part of a batch ({@link PortBatch}): every port change in <b>one</b> transaction (RFC 7047 §4.1.3
- * {@code transact}, operations of §5.2) on the VSwitch's connection, then <b>one</b> wait until ovs-vswitchd
- * applied it, and, when ovs-vswitchd does not confirm in time, the transaction that puts the rows back as
- * they were.
+ * {@code transact}, operations of §5.2), committed with {@link VSwitch#commit(TransactionBuilder, Duration)} (the
+ * VSwitch's connection, its {@code next_cfg} increment and its one wait for ovs-vswitchd, when the VSwitch waits:
+ * {@code wait.for.vswitchd} of {@code dev.ovs.ovsdb}), and, when ovs-vswitchd does not confirm in time, the
+ * transaction that puts the rows back as they were.
  *
  * <p>The transaction, in order: a {@code wait} (§5.2.6, {@code until "=="}, timeout 0) for every bridge it
  * changes and every port it removes or re-tags, that the row still exists under its name (someone else's
@@ -39,17 +38,12 @@ import java.util.concurrent.TimeUnit;
  * new ports (duplicate names are refused by the schema's unique indexes: {@code AlreadyExists}); one
  * {@code mutate} of {@code Bridge.ports} per bridge (insert of the new ports, delete of the removed ones: the
  * removed Port and Interface rows are then unreferenced and deleted by ovsdb-server, §4.1.3 garbage
- * collection); an {@code update} of {@code Port.tag} per re-tag; and {@code Open_vSwitch.next_cfg + 1} with
- * its {@code select}, as {@code ovs-vsctl} does, for the wait. Column semantics: ovs-vswitchd.conf.db(5).
- *
- * <p>The wait: until the VSwitch's replica shows {@code Open_vSwitch.cur_cfg >= next_cfg} (ovs-vswitchd
- * applied the change), woken by the replica's updates (no polling); skipped when ovs-vswitchd never ran
- * against the database ({@code cur_cfg} 0 and no datapath or interface types published). Not thread-safe:
- * one batch builds and commits it.
+ * collection); an {@code update} of {@code Port.tag} per re-tag. {@code VSwitch.commit} appends the
+ * {@code Open_vSwitch.next_cfg} increment and its {@code select} and waits until ovs-vswitchd applied it
+ * ({@code cur_cfg}, ovs-vswitchd.conf.db(5)), for at most the agent's {@code vswitchd.timeout.ms}. Column
+ * semantics: ovs-vswitchd.conf.db(5). Not thread-safe: one batch builds and commits it.
  */
 final class PortTransaction {
-    static final String DB = "Open_vSwitch";
-
     /**
      * A new port: the host end of an attach.
      *
@@ -111,23 +105,23 @@ final class PortTransaction {
         final List<Integer> guards = new ArrayList<>();
         final List<String> guarded = new ArrayList<>();
         final List<Integer> portInserts = new ArrayList<>();
-        int select = -1;
     }
 
     /**
-     * Commits the transaction and waits for ovs-vswitchd. When this throws, OVSDB holds the rows as they were,
-     * except when the connection broke while the transaction was in flight (its outcome is then unknown: the
-     * agent's reconcile removes a committed row whose veth is gone).
+     * Commits the transaction and waits for ovs-vswitchd ({@link VSwitch#commit(TransactionBuilder, Duration)}).
+     * When this throws, OVSDB holds the rows as they were, except when the connection broke while the
+     * transaction was in flight (its outcome is then unknown: the agent's reconcile removes a committed row whose
+     * veth is gone).
      *
-     * @param timeoutMillis how long to wait for ovs-vswitchd
-     * @param committed     runs after the commit, before the wait (the fault hook of step {@code vswitchd}); what
-     *                      it throws is handled like a failed wait: the transaction is undone, then rethrown
+     * @param vswitchdTimeout how long to wait for ovs-vswitchd (unused when the VSwitch does not wait)
+     * @param committed       runs after the commit and the wait (the fault hook of step {@code vswitchd}); what
+     *                        it throws is handled like a failed wait: the transaction is undone, then rethrown
      * @throws PortAgentException Conflict (a guarded row changed meanwhile), AlreadyExists (a port name is
      *                            taken), NotFound (a bridge or port is gone from the replica), Timeout
      *                            (ovs-vswitchd did not confirm; the transaction was undone), Unavailable or
      *                            Failed (OVSDB)
      */
-    void commit(long timeoutMillis, Runnable committed) {
+    void commit(Duration vswitchdTimeout, Runnable committed) {
         if (isEmpty()) {
             return;
         }
@@ -135,45 +129,42 @@ final class PortTransaction {
         TransactionBuilder tx = build(ix);
         TransactResult r;
         try {
-            r = tx.execute();
+            r = vs.commit(tx, vswitchdTimeout);
+        } catch (NotAppliedException e) {
+            throw undone(e.committed(), ix, vswitchdTimeout, PortAgentImpl.map(e));
+        } catch (OvsdbServerException e) {
+            int g = ix.guards.indexOf(e.operationIndex());
+            if (e.kind() == ErrorKind.Conflict && g >= 0) {
+                throw new PortAgentException(ErrorKind.Conflict, ix.guarded.get(g)
+                        + " was changed by someone else while the batch was prepared; nothing was changed", e);
+            }
+            if (e.kind() == ErrorKind.AlreadyExists) {
+                throw new PortAgentException(ErrorKind.AlreadyExists, "OVSDB: a port or interface name of the batch "
+                        + "already exists (" + e.details() + "); nothing was changed", e);
+            }
+            throw PortAgentImpl.map(e);
         } catch (OvsdbException e) {
             throw PortAgentImpl.map(e);
         }
-        int err = r.errorIndex();
-        if (err >= 0) {
-            int g = ix.guards.indexOf(err);
-            if (g >= 0) {
-                throw new PortAgentException(ErrorKind.Conflict, ix.guarded.get(g)
-                        + " was changed by someone else while the batch was prepared; nothing was changed", null);
-            }
-            OperationResult res = r.results().get(err);
-            String d = res.details();
-            if ("constraint violation".equals(res.error()) && d != null && d.contains("for index on column \"name\"")) {
-                throw new PortAgentException(ErrorKind.AlreadyExists, "OVSDB: a port or interface name of the batch "
-                        + "already exists (" + d + "); nothing was changed", null);
-            }
-            try {
-                r.throwIfError();
-            } catch (OvsdbException e) {
-                throw PortAgentImpl.map(e);
-            }
-        }
-        long next = r.results().get(ix.select).rows().get(0).getLong("next_cfg");
         try {
             committed.run();
-            awaitVswitchd(vs.replica(), next, timeoutMillis);
         } catch (RuntimeException e) {
-            try {
-                undo(r, ix, timeoutMillis);
-            } catch (RuntimeException u) {
-                e.addSuppressed(u);
-            }
-            throw e;
+            throw undone(r, ix, vswitchdTimeout, e);
         }
     }
 
+    /** Undoes a committed transaction ({@link #undo}); @return {@code cause}, with the undo's failure suppressed */
+    private RuntimeException undone(TransactResult r, Indices ix, Duration vswitchdTimeout, RuntimeException cause) {
+        try {
+            undo(r, ix, vswitchdTimeout);
+        } catch (RuntimeException u) {
+            cause.addSuppressed(u);
+        }
+        return cause;
+    }
+
     private TransactionBuilder build(Indices ix) {
-        TransactionBuilder tx = vs.client().transaction(DB);
+        TransactionBuilder tx = vs.client().transaction(VSwitch.DB);
         Map<String, UUID> bridges = new LinkedHashMap<>();
         for (Insert i : inserts) {
             bridges.computeIfAbsent(i.bridge(), this::bridgeUuid);
@@ -227,9 +218,6 @@ final class PortTransaction {
         for (Retag t : retags) {
             tx.update("Port", List.of(Condition.eq("_uuid", t.port().uuid())), Map.of("tag", tagValue(t.tag())));
         }
-        tx.mutate(DB, List.of(), List.of(Mutation.add("next_cfg", 1L)));
-        tx.select(DB, List.of(), "next_cfg");
-        ix.select = tx.size() - 1;
         return tx;
     }
 
@@ -251,10 +239,11 @@ final class PortTransaction {
 
     /**
      * The transaction that restores the rows a committed transaction of this batch changed, then the wait for
-     * ovs-vswitchd to apply it (so the ports work as before when the batch's failure is reported).
+     * ovs-vswitchd to apply it (so the ports work as before when the batch's failure is reported), both by
+     * {@link VSwitch#commit(TransactionBuilder, Duration)}.
      */
-    private void undo(TransactResult committed, Indices ix, long timeoutMillis) {
-        TransactionBuilder tx = vs.client().transaction(DB);
+    private void undo(TransactResult committed, Indices ix, Duration vswitchdTimeout) {
+        TransactionBuilder tx = vs.client().transaction(VSwitch.DB);
         Map<String, Set<Object>> drop = new LinkedHashMap<>();
         for (int k = 0; k < inserts.size(); k++) {
             drop.computeIfAbsent(inserts.get(k).bridge(), b -> new LinkedHashSet<>())
@@ -308,77 +297,10 @@ final class PortTransaction {
         for (Retag t : retags) {
             tx.update("Port", List.of(Condition.eq("_uuid", t.port().uuid())), Map.of("tag", tagValue(t.port().tag())));
         }
-        tx.mutate(DB, List.of(), List.of(Mutation.add("next_cfg", 1L)));
-        tx.select(DB, List.of(), "next_cfg");
-        TransactResult r;
         try {
-            r = tx.execute().throwIfError();
+            vs.commit(tx, vswitchdTimeout);
         } catch (OvsdbException e) {
             throw PortAgentImpl.map(e);
         }
-        awaitVswitchd(vs.replica(), r.results().get(tx.size() - 1).rows().get(0).getLong("next_cfg"), timeoutMillis);
-    }
-
-    /**
-     * Waits until ovs-vswitchd applied configuration {@code next} ({@code Open_vSwitch.cur_cfg >= next} in the
-     * replica), like {@code ovs-vsctl} without {@code --no-wait}; returns at once if ovs-vswitchd never ran
-     * against the database.
-     *
-     * @throws PortAgentException Timeout after {@code timeoutMillis}, Failed if interrupted (the transaction was
-     *                            committed in both cases)
-     */
-    static void awaitVswitchd(Replica replica, long next, long timeoutMillis) {
-        if (!vswitchdSeen(ovsRow(replica))) {
-            return;
-        }
-        Object lock = new Object();
-        ReplicaListener wake = events -> {
-            synchronized (lock) {
-                lock.notifyAll();
-            }
-        };
-        replica.addListener(wake);
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            synchronized (lock) {
-                // checked under the lock after the listener is in place: no update is missed
-                while (!curCfgReached(replica, next)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new PortAgentException(ErrorKind.Timeout, "ovs-vswitchd did not apply the batch's "
-                                + "transaction (next_cfg " + next + ") within " + timeoutMillis + " ms", null);
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PortAgentException(ErrorKind.Failed, "interrupted while waiting for ovs-vswitchd", e);
-        } finally {
-            replica.removeListener(wake);
-        }
-    }
-
-    private static Row ovsRow(Replica replica) {
-        Iterator<Row> it = replica.rows(DB).iterator();
-        return it.hasNext() ? it.next() : null;
-    }
-
-    private static boolean curCfgReached(Replica replica, long next) {
-        Row o = ovsRow(replica);
-        Long cur = o == null ? null : o.getLong("cur_cfg");
-        return cur != null && cur >= next;
-    }
-
-    /**
-     * ovs-vswitchd has run against the database if it ever applied a configuration ({@code cur_cfg > 0}) or
-     * published the datapath or interface types it supports (it does so at startup).
-     */
-    private static boolean vswitchdSeen(Row ovs) {
-        if (ovs == null) {
-            return false;
-        }
-        Long cur = ovs.getLong("cur_cfg");
-        return (cur != null && cur > 0) || !ovs.getSet("datapath_types").isEmpty() || !ovs.getSet("iface_types").isEmpty();
     }
 }

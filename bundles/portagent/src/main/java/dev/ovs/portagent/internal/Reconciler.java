@@ -60,7 +60,7 @@ final class Reconciler {
             for (dev.ovs.portagent.netlink.LinkInfo l : hostNl.links()) {
                 present.add(l.name());
                 if ("veth".equals(l.kind()) && (PortAgentImpl.ALIAS.equals(l.alias()) || PortAgentImpl.PENDING.matcher(l.name()).matches())
-                        && !agent.addInFlight(l.name()) && vs.iface(l.name()).isEmpty()) {
+                        && !agent.steps().addInFlight(l.name()) && vs.iface(l.name()).isEmpty()) {
                     hostNl.deleteLinkIfExists(l.name());
                     orphans.add(l.name());
                 }
@@ -68,7 +68,7 @@ final class Reconciler {
             // container port rows whose host veth is gone (crash in del-port, or the link was deleted by hand);
             // not a port whose add-port is in progress or ended after the listing above (its veth is newer)
             for (ContainerPort p : agent.listPorts()) {
-                if (!present.contains(p.port()) && !agent.addInFlight(p.port()) && hostNl.link(p.port()).isEmpty()) {
+                if (!present.contains(p.port()) && !agent.steps().addInFlight(p.port()) && hostNl.link(p.port()).isEmpty()) {
                     try {
                         vs.deletePort(null, p.port(), true);
                         stale.add(p.port());

@@ -9,6 +9,7 @@ import dev.ovs.itests.harness.Netns;
 import dev.ovs.ovsdb.ReplicaListener;
 import dev.ovs.ovsdb.RowEvent;
 import dev.ovs.ovsdb.vswitch.VlanTag;
+import dev.ovs.ovsdb.vswitch.impl.VSwitchImpl;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
 import dev.ovs.portagent.PortAgentException;
@@ -19,6 +20,7 @@ import dev.ovs.portagent.PortChange.SetVlan;
 import dev.ovs.portagent.PortSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -211,6 +213,44 @@ class PortBatchIT extends AgentOnRealOvs {
         assertThat(ovs.vsctl("get", "Port", ports.get(1), "tag").trim()).isEqualTo("9");
         assertThat(ip(c3, "route", "show", "default")).contains("via 10.22.0.9 dev eth1");
         assertThat(ovs.vsctl("list-ports", "brn").trim()).isEqualTo(out.get(3));
+    }
+
+    /** With {@code wait.for.vswitchd=false} on the VSwitch the batch neither increments next_cfg nor waits. */
+    @Test
+    void aVswitchThatDoesNotWaitIsRespected() {
+        vswitch.set(new VSwitchImpl(client, vs.replica(), false, 10000, "netdev"));
+        long cfg = nextCfg();
+        List<String> ports = agent.apply(List.of(new Attach("br0", "eth1", ref(c1), settings("10.23.0.1/24", 4)),
+                new Attach("br0", "eth1", ref(c2), settings("10.23.0.2/24", 4))), "test");
+        assertThat(nextCfg()).isEqualTo(cfg);
+        assertThat(ovs.vsctl("list-ports", "br0").trim().split("\n")).containsExactlyInAnyOrderElementsOf(ports);
+        agent.apply(List.of(new Detach("br0", "eth1", ref(c1)), new SetVlan("br0", "eth1", ref(c2), VlanTag.of(6))), "test");
+        assertThat(nextCfg()).isEqualTo(cfg);
+        assertThat(ovs.vsctl("list-ports", "br0").trim()).isEqualTo(ports.get(1));
+        assertThat(ovs.vsctl("get", "Port", ports.get(1), "tag").trim()).isEqualTo("6");
+    }
+
+    /** A row the batch guards is changed by someone else between the lookups and the transaction. */
+    @Test
+    void aGuardedRowChangedMeanwhileIsAConflictAndUndoesTheBatch() {
+        List<String> ports = prepared();
+        during.set(Map.entry("ovsdb", () -> ovs.vsctl("del-port", "br0", ports.get(0))));
+        try {
+            assertThatThrownBy(() -> agent.apply(mixed(), "test")).isInstanceOfSatisfying(PortAgentException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.Conflict);
+                assertThat(e.getMessage()).isEqualTo("port '" + ports.get(0)
+                        + "' was changed by someone else while the batch was prepared; nothing was changed");
+            });
+        } finally {
+            during.set(null);
+        }
+        // nothing of the batch is left: the re-tag, the new bridge, the attaches' veths
+        assertThat(ovs.vsctl("list-ports", "br0").trim()).isEqualTo(ports.get(1));
+        assertThat(ovs.vsctl("get", "Port", ports.get(1), "tag").trim()).isEqualTo("5");
+        assertThat(vs.bridgeExists("brn")).isFalse();
+        assertThat(ip(c3, "-o", "link")).doesNotContain("eth1").doesNotContain("eth2");
+        assertThat(ip(host, "-o", "link")).doesNotContain("_p");
+        assertThat(agent.ledgerTail(4)).allMatch(e -> e.result().startsWith("error: port '" + ports.get(0) + "' was changed"));
     }
 
     @Test

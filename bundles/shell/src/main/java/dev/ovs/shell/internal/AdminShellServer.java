@@ -34,9 +34,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * Serves the Gogo shell on the admin Unix socket (see {@link AdminProtocol}). One platform thread
  * accepts; one thread per connection runs that connection's commands in its own
- * {@link CommandSession}. Everything is closed, and the socket file removed, on deactivate.
+ * {@link CommandSession}. Everything is closed, and the socket file removed, on deactivate. Registered as a service
+ * of its own class so that components of this bundle can wait for the socket to be bound ({@link SystemdNotifier}).
  */
-@Component(configurationPid = "dev.ovs.shell", configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = AdminShellServer.class, immediate = true, configurationPid = "dev.ovs.shell",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = AdminShellServer.Config.class)
 public final class AdminShellServer {
 
@@ -49,6 +51,14 @@ public final class AdminShellServer {
     }
 
     private static final int MAX_CONNECTIONS = 16;
+    private static final System.Logger LOG = System.getLogger(AdminShellServer.class.getName());
+    /**
+     * Session variable a command may set to an Integer to end with that exit status while still printing its
+     * result (e.g. {@code health}: its report, and 1 when unhealthy); removed after each command.
+     */
+    static final String EXIT_STATUS = "patchbay.exit.status";
+    /** Command lookup order of every admin session: Gogo's own scope first, as on the console (gosh_profile). */
+    static final String SCOPE = "gogo:*";
 
     private final CommandProcessor processor;
     private final Path socketPath;
@@ -180,7 +190,7 @@ public final class AdminShellServer {
                 s = server.accept();
             } catch (IOException e) {
                 if (open) {
-                    System.err.println("patchbay admin shell: accept failed: " + e.getMessage());
+                    LOG.log(System.Logger.Level.ERROR, "admin shell: accept failed, no more connections: " + e);
                 }
                 return;
             }
@@ -226,6 +236,7 @@ public final class AdminShellServer {
             try (CommandSession session = processor.createSession(InputStream.nullInputStream(), stdout, stderr)) {
                 session.put("patchbay.caller", "shell uid=" + uid + " pid=" + cred.getPid());
                 session.put("patchbay.caller.uid", uid);
+                session.put("SCOPE", SCOPE);
                 String line;
                 while (open && (line = readLine(in)) != null) {
                     int status = run(session, line, stdout, stderr);
@@ -249,6 +260,7 @@ public final class AdminShellServer {
         if (line.isBlank()) {
             return 0;
         }
+        session.put(EXIT_STATUS, null);
         try {
             Object result = session.execute(line);
             if (result != null) {
@@ -257,11 +269,13 @@ public final class AdminShellServer {
             }
             // Not "wrote to stderr => failed": whatever runs on this thread during the command (e.g. a bundle
             // activated by 'update' logging its start) also lands on the session's stderr.
-            return 0;
+            return session.get(EXIT_STATUS) instanceof Integer status ? status : 0;
         } catch (Exception e) {
             String msg = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
             stderr.write(("error: " + msg + "\n").getBytes(StandardCharsets.UTF_8));
             return 1;
+        } finally {
+            session.put(EXIT_STATUS, null);
         }
     }
 

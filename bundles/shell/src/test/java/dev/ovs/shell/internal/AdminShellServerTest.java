@@ -62,6 +62,16 @@ class AdminShellServerTest {
             throw new IllegalStateException(why);
         }
 
+        /**
+         * @param s      the session
+         * @param status the exit status to end with
+         * @return a report printed despite the status
+         */
+        public String report(CommandSession s, int status) {
+            s.put(AdminShellServer.EXIT_STATUS, status);
+            return "report " + status;
+        }
+
         /** Writes to standard output and standard error. */
         public void both() {
             System.out.println("to-out");
@@ -137,6 +147,37 @@ class AdminShellServerTest {
             assertThat(run(c, "")).isEqualTo(new Run(0, "", ""));
             assertThat(run(c, "t:nosuchcommand").status()).isEqualTo(1);
             assertThat(run(c, "t:greet again")).isEqualTo(new Run(0, "hello again\n", ""));
+        }
+    }
+
+    @Test
+    void aCommandMaySetItsExitStatusAndStillPrintItsResult() throws IOException {
+        try (AdminClient c = AdminClient.connect(socket)) {
+            assertThat(run(c, "t:report 1")).isEqualTo(new Run(1, "report 1\n", ""));
+            assertThat(run(c, "t:report 0")).isEqualTo(new Run(0, "report 0\n", ""));
+            assertThat(run(c, "t:report 1")).isEqualTo(new Run(1, "report 1\n", ""));
+            // the status is the command's own: the next command starts from 0 again
+            assertThat(run(c, "t:greet next")).isEqualTo(new Run(0, "hello next\n", ""));
+        }
+    }
+
+    @Test
+    void sessionsLookUpGogosScopeFirstAsTheConsoleDoes() throws IOException {
+        processor.addCommand("zz", new Object() {
+            @SuppressWarnings("unused")
+            public String echo(String s) {
+                return "zz " + s;
+            }
+        }, "echo");
+        processor.addCommand("gogo", new Object() {
+            @SuppressWarnings("unused")
+            public String echo(String s) {
+                return "gogo " + s;
+            }
+        }, "echo");
+        try (AdminClient c = AdminClient.connect(socket)) {
+            assertThat(run(c, "$SCOPE").out()).isEqualTo(AdminShellServer.SCOPE + "\n");
+            assertThat(run(c, "echo x").out()).isEqualTo("gogo x\n");
         }
     }
 

@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.service.log.LogEntry;
@@ -52,30 +53,72 @@ class LogConsoleTest {
     @Test
     void printsEntriesAtOrAboveTheLevelOneLineEach() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.err;
-        LogConsole console;
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        LogConsole console = new LogConsole(reader(), level(" warn "), new PrintStream(buf, true, StandardCharsets.UTF_8),
+                Map.of());
         try {
-            console = new LogConsole(reader(), level(" warn "));
+            assertThat(listeners).containsExactly(console);
+            console.logged(entry(LogLevel.INFO, "quiet", null));
+            console.logged(entry(LogLevel.WARN, "careful", null));
+            console.logged(entry(LogLevel.ERROR, "broken\nacross lines",
+                    new IllegalStateException("why", new java.io.IOException("root cause"))));
+            List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).isEqualTo("1970-01-01T00:00:00Z WARN [dev.ovs.test] careful");
+            assertThat(lines.get(1)).startsWith("1970-01-01T00:00:00Z ERROR [dev.ovs.test] broken|across lines: "
+                    + "java.lang.IllegalStateException: why; caused by: java.io.IOException: root cause (at "
+                    + LogConsoleTest.class.getName());
         } finally {
-            System.setErr(old);
+            console.deactivate();
         }
-        assertThat(listeners).containsExactly(console);
-        console.logged(entry(LogLevel.INFO, "quiet", null));
-        console.logged(entry(LogLevel.WARN, "careful", null));
-        console.logged(entry(LogLevel.ERROR, "broken", new IllegalStateException("why")));
-        String text = buf.toString(StandardCharsets.UTF_8);
-        assertThat(text).doesNotContain("quiet")
-                .startsWith("1970-01-01T00:00:00Z WARN [dev.ovs.test] careful\n")
-                .contains("1970-01-01T00:00:00Z ERROR [dev.ovs.test] broken: java.lang.IllegalStateException: why");
-        console.deactivate();
         assertThat(listeners).isEmpty();
     }
 
     @Test
+    void systemLoggerRecordsArePrintedTheSameWayInsteadOfTheJdkConsoleFormat() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Handler[] before = root.getHandlers();
+        java.util.logging.Level levelBefore = root.getLevel();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        LogConsole console = new LogConsole(reader(), level("INFO"), new PrintStream(buf, true, StandardCharsets.UTF_8),
+                Map.of());
+        try {
+            assertThat(root.getHandlers()).noneMatch(h -> h instanceof java.util.logging.ConsoleHandler);
+            System.Logger log = System.getLogger("dev.ovs.example.Thing");
+            log.log(System.Logger.Level.DEBUG, "not printed");
+            log.log(System.Logger.Level.INFO, "connected to {0}", "unix:/x");
+            log.log(System.Logger.Level.WARNING, "lost it", new java.io.IOException("EOF"));
+            List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z INFO \\[dev.ovs.example.Thing\\] "
+                    + "connected to unix:/x");
+            assertThat(lines.get(1)).contains(" WARN [dev.ovs.example.Thing] lost it: java.io.IOException: EOF (at ");
+        } finally {
+            console.deactivate();
+        }
+        assertThat(root.getHandlers()).containsExactly(before);
+        assertThat(root.getLevel()).isEqualTo(levelBefore);
+    }
+
+    @Test
+    void underJournaldTheLineStartsWithTheSyslogPriority() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        LogConsole console = new LogConsole(reader(), level("INFO"), new PrintStream(buf, true, StandardCharsets.UTF_8),
+                Map.of("JOURNAL_STREAM", "8:12345"));
+        try {
+            console.logged(entry(LogLevel.ERROR, "e", null));
+            console.logged(entry(LogLevel.WARN, "w", null));
+            console.logged(entry(LogLevel.INFO, "i", null));
+            assertThat(buf.toString(StandardCharsets.UTF_8).lines())
+                    .containsExactly("<3>ERROR [dev.ovs.test] e", "<4>WARN [dev.ovs.test] w", "<6>INFO [dev.ovs.test] i");
+        } finally {
+            console.deactivate();
+        }
+    }
+
+    @Test
     void anUnknownLevelIsRefusedNamingTheKey() {
-        assertThatThrownBy(() -> new LogConsole(reader(), level("LOUD"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("level: 'LOUD' is not one of");
+        assertThatThrownBy(() -> new LogConsole(reader(), level("LOUD"), System.err, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("level: 'LOUD' is not one of");
         assertThat(listeners).isEmpty();
     }
 }

@@ -1,22 +1,49 @@
 package dev.ovs.networkd.internal;
 
-import dev.ovs.networkd.NetworkdException;
 import dev.ovs.base.ErrorKind;
+import dev.ovs.networkd.NetworkdException;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.exceptions.DBusExecutionException;
 
-/** Maps D-Bus failures to {@link NetworkdException}s with clear messages. */
+/**
+ * Maps D-Bus failures of calls to one service ({@code org.freedesktop.systemd1} or {@code org.freedesktop.network1})
+ * to {@link NetworkdException}s with clear messages. When the service has no owner on the bus (D-Bus errors
+ * {@code org.freedesktop.DBus.Error.ServiceUnknown} and {@code NameHasNoOwner}: the daemon is not running, or not on
+ * this bus) the message says so in one sentence, naming the daemon and its bus name.
+ */
 final class Calls {
     static final Set<String> NOT_FOUND = Set.of("org.freedesktop.systemd1.NoSuchUnit",
             "org.freedesktop.resolve1.NoSuchLink", "org.freedesktop.systemd1.NoSuchJob", "org.freedesktop.DBus.Error.FileNotFound");
+    /** D-Bus errors meaning that nobody owns the called bus name (D-Bus specification, "Message Bus Messages"). */
+    static final Set<String> NO_OWNER = Set.of("org.freedesktop.DBus.Error.ServiceUnknown",
+            "org.freedesktop.DBus.Error.NameHasNoOwner");
     static final Set<String> UNAVAILABLE = Set.of("org.freedesktop.DBus.Error.ServiceUnknown",
             "org.freedesktop.DBus.Error.NameHasNoOwner", "org.freedesktop.DBus.Error.NoReply",
             "org.freedesktop.DBus.Error.Disconnected", "org.freedesktop.DBus.Error.Timeout",
             "org.freedesktop.DBus.Error.TimedOut", "org.freedesktop.DBus.Error.UnknownObject");
 
-    private Calls() {
+    /** systemd, the service manager: the {@code unit:*} commands and {@link dev.ovs.networkd.Systemd}. */
+    static final Calls SYSTEMD = new Calls("systemd", "org.freedesktop.systemd1",
+            "systemd runs as the system manager (PID 1) only; a sandbox or a container without it has none");
+    /** systemd-networkd: the {@code net:*} commands and {@link dev.ovs.networkd.Networkd}. */
+    static final Calls NETWORKD = new Calls("systemd-networkd", "org.freedesktop.network1",
+            "start it (systemctl start systemd-networkd) or point dev.ovs.networkd at the bus it is on");
+
+    private final String daemon;
+    private final String busName;
+    private final String hint;
+
+    /**
+     * @param daemon  the daemon's name for messages, e.g. {@code systemd-networkd}
+     * @param busName the well-known bus name it owns, e.g. {@code org.freedesktop.network1}
+     * @param hint    what to do when it is absent, one clause
+     */
+    Calls(String daemon, String busName, String hint) {
+        this.daemon = daemon;
+        this.busName = busName;
+        this.hint = hint;
     }
 
     /** A call that may throw dbus-java's checked exception. */
@@ -30,8 +57,9 @@ final class Calls {
      * @param what description for messages, e.g. {@code StartUnit(x.service)}
      * @param call the call
      * @return its result
+     * @throws NetworkdException the mapped failure (see {@link #map})
      */
-    static <T> T run(String what, Call<T> call) {
+    <T> T run(String what, Call<T> call) {
         try {
             return call.call();
         } catch (NetworkdException e) {
@@ -45,11 +73,7 @@ final class Calls {
         }
     }
 
-    static void runVoid(String what, Call<Void> call) {
-        run(what, call);
-    }
-
-    static <T> T get(String what, Supplier<T> s) {
+    <T> T get(String what, Supplier<T> s) {
         return run(what, s::get);
     }
 
@@ -70,7 +94,16 @@ final class Calls {
         return c.getName().replace('$', '.');
     }
 
-    static NetworkdException map(String what, DBusExecutionException e) {
+    /**
+     * Maps a D-Bus error: NotFound for the NoSuch* errors, Unavailable when the service has no owner or does not
+     * answer, ConstraintViolation for InvalidArgs, Failed otherwise. The message is {@code WHAT: MESSAGE (ERROR)};
+     * for a missing owner {@code WHAT: DAEMON is not running on this D-Bus bus (nobody owns BUS-NAME; HINT) (ERROR)}.
+     *
+     * @param what the call, e.g. {@code LoadUnit(ssh.service)}
+     * @param e    dbus-java's exception
+     * @return the exception to throw
+     */
+    NetworkdException map(String what, DBusExecutionException e) {
         String name = errorName(e);
         ErrorKind kind;
         if (NOT_FOUND.contains(name)) {
@@ -82,7 +115,10 @@ final class Calls {
         } else {
             kind = ErrorKind.Failed;
         }
-        return new NetworkdException(kind, what + ": " + e.getMessage() + (name.isEmpty() ? "" : " (" + name + ")"),
+        String detail = NO_OWNER.contains(name)
+                ? daemon + " is not running on this D-Bus bus (nobody owns " + busName + "; " + hint + ")"
+                : e.getMessage();
+        return new NetworkdException(kind, what + ": " + detail + (name.isEmpty() ? "" : " (" + name + ")"),
                 name.isEmpty() ? null : name, e);
     }
 }

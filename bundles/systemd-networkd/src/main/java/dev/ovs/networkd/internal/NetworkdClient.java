@@ -193,14 +193,14 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     }
 
     private Manager manager(DBusConnection c) {
-        return Calls.run("networkd Manager", () -> c.getRemoteObject(Manager.BUS_NAME, Manager.PATH, Manager.class));
+        return Calls.NETWORKD.run("networkd Manager", () -> c.getRemoteObject(Manager.BUS_NAME, Manager.PATH, Manager.class));
     }
 
     @Override
     public List<LinkInfo> links() {
         DBusConnection c = link.connection();
         List<LinkInfo> out = new ArrayList<>();
-        for (Manager.LinkEntry e : Calls.get("ListLinks", () -> manager(c).ListLinks())) {
+        for (Manager.LinkEntry e : Calls.NETWORKD.get("ListLinks", () -> manager(c).ListLinks())) {
             out.add(new LinkInfo(e.ifindex, e.name, e.path.getPath()));
         }
         out.sort(Comparator.comparingInt(LinkInfo::index));
@@ -211,7 +211,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     public LinkInfo link(String name) {
         NetworkdFile.checkIfname("link", name);
         DBusConnection c = link.connection();
-        Manager.IndexAndPath<Integer, DBusPath> r = Calls.get("GetLinkByName(" + name + ")",
+        Manager.IndexAndPath<Integer, DBusPath> r = Calls.NETWORKD.get("GetLinkByName(" + name + ")",
                 () -> manager(c).GetLinkByName(name));
         return new LinkInfo(r.ifindex, name, r.path.getPath());
     }
@@ -222,14 +222,14 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
             throw new InvalidArgumentException("index", "must be > 0, got " + index);
         }
         DBusConnection c = link.connection();
-        Manager.NameAndPath<String, DBusPath> r = Calls.get("GetLinkByIndex(" + index + ")",
+        Manager.NameAndPath<String, DBusPath> r = Calls.NETWORKD.get("GetLinkByIndex(" + index + ")",
                 () -> manager(c).GetLinkByIndex(index));
         return new LinkInfo(index, r.name, r.path.getPath());
     }
 
     private LinkState stateOf(String path) {
         DBusConnection c = link.connection();
-        Map<String, Variant<?>> props = Calls.run("GetAll(" + Link.INTERFACE + ") of " + path,
+        Map<String, Variant<?>> props = Calls.NETWORKD.run("GetAll(" + Link.INTERFACE + ") of " + path,
                 () -> c.getRemoteObject(Manager.BUS_NAME, path, Properties.class).GetAll(Link.INTERFACE));
         Map<String, String> m = new HashMap<>();
         props.forEach((k, v) -> m.put(k, v == null ? null : String.valueOf(v.getValue())));
@@ -245,20 +245,20 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     public LinkDescription describe(String name) {
         LinkInfo l = link(name);
         DBusConnection c = link.connection();
-        String json = Calls.get("DescribeLink(" + name + ")", () -> manager(c).DescribeLink(l.index()));
+        String json = Calls.NETWORKD.get("DescribeLink(" + name + ")", () -> manager(c).DescribeLink(l.index()));
         return parseLink(json);
     }
 
     @Override
     public JsonNode describeManager() {
         DBusConnection c = link.connection();
-        return parse(Calls.get("Describe", () -> manager(c).Describe()));
+        return parse(Calls.NETWORKD.get("Describe", () -> manager(c).Describe()));
     }
 
     @Override
     public void reload() {
         DBusConnection c = link.connection();
-        Calls.get("Reload", () -> {
+        Calls.NETWORKD.get("Reload", () -> {
             manager(c).Reload();
             return null;
         });
@@ -268,7 +268,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     public void reconfigure(String name) {
         LinkInfo l = link(name);
         DBusConnection c = link.connection();
-        Calls.get("ReconfigureLink(" + name + ")", () -> {
+        Calls.NETWORKD.get("ReconfigureLink(" + name + ")", () -> {
             manager(c).ReconfigureLink(l.index());
             return null;
         });

@@ -130,7 +130,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     }
 
     private Manager manager(DBusConnection c) {
-        return Calls.run("systemd Manager", () -> c.getRemoteObject(Manager.BUS_NAME, Manager.PATH, Manager.class));
+        return Calls.SYSTEMD.run("systemd Manager", () -> c.getRemoteObject(Manager.BUS_NAME, Manager.PATH, Manager.class));
     }
 
     private void ensureSubscribed(DBusConnection c) {
@@ -142,7 +142,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
         } catch (DBusExecutionException e) {
             String n = Calls.errorName(e);
             if (!n.endsWith("AlreadySubscribed")) {
-                throw Calls.map("Subscribe", e);
+                throw Calls.SYSTEMD.map("Subscribe", e);
             }
         }
         subscribedOn = c;
@@ -163,7 +163,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
         DBusConnection c = link.connection();
         String what = verb + "(" + unit + ", " + mode.wire() + ")";
         ensureSubscribed(c);
-        DBusPath job = Calls.get(what, () -> call.call(manager(c), unit, mode.wire()));
+        DBusPath job = Calls.SYSTEMD.get(what, () -> call.call(manager(c), unit, mode.wire()));
         CompletableFuture<JobResult> f = new CompletableFuture<>();
         synchronized (lock) {
             JobResult done = recent.remove(job.getPath());
@@ -218,8 +218,8 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     public UnitState unitState(String unit) {
         checkUnit(unit);
         DBusConnection c = link.connection();
-        DBusPath p = Calls.get("LoadUnit(" + unit + ")", () -> manager(c).LoadUnit(unit));
-        Map<String, Variant<?>> props = Calls.run("GetAll(" + Unit.INTERFACE + ") of " + unit,
+        DBusPath p = Calls.SYSTEMD.get("LoadUnit(" + unit + ")", () -> manager(c).LoadUnit(unit));
+        Map<String, Variant<?>> props = Calls.SYSTEMD.run("GetAll(" + Unit.INTERFACE + ") of " + unit,
                 () -> c.getRemoteObject(Manager.BUS_NAME, p.getPath(), Properties.class).GetAll(Unit.INTERFACE));
         String load = str(props.get("LoadState"));
         if ("not-found".equals(load)) {
@@ -258,7 +258,7 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     public List<UnitFileChange> enable(List<String> files, boolean runtime, boolean force) {
         List<String> fs = checkFiles(files);
         DBusConnection c = link.connection();
-        Manager.EnableResult<Boolean, List<Manager.UnitFileChange>> r = Calls.get("EnableUnitFiles(" + fs + ")",
+        Manager.EnableResult<Boolean, List<Manager.UnitFileChange>> r = Calls.SYSTEMD.get("EnableUnitFiles(" + fs + ")",
                 () -> manager(c).EnableUnitFiles(fs, runtime, force));
         return changes(r.changes);
     }
@@ -267,13 +267,13 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     public List<UnitFileChange> disable(List<String> files, boolean runtime) {
         List<String> fs = checkFiles(files);
         DBusConnection c = link.connection();
-        return changes(Calls.get("DisableUnitFiles(" + fs + ")", () -> manager(c).DisableUnitFiles(fs, runtime)));
+        return changes(Calls.SYSTEMD.get("DisableUnitFiles(" + fs + ")", () -> manager(c).DisableUnitFiles(fs, runtime)));
     }
 
     @Override
     public void daemonReload() {
         DBusConnection c = link.connection();
-        Calls.get("Reload", () -> {
+        Calls.SYSTEMD.get("Reload", () -> {
             manager(c).Reload();
             return null;
         });

@@ -2,6 +2,7 @@ package dev.ovs.networkd.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -212,5 +213,22 @@ class SystemdPrivateBusIT {
         }
         assertThat(r.succeeded()).isTrue();
         assertThat(fake.subscribeCalls).hasValue(1);
+    }
+
+    @Test
+    void withoutSystemdOnTheBusEveryCallIsUnavailableWithAMessageNamingIt() {
+        fake.close();
+        fake = null;
+        NetworkdException e = catchThrowableOfType(NetworkdException.class, () -> client.unitState("ok.service"));
+        assertThat(e.kind()).isEqualTo(dev.ovs.base.ErrorKind.Unavailable);
+        assertThat(e.getMessage()).isEqualTo("LoadUnit(ok.service): systemd is not running on this D-Bus bus "
+                + "(nobody owns org.freedesktop.systemd1; systemd runs as the system manager (PID 1) only; a sandbox "
+                + "or a container without it has none) (org.freedesktop.DBus.Error.ServiceUnknown)")
+                .doesNotContain(".service files");
+        assertThatThrownBy(() -> client.start("ok.service", JobMode.REPLACE, T)).isInstanceOf(NetworkdException.class)
+                .hasMessageContaining("systemd is not running on this D-Bus bus");
+        // the shell says the same in one line
+        assertThatThrownBy(() -> new UnitCommands(client, T).status("ok.service"))
+                .hasMessageStartingWith("Unavailable: LoadUnit(ok.service): systemd is not running on this D-Bus bus");
     }
 }

@@ -61,6 +61,46 @@ class ApplianceEndToEndTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
         assertEveryBundleActive(shell(state, "lb"));
 
+        // help: every command once; the dashless aliases still run
+        List<String> help = shell(state, "help").lines().toList();
+        assertThat(help).doesNotHaveDuplicates().contains("ovs:add-br", "ovs:list-br", "port:del-all", "port:set-vlan",
+                "config:set", "system:health").doesNotContain("ovs:addbr", "ovs:listbr", "port:delall", "port:setvlan");
+        assertThat(shell(state, "help ovs:add-br")).contains("scope: ovs");
+        // (no ovsdb-server here: both names run the same command and fail the same way)
+        Cmd.Failed dashless = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "ovs:listbr"));
+        Cmd.Failed dashed = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "ovs:list-br"));
+        assertThat(dashless.stderr()).isEqualTo(dashed.stderr()).contains("no connection to ovsdb-server");
+
+        // configuration: listed with its metatype, checked before writing, written to etc/ and applied live
+        assertThat(shell(state, "config:list")).containsPattern("dev\\.ovs\\.bus +dev\\.ovs\\.bus +"
+                + java.util.regex.Pattern.quote(etc.resolve("dev.ovs.bus.cfg").toString()));
+        assertThat(shell(state, "config:get dev.ovs.bus")).contains("queue.size = 1024 (default)",
+                "Integer, default \"1024\". Per-subscriber queue capacity");
+        String busCfg = Files.readString(etc.resolve("dev.ovs.bus.cfg"));
+        Cmd.Failed bad = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "config:set dev.ovs.bus queue.size 0"));
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.stderr()).contains("error: queue.size: '0' is rejected by the metatype: less than minimum");
+        bad = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "config:set dev.ovs.bus queue.size many"));
+        assertThat(bad.stderr()).contains("error: queue.size: must be an Integer");
+        bad = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "config:set dev.ovs.bus no.such 1"));
+        assertThat(bad.stderr()).contains("error: no.such: is not an attribute of dev.ovs.bus");
+        assertThat(Files.readString(etc.resolve("dev.ovs.bus.cfg"))).isEqualTo(busCfg);
+        assertThat(shell(state, "config:set dev.ovs.bus queue.size 2048")).contains(
+                "dev.ovs.bus: queue.size=2048 written to " + etc.resolve("dev.ovs.bus.cfg") + " and applied");
+        assertThat(Files.readString(etc.resolve("dev.ovs.bus.cfg"))).isEqualTo(busCfg + "queue.size=2048\n");
+        assertThat(shell(state, "config:get dev.ovs.bus")).contains("queue.size = 2048\n");
+
+        // health: no OVSDB and no D-Bus here, so not healthy, exit 1, and the report says why
+        Cmd.Failed unhealthy = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run(List.of(
+                dist.resolve("bin/patchbay").toString(), "health", "--state", state.toString()), Duration.ofSeconds(60)));
+        assertThat(unhealthy.exitCode()).isEqualTo(1);
+        assertThat(unhealthy.stdout()).startsWith("status: down\n")
+                .containsPattern("\\n  bundles +ok +\\d+ bundles running\\n")
+                .containsPattern("\\n  ovsdb +down +not connected to unix:" + java.util.regex.Pattern.quote(
+                        dir.resolve("no-ovsdb.sock").toString()))
+                .containsPattern("\\n  dbus +down +not connected to unix:path=")
+                .contains("ACTIVE    dev.ovs.shell ");
+
         // the bus CLI against the appliance's bus socket (path read from etc/dev.ovs.bus.cfg)
         Path subOut = dir.resolve("sub.out");
         Path subErr = dir.resolve("sub.err");
@@ -135,8 +175,9 @@ class ApplianceEndToEndTest {
                 .orElseThrow();
         assertThat(Cmd.run("ip", "netns", "list")).contains(ns);
         // the appliance's JVM (the launcher's child) runs inside the sandbox namespace, not in ours
-        ProcessHandle jvm = appliance.toHandle().children().findFirst().orElseThrow();
-        assertThat(jvm.info().command().orElse("")).endsWith("java");
+        // (the launcher's other child is the sandbox's systemd-networkd)
+        ProcessHandle jvm = appliance.toHandle().children().filter(c -> c.info().command().orElse("").endsWith("java"))
+                .findFirst().orElseThrow();
         Path jvmNs = Files.readSymbolicLink(Path.of("/proc", Long.toString(jvm.pid()), "ns/net"));
         assertThat(jvmNs).isEqualTo(Files.readSymbolicLink(Path.of("/proc",
                 pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), "ns/net")));
@@ -171,12 +212,117 @@ class ApplianceEndToEndTest {
                 .contains("  /org/openvswitch/ovsdb  org.openvswitch.ovsdb  EXPORTED  service ")
                 .contains("  /dev/ovs/PortAgent1  dev.ovs.PortAgent1  EXPORTED  service ");
 
+        // the sandbox's systemd-networkd: on the same bus, in the same namespace, applying the appliance's files
+        String links = shell(state, "net:links");
+        assertThat(links).contains("IDX LINK").containsPattern("\\s1 lo\\s");
+        Cmd.run("ip", "-n", ns, "link", "add", "sbx-nd0", "type", "veth", "peer", "name", "sbx-nd1");
+        Cmd.run("ip", "-n", ns, "link", "set", "sbx-nd1", "up");
+        assertThat(shell(state, "net:configure sbx-nd0 --address 10.99.0.1/24"))
+                .contains("wrote " + sbx.resolve("run/network/10-patchbay-sbx-nd0.network"));
+        Frameworks.eventually("networkd configures sbx-nd0", START,
+                () -> Cmd.run("ip", "-n", ns, "-4", "-o", "addr", "show", "dev", "sbx-nd0").contains("10.99.0.1/24"));
+        Frameworks.eventually("net:links shows sbx-nd0 configured", START,
+                () -> shell(state, "net:links").lines().anyMatch(l -> l.contains(" sbx-nd0 ") && l.endsWith("configured")));
+        assertThat(shell(state, "net:link sbx-nd0")).contains("AdministrativeState: configured")
+                .contains("Address: 10.99.0.1/24 (static)");
+        String networkdPid = pidOf(sbx.resolve("run/networkd.pid"));
+        assertThat(Files.readSymbolicLink(Path.of("/proc", networkdPid, "ns/net"))).isEqualTo(jvmNs);
+        // no systemd as PID 1 on the sandbox's bus: unit:* fails with one clear line
+        Cmd.Failed noSystemd = catchThrowableOfType(Cmd.Failed.class, () -> shell(state, "unit:status ssh.service"));
+        assertThat(noSystemd.exitCode()).isEqualTo(1);
+        assertThat(noSystemd.stderr()).contains("error: Unavailable: LoadUnit(ssh.service): systemd is not running on "
+                + "this D-Bus bus (nobody owns org.freedesktop.systemd1").doesNotContain(".service files");
+
+        // health: everything but the Docker API (none here) is ok; ignoring it (config:set, applied live) makes the
+        // appliance healthy; the same status on D-Bus
+        Cmd.Failed degraded = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run(List.of(
+                dist.resolve("bin/patchbay").toString(), "health", "--state", state.toString()), Duration.ofSeconds(60)));
+        assertThat(degraded.exitCode()).as(degraded.stdout()).isEqualTo(1);
+        assertThat(degraded.stdout()).startsWith("status: degraded\n").containsPattern("\\n  ovsdb +ok +connected")
+                .containsPattern("\\n  dbus +ok +connected").containsPattern("\\n  networkd +ok +")
+                .containsPattern("\\n  docker +degraded +no Docker API socket at ");
+        String health = "busctl --address=" + busAddress + " call dev.ovs.Health1 /dev/ovs/Health1 dev.ovs.Health1 ";
+        assertThat(Cmd.run((health + "GetStatus").split(" ")).trim()).isEqualTo("s \"degraded\"");
+        assertThat(shell(state, "config:set dev.ovs.health ignore docker")).contains("applied");
+        String healthy = Cmd.run(List.of(dist.resolve("bin/patchbay").toString(), "health", "--state", state.toString()),
+                Duration.ofSeconds(60));
+        assertThat(healthy).startsWith("status: healthy\n").contains("(ignored)");
+        assertThat(Cmd.run((health + "GetStatus").split(" ")).trim()).isEqualTo("s \"ok\"");
+        assertThat(Cmd.run((health + "GetReport").split(" "))).contains("\\\"healthy\\\":true");
+
         List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
-                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")));
+                pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")), networkdPid);
         stop(appliance);
         assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(ns);
         for (String pid : daemonPids) {
             assertThat(Path.of("/proc", pid)).as("daemon pid " + pid + " stopped").doesNotExist();
+        }
+    }
+
+    @Test
+    void sandboxHonoursTheStateOption() throws Exception {
+        Tools.require("ovsdb-server");
+        Tools.require("ovs-vswitchd");
+        Tools.require("dbus-daemon");
+        Path sbx = dir.resolve("sbx");
+        Path state = dir.resolve("elsewhere");
+        appliance = launch(List.of("run", "--sandbox", sbx.toString(), "--state", state.toString()));
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        assertThat(state.resolve("admin.sock")).exists();
+        assertThat(sbx.resolve("state")).doesNotExist();
+        assertThat(Files.readAllLines(sbx.resolve("env"))).contains("export PATCHBAY_STATE=" + state);
+        assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.bus.cfg"))).contains("socket=" + state.resolve("bus.sock"));
+        assertThat(shell(state, "echo hello")).contains("hello");
+        stop(appliance);
+        assertThat(state.resolve("admin.sock")).doesNotExist();
+    }
+
+    @Test
+    void systemdNotificationsReachTheNotifySocket() throws Exception {
+        Path python = Tools.require("/usr/bin/python3");
+        Path state = dir.resolve("state");
+        Path etc = Launcher.privateEtc(dist.resolve("etc"), dir.path(), state);
+        Path notify = dir.resolve("notify.sock");
+        Path received = dir.resolve("notify.out");
+        // systemd's side of sd_notify(3): a datagram socket; each datagram is written as one line, '|' for newlines
+        Process systemd = new ProcessBuilder(python.toString(), "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(sys.argv[1])
+                with open(sys.argv[2], "a") as out:
+                    while True:
+                        out.write(s.recv(4096).decode().replace("\\n", "|") + "\\n")
+                        out.flush()
+                """, notify.toString(), received.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("python.log").toFile()).start();
+        try {
+            Frameworks.eventually("receiver bound", START, () -> Files.exists(notify));
+            ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/patchbay").toString(), "run", "--etc",
+                    etc.toString(), "--state", state.toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("appliance.log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("NOTIFY_SOCKET", notify.toString());
+            pb.environment().put("WATCHDOG_USEC", "2000000");
+            appliance = pb.start();
+            Frameworks.eventually(() -> "READY and a WATCHDOG ping in " + read(received), START,
+                    () -> read(received).contains("READY=1|") && read(received).lines().skip(1)
+                            .anyMatch(l -> l.contains("WATCHDOG=1")));
+            List<String> lines = read(received).lines().toList();
+            assertThat(lines.get(0)).startsWith("READY=1|STATUS=down: ").contains("ovsdb: not connected to unix:");
+            // OVSDB and D-Bus are missing here, but every bundle runs: live, so the watchdog is pinged
+            assertThat(lines.get(0)).endsWith("|WATCHDOG=1|");
+            stop(appliance);
+            assertThat(read(received)).contains("STOPPING=1|STATUS=stopping|");
+        } finally {
+            systemd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -190,7 +336,8 @@ class ApplianceEndToEndTest {
         String out = Cmd.run("sh", "-c", "systemd-analyze verify '" + unit + "' 2>&1");
         assertThat(out).as("systemd-analyze verify").doesNotContainIgnoringCase("unknown")
                 .doesNotContainIgnoringCase("invalid").doesNotContainIgnoringCase("failed");
-        assertThat(Files.readString(unit)).contains("Type=dbus", "BusName=org.openvswitch.ovsdb",
+        assertThat(Files.readString(unit)).contains("Type=notify", "NotifyAccess=main", "WatchdogSec=30s",
+                "BusName=org.openvswitch.ovsdb",
                 "CapabilityBoundingSet=CAP_NET_ADMIN", "ProtectSystem=");
     }
 

@@ -110,7 +110,8 @@ class DebianPackageEndToEndTest {
         assertThat(Files.readSymbolicLink(USR_BIN)).isEqualTo(OPT.resolve("bin/patchbay"));
         assertThat(Files.readSymbolicLink(OPT.resolve("etc"))).isEqualTo(ETC);
         assertThat(Files.readString(UNIT)).contains("ExecStart=/opt/patchbay/bin/patchbay run --etc /etc/patchbay"
-                + " --state /var/lib/patchbay").contains("Type=dbus").contains("BusName=org.openvswitch.ovsdb");
+                + " --state /var/lib/patchbay").contains("Type=notify", "WatchdogSec=")
+                .contains("BusName=org.openvswitch.ovsdb");
         assertThat(Files.readString(POLICY)).contains("<policy group=\"patchbay\">");
         assertThat(Files.readString(ACTIVATION)).contains("SystemdService=patchbay.service");
         assertThat(VAR).isDirectory();

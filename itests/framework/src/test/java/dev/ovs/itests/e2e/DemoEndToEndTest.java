@@ -95,6 +95,9 @@ class DemoEndToEndTest {
                 .contains("dev.ovs.examples.qos.jar removed from deploy/: dev.ovs.QoS1 gone")
                 .contains("(core not restarted)");
         assertThat(text.indexOf("EXTENSION VLAN ISOLATION")).isLessThan(text.indexOf("EXTENSION VLAN RESTORED"));
+        // the sandbox's systemd-networkd applied the appliance's .network file; net:links lists the link
+        assertThat(text).contains("NETWORKD: demo-nd0 configured by the sandbox's systemd-networkd")
+                .containsPattern("\\d+ demo-nd0 +routable +configured");
         // signals, bus events, ledger stats
         assertThat(text).contains("dev.ovs.PortAgent1.PortCreated ('demo-a', 'eth1',")
                 .contains("dev.ovs.PortAgent1.PortCreated ('demo-b', 'eth1',")
@@ -102,6 +105,10 @@ class DemoEndToEndTest {
                 .contains("\"topic\":\"portagent.container.demo-a.port.created\"")
                 .contains("\"topic\":\"ovsdb.bridge.br-demo.added\"");
         assertThat(text).containsPattern("\\\\\"verified\\\\\":true").containsPattern("\\\\\"height\\\\\":[1-9]");
+        // the health report: everything ok, podman's socket standing in for dockerd
+        assertThat(text).contains("HEALTHY: every bundle, OVSDB, D-Bus, networkd and the Docker API ok")
+                .containsPattern("docker +ok +Docker API at .*podman.sock answers /_ping")
+                .contains("D-Bus dev.ovs.Health1 GetStatus: s \"ok\"");
         // every step printed with its time
         assertThat(text).containsPattern("\\[1\\] \\d+ ms  start the appliance").contains("Timings:");
 

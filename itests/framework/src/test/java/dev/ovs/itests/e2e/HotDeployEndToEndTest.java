@@ -10,7 +10,6 @@ import dev.ovs.itests.harness.Tools;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +70,7 @@ class HotDeployEndToEndTest {
                 String lbBefore = Launcher.shell(launcher, state, "lb -s");
 
                 long t0 = System.nanoTime();
-                Files.copy(vlanJar, home.resolve("deploy/vlan.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Launcher.install(vlanJar, home.resolve("deploy/vlan.jar"));
                 Frameworks.eventually("dev.ovs.Vlan1 introspectable after deploy", WAIT,
                         () -> ok("busctl", bus, "introspect", "dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1"));
                 long deployMs = (System.nanoTime() - t0) / 1_000_000;
@@ -83,7 +82,7 @@ class HotDeployEndToEndTest {
                 // the QoS example too: an egress limit as linux-htb QoS + Queue rows, and Clear leaves none
                 Path qosJar = Path.of(System.getenv().getOrDefault("PATCHBAY_EXAMPLE_QOS",
                         "../../examples/qos/target/dev.ovs.examples.qos-0.1.0-SNAPSHOT.jar")).toAbsolutePath();
-                Files.copy(qosJar, home.resolve("deploy/qos.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Launcher.install(qosJar, home.resolve("deploy/qos.jar"));
                 Frameworks.eventually("dev.ovs.QoS1 introspectable after deploy", WAIT,
                         () -> ok("busctl", bus, "introspect", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1"));
                 Cmd.run("busctl", bus, "call", "dev.ovs.QoS1", "/dev/ovs/QoS1", "dev.ovs.QoS1", "SetEgressLimit", "st",
@@ -98,7 +97,7 @@ class HotDeployEndToEndTest {
                 String vlanId = bundleId(Launcher.shell(launcher, state, "lb -s"), "dev.ovs.examples.vlan");
                 Path v2 = dir.resolve("vlan-0.2.0.jar");
                 withVersion(vlanJar, v2, "0.2.0");
-                Files.copy(v2, home.resolve("deploy/vlan.jar"), StandardCopyOption.REPLACE_EXISTING);
+                Launcher.install(v2, home.resolve("deploy/vlan.jar"));
                 Frameworks.eventually("dev.ovs.examples.vlan updated to 0.2.0", WAIT,
                         () -> Launcher.shell(launcher, state, "lb -s").contains("dev.ovs.examples.vlan (0.2.0)"));
                 assertThat(bundleId(Launcher.shell(launcher, state, "lb -s"), "dev.ovs.examples.vlan"))

@@ -4,6 +4,8 @@ import dev.ovs.itests.harness.Cmd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -17,7 +19,8 @@ final class Launcher {
     /**
      * Copies {@code sourceEtc} to {@code dir/etc} with the bus socket in {@code state} and the OVSDB remote
      * and D-Bus address pointing at sockets that do not exist in {@code dir}, so a test never touches the
-     * host's /run/patchbay, Open vSwitch or system bus.
+     * host's /run/patchbay, Open vSwitch or system bus. The directory is made 0755 and its files 0644 whatever
+     * the umask: {@code bin/patchbay run} refuses an etc/ writable by group or others (docs/security.md).
      */
     static Path privateEtc(Path sourceEtc, Path dir, Path state) throws IOException {
         Path etc = dir.resolve("etc");
@@ -30,7 +33,30 @@ final class Launcher {
         Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
         Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
         Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
+        Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Stream<Path> s = Files.list(etc)) {
+            for (Path f : s.toList()) {
+                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
         return etc;
+    }
+
+    /**
+     * Puts {@code source} into a watched directory as {@code target} the way an administrator's
+     * {@code install -m 0644} does: written under a name fileinstall does not pick up, made 0644 (whatever the
+     * umask), then renamed over {@code target} in one step, so fileinstall never sees a partial file or
+     * another mode.
+     *
+     * @param source the file to copy
+     * @param target the path in the watched directory
+     * @throws IOException if copying or renaming fails
+     */
+    static void install(Path source, Path target) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
+        Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Runs {@code launcher shell --state STATE -c COMMAND}; throws {@link Cmd.Failed} on a non-zero exit. */

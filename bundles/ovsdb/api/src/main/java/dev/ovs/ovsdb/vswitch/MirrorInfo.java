@@ -2,7 +2,7 @@ package dev.ovs.ovsdb.vswitch;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedSet;
 import java.util.UUID;
 
 /**
@@ -14,11 +14,12 @@ import java.util.UUID;
  * @param selectAll     select_all
  * @param selectSrcPort select_src_port port names, sorted
  * @param selectDstPort select_dst_port port names, sorted
- * @param selectVlan    select_vlan VLAN ids
+ * @param selectVlan    select_vlan VLAN ids, sorted
  * @param outputPort    output_port name, or null
  * @param outputVlan    output_vlan, or null
  * @param externalIds   external_ids
  */
 public record MirrorInfo(UUID uuid, String name, String bridge, boolean selectAll, List<String> selectSrcPort,
-        List<String> selectDstPort, Set<Long> selectVlan, String outputPort, Long outputVlan, Map<String, String> externalIds) {
+        List<String> selectDstPort, SortedSet<VlanTag> selectVlan, String outputPort, VlanTag outputVlan,
+        Map<String, String> externalIds) {
 }

@@ -14,14 +14,14 @@ import java.util.Set;
  * @param selectAll     Mirror select_all
  * @param selectSrcPort Mirror select_src_port: names of ports of the bridge (never null)
  * @param selectDstPort Mirror select_dst_port: names of ports of the bridge (never null)
- * @param selectVlan    Mirror select_vlan: VLAN ids 0..4095, at most 4096 (never null)
+ * @param selectVlan    Mirror select_vlan: VLAN ids (0..4095 by {@link VlanTag}), at most 4096 (never null)
  * @param outputPort    Mirror output_port: port name, or null
- * @param outputVlan    Mirror output_vlan: VLAN 1..4095, or null
+ * @param outputVlan    Mirror output_vlan: VLAN 1..4095 (VLAN 0 is refused by {@link VSwitch#addMirror}), or null
  * @param externalIds   Mirror external_ids (never null)
  */
 public record MirrorSpec(String name, boolean selectAll, Set<String> selectSrcPort, Set<String> selectDstPort,
-        Set<Integer> selectVlan, String outputPort, Integer outputVlan, Map<String, String> externalIds) {
-    /** Copies collections (null becomes empty). */
+        Set<VlanTag> selectVlan, String outputPort, VlanTag outputVlan, Map<String, String> externalIds) {
+    /** Copies collections (null becomes empty). @throws NullPointerException for a null element */
     public MirrorSpec {
         selectSrcPort = Set.copyOf(selectSrcPort == null ? Set.of() : selectSrcPort);
         selectDstPort = Set.copyOf(selectDstPort == null ? Set.of() : selectDstPort);
@@ -50,12 +50,12 @@ public record MirrorSpec(String name, boolean selectAll, Set<String> selectSrcPo
     }
 
     /** @param vlans select_vlan @return a copy restricted to these VLANs */
-    public MirrorSpec withSelectVlan(Set<Integer> vlans) {
+    public MirrorSpec withSelectVlan(Set<VlanTag> vlans) {
         return new MirrorSpec(name, selectAll, selectSrcPort, selectDstPort, vlans, outputPort, outputVlan, externalIds);
     }
 
     /** @param vlan output_vlan (replaces output_port) @return a copy that outputs to this VLAN instead of a port */
-    public MirrorSpec withOutputVlan(Integer vlan) {
+    public MirrorSpec withOutputVlan(VlanTag vlan) {
         return new MirrorSpec(name, selectAll, selectSrcPort, selectDstPort, selectVlan, null, vlan, externalIds);
     }
 

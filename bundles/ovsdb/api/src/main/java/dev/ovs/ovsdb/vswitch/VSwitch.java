@@ -2,6 +2,9 @@ package dev.ovs.ovsdb.vswitch;
 
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.TransactResult;
+import dev.ovs.ovsdb.TransactionBuilder;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -365,6 +368,80 @@ public interface VSwitch {
      * @throws dev.ovs.ovsdb.OvsdbException NotFound if there is no such interface
      */
     void setIngressPolicing(String iface, long rateKbps, long burstKbit);
+
+    /**
+     * Commits a transaction the caller built, with the guarantee of this service's own mutating methods: one
+     * RFC 7047 §4.1.3 {@code transact} on this VSwitch's connection ({@link #client()}), and, when the VSwitch
+     * waits for ovs-vswitchd ({@link #vswitchdTimeout()} present), a return only after ovs-vswitchd applied it,
+     * like {@code ovs-vsctl} without {@code --no-wait}. For callers whose change is not one of the typed methods
+     * (a batch of ports, a whole desired state), so that they share this wait instead of writing their own.
+     * <p>
+     * <b>What it adds to {@code tx}</b>: when the VSwitch waits, two operations after the caller's, appended to
+     * {@code tx}: a {@code mutate} of {@code Open_vSwitch} (every row: the table has exactly one) with
+     * {@code next_cfg += 1} (§5.2.4), then a {@code select} of {@code Open_vSwitch} column {@code next_cfg} (§5.2.2).
+     * When it does not wait ({@code wait.for.vswitchd=false}), nothing. Never a {@code wait} or verify guard, a
+     * retry or a {@code comment}: the caller's {@code wait} operations (§5.2.6) are its guards, and a failed one
+     * fails the whole transaction.
+     * <p>
+     * <b>The wait</b>: until this VSwitch's replica shows {@code Open_vSwitch.cur_cfg >= next_cfg} of this
+     * transaction (ovs-vswitchd.conf.db(5), Open_vSwitch table: ovs-vswitchd sets {@code cur_cfg} to
+     * {@code next_cfg} once it has applied the configuration), woken by the replica's updates (no polling), for
+     * at most {@link #vswitchdTimeout()} (configuration {@code vswitchd.timeout.ms} of PID {@code dev.ovs.ovsdb});
+     * skipped while ovs-vswitchd has never run against the database ({@code cur_cfg} 0 and no
+     * {@code datapath_types} or {@code iface_types} published).
+     * <p>
+     * <b>Errors</b>, each with what the database holds afterwards:
+     * <ul>
+     * <li>{@link dev.ovs.base.InvalidArgumentException} ({@code tx}): null, without operations, or on another
+     * database than {@link #DB}. Nothing was sent.</li>
+     * <li>{@link dev.ovs.ovsdb.OvsdbException} Unavailable ({@code "not connected"}, {@code "not synced"}): no
+     * connection, or the replica is not synchronized. Nothing was sent.</li>
+     * <li>{@link dev.ovs.ovsdb.OvsdbServerException} with {@link dev.ovs.ovsdb.OvsdbServerException#operationIndex()}
+     * of the failed operation: ovsdb-server refused the transaction, which changed nothing (RFC 7047 §4.1.3). A
+     * failed {@code wait} (error {@code "timed out"}) is kind <b>Conflict</b>, its details name the wait's table
+     * and conditions ({@code "wait on Bridge where _uuid == <uuid> until == [<rows>] (columns [<columns>]) failed:
+     * the rows changed since they were read; nothing was changed"}); a duplicate in a unique index (commit error {@code "constraint
+     * violation"} {@code "... for index on column ..."}, RFC 7047 §3.1 {@code indexes}) is <b>AlreadyExists</b>;
+     * every other error has the kind of {@link dev.ovs.ovsdb.OvsdbException#kindOf(String)} (ConstraintViolation,
+     * ReferentialIntegrity, NotFound, Failed).</li>
+     * <li>{@link dev.ovs.ovsdb.ConnectionException} (Unavailable) or {@link dev.ovs.ovsdb.RequestTimeoutException}
+     * (Timeout): the connection broke, or no reply came within the client's request timeout, while the transaction
+     * was in flight. Its outcome is unknown.</li>
+     * <li>{@link NotAppliedException} (Timeout, or Failed when interrupted): the transaction was committed, but
+     * ovs-vswitchd did not apply it in time; {@link NotAppliedException#committed()} is its result.</li>
+     * </ul>
+     * An {@code update}, {@code mutate} or {@code delete} that matched no row is not an error (RFC 7047): the
+     * caller checks its {@link dev.ovs.ovsdb.OperationResult#count()}.
+     *
+     * @param tx a transaction on {@link #DB}, e.g. from {@code client().transaction(VSwitch.DB)}; it must not
+     *           change {@code next_cfg} itself, and is spent (do not send it again)
+     * @return the committed result: the caller's operations at their indices {@code 0..n-1}, then, when the
+     *         VSwitch waits, the {@code next_cfg} mutate ({@code n}) and select ({@code n + 1})
+     */
+    TransactResult commit(TransactionBuilder tx);
+
+    /**
+     * {@link #commit(TransactionBuilder)} with the caller's own limit for the wait for ovs-vswitchd
+     * instead of {@link #vswitchdTimeout()} (a caller with a configured limit of its own, e.g. the port agent's
+     * batches). When the VSwitch does not wait ({@code wait.for.vswitchd=false}) the limit is unused and nothing is
+     * added to {@code tx}.
+     *
+     * @param tx              as in {@link #commit(TransactionBuilder)}
+     * @param vswitchdTimeout how long to wait for ovs-vswitchd, positive
+     * @return as in {@link #commit(TransactionBuilder)}
+     * @throws dev.ovs.base.InvalidArgumentException ({@code vswitchdTimeout}) null, zero or negative (nothing sent);
+     *                                               the other errors of {@link #commit(TransactionBuilder)}
+     */
+    TransactResult commit(TransactionBuilder tx, Duration vswitchdTimeout);
+
+    /**
+     * Whether, and how long, {@link #commit} and the mutating methods wait for ovs-vswitchd to apply a change
+     * (configuration {@code wait.for.vswitchd} and {@code vswitchd.timeout.ms} of PID {@code dev.ovs.ovsdb}).
+     *
+     * @return the limit of the wait (positive), or empty when changes return as soon as they are committed
+     *         ({@code wait.for.vswitchd=false}, like {@code ovs-vsctl --no-wait})
+     */
+    Optional<Duration> vswitchdTimeout();
 
     /**
      * Raw RFC 7047 transact for power users (D-Bus Transact, ovs:transact): the params array as JSON text

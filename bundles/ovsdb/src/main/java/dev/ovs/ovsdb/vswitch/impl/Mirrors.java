@@ -65,16 +65,13 @@ final class Mirrors {
         if (!m.selectAll() && m.selectSrcPort().isEmpty() && m.selectDstPort().isEmpty()) {
             throw new InvalidArgumentException("mirror", "selects nothing: set select_all or name select_src_port/select_dst_port ports");
         }
-        for (Integer v : m.selectVlan()) {
-            VlanTag.of("select_vlan", v);
-        }
         if ((m.outputPort() == null) == (m.outputVlan() == null)) {
             throw new InvalidArgumentException("mirror", "exactly one of output_port and output_vlan must be set");
         }
         if (m.outputPort() != null) {
             InterfaceName.check("output_port", m.outputPort());
         }
-        if (m.outputVlan() != null && (m.outputVlan() < 1 || m.outputVlan() > VlanTag.MAX)) {
+        if (m.outputVlan() != null && m.outputVlan().value() < 1) {
             throw new InvalidArgumentException("output_vlan", "must be 1.." + VlanTag.MAX + ", got " + m.outputVlan());
         }
         validateMap("mirror external_ids", m.externalIds());
@@ -113,12 +110,12 @@ final class Mirrors {
             row.put("select_all", spec.selectAll());
             row.put("select_src_port", spec.selectSrcPort().stream().map(ports::get).collect(Collectors.toSet()));
             row.put("select_dst_port", spec.selectDstPort().stream().map(ports::get).collect(Collectors.toSet()));
-            row.put("select_vlan", spec.selectVlan().stream().map(Integer::longValue).collect(Collectors.toSet()));
+            row.put("select_vlan", spec.selectVlan().stream().map(v -> (long) v.value()).collect(Collectors.toSet()));
             if (spec.outputPort() != null) {
                 row.put("output_port", ports.get(spec.outputPort()));
             }
             if (spec.outputVlan() != null) {
-                row.put("output_vlan", spec.outputVlan().longValue());
+                row.put("output_vlan", (long) spec.outputVlan().value());
             }
             row.put("external_ids", spec.externalIds());
             TransactionBuilder tx = ctx.client.transaction(DB).verify("Bridge", br.uuid(), Map.of("mirrors", mirrors));
@@ -172,11 +169,18 @@ final class Mirrors {
                 Boolean all = m.getBoolean("select_all");
                 l.add(new MirrorInfo(m.uuid(), m.getString("name"), bridge, all != null && all,
                         ctx.names("Port", m.getSet("select_src_port")), ctx.names("Port", m.getSet("select_dst_port")),
-                        new TreeSet<>(m.<Long>getSet("select_vlan")), out == null ? null : ctx.nameOf("Port", out),
-                        m.getLong("output_vlan"), m.getMap("external_ids")));
+                        vlans(m.<Long>getSet("select_vlan")), out == null ? null : ctx.nameOf("Port", out),
+                        m.getLong("output_vlan") == null ? null : VlanTag.of(m.getLong("output_vlan")),
+                        m.getMap("external_ids")));
             });
         }
         l.sort(Comparator.comparing(MirrorInfo::name));
         return l;
+    }
+
+    private static java.util.SortedSet<VlanTag> vlans(Set<Long> ids) {
+        TreeSet<VlanTag> out = new TreeSet<>();
+        ids.forEach(v -> out.add(VlanTag.of(v)));
+        return java.util.Collections.unmodifiableSortedSet(out);
     }
 }

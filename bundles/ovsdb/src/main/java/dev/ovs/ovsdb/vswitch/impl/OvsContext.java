@@ -1,16 +1,21 @@
 package dev.ovs.ovsdb.vswitch.impl;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.OperationResult;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.OvsdbServerException;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.ReplicaListener;
 import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.replica.ReplicaImpl;
+import dev.ovs.ovsdb.vswitch.NotAppliedException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +33,9 @@ import java.util.function.Supplier;
 
 /**
  * What every Open_vSwitch operation shares: the client and replica, readiness checks, name lookups, the
- * {@code next_cfg} increment and the wait for ovs-vswitchd, and the one verify-failed → resync → retry loop
- * ({@link #verified}).
+ * {@code next_cfg} increment and the one wait for ovs-vswitchd ({@link #awaitVswitchd}), the commit of a
+ * caller's transaction ({@link #commit}, {@link VSwitch#commit}) with its error mapping ({@link #refused}), and the
+ * one verify-failed → resync → retry loop ({@link #verified}).
  */
 final class OvsContext {
     static final String DB = VSwitch.DB;
@@ -39,7 +45,7 @@ final class OvsContext {
     final OvsdbClient client;
     final Replica replica;
     private final boolean waitForVswitchd;
-    private final long vswitchdTimeoutMillis;
+    final long vswitchdTimeoutMillis;
     /** Signalled after each update the replica applied; guards {@link #cfgWaiters}. */
     private final Object cfgLock = new Object();
     /** Threads in {@link #awaitVswitchd}; written under {@link #cfgLock}, read without it by the signaller. */
@@ -65,8 +71,9 @@ final class OvsContext {
      */
     void ready() {
         if (!client.isConnected()) {
-            throw new OvsdbException(ErrorKind.Unavailable, "not connected",
-                    "no connection to ovsdb-server at " + client.options().remote());
+            String last = client.status().lastError();
+            throw new OvsdbException(ErrorKind.Unavailable, "not connected", "no connection to ovsdb-server at "
+                    + client.options().remote() + (last == null ? "" : " (last error: " + last + ")"));
         }
         Throwable err = replica.lastError();
         if (err != null) {
@@ -249,15 +256,118 @@ final class OvsContext {
     }
 
     /**
+     * {@link VSwitch#commit(TransactionBuilder, java.time.Duration)}: checks {@code tx}, appends the
+     * {@code next_cfg} increment and its select when waiting ({@link #addCfgIncrement}), sends it on this
+     * VSwitch's client, turns a refusal into an exception ({@link #refused}) and waits for ovs-vswitchd.
+     *
+     * @param tx            the caller's transaction on Open_vSwitch
+     * @param timeoutMillis how long to wait for ovs-vswitchd, in ms (&gt; 0)
+     * @return the committed result
+     * @throws InvalidArgumentException ({@code tx}) null, empty or on another database (nothing sent)
+     * @throws OvsdbException Unavailable before sending ({@link #ready()}); {@link OvsdbServerException} when the
+     *                        server refused it; the client's ConnectionException / RequestTimeoutException; a
+     *                        {@link NotAppliedException} from the wait
+     */
+    TransactResult commit(TransactionBuilder tx, long timeoutMillis) {
+        if (tx == null) {
+            throw new InvalidArgumentException("tx", "must not be null");
+        }
+        if (!DB.equals(tx.schema().name())) {
+            throw new InvalidArgumentException("tx", "must be a transaction on " + DB + ", got one on " + tx.schema().name());
+        }
+        if (tx.size() == 0) {
+            throw new InvalidArgumentException("tx", "has no operations");
+        }
+        ready();
+        int sel = addCfgIncrement(tx);
+        ArrayNode params = tx.toParams();
+        TransactResult r = TransactionBuilder.join(client.transact(params).thenApply(tx::parseResult));
+        int err = r.errorIndex();
+        if (err >= 0) {
+            throw refused(r.results().get(err), err, params);
+        }
+        awaitVswitchd(r, sel, timeoutMillis);
+        return r;
+    }
+
+    /**
+     * The exception for operation {@code index} of a transaction that ovsdb-server refused (RFC 7047 §4.1.3:
+     * nothing was changed): a failed {@code wait} (§5.2.6, "timed out") is Conflict naming the wait's table and
+     * conditions; a duplicate in a unique index ({@link #indexViolation}) is AlreadyExists; anything else has the
+     * kind of {@link OvsdbException#kindOf(String)}.
+     *
+     * @param res    the failed operation's result
+     * @param index  its index (the number of operations for the commit)
+     * @param params the transaction's {@code transact} params ({@code [db, op...]})
+     * @return the exception, with {@code index} as its operation index
+     */
+    static OvsdbServerException refused(OperationResult res, int index, ArrayNode params) {
+        if ("wait".equals(res.op()) && "timed out".equals(res.error())) {
+            JsonNode op = params.get(index + 1);
+            return new OvsdbServerException(ErrorKind.Conflict, res.error(), "wait on " + op.path("table").asText()
+                    + " where " + conditions(op.path("where")) + " until " + op.path("until").asText() + " "
+                    + op.path("rows") + " (columns " + op.path("columns") + ") failed: the rows changed since they were "
+                    + "read; nothing was changed", index);
+        }
+        if (indexViolation(res) != null) {
+            return new OvsdbServerException(ErrorKind.AlreadyExists, res.error(), res.details(), index);
+        }
+        return new OvsdbServerException(res.error(), res.details(), index);
+    }
+
+    /** @return RFC 7047 conditions ({@code [[column, function, value], ...]}) as {@code "a == x and b != y"} */
+    private static String conditions(JsonNode where) {
+        if (!where.isArray() || where.isEmpty()) {
+            return "(every row)";
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode c : where) {
+            JsonNode v = c.path(2);
+            boolean id = v.isArray() && v.size() == 2 && ("uuid".equals(v.path(0).asText()) || "named-uuid".equals(v.path(0).asText()));
+            out.add(c.path(0).asText() + " " + c.path(1).asText() + " " + (id ? v.path(1).asText() : v.toString()));
+        }
+        return String.join(" and ", out);
+    }
+
+    /**
+     * @return the table named by ovsdb-server's commit error for a duplicate in a unique index ({@code "constraint
+     *         violation"}, details {@code Transaction causes multiple rows in "Port" table to have identical
+     *         values (...) for index on column "name"...}, ovsdb/transaction.c), else null
+     */
+    static String indexViolation(OperationResult res) {
+        String d = res.details();
+        if (!"constraint violation".equals(res.error()) || d == null || !d.contains(" for index on column")) {
+            return null;
+        }
+        int a = d.indexOf("rows in \"");
+        int b = a < 0 ? -1 : d.indexOf('"', a + 9);
+        return a < 0 || b < 0 ? null : d.substring(a + 9, b);
+    }
+
+    /** {@link #awaitVswitchd(TransactResult, int, long)} for the configured {@code vswitchd.timeout.ms}. */
+    void awaitVswitchd(TransactResult r, int selectIndex) {
+        awaitVswitchd(r, selectIndex, vswitchdTimeoutMillis);
+    }
+
+    /** @return the configured limit of the wait for ovs-vswitchd, or empty when not waiting */
+    Optional<Duration> vswitchdTimeout() {
+        return waitForVswitchd ? Optional.of(Duration.ofMillis(vswitchdTimeoutMillis)) : Optional.empty();
+    }
+
+    /**
      * Waits until the replica shows {@code Open_vSwitch.cur_cfg >= next_cfg} of the change (ovs-vswitchd
      * applied it), like ovs-vsctl without {@code --no-wait}. No polling: the replica signals {@link #cfgLock}
      * after each monitor update it applied (on the reader thread, or through a {@link ReplicaListener} for a
-     * replica of another implementation), and this thread rechecks then.
+     * replica of another implementation), and this thread rechecks then. The one wait for ovs-vswitchd of the
+     * bundle: every mutating VSwitch method and {@link #commit} end with it.
      *
-     * @throws OvsdbException Timeout after {@code vswitchdTimeoutMillis}; Failed if interrupted (the change
-     *                        itself was committed in both cases)
+     * @param r             the committed result
+     * @param selectIndex   index of the {@code next_cfg} select ({@link #addCfgIncrement}), or -1: no wait
+     * @param timeoutMillis how long to wait, in ms
+     * @throws NotAppliedException Timeout after {@code timeoutMillis}; Failed if interrupted (the change itself
+     *                             was committed in both cases)
      */
-    void awaitVswitchd(TransactResult r, int selectIndex) {
+    void awaitVswitchd(TransactResult r, int selectIndex, long timeoutMillis) {
         if (selectIndex < 0) {
             return;
         }
@@ -272,18 +382,19 @@ final class OvsContext {
         if (curCfgReached(next)) {
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(vswitchdTimeoutMillis);
+        long start = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(timeoutMillis); // saturates; "left" below cannot overflow
         boolean interrupted = false;
         synchronized (cfgLock) {
             cfgWaiters++;
             try {
                 // checked under the lock: a signal after this check waits for the lock, so none is lost
                 while (!curCfgReached(next)) {
-                    long left = deadline - System.nanoTime();
+                    long left = limit - (System.nanoTime() - start);
                     if (left <= 0) {
-                        throw new OvsdbException(ErrorKind.Timeout, "timed out",
+                        throw new NotAppliedException(ErrorKind.Timeout, "timed out",
                                 "the change was committed but ovs-vswitchd did not apply it (next_cfg " + next
-                                        + ") within " + vswitchdTimeoutMillis + " ms");
+                                        + ") within " + timeoutMillis + " ms", r, next);
                     }
                     try {
                         TimeUnit.NANOSECONDS.timedWait(cfgLock, left);
@@ -298,7 +409,8 @@ final class OvsContext {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new OvsdbException(ErrorKind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd");
+            throw new NotAppliedException(ErrorKind.Failed, "interrupted", "interrupted waiting for ovs-vswitchd "
+                    + "(next_cfg " + next + "); the change was committed", r, next);
         }
     }
 

@@ -37,6 +37,7 @@ import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.VlanMode;
 import dev.ovs.ovsdb.vswitch.VlanTag;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -304,12 +305,7 @@ public class VSwitchImpl implements VSwitch {
      */
     static String indexViolation(OperationResult res) {
         String d = res.details();
-        if (!"constraint violation".equals(res.error()) || d == null || !d.contains("for index on column \"name\"")) {
-            return null;
-        }
-        int a = d.indexOf("rows in \"");
-        int b = a < 0 ? -1 : d.indexOf('"', a + 9);
-        return a < 0 || b < 0 ? null : d.substring(a + 9, b);
+        return d != null && d.contains("for index on column \"name\"") ? OvsContext.indexViolation(res) : null;
     }
 
     @Override
@@ -530,6 +526,30 @@ public class VSwitchImpl implements VSwitch {
     @Override
     public void setIngressPolicing(String iface, long rateKbps, long burstKbit) {
         qos.setIngressPolicing(iface, rateKbps, burstKbit);
+    }
+
+    @Override
+    public TransactResult commit(TransactionBuilder tx) {
+        return ctx.commit(tx, ctx.vswitchdTimeoutMillis);
+    }
+
+    @Override
+    public TransactResult commit(TransactionBuilder tx, Duration vswitchdTimeout) {
+        if (vswitchdTimeout == null || vswitchdTimeout.isNegative() || vswitchdTimeout.isZero()) {
+            throw new InvalidArgumentException("vswitchdTimeout", "must be positive, got " + vswitchdTimeout);
+        }
+        long ms;
+        try {
+            ms = Math.max(1, vswitchdTimeout.toMillis());
+        } catch (ArithmeticException e) {
+            ms = Long.MAX_VALUE;
+        }
+        return ctx.commit(tx, ms);
+    }
+
+    @Override
+    public Optional<Duration> vswitchdTimeout() {
+        return ctx.vswitchdTimeout();
     }
 
     @Override

@@ -1,0 +1,63 @@
+package dev.ovs.metrics.internal;
+
+import dev.ovs.bus.BusStats;
+import dev.ovs.dbus.ExportStatus;
+import dev.ovs.ovsdb.ConnectionStatus;
+import dev.ovs.portagent.LedgerEntry;
+import dev.ovs.portagent.LedgerStats;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * What the sources report at one scrape. A null part means the source's service is not there (its bundle is
+ * stopped, or it failed to answer); its series are then absent and {@code patchbay_metrics_source_up} is 0.
+ *
+ * @param ovsdb     the OVSDB client's connection ({@code OvsdbClient.status()})
+ * @param replica   the VSwitch replica of the Open_vSwitch database, or null
+ * @param dbus      the D-Bus connection and its whiteboard exports, or null
+ * @param bus       the event bus counters ({@code EventBus.stats()}), or null
+ * @param portAgent the port agent's ledger and ports, or null
+ */
+record Snapshot(ConnectionStatus ovsdb, ReplicaView replica, DbusView dbus, BusStats bus, PortAgentView portAgent) {
+
+    /**
+     * An OVSDB replica.
+     *
+     * @param database  database name
+     * @param rows      table name to the number of rows replicated now
+     * @param fullSyncs (re)syncs that transferred the full state
+     * @param resumes   reconnects that resumed from the last transaction id
+     * @param failing   whether the last subscription attempt failed
+     */
+    record ReplicaView(String database, Map<String, Integer> rows, long fullSyncs, long resumes, boolean failing) {
+        ReplicaView {
+            rows = Map.copyOf(rows);
+        }
+    }
+
+    /**
+     * The D-Bus connection.
+     *
+     * @param connected      whether the connection is up
+     * @param connections    connections established since the component's activation
+     * @param droppedSignals signals dropped because there was no connection
+     * @param exports        the whiteboard exports (empty if the exports service is not there)
+     */
+    record DbusView(boolean connected, long connections, long droppedSignals, List<ExportStatus> exports) {
+        DbusView {
+            exports = List.copyOf(exports);
+        }
+    }
+
+    /**
+     * The port agent.
+     *
+     * @param ledger         ledger statistics
+     * @param tail           the last {@code n} ledger entries, oldest first ({@code PortAgent.ledgerTail}; at most the
+     *                       1000 most recent are kept in memory)
+     * @param containerPorts container ports known to OVSDB, or -1 if listing them failed
+     */
+    record PortAgentView(LedgerStats ledger, IntFunction<List<LedgerEntry>> tail, int containerPorts) {
+    }
+}
