@@ -238,7 +238,6 @@ final class NetStateBench {
 
     private String table(List<Ports> ports, double ovsDocker, double apply50, double rollback50, long[] cycle, long[] dockerCycle) {
         StringBuilder t = new StringBuilder("### Network state: one Apply against ovs-vsctl and ovs-docker\n\n");
-        t.append(Machine.describe()).append("\n\n");
         t.append("Packaged appliance in sandbox mode (userspace datapath), appliance configuration as shipped; Apply over D-Bus "
                 + "(`dev.ovs.NetState1`, one connection from a separate process) returns once ovs-vswitchd applied the change "
                 + "and the state was re-read and verified; every `ovs-vsctl`/`ovs-docker` waits for ovs-vswitchd too (no "
