@@ -2,7 +2,8 @@
 # Benchmarks (never part of the test command): builds, then measures Patchbay against the named peers
 # in one run and prints markdown tables; copy them into docs/benchmarks.md with the date and machine.
 #   scripts/bench.sh [suite...]      suites: startup ovsdb dbus bus (default: all; about 4 minutes); only when
-#                                    named: soak, portagent (Patchbay add/del-port vs ovs-docker, podman; ~2 min)
+#                                    named: soak, portagent (Patchbay add/del-port vs ovs-docker, podman; ~2 min),
+#                                    netstate (one Apply vs ovs-vsctl and ovs-docker; several minutes)
 #   SOAK_N=100 SOAK_BUNDLES=dev.ovs.bus,dev.ovs.dbus scripts/bench.sh soak   (hot-swap soak: swaps per bundle,
 #                                    which core bundles; default 100 and all six, about 6 minutes)
 set -euo pipefail

@@ -10,14 +10,17 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>A document is YAML (YAML 1.1 as read by jackson-dataformat-yaml; JSON is YAML too) with the keys of
  * {@code docs/state.md}: {@code interfaces[]} of {@code type} {@code ovs-bridge}, {@code ovs-interface} or
  * {@code ethernet} (an Open vSwitch port on an existing kernel device), each with {@code state: up} (default)
- * or {@code absent}. A document is partial: objects, fields and {@code external_ids} keys it does not name
- * are left alone. Sources: Open vSwitch's ovs-vswitchd.conf.db(5) for the columns, RFC 7047 for the
- * transaction, nmstate's schema for the key names.
+ * or {@code absent}, {@code vlan} links and {@code ipv4}/{@code ipv6} of links and {@code routes.config[]}
+ * (systemd-networkd, through files Patchbay owns), and {@code container-ports[]} (ports of the port agent,
+ * ovs-docker's add-port: container, interface, bridge, address, MAC, MTU, gateway, VLAN). A document is partial: objects, fields and
+ * {@code external_ids} keys it does not name are left alone. Sources: Open vSwitch's ovs-vswitchd.conf.db(5)
+ * for the columns, RFC 7047 for the transaction, nmstate's schema for the key names.
  *
  * <p>Checkpoints: {@link #apply} records the before-image of every object its changes touch in a journal
  * (written to disk and synced before the first change), makes all Open vSwitch changes in one OVSDB
- * transaction guarded by RFC 7047 §5.2.6 {@code wait} operations on that before-image, and verifies the
- * result by re-reading the database. With a confirm timeout the checkpoint stays
+ * transaction guarded by RFC 7047 §5.2.6 {@code wait} operations on that before-image, the container port
+ * changes in the port agent's batches (all or nothing each), the networkd files (then Reload), and verifies the
+ * result by re-reading. With a confirm timeout the checkpoint stays
  * {@link Checkpoint.State#PENDING pending} until {@link #commit} and is rolled back by itself at its
  * deadline; without one it is committed at once. At most one checkpoint is pending at a time. A pending
  * checkpoint survives a restart of the bundle or the JVM: the journal is read before any call is accepted,

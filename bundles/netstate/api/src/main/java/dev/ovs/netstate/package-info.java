@@ -12,6 +12,6 @@
  * for the rest. On D-Bus ({@code dev.ovs.NetState1}) these are {@code org.freedesktop.DBus.Error.InvalidArgs}
  * and {@code dev.ovs.NetState1.Error.<kind>}.
  */
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 @org.osgi.annotation.bundle.Export
 package dev.ovs.netstate;

@@ -6,6 +6,9 @@ import dev.ovs.netstate.CheckpointListener;
 import dev.ovs.netstate.NetState;
 import dev.ovs.netstate.internal.journal.Journal;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.networkd.NetworkFiles;
+import dev.ovs.networkd.Networkd;
+import dev.ovs.portagent.PortAgent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +31,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The {@link NetState} service (component PID {@code dev.ovs.netstate}, configuration
  * {@code etc/dev.ovs.netstate.cfg}). On activation it reads the checkpoint journal: an unfinished apply or
  * rollback, and a pending checkpoint whose deadline passed, are rolled back before any mutating call is
- * accepted (as soon as the VSwitch service is there); a pending checkpoint keeps its deadline. Deactivation
+ * accepted (as soon as the VSwitch service, and for container ports the PortAgent service, for networkd files the
+ * NetworkFiles and Networkd services, is there); a pending checkpoint keeps its deadline. Deactivation
  * (bundle stop or update) stops the timer and keeps the journal. Checkpoint events go to every
  * {@link CheckpointListener} service.
  */
@@ -55,10 +59,24 @@ public final class NetStateComponent implements NetState {
         /** @return how long to wait for ovs-vswitchd to apply a change, ms ({@code vswitchd.timeout.ms}) */
         @AttributeDefinition(description = "How long an apply waits for ovs-vswitchd (next_cfg/cur_cfg), in ms", min = "1")
         long vswitchd_timeout_ms() default 20000;
+
+        /** @return how long to wait for systemd-networkd to create VLAN links and set addresses, ms ({@code networkd.timeout.ms}) */
+        @AttributeDefinition(description = "How long an apply waits for systemd-networkd (VLAN links, static addresses), in ms",
+                min = "1")
+        long networkd_timeout_ms() default 20000;
     }
 
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile VSwitch vswitch;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile PortAgent portAgent;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile NetworkFiles networkFiles;
+
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile Networkd networkd;
 
     private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();
     private NetStateEngine engine;
@@ -86,9 +104,9 @@ public final class NetStateComponent implements NetState {
             String state = context.getProperty("patchbay.state");
             dir = Path.of(state == null || state.isBlank() ? "/var/lib/patchbay" : state, "netstate");
         }
-        engine = new NetStateEngine(() -> vswitch, new Journal(dir), new NetStateEngine.Settings(
-                c.bridge_datapath__type().trim(), c.vswitchd_timeout_ms(), Math.max(1, c.journal_keep())), Clock.systemUTC(),
-                this::fire);
+        engine = new NetStateEngine(() -> vswitch, () -> portAgent, () -> networkFiles, () -> networkd, new Journal(dir),
+                new NetStateEngine.Settings(c.bridge_datapath__type().trim(), c.vswitchd_timeout_ms(), Math.max(1, c.journal_keep()),
+                        c.networkd_timeout_ms()), Clock.systemUTC(), this::fire);
     }
 
     private void fire(Checkpoint c, String event) {

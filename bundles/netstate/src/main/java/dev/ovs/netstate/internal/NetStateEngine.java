@@ -16,6 +16,13 @@ import dev.ovs.netstate.internal.ovs.OvsReconciler;
 import dev.ovs.netstate.internal.ovs.OvsShow;
 import dev.ovs.netstate.internal.ovs.OvsSnapshot;
 import dev.ovs.netstate.internal.ovs.RowTarget;
+import dev.ovs.netstate.internal.net.NetPlanner;
+import dev.ovs.netstate.internal.net.NetView;
+import dev.ovs.netstate.internal.ports.Attachment;
+import dev.ovs.netstate.internal.ports.PortsPlanner;
+import dev.ovs.netstate.internal.ports.PortsState;
+import dev.ovs.base.DomainException;
+import dev.ovs.ovsdb.Condition;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.Replica;
@@ -24,6 +31,12 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.networkd.FileNotOwnedException;
+import dev.ovs.networkd.NetworkFiles;
+import dev.ovs.networkd.Networkd;
+import dev.ovs.networkd.NetworkdException;
+import dev.ovs.portagent.PortAgent;
+import dev.ovs.portagent.PortChange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,11 +46,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,7 +66,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica) and a {@link Journal}.
+ * {@link NetState} over the {@link VSwitch} service (its OVSDB client and replica), the {@link PortAgent}
+ * service (container ports, through its batch operation), the {@link NetworkFiles} and {@link Networkd} services
+ * (systemd-networkd links: Patchbay's own files, Reload, ReconfigureLink) and a {@link Journal}. Apply order: the
+ * OVSDB transaction, the container port batches, the networkd files; rollback in the reverse order.
  * One lock serializes apply, commit, rollback, the deadline timer and recovery; one scheduler thread runs
  * deadlines and recovery retries. {@link #close()} stops the thread and leaves the journal as it is, so a
  * new engine on the same directory (a bundle update, a restart) re-arms a pending checkpoint at its deadline
@@ -62,11 +82,25 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** Delay between retries of a failed rollback or recovery, in ms: {@value}. */
     static final long RETRY_MILLIS = 1000;
 
-    /** Settings of an engine. */
-    public record Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep) {
+    /**
+     * Settings of an engine.
+     *
+     * @param defaultDatapathType   datapath_type of new bridges without one
+     * @param vswitchdTimeoutMillis how long to wait for ovs-vswitchd, ms
+     * @param keep                  settled checkpoints kept
+     * @param networkdTimeoutMillis how long to wait for systemd-networkd to create VLAN links and configure addresses, ms
+     */
+    public record Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep, long networkdTimeoutMillis) {
+        /** Same with {@code networkdTimeoutMillis} equal to {@code vswitchdTimeoutMillis}. */
+        public Settings(String defaultDatapathType, long vswitchdTimeoutMillis, int keep) {
+            this(defaultDatapathType, vswitchdTimeoutMillis, keep, vswitchdTimeoutMillis);
+        }
     }
 
     private final Supplier<VSwitch> vswitch;
+    private final Supplier<PortAgent> portAgent;
+    private final Supplier<NetworkFiles> networkFiles;
+    private final Supplier<Networkd> networkd;
     private final Journal journal;
     private final Settings settings;
     private final Clock clock;
@@ -96,7 +130,45 @@ public final class NetStateEngine implements NetState, AutoCloseable {
      */
     public NetStateEngine(Supplier<VSwitch> vswitch, Journal journal, Settings settings, Clock clock,
             BiConsumer<Checkpoint, String> events) {
+        this(vswitch, () -> null, journal, settings, clock, events);
+    }
+
+    /**
+     * Same as {@link #NetStateEngine(Supplier, Journal, Settings, Clock, BiConsumer)} with the port agent for
+     * {@code container-ports}.
+     *
+     * @param vswitch   the VSwitch service now, or null while it is missing
+     * @param portAgent the PortAgent service now, or null while it is missing (documents with container ports
+     *                  then fail)
+     * @param journal   the journal
+     * @param settings  settings
+     * @param clock     clock for ids, deadlines and journal times
+     * @param events    receives (checkpoint, created|committed|rolledback); may be null
+     */
+    public NetStateEngine(Supplier<VSwitch> vswitch, Supplier<PortAgent> portAgent, Journal journal, Settings settings,
+            Clock clock, BiConsumer<Checkpoint, String> events) {
+        this(vswitch, portAgent, () -> null, () -> null, journal, settings, clock, events);
+    }
+
+    /**
+     * Same as {@link #NetStateEngine(Supplier, Supplier, Journal, Settings, Clock, BiConsumer)} with the systemd-networkd
+     * services for vlan links, link addresses and routes.
+     *
+     * @param vswitch      the VSwitch service now, or null while it is missing
+     * @param portAgent    the PortAgent service now, or null while it is missing
+     * @param networkFiles the NetworkFiles service now, or null while it is missing (documents with networkd links then fail)
+     * @param networkd     the Networkd service now, or null while it is missing
+     * @param journal      the journal
+     * @param settings     settings
+     * @param clock        clock for ids, deadlines and journal times
+     * @param events       receives (checkpoint, created|committed|rolledback); may be null
+     */
+    public NetStateEngine(Supplier<VSwitch> vswitch, Supplier<PortAgent> portAgent, Supplier<NetworkFiles> networkFiles,
+            Supplier<Networkd> networkd, Journal journal, Settings settings, Clock clock, BiConsumer<Checkpoint, String> events) {
         this.vswitch = vswitch;
+        this.portAgent = portAgent;
+        this.networkFiles = networkFiles;
+        this.networkd = networkd;
         this.journal = journal;
         this.settings = settings;
         this.clock = clock;
@@ -221,16 +293,126 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         }
     }
 
+    private PortAgent agent() {
+        PortAgent a = portAgent.get();
+        if (a == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the port agent (bundle dev.ovs.portagent) is not running");
+        }
+        return a;
+    }
+
+    private NetworkFiles files() {
+        NetworkFiles f = networkFiles.get();
+        if (f == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: systemd-networkd's files (bundle dev.ovs.networkd) are not available");
+        }
+        return f;
+    }
+
+    private Networkd networkd() {
+        Networkd n = networkd.get();
+        if (n == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: systemd-networkd (bundle dev.ovs.networkd) is not available");
+        }
+        return n;
+    }
+
     @Override
     public String show() {
-        return writer.write(OvsShow.show(snapshot(vs())));
+        OvsSnapshot s = snapshot(vs());
+        Doc ovs = OvsShow.show(s);
+        PortAgent a = portAgent.get();
+        List<Doc.ContainerPort> ports = a == null ? List.of() : PortsPlanner.show(PortsState.read(a, s));
+        NetworkFiles f = networkFiles.get();
+        if (f == null) {
+            return writer.write(new Doc(ovs.interfaces(), ports));
+        }
+        NetPlanner.Shown net;
+        try {
+            net = NetPlanner.show(NetView.read(f, networkd.get()), ovs.interfaces(), ovs.interfaces().size());
+        } catch (NetworkdException e) {
+            throw new NetStateException(ErrorKind.Failed, "cannot read systemd-networkd's files: " + e.getMessage(), e);
+        }
+        List<Doc.Entry> entries = new ArrayList<>(ovs.interfaces());
+        entries.addAll(net.entries());
+        return writer.write(new Doc(entries, ports, net.links(), net.routes()));
     }
 
     @Override
     public List<Change> diff(String document) {
         Doc d = parse(document);
-        OvsSnapshot s = snapshot(vs());
-        return OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+        return plan(d, snapshot(vs())).changes();
+    }
+
+    /**
+     * Everything a document changes.
+     *
+     * @param ovs   the Open_vSwitch rows
+     * @param ports the container ports
+     */
+    private record Plans(OvsReconciler.Plan ovs, PortsPlanner.Plan ports, NetPlanner.Plan net) {
+        boolean isEmpty() {
+            return ovs.isEmpty() && ports.isEmpty() && net.isEmpty();
+        }
+
+        List<Change> changes() {
+            List<Change> all = new ArrayList<>(ovs.changes());
+            all.addAll(ports.changes());
+            all.addAll(net.changes());
+            return all;
+        }
+    }
+
+    private static final PortsPlanner.Plan NO_PORTS = new PortsPlanner.Plan(List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of(), List.of());
+
+    private Plans plan(Doc d, OvsSnapshot s) {
+        OvsReconciler.Plan ovs = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+        return new Plans(ovs, planPorts(d, s), planNet(d));
+    }
+
+    /**
+     * The networkd part. Entries whose only networkd meaning is "remove Patchbay's file of this link if there is one"
+     * (an absent port) need the files service only when it is there.
+     */
+    private NetPlanner.Plan planNet(Doc d) {
+        boolean absentPorts = d.interfaces().stream().anyMatch(e -> e instanceof Doc.Iface i && i.absent());
+        if (d.routes().isEmpty() && d.links().isEmpty() && (!absentPorts || networkFiles.get() == null)) {
+            return NetPlanner.EMPTY;
+        }
+        try {
+            return NetPlanner.plan(d, NetView.read(files(), networkd.get()));
+        } catch (NetworkdException e) {
+            throw new NetStateException(ErrorKind.Failed, "cannot read systemd-networkd's files or links: " + e.getMessage(), e);
+        }
+    }
+
+    private PortsPlanner.Plan planPorts(Doc d, OvsSnapshot s) {
+        if (d.containerPorts().isEmpty()) {
+            return NO_PORTS;
+        }
+        Set<String> present = new HashSet<>();
+        Set<String> removed = new HashSet<>();
+        Set<String> named = new HashSet<>();
+        for (Doc.Entry e : d.interfaces()) {
+            named.add(e.name());
+            if (e instanceof Doc.Bridge b) {
+                (b.absent() ? removed : present).add(b.name());
+                if (b.ports() != null) {
+                    b.ports().forEach(p -> named.add(p.name()));
+                }
+            }
+        }
+        PortsState now = PortsState.read(agent(), s);
+        for (Doc.ContainerPort c : d.containerPorts()) {
+            PortsState.Current cur = now.get(c.key());
+            if (cur != null && named.contains(cur.hostPort())) {
+                throw new InvalidArgumentException(c.path(), "its host port '" + cur.hostPort()
+                        + "' is also named in interfaces: change a container port in one place only");
+            }
+        }
+        return PortsPlanner.plan(PortsPlanner.targets(d), now,
+                b -> present.contains(b) || (!removed.contains(b) && s.row("Bridge", b) != null), removed);
     }
 
     private Doc parse(String document) {
@@ -252,13 +434,15 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             checkAccepting();
             VSwitch v = vs();
             OvsSnapshot s = snapshot(v);
-            OvsReconciler.Plan plan = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s);
+            Plans plans = plan(d, s);
+            OvsReconciler.Plan plan = plans.ovs();
             long now = nowMicros();
             String id = newId(now);
             String sha = sha256(document);
-            if (plan.isEmpty()) {
+            if (plans.isEmpty()) {
                 // nothing to write: no transaction, no journal file; the checkpoint is committed at once
-                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of());
+                JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of(),
+                        List.of());
                 remember(e);
                 events.accept(e.checkpoint(), "created");
                 return id;
@@ -269,40 +453,33 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                         + " is pending: commit or roll it back first");
             }
             long deadline = confirmSeconds == 0 ? 0 : now + confirmSeconds * 1_000_000L;
-            JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plan.changes().size(), sha, who,
-                    plan.images());
+            JournalEntry e = new JournalEntry(id, JournalEntry.APPLYING, now, deadline, null, plans.changes().size(), sha, who,
+                    plan.images(), plans.ports().images(), plans.net().images());
             journal.write(e);
             remember(e);
             fault("journaled");
-            TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
-            int guards = OvsReconciler.emit(plan, s, tx, true);
-            int select = cfgIncrement(tx, s);
-            tx.comment("patchbay netstate apply " + id + " by " + who);
-            fault("before-transaction");
-            TransactResult r;
-            try {
-                r = TransactionBuilder.join(tx.executeAsync());
-            } catch (RuntimeException x) {
-                // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
-                throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
-            }
-            if (!r.ok()) {
-                int i = r.errorIndex();
-                var op = r.results().get(i);
-                String what = op.error() + (op.details() == null ? "" : ": " + op.details());
-                JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
-                journal.write(failed); // the transaction changed nothing
-                remember(failed);
-                if (i < guards) {
-                    throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
-                            + "else after it was read (" + what + "); nothing was changed, apply again");
-                }
-                throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
+            if (!plan.isEmpty()) {
+                applyOvs(v, s, plan, e, id, who);
             }
             fault("after-transaction");
             try {
-                awaitVswitchd(v, r, select);
+                runPorts(v, plans.ports(), "netstate " + id + " by " + who);
+            } catch (BatchFailed x) {
+                // a batch of the port agent is all or nothing: only the ports of the batches done are restored
+                JournalEntry done = e.withPorts(e.ports().stream().filter(i -> x.done.contains(i.key())).toList());
+                journal.write(done);
+                remember(done);
+                if (x.getCause() instanceof InvalidArgumentException i) {
+                    throw undoInvalid(done, i);
+                }
+                NetStateException n = (NetStateException) x.getCause();
+                throw undo(done, "apply failed: " + n.getMessage(), n.kind(), n);
+            }
+            try {
+                runNet(plans.net());
+                fault("net-written");
                 verify(v, d, plan);
+                awaitNetworkd(plans.net());
             } catch (NetStateException x) {
                 throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
             }
@@ -317,6 +494,239 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             return id;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The Open_vSwitch part of an apply: one guarded transaction, then the wait for ovs-vswitchd. */
+    private void applyOvs(VSwitch v, OvsSnapshot s, OvsReconciler.Plan plan, JournalEntry e, String id, String who) {
+        TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+        int guards = OvsReconciler.emit(plan, s, tx, true);
+        int select = cfgIncrement(tx, s);
+        tx.comment("patchbay netstate apply " + id + " by " + who);
+        fault("before-transaction");
+        TransactResult r;
+        try {
+            r = TransactionBuilder.join(tx.executeAsync());
+        } catch (RuntimeException x) {
+            // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
+            throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
+        }
+        if (!r.ok()) {
+            int i = r.errorIndex();
+            var op = r.results().get(i);
+            String what = op.error() + (op.details() == null ? "" : ": " + op.details());
+            JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
+            journal.write(failed); // the transaction changed nothing
+            remember(failed);
+            if (i < guards) {
+                throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
+                        + "else after it was read (" + what + "); nothing was changed, apply again");
+            }
+            throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
+        }
+        try {
+            awaitVswitchd(v, r, select);
+        } catch (NetStateException x) {
+            throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
+        }
+    }
+
+    /**
+     * The networkd part of an apply or a rollback: every file written or removed (netdevs first) without a reload each,
+     * then one {@code Reload} and a {@code ReconfigureLink} of every link whose {@code .network} changed and that
+     * networkd knows.
+     *
+     * @throws NetStateException Conflict (a file became someone else's meanwhile), Failed (I/O, networkd's error)
+     */
+    private void runNet(NetPlanner.Plan p) {
+        if (p.isEmpty()) {
+            return;
+        }
+        NetworkFiles f = files();
+        Networkd n = networkd();
+        try {
+            for (var w : p.writes().entrySet()) {
+                f.write(w.getKey(), w.getValue(), false);
+            }
+            for (String r : p.removes()) {
+                f.remove(r, false);
+            }
+            n.reload();
+            for (String link : p.links()) {
+                try {
+                    n.reconfigure(link);
+                } catch (NetworkdException x) {
+                    if (x.kind() != ErrorKind.NotFound) {
+                        throw x;
+                    }
+                }
+            }
+        } catch (FileNotOwnedException x) {
+            throw new NetStateException(ErrorKind.Conflict, "systemd-networkd files: " + x.getMessage()
+                    + " (someone else wrote it after it was read)", x);
+        } catch (NetworkdException x) {
+            throw new NetStateException(x.kind() == ErrorKind.Timeout ? ErrorKind.Timeout : ErrorKind.Failed, "systemd-networkd: "
+                    + x.getMessage(), x);
+        }
+    }
+
+    /**
+     * Waits until systemd-networkd created the document's VLAN links and configured the static addresses it asked for
+     * on the links networkd knows ({@code DescribeLink}), polling every 100 ms.
+     *
+     * @throws NetStateException Timeout after {@link Settings#networkdTimeoutMillis()}
+     */
+    private void awaitNetworkd(NetPlanner.Plan p) {
+        if (p.vlans().isEmpty() && p.addresses().isEmpty()) {
+            return;
+        }
+        Networkd n = networkd();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.networkdTimeoutMillis());
+        String missing;
+        do {
+            missing = null;
+            for (String v : p.vlans()) {
+                if (!known(n, v)) {
+                    missing = "VLAN link " + v + " was not created";
+                    break;
+                }
+            }
+            if (missing == null) {
+                for (var a : p.addresses().entrySet()) {
+                    if (!known(n, a.getKey())) {
+                        continue; // a link that does not exist (yet): its file is in place
+                    }
+                    List<String> have = n.describe(a.getKey()).addresses().stream().map(x -> x.cidr()).toList();
+                    for (String want : a.getValue()) {
+                        if (!have.contains(want)) {
+                            missing = a.getKey() + " has no address " + want;
+                            break;
+                        }
+                    }
+                    if (missing != null) {
+                        break;
+                    }
+                }
+            }
+            if (missing == null) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                throw new NetStateException(ErrorKind.Failed, "interrupted while waiting for systemd-networkd", x);
+            }
+        } while (System.nanoTime() < deadline);
+        throw new NetStateException(ErrorKind.Timeout, "systemd-networkd did not apply the files within " + settings.networkdTimeoutMillis()
+                + " ms: " + missing);
+    }
+
+    private static boolean known(Networkd n, String link) {
+        try {
+            n.link(link);
+            return true;
+        } catch (NetworkdException x) {
+            if (x.kind() == ErrorKind.NotFound) {
+                return false;
+            }
+            throw new NetStateException(ErrorKind.Failed, "systemd-networkd: " + x.getMessage(), x);
+        }
+    }
+
+    /** A batch of the port agent failed (it changed nothing); {@link #done} are the keys of the batches made before it. */
+    private static final class BatchFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Set<String> done;
+
+        BatchFailed(RuntimeException cause, Set<String> done) {
+            super(cause.getMessage(), cause);
+            this.done = done;
+        }
+    }
+
+    private static final Pattern CHANGE_ARG = Pattern.compile("changes\\[(\\d+)\\](.*)");
+
+    /**
+     * The container-port part of an apply or a rollback: the detach batch (with the VLAN changes), the attach batch,
+     * then one OVSDB transaction that records the attached ports' settings ({@link Attachment}).
+     *
+     * @throws BatchFailed      a batch failed with the port agent's {@link InvalidArgumentException} (a change of the
+     *                          document: argument its path) or a {@link NetStateException}: Conflict (a port the
+     *                          plan expects to exist is gone or the other way round), Timeout, Failed
+     * @throws NetStateException the settings could not be recorded (Failed)
+     */
+    private void runPorts(VSwitch v, PortsPlanner.Plan p, String caller) {
+        if (p.isEmpty()) {
+            return;
+        }
+        PortAgent a = agent();
+        Set<String> done = new HashSet<>();
+        if (!p.detach().isEmpty()) {
+            try {
+                batch(a, p.detach(), p.detachPaths(), caller);
+            } catch (InvalidArgumentException | NetStateException x) {
+                throw new BatchFailed(x, done);
+            }
+            p.detach().forEach(c -> done.add(c.container() + "/" + c.iface()));
+        }
+        fault("ports-detached");
+        if (p.attach().isEmpty()) {
+            return;
+        }
+        List<String> hosts;
+        try {
+            hosts = batch(a, p.attach(), p.attachPaths(), caller);
+        } catch (InvalidArgumentException | NetStateException x) {
+            throw new BatchFailed(x, done);
+        }
+        fault("ports-attached");
+        TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
+        for (int i = 0; i < hosts.size(); i++) {
+            List<Condition> where = List.of(Condition.eq("name", hosts.get(i)));
+            tx.mutate("Interface", where, List.of(Mutation.delete("external_ids", Set.of(Attachment.KEY))));
+            tx.mutate("Interface", where, List.of(Mutation.insert("external_ids", Map.of(Attachment.KEY,
+                    p.attachWith().get(i).encode()))));
+        }
+        tx.comment("patchbay netstate: settings of attached container ports");
+        try {
+            TransactionBuilder.join(tx.executeAsync()).throwIfError();
+        } catch (RuntimeException x) {
+            throw new NetStateException(ErrorKind.Failed, "cannot record the settings of the attached container ports: "
+                    + x.getMessage(), x);
+        }
+    }
+
+    private static List<String> batch(PortAgent a, List<PortChange> changes, List<String> paths, String caller) {
+        try {
+            return a.apply(changes, caller);
+        } catch (InvalidArgumentException x) {
+            Matcher m = CHANGE_ARG.matcher(x.argument());
+            if (m.matches() && paths.get(Integer.parseInt(m.group(1))) != null) {
+                String rest = m.group(2).equals(".iface") ? ".interface" : m.group(2);
+                throw new InvalidArgumentException(paths.get(Integer.parseInt(m.group(1))) + rest, x.rule());
+            }
+            throw new NetStateException(ErrorKind.Failed, "the port agent refused the container port changes: " + x.getMessage(), x);
+        } catch (DomainException x) {
+            ErrorKind k = switch (x.kind()) {
+                case NotFound, AlreadyExists -> ErrorKind.Conflict;
+                case Timeout -> ErrorKind.Timeout;
+                default -> ErrorKind.Failed;
+            };
+            throw new NetStateException(k, "container ports: " + x.getMessage() + (k == ErrorKind.Conflict
+                    ? " (someone else changed a container port after it was read)" : ""), x);
+        }
+    }
+
+    /** Restores after the port agent refused a document's change; returns the document error to throw. */
+    private RuntimeException undoInvalid(JournalEntry e, InvalidArgumentException x) {
+        try {
+            restore(e, "apply failed: " + x.getMessage());
+            return x;
+        } catch (RuntimeException r) {
+            scheduleRecovery();
+            return new NetStateException(ErrorKind.Failed, "apply failed: " + x.getMessage() + "; the rollback failed too ("
+                    + r.getMessage() + "), it is retried every " + RETRY_MILLIS + " ms", x);
         }
     }
 
@@ -403,7 +813,12 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** nmstate-style verification: the database now satisfies the document, and no written interface has an error. */
     private void verify(VSwitch v, Doc d, OvsReconciler.Plan plan) {
         OvsSnapshot s = snapshot(v);
-        List<Change> left = OvsReconciler.plan(OvsPlanner.plan(d, s, settings.defaultDatapathType()), s).changes();
+        List<Change> left;
+        try {
+            left = plan(d, s).changes();
+        } catch (InvalidArgumentException x) {
+            throw new NetStateException(ErrorKind.Failed, "verification failed: " + x.getMessage(), x);
+        }
         if (!left.isEmpty()) {
             Change c = left.get(0);
             throw new NetStateException(ErrorKind.Failed, "verification failed: " + c.kind() + " " + c.name()
@@ -427,7 +842,21 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         journal.write(rolling);
         remember(rolling);
         fault("rollback-journaled");
+        if (!e.files().isEmpty()) {
+            runNet(NetPlanner.restore(e.files()));
+            fault("rollback-net");
+        }
         VSwitch v = vs();
+        List<dev.ovs.netstate.internal.ports.PortTarget> portTargets = PortsPlanner.restore(e.ports());
+        if (!portTargets.isEmpty()) {
+            PortsPlanner.Plan pp = PortsPlanner.plan(portTargets, PortsState.read(agent(), snapshot(v)), null, Set.of());
+            try {
+                runPorts(v, pp, "netstate rollback " + e.id());
+            } catch (BatchFailed x) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + ": " + x.getMessage(), x.getCause());
+            }
+            fault("rollback-ports");
+        }
         OvsSnapshot s = snapshot(v);
         List<RowTarget> targets = OvsReconciler.restoreTargets(e.images(), s.schema());
         OvsReconciler.Plan plan = OvsReconciler.plan(targets, s);
@@ -453,7 +882,16 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             }
         }
         OvsSnapshot after = snapshot(v);
-        List<Change> left = OvsReconciler.plan(targets, after).changes();
+        List<Change> left = new ArrayList<>(OvsReconciler.plan(targets, after).changes());
+        if (!portTargets.isEmpty()) {
+            left.addAll(PortsPlanner.plan(portTargets, PortsState.read(agent(), after), null, Set.of()).changes());
+        }
+        if (!e.files().isEmpty()) {
+            List<String> files = NetPlanner.unrestored(e.files(), NetView.read(files(), null));
+            if (!files.isEmpty()) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: systemd-networkd files " + files);
+            }
+        }
         if (!left.isEmpty()) {
             throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " not verified: " + left.get(0));
         }

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,16 +61,8 @@ class CrashIT {
     }
 
     int runChild(Path journal, Path doc, long confirm, String mode, String step) throws Exception {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), CrashMain.class.getName(), real.ovs.db().remote(), journal.toString(),
-                doc.toString(), String.valueOf(confirm), mode, step);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(journal.resolveSibling(
-                journal.getFileName() + ".log").toFile()).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("child did not finish");
-        }
-        return p.exitValue();
+        return CrashMain.runChild(List.of(real.ovs.db().remote(), journal.toString(), doc.toString(), String.valueOf(confirm), mode,
+                step), journal.resolveSibling(journal.getFileName() + ".log"));
     }
 
     @Test

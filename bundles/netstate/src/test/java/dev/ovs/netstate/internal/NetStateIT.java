@@ -8,15 +8,7 @@ import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.netstate.Change;
 import dev.ovs.netstate.Checkpoint;
 import dev.ovs.netstate.NetStateException;
-import dev.ovs.ovsdb.ClientOptions;
-import dev.ovs.ovsdb.OvsdbClient;
-import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.vswitch.VSwitch;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,29 +87,6 @@ class NetStateIT {
         real.events.clear();
     }
 
-    /** Counts OVSDB updates seen by an independent client's monitor. */
-    static final class UpdateCounter implements AutoCloseable {
-        final OvsdbClient c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(real.ovs.db().remote()));
-        final Replica r = c.replica(VSwitch.DB, Map.of("Bridge", Set.of(), "Port", Set.of(), "Interface", Set.of(),
-                "Open_vSwitch", Set.of("!statistics", "!cur_cfg")));
-        final AtomicInteger updates = new AtomicInteger();
-
-        UpdateCounter() {
-            assertThat(r.awaitSynced(Duration.ofSeconds(10))).isTrue();
-            r.addListener(ev -> updates.incrementAndGet());
-        }
-
-        int count() {
-            r.sync();
-            return updates.get();
-        }
-
-        @Override
-        public void close() {
-            c.close();
-        }
-    }
-
     @Test
     void applyIsWhatOvsVsctlShowsAndShowAppliesAsANoop() throws Exception {
         List<Change> diff = engine.diff(BASE);
@@ -142,7 +111,7 @@ class NetStateIT {
         String shown = engine.show();
         assertThat(engine.diff(shown)).isEmpty();
         assertThat(engine.diff(BASE)).isEmpty();
-        try (UpdateCounter counter = new UpdateCounter()) {
+        try (RealOvs.UpdateCounter counter = real.updateCounter()) {
             int before = counter.count();
             String again = engine.apply(shown, 0, "test");
             String twice = engine.apply(BASE, 30, "test");

@@ -9,8 +9,15 @@ import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.netstate.Checkpoint;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.Replica;
+import java.util.concurrent.atomic.AtomicInteger;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.netstate.internal.journal.Journal;
+import dev.ovs.portagent.internal.PortAgentImpl;
+import dev.ovs.portagent.internal.docker.ContainerResolver;
+import dev.ovs.portagent.internal.docker.DockerClient;
+import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.portagent.netlink.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +44,9 @@ final class RealOvs implements AutoCloseable {
     final VSwitch vs;
     final Path journalDir;
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    /** The port agent on the same VSwitch (bridges in {@link #ns}), made by {@link #startAgent()}. */
+    PortAgentImpl agent;
+    private Ledger ledger;
 
     RealOvs() throws Exception {
         ns = Netns.create();
@@ -51,8 +61,60 @@ final class RealOvs implements AutoCloseable {
     }
 
     NetStateEngine engine() {
-        return new NetStateEngine(() -> vs, new Journal(journalDir), new NetStateEngine.Settings("netdev", 20000, 100),
+        return new NetStateEngine(() -> vs, () -> agent, new Journal(journalDir), new NetStateEngine.Settings("netdev", 20000, 100),
                 Clock.systemUTC(), (Checkpoint c, String e) -> events.add(c.id() + " " + e + " " + c.state().wire()));
+    }
+
+    /**
+     * Starts a port agent (outside a framework, from the portagent implementation jar) on this VSwitch: veth host
+     * ends in {@link #ns}, containers given as {@code netns:NAME}, no Docker API (a socket that does not exist).
+     *
+     * @return the agent
+     * @throws java.io.IOException if the ledger cannot be opened
+     */
+    PortAgentImpl startAgent() throws java.io.IOException {
+        ledger = Ledger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
+        agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(dir.resolve("no-docker.sock"),
+                Duration.ofSeconds(2))), ledger, NetNamespace.ofPath(ns.path()), PortAgentImpl.Faults.NONE);
+        return agent;
+    }
+
+    /**
+     * Counts OVSDB updates of the configuration columns of Bridge, Port, Interface and Open_vSwitch (all but
+     * {@link #VOLATILE}) seen by an independent client's monitor.
+     */
+    static final class UpdateCounter implements AutoCloseable {
+        final OvsdbClient c;
+        final Replica r;
+        final AtomicInteger updates = new AtomicInteger();
+
+        UpdateCounter(String remote) {
+            c = dev.ovs.ovsdb.rpc.OvsdbClients.connect(ClientOptions.of(remote));
+            // ovs-vswitchd's own columns (statistics every 5 s, status, link state) are no write of a client
+            Set<String> config = new java.util.HashSet<>();
+            VOLATILE.stream().filter(v -> !v.startsWith("_") && !v.equals("next_cfg")).forEach(v -> config.add("!" + v));
+            r = c.replica(VSwitch.DB, Map.of("Bridge", config, "Port", config, "Interface", config, "Open_vSwitch", config));
+            if (!r.awaitSynced(Duration.ofSeconds(10))) {
+                throw new IllegalStateException("counter replica not synced");
+            }
+            r.addListener(ev -> updates.incrementAndGet());
+        }
+
+        /** @return updates seen so far (after an echo barrier) */
+        int count() {
+            r.sync();
+            return updates.get();
+        }
+
+        @Override
+        public void close() {
+            c.close();
+        }
+    }
+
+    /** @return a new update counter on this database */
+    UpdateCounter updateCounter() {
+        return new UpdateCounter(ovs.db().remote());
     }
 
     String vsctl(String... args) {
@@ -139,6 +201,16 @@ final class RealOvs implements AutoCloseable {
             } catch (java.io.IOException e) {
                 System.out.println("cannot keep the logs: " + e);
             }
+        }
+        try {
+            if (agent != null) {
+                agent.close();
+            }
+            if (ledger != null) {
+                ledger.close();
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("cannot close the ledger: " + e);
         }
         try {
             client.close();

@@ -77,6 +77,13 @@ class DemoEndToEndTest {
                 .contains("VLAN RESTORED: demo-a reaches demo-b on VLAN 10");
         assertThat(text.indexOf("PING OK")).isLessThan(text.indexOf("VLAN ISOLATION"));
         assertThat(text.indexOf("VLAN ISOLATION")).isLessThan(text.indexOf("VLAN RESTORED"));
+        // the network state step: VLAN 50 under a checkpoint with --confirm=3, not committed, rolled back by itself
+        assertThat(text).containsPattern("patchbay state apply --confirm=3: checkpoint \\S+ pending \\(2 changes\\)")
+                .contains("NETSTATE VLAN 50: demo-a reaches demo-b")
+                .containsPattern("rolled-back changes=2 .*reason=confirm timeout")
+                .contains("NETSTATE ROLLBACK: not committed, rolled back at the deadline: demo-a on VLAN 10, demo-b on VLAN 20 again")
+                .contains("NETSTATE ISOLATION RESTORED: demo-a cannot reach demo-b (VLANs 10/20)");
+        assertThat(text.indexOf("NETSTATE VLAN 50")).isLessThan(text.indexOf("NETSTATE ROLLBACK"));
         // the extension path: the example bundles hot-deployed into the running appliance, used over D-Bus
         assertThat(text).containsPattern("dev.ovs.examples.vlan.jar copied into deploy/: dev.ovs.Vlan1 on the bus after \\d+ ms")
                 .contains("EXTENSION VLAN ISOLATION: demo-a cannot reach demo-b (dev.ovs.Vlan1, VLANs 30/40)")

@@ -85,7 +85,8 @@ class StateEndToEndTest {
         assertThat(state(state, "diff", current.toString())).isEqualTo("no changes");
         assertThat(state(state, "apply", current.toString())).contains("committed (no changes)");
 
-        // VLAN 50 with --confirm=2 and no commit: rolled back by itself at the deadline
+        // VLAN 50 with --confirm=10 and no commit: rolled back by itself at the deadline (10 s: the checks below see it
+        // pending on a loaded machine too)
         Path vlan50 = dir.resolve("vlan50.yaml");
         Files.writeString(vlan50, """
                 interfaces:
@@ -101,8 +102,8 @@ class StateEndToEndTest {
                   type: ovs-interface
                 """);
         assertThat(state(state, "diff", vlan50.toString())).contains("update port p1 vlan.tag: 10 -> 50", "create port p2");
-        String applied = state(state, "apply", vlan50.toString(), "--confirm=2");
-        assertThat(applied).containsPattern("checkpoint [0-9]{8}T[0-9]{6}Z-[0-9a-f]{6} pending \\(\\d+ changes\\), rolled back in 2 s");
+        String applied = state(state, "apply", vlan50.toString(), "--confirm=10");
+        assertThat(applied).containsPattern("checkpoint [0-9]{8}T[0-9]{6}Z-[0-9a-f]{6} pending \\(\\d+ changes\\), rolled back in 10 s");
         String id = applied.split(" ")[1];
         assertThat(vsctl(db, "get", "Port", "p1", "tag")).isEqualTo("50");
         assertThat(vsctl(db, "get", "Port", "p1", "vlan_mode")).isEqualTo("access");
@@ -119,7 +120,7 @@ class StateEndToEndTest {
         assertThat(pending.exitCode()).as(pending.stderr()).isEqualTo(4);
         assertThat(pending.stderr()).contains("error: CheckpointPending: checkpoint " + id + " is pending");
 
-        Frameworks.eventually("checkpoint " + id + " rolled back by its deadline", Duration.ofSeconds(20),
+        Frameworks.eventually("checkpoint " + id + " rolled back by its deadline", Duration.ofSeconds(40),
                 () -> state(state, "checkpoints").contains(id + " rolled-back"));
         assertThat(state(state, "checkpoints")).contains(id + " rolled-back").contains("reason=confirm timeout");
         assertThat(vsctl(db, "get", "Port", "p1", "tag")).isEqualTo("10");
@@ -134,6 +135,35 @@ class StateEndToEndTest {
         assertThat(state(state, "commit")).isEqualTo("committed");
         assertThat(state(state, "checkpoints")).contains(id2 + " committed");
         assertThat(vsctl(db, "get", "Port", "p1", "tag")).isEqualTo("50");
+
+        // systemd-networkd of the sandbox: an address and a route on a link, through a file the appliance owns; not
+        // committed, so the file goes again at the deadline and networkd takes the address and the route away
+        if (Files.exists(sbx.resolve("run/networkd.pid"))) { // the sandbox runs systemd-networkd when the host has it
+            String ns = Files.readAllLines(sbx.resolve("env")).stream().filter(l -> l.startsWith("export PATCHBAY_NETNS="))
+                    .map(l -> l.substring(l.indexOf('=') + 1)).findFirst().orElseThrow();
+            Cmd.run("ip", "-n", ns, "link", "add", "st-nd0", "type", "veth", "peer", "name", "st-nd1");
+            Cmd.run("ip", "-n", ns, "link", "set", "st-nd1", "up");
+            Path net = dir.resolve("net.yaml");
+            Files.writeString(net, """
+                    interfaces:
+                    - name: st-nd0
+                      type: ethernet
+                      ipv4: {address: [{ip: 10.32.0.1, prefix-length: 24}]}
+                    routes:
+                      config:
+                      - {destination: 10.33.0.0/16, next-hop-address: 10.32.0.254, next-hop-interface: st-nd0}
+                    """);
+            String netId = state(state, "apply", net.toString(), "--confirm=2").split(" ")[1];
+            assertThat(Cmd.run("ip", "-n", ns, "-o", "addr", "show", "dev", "st-nd0")).contains("inet 10.32.0.1/24");
+            assertThat(Files.readString(sbx.resolve("run/network/10-patchbay-st-nd0.network"))).contains("Address=10.32.0.1/24",
+                    "Destination=10.33.0.0/16");
+            assertThat(state(state, "show")).contains("name: st-nd0", "destination: 10.33.0.0/16");
+            Frameworks.eventually("checkpoint " + netId + " rolled back", Duration.ofSeconds(20),
+                    () -> state(state, "checkpoints").contains(netId + " rolled-back"));
+            assertThat(sbx.resolve("run/network/10-patchbay-st-nd0.network")).doesNotExist();
+            Frameworks.eventually("10.32.0.1 gone from st-nd0", Duration.ofSeconds(20),
+                    () -> !Cmd.run("ip", "-n", ns, "-o", "addr", "show", "dev", "st-nd0").contains("10.32.0.1"));
+        }
 
         // exit statuses for scripts: invalid document 2, nothing pending 7, usage 64; nothing changed
         Path bad = dir.resolve("bad.yaml");

@@ -6,14 +6,121 @@ import java.util.SortedSet;
 
 /**
  * A parsed, validated state document (docs/state.md). Every field that the document does not give is null
- * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)).
+ * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)) or
+ * of the port agent's setting.
  *
- * @param interfaces the {@code interfaces[]} entries in document order
+ * @param interfaces     the Open vSwitch entries of {@code interfaces[]} in document order ({@code ovs-bridge},
+ *                       {@code ovs-interface}, {@code ethernet})
+ * @param containerPorts the {@code container-ports[]} entries in document order (empty when not given)
+ * @param links          the systemd-networkd part of {@code interfaces[]} in document order: {@code vlan} entries
+ *                       and the {@code ipv4}/{@code ipv6} of {@code ethernet} and {@code ovs-interface} entries (whose
+ *                       Open vSwitch part is in {@code interfaces})
+ * @param routes         the {@code routes.config[]} entries in document order
  */
-public record Doc(List<Entry> interfaces) {
-    /** @param interfaces entries (copied) */
+public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, List<Link> links, List<Route> routes) {
+    /**
+     * @param interfaces     entries (copied)
+     * @param containerPorts container port entries (copied)
+     * @param links          networkd link entries (copied)
+     * @param routes         route entries (copied)
+     */
     public Doc {
         interfaces = List.copyOf(interfaces);
+        containerPorts = List.copyOf(containerPorts);
+        links = List.copyOf(links);
+        routes = List.copyOf(routes);
+    }
+
+    /**
+     * @param interfaces     entries (copied)
+     * @param containerPorts container port entries (copied)
+     */
+    public Doc(List<Entry> interfaces, List<ContainerPort> containerPorts) {
+        this(interfaces, containerPorts, List.of(), List.of());
+    }
+
+    /** @param interfaces entries (copied); nothing else */
+    public Doc(List<Entry> interfaces) {
+        this(interfaces, List.of());
+    }
+
+    /**
+     * The addresses of one IP family of a link ({@code ipv4} or {@code ipv6}, nmstate's shape), as systemd-networkd
+     * configures them (systemd.network(5) {@code Address=}, {@code DHCP=}).
+     *
+     * @param enabled   false: no address and no DHCP of this family
+     * @param dhcp      whether DHCP (DHCPv4, or DHCPv6) runs
+     * @param addresses static addresses {@code ADDRESS/PREFIX} in canonical form (RFC 5952 for IPv6), in document order
+     */
+    public record Ip(boolean enabled, boolean dhcp, List<String> addresses) {
+        /** @param addresses copied */
+        public Ip {
+            addresses = List.copyOf(addresses);
+        }
+    }
+
+    /**
+     * The systemd-networkd part of an {@code interfaces[]} entry: a {@code vlan} netdev (systemd.netdev(5)
+     * {@code Kind=vlan}, {@code [VLAN] Id=}, listed as {@code VLAN=} in its base link's {@code .network}), and the
+     * addresses of a link. Patchbay writes these as its own files ({@code 10-patchbay-<name>.network},
+     * {@code 10-patchbay-<name>.netdev}); it never touches files it does not own.
+     *
+     * @param path     document path of the entry, e.g. {@code interfaces[4]}
+     * @param name     link name
+     * @param kind     {@code vlan}, {@code ethernet} or {@code ovs-interface}
+     * @param absent   {@code state: absent} (vlan only: Patchbay's files of the VLAN are removed and its {@code VLAN=} line;
+     *                 an absent {@code ethernet}/{@code ovs-interface} entry is no Link, it removes Patchbay's
+     *                 {@code .network} of that name too)
+     * @param vlanBase {@code vlan.base-iface} (vlan only), else null
+     * @param vlanId   {@code vlan.id} 0..4094 (vlan only), else null
+     * @param ipv4     {@code ipv4}, or null: not given
+     * @param ipv6     {@code ipv6}, or null: not given
+     */
+    public record Link(String path, String name, String kind, boolean absent, String vlanBase, Long vlanId, Ip ipv4, Ip ipv6) {
+        /** {@code type: vlan}. */
+        public static final String VLAN = "vlan";
+    }
+
+    /**
+     * One {@code routes.config[]} entry (nmstate's shape): a static route, written as a {@code [Route]} section of the
+     * {@code .network} file of {@code nextHopInterface}.
+     *
+     * @param path             document path, e.g. {@code routes.config[0]}
+     * @param destination      {@code destination} {@code ADDRESS/PREFIX}, canonical
+     * @param nextHopAddress   {@code next-hop-address} (same family), or null (a link-scope route)
+     * @param nextHopInterface {@code next-hop-interface}
+     * @param metric           {@code metric} 0..4294967295, or null
+     * @param absent           {@code state: absent}: the routes of that interface matching the given fields are removed
+     */
+    public record Route(String path, String destination, String nextHopAddress, String nextHopInterface, Long metric,
+            boolean absent) {
+    }
+
+    /**
+     * One {@code container-ports[]} entry: a port of the port agent (ovs-docker's add-port), named like
+     * ovs-docker names it, by container and interface inside the container. Settings are in their canonical text
+     * form; null: not given.
+     *
+     * @param path      document path, e.g. {@code container-ports[3]}
+     * @param container container ID or name, {@code pid:N} or {@code netns:NAME} (as the port agent stores it in
+     *                  {@code external_ids:container_id})
+     * @param iface     interface name inside the container
+     * @param absent    {@code state: absent}: the port is detached (its veth pair deleted)
+     * @param bridge    the bridge the port must be on; null only when absent
+     * @param ipv4      {@code ADDRESS/PREFIX} of the container's interface (IPv4), or null
+     * @param ipv6      {@code ADDRESS/PREFIX} (IPv6, RFC 5952 form), or null
+     * @param mac       MAC address of the container's interface, lower case, or null
+     * @param mtu       MTU of the veth pair, 68..65535, or null
+     * @param gateway   default gateway inside the container, or null
+     * @param vlanGiven whether {@code vlan} is given ({@code vlan: null} is given: no tag)
+     * @param vlan      access VLAN (Port {@code tag}) 0..4095, or null for none
+     */
+    public record ContainerPort(String path, String container, String iface, boolean absent, String bridge, String ipv4,
+            String ipv6, String mac, Long mtu, String gateway, boolean vlanGiven, Long vlan) {
+        /** @return {@code container/iface}, the name of the port in changes */
+        public String key() {
+            return container + "/" + iface;
+        }
     }
 
     /** One {@code interfaces[]} entry. */

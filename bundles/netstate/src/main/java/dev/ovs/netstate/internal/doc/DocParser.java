@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ovs.base.InterfaceName;
 import dev.ovs.base.InvalidArgumentException;
+import dev.ovs.portagent.Cidr;
+import dev.ovs.portagent.ContainerRef;
+import dev.ovs.portagent.Validate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -34,12 +37,15 @@ public final class DocParser {
     public static final int MAX_CHARS = 16 * 1024 * 1024;
 
     private final ObjectMapper yaml;
+    private final ObjectMapper json;
 
     /** Creates a parser (duplicate keys are errors). */
     public DocParser() {
         YAMLFactory f = YAMLFactory.builder().build();
         f.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.yaml = new ObjectMapper(f);
+        this.json = new ObjectMapper();
+        json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
     /**
@@ -51,9 +57,20 @@ public final class DocParser {
         if (text != null && text.length() > MAX_CHARS) {
             throw new InvalidArgumentException("document", "must be at most " + MAX_CHARS + " characters, got " + text.length());
         }
-        JsonNode root;
+        JsonNode root = null;
+        if (text != null && text.stripLeading().startsWith("{")) {
+            // a JSON document (JSON is YAML): Jackson's JSON parser reads it several times faster; anything it does not
+            // accept is read as YAML below, so the result and the errors are the YAML reading's
+            try {
+                root = json.readTree(text);
+            } catch (JsonProcessingException e) {
+                root = null;
+            }
+        }
         try {
-            root = text == null || text.isBlank() ? null : yaml.readTree(text);
+            if (root == null) {
+                root = text == null || text.isBlank() ? null : yaml.readTree(text);
+            }
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             String where = l == null ? "" : " at line " + l.getLineNr() + " column " + l.getColumnNr();
@@ -64,55 +81,151 @@ public final class DocParser {
         }
         Obj top = Obj.of(root, "document", "");
         top.allow("interfaces", "routes", "container-ports");
-        if (top.has("routes")) {
-            throw new InvalidArgumentException("routes", "not supported by this version (networkd links are not covered yet)");
-        }
-        if (top.has("container-ports")) {
-            throw new InvalidArgumentException("container-ports", "not supported by this version (use the port agent)");
-        }
         List<Doc.Entry> entries = new ArrayList<>();
+        List<Doc.Link> links = new ArrayList<>();
         JsonNode list = top.get("interfaces");
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
                 throw new InvalidArgumentException("interfaces", "must be a list, got " + kind(list));
             }
             for (int i = 0; i < list.size(); i++) {
-                entries.add(entry(list.get(i), "interfaces[" + i + "]"));
+                JsonNode n = list.get(i);
+                String path = "interfaces[" + i + "]";
+                if (n != null && n.isObject() && Doc.Link.VLAN.equals(n.path("type").asText(null))) {
+                    links.add(vlanLink(n, path));
+                    continue;
+                }
+                Doc.Entry e = entry(n, path);
+                entries.add(e);
+                if (e instanceof Doc.Iface f && !f.absent()) {
+                    Obj o = Obj.of(n, path, path + ".");
+                    if (o.has("ipv4") || o.has("ipv6")) {
+                        links.add(new Doc.Link(path, f.name(), f.kind(), false, null, null, ip(o, "ipv4", 4), ip(o, "ipv6", 6)));
+                    }
+                }
             }
         }
-        Doc d = new Doc(entries);
+        List<Doc.ContainerPort> cports = new ArrayList<>();
+        JsonNode cl = top.get("container-ports");
+        if (cl != null && !cl.isNull()) {
+            if (!cl.isArray()) {
+                throw new InvalidArgumentException("container-ports", "must be a list, got " + kind(cl));
+            }
+            Map<String, String> seen = new HashMap<>();
+            for (int i = 0; i < cl.size(); i++) {
+                Doc.ContainerPort c = containerPort(cl.get(i), "container-ports[" + i + "]");
+                String first = seen.putIfAbsent(c.key(), c.path());
+                if (first != null) {
+                    throw new InvalidArgumentException(c.path(), "container '" + c.container() + "' interface '" + c.iface()
+                            + "' listed twice (also " + first + ")");
+                }
+                cports.add(c);
+            }
+        }
+        List<Doc.Route> routes = new ArrayList<>();
+        JsonNode rt = top.get("routes");
+        if (rt != null && !rt.isNull()) {
+            Obj r = Obj.of(rt, "routes", "routes.");
+            r.allow("config");
+            JsonNode cfg = r.get("config");
+            if (cfg != null && !cfg.isNull()) {
+                if (!cfg.isArray()) {
+                    throw new InvalidArgumentException("routes.config", "must be a list, got " + kind(cfg));
+                }
+                Map<String, String> seen = new HashMap<>();
+                for (int i = 0; i < cfg.size(); i++) {
+                    Doc.Route route = route(cfg.get(i), "routes.config[" + i + "]");
+                    String key = route.destination() + " " + route.nextHopInterface() + " " + route.nextHopAddress() + " "
+                            + route.metric();
+                    String first = seen.putIfAbsent(key, route.path());
+                    if (first != null) {
+                        throw new InvalidArgumentException(route.path(), "route listed twice (also " + first + ")");
+                    }
+                    routes.add(route);
+                }
+            }
+        }
+        Doc d = new Doc(entries, cports, links, routes);
         crossCheck(d);
         return d;
+    }
+
+    /**
+     * One {@code container-ports[]} entry. The port agent sets one address per port: {@code ipv4} or
+     * {@code ipv6}, not both; {@code gateway} must lie in that address's subnet.
+     */
+    private static Doc.ContainerPort containerPort(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        String container = o.requiredText("container");
+        ContainerRef.parse(o.path("container"), container);
+        String iface = InterfaceName.check(o.path("interface"), o.requiredText("interface"));
+        boolean absent = o.absent();
+        String bridge = o.text("bridge");
+        if (bridge != null) {
+            InterfaceName.check(o.path("bridge"), bridge);
+        }
+        if (absent) {
+            o.allow("container", "interface", "state", "bridge");
+            return new Doc.ContainerPort(path, container, iface, true, bridge, null, null, null, null, null, false, null);
+        }
+        o.allow("container", "interface", "state", "bridge", "ipv4", "ipv6", "mac", "mtu", "gateway", "vlan");
+        if (bridge == null) {
+            throw new InvalidArgumentException(o.path("bridge"), "required (the bridge the port is on)");
+        }
+        if (o.has("ipv4") && o.has("ipv6")) {
+            throw new InvalidArgumentException(path, "give ipv4 or ipv6, not both (the port agent sets one address per port)");
+        }
+        Cidr address = null;
+        String ipv4 = o.text("ipv4");
+        if (ipv4 != null) {
+            address = Validate.cidr(o.path("ipv4"), ipv4);
+            if (!address.isIpv4() || ipv4.indexOf('/') < 0) {
+                throw new InvalidArgumentException(o.path("ipv4"), "must be an IPv4 ADDRESS/PREFIX (e.g. 10.0.0.2/24), got '" + ipv4 + "'");
+            }
+            ipv4 = address.toString();
+        }
+        String ipv6 = o.text("ipv6");
+        if (ipv6 != null) {
+            address = Validate.cidr(o.path("ipv6"), ipv6);
+            if (address.isIpv4() || ipv6.indexOf('/') < 0) {
+                throw new InvalidArgumentException(o.path("ipv6"), "must be an IPv6 ADDRESS/PREFIX (e.g. fd00::2/64), got '" + ipv6 + "'");
+            }
+            ipv6 = address.toString();
+        }
+        String mac = o.text("mac");
+        if (mac != null) {
+            mac = Validate.mac(o.path("mac"), mac);
+        }
+        Long mtu = o.integer("mtu", 68, 65535);
+        String gateway = o.text("gateway");
+        if (gateway != null) {
+            gateway = Validate.format(Validate.gateway(o.path("gateway"), gateway, address));
+        }
+        boolean vlanGiven = n.has("vlan");
+        Long vlan = o.integer("vlan", 0, 4095);
+        return new Doc.ContainerPort(path, container, iface, false, bridge, ipv4, ipv6, mac, mtu, gateway, vlanGiven, vlan);
     }
 
     private static Doc.Entry entry(JsonNode n, String path) {
         Obj o = Obj.of(n, path, path + ".");
         String name = InterfaceName.check(path + ".name", o.requiredText("name"));
         String type = o.requiredText("type");
-        String state = o.text("state");
-        boolean absent;
-        if (state == null || state.equals("up")) {
-            absent = false;
-        } else if (state.equals("absent")) {
-            absent = true;
-        } else {
-            throw new InvalidArgumentException(path + ".state", "must be up or absent, got '" + state + "'");
-        }
+        boolean absent = o.absent();
         switch (type) {
             case "ovs-bridge":
                 return bridge(o, path, name, absent);
             case Doc.Iface.OVS_INTERFACE:
             case Doc.Iface.ETHERNET:
                 return iface(o, path, name, type, absent);
-            case "vlan":
             case "linux-bridge":
             case "bond":
             case "veth":
             case "dummy":
                 throw new InvalidArgumentException(path + ".type", "type '" + type
-                        + "' is not supported by this version (ovs-bridge, ovs-interface, ethernet)");
+                        + "' is not supported by this version (ovs-bridge, ovs-interface, ethernet, vlan)");
             default:
-                throw new InvalidArgumentException(path + ".type", "must be ovs-bridge, ovs-interface or ethernet, got '" + type + "'");
+                throw new InvalidArgumentException(path + ".type", "must be ovs-bridge, ovs-interface, ethernet or vlan, got '" + type
+                        + "'");
         }
     }
 
@@ -230,11 +343,11 @@ public final class DocParser {
         }
         Long mtu;
         if (type.equals(Doc.Iface.ETHERNET)) {
-            o.allow("name", "type", "state", "mtu", "ovs-db");
+            o.allow("name", "type", "state", "mtu", "ovs-db", "ipv4", "ipv6");
             mtu = o.integer("mtu", 68, 65535);
             return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o));
         }
-        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel");
+        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel", "ipv4", "ipv6");
         mtu = o.integer("mtu", 68, 65535);
         Obj patch = o.obj("patch");
         Obj tunnel = o.obj("tunnel");
@@ -268,6 +381,113 @@ public final class DocParser {
         return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o));
     }
 
+    /** A {@code type: vlan} entry: a VLAN netdev of systemd-networkd on {@code vlan.base-iface}. */
+    private static Doc.Link vlanLink(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        String name = InterfaceName.check(path + ".name", o.requiredText("name"));
+        if (o.absent()) {
+            o.allow("name", "type", "state");
+            return new Doc.Link(path, name, Doc.Link.VLAN, true, null, null, null, null);
+        }
+        o.allow("name", "type", "state", "vlan", "ipv4", "ipv6");
+        Obj v = o.obj("vlan");
+        if (v == null) {
+            throw new InvalidArgumentException(path + ".vlan", "required (base-iface and id)");
+        }
+        v.allow("base-iface", "id");
+        String base = InterfaceName.check(v.path("base-iface"), v.requiredText("base-iface"));
+        if (base.equals(name)) {
+            throw new InvalidArgumentException(v.path("base-iface"), "must not be the VLAN itself");
+        }
+        Long id = v.integer("id", 0, 4094);
+        if (id == null) {
+            throw new InvalidArgumentException(v.path("id"), "required (the VLAN ID, 0..4094)");
+        }
+        return new Doc.Link(path, name, Doc.Link.VLAN, false, base, id, ip(o, "ipv4", 4), ip(o, "ipv6", 6));
+    }
+
+    /** {@code ipv4} / {@code ipv6}: {@code enabled}, {@code dhcp}, {@code address[]} of {@code ip} + {@code prefix-length}. */
+    private static Doc.Ip ip(Obj o, String key, int family) {
+        Obj ip = o.obj(key);
+        if (ip == null) {
+            return null;
+        }
+        ip.allow("enabled", "dhcp", "address");
+        Boolean enabled = ip.bool("enabled");
+        boolean dhcp = Boolean.TRUE.equals(ip.bool("dhcp"));
+        List<String> addresses = new ArrayList<>();
+        JsonNode al = ip.get("address");
+        if (al != null && !al.isNull()) {
+            if (!al.isArray()) {
+                throw new InvalidArgumentException(ip.path("address"), "must be a list, got " + kind(al));
+            }
+            for (int i = 0; i < al.size(); i++) {
+                String ap = ip.path("address") + "[" + i + "]";
+                Obj a = Obj.of(al.get(i), ap, ap + ".");
+                a.allow("ip", "prefix-length");
+                String literal = a.requiredText("ip");
+                Long prefix = a.integer("prefix-length", 0, family == 4 ? 32 : 128);
+                if (prefix == null) {
+                    throw new InvalidArgumentException(a.path("prefix-length"), "required");
+                }
+                Cidr c = Validate.cidr(a.path("ip"), literal + "/" + prefix);
+                if (c.isIpv4() != (family == 4)) {
+                    throw new InvalidArgumentException(a.path("ip"), "must be an IPv" + family + " address, got '" + literal + "'");
+                }
+                if (addresses.contains(c.toString())) {
+                    throw new InvalidArgumentException(ap, "address " + c + " listed twice");
+                }
+                addresses.add(c.toString());
+            }
+        }
+        if (Boolean.FALSE.equals(enabled) && (dhcp || !addresses.isEmpty())) {
+            throw new InvalidArgumentException(ip.path("enabled"), "is false: no address and no dhcp are allowed");
+        }
+        return new Doc.Ip(!Boolean.FALSE.equals(enabled), dhcp, addresses);
+    }
+
+    /** One {@code routes.config[]} entry. */
+    private static Doc.Route route(JsonNode n, String path) {
+        Obj o = Obj.of(n, path, path + ".");
+        o.allow("destination", "next-hop-address", "next-hop-interface", "metric", "state");
+        String state = o.text("state");
+        if (state != null && !state.equals("absent")) {
+            throw new InvalidArgumentException(path + ".state", "must be absent (or not given), got '" + state + "'");
+        }
+        String dest = o.requiredText("destination");
+        int slash = dest.indexOf('/');
+        if (slash < 0) {
+            throw new InvalidArgumentException(o.path("destination"), "must be ADDRESS/PREFIX (e.g. 10.60.0.0/16, 0.0.0.0/0), got '"
+                    + dest + "'");
+        }
+        java.net.InetAddress net = Validate.ipLiteral(o.path("destination"), dest.substring(0, slash));
+        int max = net instanceof java.net.Inet4Address ? 32 : 128;
+        String pl = dest.substring(slash + 1);
+        if (!pl.matches("[0-9]{1,3}") || Integer.parseInt(pl) > max) {
+            throw new InvalidArgumentException(o.path("destination"), "prefix length must be 0.." + max + ", got '" + pl + "'");
+        }
+        Cidr c = new Cidr(net, Integer.parseInt(pl));
+        byte[] b = net.getAddress();
+        for (int bit = c.prefixLength(); bit < b.length * 8; bit++) {
+            if ((b[bit / 8] & (0x80 >> (bit % 8))) != 0) {
+                throw new InvalidArgumentException(o.path("destination"), "must be a network address (no host bits after the prefix), "
+                        + "got '" + dest + "'");
+            }
+        }
+        String via = o.text("next-hop-address");
+        if (via != null) {
+            java.net.InetAddress g = Validate.ipLiteral(o.path("next-hop-address"), via);
+            if ((g instanceof java.net.Inet4Address) != (net instanceof java.net.Inet4Address)) {
+                throw new InvalidArgumentException(o.path("next-hop-address"), "must be of the destination's address family, got '"
+                        + via + "'");
+            }
+            via = Validate.format(g);
+        }
+        String dev = InterfaceName.check(o.path("next-hop-interface"), o.requiredText("next-hop-interface"));
+        Long metric = o.integer("metric", 0, 4294967295L);
+        return new Doc.Route(path, Validate.format(net) + "/" + pl, via, dev, metric, "absent".equals(state));
+    }
+
     /** Checks across entries: unique names, ports listed once, ports not both listed and absent. */
     private static void crossCheck(Doc d) {
         Map<String, String> entryPath = new HashMap<>();
@@ -276,6 +496,18 @@ public final class DocParser {
             if (first != null) {
                 throw new InvalidArgumentException(e.path() + ".name", "duplicate name '" + e.name() + "' (also " + first + ")");
             }
+        }
+        for (Doc.Link l : d.links()) {
+            if (l.kind().equals(Doc.Link.VLAN)) {
+                String first = entryPath.putIfAbsent(l.name(), l.path());
+                if (first != null) {
+                    throw new InvalidArgumentException(l.path() + ".name", "duplicate name '" + l.name() + "' (also " + first + ")");
+                }
+            }
+        }
+        Map<String, Doc.Entry> byName = new HashMap<>();
+        for (Doc.Entry e : d.interfaces()) {
+            byName.putIfAbsent(e.name(), e);
         }
         Map<String, String> portPath = new HashMap<>();
         for (Doc.Entry e : d.interfaces()) {
@@ -291,7 +523,10 @@ public final class DocParser {
                     }
                     String other = entryPath.get(p.name());
                     if (other != null) {
-                        Doc.Entry oe = d.interfaces().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+                        Doc.Entry oe = byName.get(p.name());
+                        if (oe == null) {
+                            throw new InvalidArgumentException(pp, "'" + p.name() + "' is a vlan link of systemd-networkd (" + other + ")");
+                        }
                         if (oe instanceof Doc.Bridge) {
                             throw new InvalidArgumentException(pp, "'" + p.name() + "' is a bridge (" + other + ")");
                         }
@@ -370,6 +605,15 @@ public final class DocParser {
                 throw new InvalidArgumentException(path(key), "must be a string, got " + kind(v));
             }
             return v.asText();
+        }
+
+        /** @return {@code state}: false for {@code up} or not given, true for {@code absent} */
+        boolean absent() {
+            String state = text("state");
+            if (state != null && !state.equals("up") && !state.equals("absent")) {
+                throw new InvalidArgumentException(path("state"), "must be up or absent, got '" + state + "'");
+            }
+            return "absent".equals(state);
         }
 
         String requiredText(String key) {

@@ -49,8 +49,17 @@ public final class DocWriter {
     public static ObjectNode tree(Doc d) {
         ObjectNode root = F.objectNode();
         ArrayNode list = root.putArray("interfaces");
+        // entries in the order of their paths: the Open vSwitch entries and the vlan links are kept apart in a Doc
+        List<Map.Entry<Integer, ObjectNode>> ordered = new ArrayList<>();
+        Map<String, Doc.Link> ips = new java.util.HashMap<>();
+        for (Doc.Link l : d.links()) {
+            if (!l.kind().equals(Doc.Link.VLAN) && !l.absent()) {
+                ips.put(l.path() + " " + l.name(), l);
+            }
+        }
         for (Doc.Entry e : d.interfaces()) {
-            ObjectNode o = list.addObject();
+            ObjectNode o = F.objectNode();
+            ordered.add(Map.entry(index(e.path(), ordered.size()), o));
             o.put("name", e.name());
             if (e instanceof Doc.Bridge b) {
                 o.put("type", "ovs-bridge");
@@ -96,9 +105,113 @@ public final class DocWriter {
                     new java.util.TreeMap<>(i.options()).forEach(opts::put);
                 }
                 ovsDb(o, i.externalIds());
+                Doc.Link l = ips.get(i.path() + " " + i.name());
+                if (l != null) {
+                    ip(o, "ipv4", l.ipv4());
+                    ip(o, "ipv6", l.ipv6());
+                }
+            }
+        }
+        for (Doc.Link l : d.links()) {
+            if (!l.kind().equals(Doc.Link.VLAN)) {
+                continue;
+            }
+            ObjectNode o = F.objectNode();
+            ordered.add(Map.entry(index(l.path(), ordered.size()), o));
+            o.put("name", l.name());
+            o.put("type", Doc.Link.VLAN);
+            o.put("state", l.absent() ? "absent" : "up");
+            if (!l.absent()) {
+                ObjectNode v = o.putObject("vlan");
+                v.put("base-iface", l.vlanBase());
+                v.put("id", l.vlanId());
+                ip(o, "ipv4", l.ipv4());
+                ip(o, "ipv6", l.ipv6());
+            }
+        }
+        ordered.sort(Map.Entry.comparingByKey());
+        ordered.forEach(e -> list.add(e.getValue()));
+        if (!d.routes().isEmpty()) {
+            ArrayNode rl = root.putObject("routes").putArray("config");
+            for (Doc.Route r : d.routes()) {
+                ObjectNode o = rl.addObject();
+                o.put("destination", r.destination());
+                putIf(o, "next-hop-address", r.nextHopAddress());
+                o.put("next-hop-interface", r.nextHopInterface());
+                if (r.metric() != null) {
+                    o.put("metric", r.metric());
+                }
+                if (r.absent()) {
+                    o.put("state", "absent");
+                }
+            }
+        }
+        if (!d.containerPorts().isEmpty()) {
+            ArrayNode cl = root.putArray("container-ports");
+            for (Doc.ContainerPort c : d.containerPorts()) {
+                ObjectNode o = cl.addObject();
+                o.put("container", c.container());
+                o.put("interface", c.iface());
+                if (c.bridge() != null) {
+                    o.put("bridge", c.bridge());
+                }
+                o.put("state", c.absent() ? "absent" : "up");
+                if (c.absent()) {
+                    continue;
+                }
+                if (c.vlanGiven()) {
+                    if (c.vlan() == null) {
+                        o.putNull("vlan");
+                    } else {
+                        o.put("vlan", c.vlan());
+                    }
+                }
+                putIf(o, "ipv4", c.ipv4());
+                putIf(o, "ipv6", c.ipv6());
+                putIf(o, "mac", c.mac());
+                if (c.mtu() != null) {
+                    o.put("mtu", c.mtu());
+                }
+                putIf(o, "gateway", c.gateway());
             }
         }
         return root;
+    }
+
+    /** @return N of a path {@code interfaces[N]}, or {@code fallback} for another path */
+    private static int index(String path, int fallback) {
+        if (path != null && path.startsWith("interfaces[") && path.endsWith("]")) {
+            try {
+                return Integer.parseInt(path.substring("interfaces[".length(), path.length() - 1));
+            } catch (NumberFormatException e) {
+                return fallback;
+            }
+        }
+        return fallback;
+    }
+
+    private static void ip(ObjectNode o, String key, Doc.Ip ip) {
+        if (ip == null) {
+            return;
+        }
+        ObjectNode n = o.putObject(key);
+        n.put("enabled", ip.enabled());
+        n.put("dhcp", ip.dhcp());
+        if (!ip.addresses().isEmpty()) {
+            ArrayNode a = n.putArray("address");
+            for (String cidr : ip.addresses()) {
+                int slash = cidr.indexOf('/');
+                ObjectNode x = a.addObject();
+                x.put("ip", cidr.substring(0, slash));
+                x.put("prefix-length", Integer.parseInt(cidr.substring(slash + 1)));
+            }
+        }
+    }
+
+    private static void putIf(ObjectNode o, String key, String value) {
+        if (value != null) {
+            o.put(key, value);
+        }
     }
 
     private static ObjectNode port(Doc.Port p) {

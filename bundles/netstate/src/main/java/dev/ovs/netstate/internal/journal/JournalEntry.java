@@ -1,7 +1,9 @@
 package dev.ovs.netstate.internal.journal;
 
 import dev.ovs.netstate.Checkpoint;
+import dev.ovs.netstate.internal.net.FileImage;
 import dev.ovs.netstate.internal.ovs.RowImage;
+import dev.ovs.netstate.internal.ports.PortImage;
 import java.util.List;
 
 /**
@@ -18,9 +20,18 @@ import java.util.List;
  * @param documentSha256 SHA-256 of the document, hex
  * @param caller         who applied it
  * @param images         before-images (Open_vSwitch rows)
+ * @param ports          before-images of container ports (empty when the apply touched none)
+ * @param files          before-images of systemd-networkd files (empty when the apply touched none)
  */
 public record JournalEntry(String id, String phase, long createdMicros, long deadlineMicros, String reason, int changes,
-        String documentSha256, String caller, List<RowImage> images) {
+        String documentSha256, String caller, List<RowImage> images, List<PortImage> ports, List<FileImage> files) {
+    /** Missing lists (an entry without container ports or files) become empty. */
+    public JournalEntry {
+        images = images == null ? List.of() : List.copyOf(images);
+        ports = ports == null ? List.of() : List.copyOf(ports);
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
     /** Journaled before the transaction; not known to be done. */
     public static final String APPLYING = "applying";
     /** Applied, waiting for commit. */
@@ -39,7 +50,16 @@ public record JournalEntry(String id, String phase, long createdMicros, long dea
      */
     public JournalEntry with(String newPhase, String newReason) {
         return new JournalEntry(id, newPhase, createdMicros, deadlineMicros, newReason == null ? reason : newReason, changes,
-                documentSha256, caller, images);
+                documentSha256, caller, images, ports, files);
+    }
+
+    /**
+     * @param newPorts container port images
+     * @return a copy with only these container port images
+     */
+    public JournalEntry withPorts(List<PortImage> newPorts) {
+        return new JournalEntry(id, phase, createdMicros, deadlineMicros, reason, changes, documentSha256, caller, images, newPorts,
+                files);
     }
 
     /** @return true while the journal must be acted on at start: applying, pending or rolling back */

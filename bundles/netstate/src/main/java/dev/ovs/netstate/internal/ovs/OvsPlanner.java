@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code vlan_mode}, {@code tag}, {@code trunks}, {@code external_ids} keys; a new port gets an Interface of
  * the same name (type from its {@code interfaces[]} entry, else "" = a kernel device);</li>
  * <li>{@code ovs-interface}/{@code ethernet}: Interface {@code type}, {@code options}, {@code mtu_request},
- * {@code external_ids} keys;</li>
+ * {@code external_ids} keys (an {@code ethernet} entry that gives only {@code ipv4}/{@code ipv6} and is no port is a
+ * systemd-networkd link only: no target);</li>
  * <li>{@code state: absent}: the bridge, or the port of that name, is removed.</li>
  * </ul>
  * Targets come in the order bridges, ports, interfaces.
@@ -42,6 +43,13 @@ public final class OvsPlanner {
         List<RowTarget> ifaces = new ArrayList<>();
         Map<String, Doc.Iface> ifaceEntries = new HashMap<>();
         Set<String> listedPorts = new HashSet<>();
+        // ethernet entries that only give ipv4/ipv6: links of systemd-networkd, an OVS port only when there is one
+        Set<String> linkOnly = new HashSet<>();
+        for (Doc.Link l : d.links()) {
+            if (!l.absent() && l.kind().equals(Doc.Iface.ETHERNET)) {
+                linkOnly.add(l.name());
+            }
+        }
         for (Doc.Entry e : d.interfaces()) {
             if (e instanceof Doc.Iface i) {
                 ifaceEntries.put(i.name(), i);
@@ -114,6 +122,10 @@ public final class OvsPlanner {
                 continue;
             }
             boolean exists = s.row("Interface", i.name()) != null;
+            if (!exists && !listedPorts.contains(i.name()) && linkOnly.contains(i.name()) && i.mtu() == null
+                    && i.externalIds() == null) {
+                continue;
+            }
             if (!exists && !listedPorts.contains(i.name())) {
                 throw new InvalidArgumentException(i.path() + ".name", "'" + i.name()
                         + "' is not a port of any bridge: list it in a bridge's bridge.port");

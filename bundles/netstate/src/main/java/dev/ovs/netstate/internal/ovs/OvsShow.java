@@ -15,7 +15,9 @@ import java.util.TreeSet;
  * its ports except the local one, with VLAN columns and external_ids), then the interfaces of those ports
  * sorted by name: internal ({@code ovs-interface}), patch ({@code patch.peer}), tunnels ({@code tunnel}), and
  * system interfaces ({@code ethernet}) only when they have an {@code mtu_request} or external_ids. Interfaces
- * of other types (dpdk, tap, ...) appear only as ports. Applying the result changes nothing.
+ * of other types (dpdk, tap, ...) appear only as ports. Container ports (their interface has
+ * {@code external_ids:container_id} and {@code container_iface}) are left out: they are shown under
+ * {@code container-ports}. Applying the result changes nothing.
  */
 public final class OvsShow {
     private OvsShow() {
@@ -36,7 +38,7 @@ public final class OvsShow {
             TreeMap<String, Row> byName = new TreeMap<>();
             for (Object u : b.getSet("ports")) {
                 Row p = s.byUuid.get(u);
-                if (p != null && !p.getString("name").equals(name)) {
+                if (p != null && !p.getString("name").equals(name) && !containerPort(s, p)) {
                     byName.put(p.getString("name"), p);
                 }
             }
@@ -74,6 +76,21 @@ public final class OvsShow {
             }
         }
         return new Doc(entries);
+    }
+
+    /**
+     * A container port (ovs-docker's or the port agent's: its interface has {@code external_ids:container_id} and
+     * {@code container_iface}) is shown under {@code container-ports}, not as a bridge port.
+     */
+    static boolean containerPort(OvsSnapshot s, Row port) {
+        for (Object u : port.getSet("interfaces")) {
+            Row i = s.byUuid.get(u);
+            if (i != null && i.getMap("external_ids").containsKey("container_id")
+                    && i.getMap("external_ids").containsKey("container_iface")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<String, String> ids(Row r) {

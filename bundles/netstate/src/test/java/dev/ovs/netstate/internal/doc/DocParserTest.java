@@ -139,7 +139,7 @@ class DocParserTest {
         rejects(parser, "interfaces:\n- name: this-name-is-too-long\n  type: ovs-bridge\n", "interfaces[0].name", "must be 1..15 bytes");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  mtu: 10\n", "interfaces[0].mtu", "must be 68..65535, got 10");
         rejects(parser, "interfaces:\n- name: a\n  type: wifi\n", "interfaces[0].type", "got 'wifi'");
-        rejects(parser, "interfaces:\n- name: a\n  type: vlan\n", "interfaces[0].type", "not supported");
+        rejects(parser, "interfaces:\n- name: a\n  type: bond\n", "interfaces[0].type", "not supported");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  state: down\n", "interfaces[0].state", "up or absent");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n- name: a\n  type: ovs-interface\n", "interfaces[1].name", "duplicate");
         rejects(parser, "interfaces:\n- name: a\n  type: ovs-interface\n  tunnel: {type: vxlan}\n", "interfaces[0].tunnel.options.remote_ip", "required");
@@ -148,11 +148,130 @@ class DocParserTest {
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: p}]}\n- name: p\n  type: ovs-interface\n  state: absent\n",
                 "interfaces[0].bridge.port[0].name", "absent");
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  bridge: {port: [{name: b}]}\n", "interfaces[0].bridge.port[0].name", "local port");
-        rejects(parser, "routes:\n  config: []\n", "routes", "not supported");
         rejects(parser, "interfaces: {a: 1}\n", "interfaces", "must be a list");
         rejects(parser, "interfaces:\n- name: a\n  name: b\n  type: ovs-bridge\n", "document", "must be valid YAML");
         rejects(parser, "interfaces: [\n", "document", "must be valid YAML");
         rejects(parser, "interfaces:\n- name: b\n  type: ovs-bridge\n  ovs-db: {external_ids: {k: [1]}}\n",
                 "interfaces[0].ovs-db.external_ids.k", "must be a string");
+    }
+
+    @Test
+    void containerPortsParseCanonicallyAndRoundTrip() {
+        Doc d = parser.parse("""
+                container-ports:
+                - container: web-1
+                  interface: eth1
+                  bridge: br0
+                  ipv4: 10.0.0.2/24
+                  mac: "12:34:56:78:9A:BC"
+                  mtu: 1400
+                  gateway: 10.0.0.1
+                  vlan: 50
+                - {container: "pid:42", interface: eth2, bridge: br0, ipv6: "FD00:0:0::2/64", vlan: null}
+                - {container: "netns:c3", interface: eth1, state: absent}
+                """);
+        assertThat(d.containerPorts()).containsExactly(
+                new Doc.ContainerPort("container-ports[0]", "web-1", "eth1", false, "br0", "10.0.0.2/24", null, "12:34:56:78:9a:bc",
+                        1400L, "10.0.0.1", true, 50L),
+                new Doc.ContainerPort("container-ports[1]", "pid:42", "eth2", false, "br0", null, "fd00::2/64", null, null, null, true,
+                        null),
+                new Doc.ContainerPort("container-ports[2]", "netns:c3", "eth1", true, null, null, null, null, null, null, false, null));
+        // written and read back: the same document (a MAC that YAML 1.1 could read as a number stays a string)
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+        assertThat(d.containerPorts().get(0).key()).isEqualTo("web-1/eth1");
+    }
+
+    @Test
+    void badContainerPortsNameTheirPath() {
+        String head = "container-ports:\n- {container: c1, interface: eth1, bridge: br0";
+        rejects(parser, head + ", vlan: 5000}\n", "container-ports[0].vlan", "must be 0..4095, got 5000");
+        rejects(parser, head + ", ipv4: 10.0.0.1}\n", "container-ports[0].ipv4", "IPv4 ADDRESS/PREFIX");
+        rejects(parser, head + ", ipv4: fd00::1/64}\n", "container-ports[0].ipv4", "IPv4 ADDRESS/PREFIX");
+        rejects(parser, head + ", ipv6: 10.0.0.1/24}\n", "container-ports[0].ipv6", "IPv6 ADDRESS/PREFIX");
+        rejects(parser, head + ", mac: \"01:00:00:00:00:01\"}\n", "container-ports[0].mac", "unicast");
+        rejects(parser, head + ", mtu: 60}\n", "container-ports[0].mtu", "must be 68..65535, got 60");
+        rejects(parser, head + ", state: down}\n", "container-ports[0].state", "up or absent");
+        rejects(parser, "container-ports:\n- {container: c1, interface: eth1, state: absent, vlan: 3}\n", "container-ports[0].vlan",
+                "unknown key");
+        rejects(parser, "container-ports:\n- {container: c1, bridge: br0}\n", "container-ports[0].interface", "required");
+        rejects(parser, "container-ports:\n- {container: c1, interface: 'a/b', bridge: br0}\n", "container-ports[0].interface", "");
+        rejects(parser, head + "}\n- {container: c1, interface: eth1, bridge: br1}\n", "container-ports[1]", "listed twice");
+        rejects(parser, "container-ports: {a: 1}\n", "container-ports", "must be a list");
+    }
+
+    @Test
+    void networkdLinksAndRoutesParseAndRoundTrip() {
+        Doc d = parser.parse("""
+                interfaces:
+                - name: br0
+                  type: ovs-bridge
+                - name: eth1.50
+                  type: vlan
+                  vlan: {base-iface: eth1, id: 50}
+                  ipv4:
+                    enabled: true
+                    address: [{ip: 10.50.0.1, prefix-length: 24}]
+                  ipv6: {enabled: true, dhcp: true}
+                - name: eth2
+                  type: ethernet
+                  ipv4: {enabled: false}
+                - name: old.7
+                  type: vlan
+                  state: absent
+                routes:
+                  config:
+                  - {destination: 0.0.0.0/0, next-hop-address: 10.50.0.254, next-hop-interface: eth1.50}
+                  - {destination: "FD00:60::/64", next-hop-interface: eth2, metric: 10, state: absent}
+                """);
+        assertThat(d.interfaces()).extracting(Doc.Entry::name).containsExactly("br0", "eth2");
+        assertThat(d.links()).containsExactly(
+                new Doc.Link("interfaces[1]", "eth1.50", "vlan", false, "eth1", 50L, new Doc.Ip(true, false, List.of("10.50.0.1/24")),
+                        new Doc.Ip(true, true, List.of())),
+                new Doc.Link("interfaces[2]", "eth2", "ethernet", false, null, null, new Doc.Ip(false, false, List.of()), null),
+                new Doc.Link("interfaces[3]", "old.7", "vlan", true, null, null, null, null));
+        assertThat(d.routes()).containsExactly(new Doc.Route("routes.config[0]", "0.0.0.0/0", "10.50.0.254", "eth1.50", null, false),
+                new Doc.Route("routes.config[1]", "fd00:60::/64", null, "eth2", 10L, true));
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+    }
+
+    @Test
+    void badLinksAndRoutesNameTheirPath() {
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: v, id: 5}}\n", "interfaces[0].vlan.base-iface", "itself");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: e, id: 4095}}\n", "interfaces[0].vlan.id",
+                "must be 0..4094, got 4095");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {id: 5}}\n", "interfaces[0].vlan.base-iface", "required");
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: e, id: 5}, mtu: 1400}\n", "interfaces[0].mtu",
+                "unknown key");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1}]}}\n",
+                "interfaces[0].ipv4.address[0].prefix-length", "required");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1, prefix-length: 33}]}}\n",
+                "interfaces[0].ipv4.address[0].prefix-length", "must be 0..32, got 33");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet, ipv4: {address: [{ip: 10.0.0.1, prefix-length: 8}, "
+                + "{ip: 10.0.0.1, prefix-length: 8}]}}\n", "interfaces[0].ipv4.address[1]", "listed twice");
+        rejects(parser, "interfaces:\n- {name: e, type: ovs-bridge, ipv4: {dhcp: true}}\n", "interfaces[0].ipv4", "unknown key");
+        rejects(parser, "interfaces:\n- {name: e, type: ethernet}\n- {name: e, type: vlan, vlan: {base-iface: x, id: 1}}\n",
+                "interfaces[1].name", "duplicate");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0, next-hop-interface: e}\n", "routes.config[0].destination",
+                "ADDRESS/PREFIX");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8}\n", "routes.config[0].next-hop-interface", "required");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e, metric: -1}\n",
+                "routes.config[0].metric", "must be 0..4294967295");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e, state: up}\n",
+                "routes.config[0].state", "must be absent");
+        rejects(parser, "routes:\n  config:\n  - {destination: 10.0.0.0/8, next-hop-interface: e}\n  - {destination: 10.0.0.0/8, "
+                + "next-hop-interface: e}\n", "routes.config[1]", "listed twice");
+        rejects(parser, "routes: [1]\n", "routes", "must be a mapping");
+    }
+
+    @Test
+    void jsonDocumentsReadLikeTheirYaml() throws Exception {
+        var yamlMapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(yamlMapper.readTree(FULL));
+        assertThat(json).startsWith("{");
+        assertThat(parser.parse(json)).isEqualTo(parser.parse(FULL));
+        // duplicate keys are errors in JSON too (read as YAML, which names them)
+        rejects(parser, "{\"interfaces\": [], \"interfaces\": []}", "document", "must be valid YAML");
+        rejects(parser, "{\"interfaces\": [{\"name\": \"b\", \"type\": \"ovs-bridge\", \"state\": \"gone\"}]}",
+                "interfaces[0].state", "up or absent");
     }
 }
