@@ -25,11 +25,11 @@ import dev.ovs.base.DomainException;
 import dev.ovs.ovsdb.Condition;
 import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.OvsdbServerException;
 import dev.ovs.ovsdb.Replica;
-import dev.ovs.ovsdb.ReplicaListener;
 import dev.ovs.ovsdb.Row;
-import dev.ovs.ovsdb.TransactResult;
 import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.vswitch.NotAppliedException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.networkd.FileNotOwnedException;
 import dev.ovs.networkd.NetworkFiles;
@@ -501,33 +501,26 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     private void applyOvs(VSwitch v, OvsSnapshot s, OvsReconciler.Plan plan, JournalEntry e, String id, String who) {
         TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
         int guards = OvsReconciler.emit(plan, s, tx, true);
-        int select = cfgIncrement(tx, s);
         tx.comment("patchbay netstate apply " + id + " by " + who);
         fault("before-transaction");
-        TransactResult r;
         try {
-            r = TransactionBuilder.join(tx.executeAsync());
+            // VSwitch.commit adds the next_cfg increment and waits for ovs-vswitchd (the one owner of that wait)
+            v.commit(tx, Duration.ofMillis(settings.vswitchdTimeoutMillis()));
+        } catch (OvsdbServerException x) { // refused: the transaction changed nothing
+            JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + x.getMessage());
+            journal.write(failed);
+            remember(failed);
+            if (x.kind() == ErrorKind.Conflict && x.operationIndex() < guards) {
+                throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
+                        + "else after it was read (" + x.getMessage() + "); nothing was changed, apply again");
+            }
+            throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + x.getMessage()
+                    + "); nothing was changed");
+        } catch (NotAppliedException x) { // committed, not applied by ovs-vswitchd in time
+            throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
         } catch (RuntimeException x) {
             // the outcome is unknown (connection lost, timeout): restore the before-image to be sure
             throw undo(e, "apply failed: " + x.getMessage(), ErrorKind.Failed, x);
-        }
-        if (!r.ok()) {
-            int i = r.errorIndex();
-            var op = r.results().get(i);
-            String what = op.error() + (op.details() == null ? "" : ": " + op.details());
-            JournalEntry failed = e.with(JournalEntry.ROLLED_BACK, "apply failed: " + what);
-            journal.write(failed); // the transaction changed nothing
-            remember(failed);
-            if (i < guards) {
-                throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
-                        + "else after it was read (" + what + "); nothing was changed, apply again");
-            }
-            throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + what + "); nothing was changed");
-        }
-        try {
-            awaitVswitchd(v, r, select);
-        } catch (NetStateException x) {
-            throw undo(e, "apply failed: " + x.getMessage(), x.kind(), x);
         }
     }
 
@@ -748,67 +741,6 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         }
     }
 
-    /** Adds the next_cfg increment and its select (ovs-vsctl's wait for ovs-vswitchd); -1 when not waiting. */
-    private int cfgIncrement(TransactionBuilder tx, OvsSnapshot s) {
-        if (!vswitchdSeen(s.root())) {
-            return -1;
-        }
-        tx.mutate(OvsSnapshot.DB, List.of(dev.ovs.ovsdb.Condition.eq("_uuid", s.root().uuid())),
-                List.of(Mutation.add("next_cfg", 1L)));
-        tx.select(OvsSnapshot.DB, List.of(dev.ovs.ovsdb.Condition.eq("_uuid", s.root().uuid())), "next_cfg");
-        return tx.size() - 1;
-    }
-
-    /** ovs-vswitchd has run against this database: it sets cur_cfg and publishes its datapath and interface types. */
-    static boolean vswitchdSeen(Row root) {
-        Long cur = root.getLong("cur_cfg");
-        return (cur != null && cur > 0) || !root.getSet("datapath_types").isEmpty() || !root.getSet("iface_types").isEmpty();
-    }
-
-    /**
-     * Waits until ovs-vswitchd reports {@code cur_cfg >= next_cfg} of the transaction (ovs-vswitchd.conf.db(5),
-     * Open_vSwitch table), woken by every replica update.
-     */
-    private void awaitVswitchd(VSwitch v, TransactResult r, int select) {
-        if (select < 0) {
-            return;
-        }
-        List<Row> rows = r.results().get(select).rows();
-        if (rows.isEmpty() || rows.get(0).getLong("next_cfg") == null) {
-            return;
-        }
-        long next = rows.get(0).getLong("next_cfg");
-        Replica replica = v.replica();
-        Object signal = new Object();
-        ReplicaListener l = ev -> {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
-        };
-        replica.addListener(l);
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.vswitchdTimeoutMillis());
-            synchronized (signal) {
-                while (true) {
-                    Long cur = replica.rows(OvsSnapshot.DB).stream().findFirst().map(x -> x.getLong("cur_cfg")).orElse(null);
-                    if (cur != null && cur >= next) {
-                        return;
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new NetStateException(ErrorKind.Timeout, "ovs-vswitchd did not apply the change within "
-                                + settings.vswitchdTimeoutMillis() + " ms (cur_cfg " + cur + " < next_cfg " + next + ")");
-                    }
-                    signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                }
-            }
-        } catch (InterruptedException x) {
-            Thread.currentThread().interrupt();
-            throw new NetStateException(ErrorKind.Failed, "interrupted while waiting for ovs-vswitchd", x);
-        } finally {
-            replica.removeListener(l);
-        }
-    }
 
     /** nmstate-style verification: the database now satisfies the document, and no written interface has an error. */
     private void verify(VSwitch v, Doc d, OvsReconciler.Plan plan) {
@@ -863,23 +795,18 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         if (!plan.isEmpty()) {
             TransactionBuilder tx = v.client().transaction(OvsSnapshot.DB);
             OvsReconciler.emit(plan, s, tx, false);
-            int select = cfgIncrement(tx, s);
             tx.comment("patchbay netstate rollback " + e.id() + ": " + reason);
-            TransactResult r;
             try {
-                r = TransactionBuilder.join(tx.executeAsync()).throwIfError();
+                v.commit(tx, Duration.ofMillis(settings.vswitchdTimeoutMillis()));
+            } catch (NotAppliedException x) {
+                if (x.kind() != ErrorKind.Timeout) {
+                    throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);
+                }
+                // the database holds the before-image; ovs-vswitchd catches up by itself
             } catch (RuntimeException x) {
                 throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);
             }
             fault("rollback-transaction");
-            try {
-                awaitVswitchd(v, r, select);
-            } catch (NetStateException x) {
-                if (x.kind() != ErrorKind.Timeout) {
-                    throw x;
-                }
-                // the database holds the before-image; ovs-vswitchd catches up by itself
-            }
         }
         OvsSnapshot after = snapshot(v);
         List<Change> left = new ArrayList<>(OvsReconciler.plan(targets, after).changes());

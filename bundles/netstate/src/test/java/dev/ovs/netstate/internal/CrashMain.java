@@ -10,7 +10,7 @@ import dev.ovs.portagent.PortAgent;
 import dev.ovs.portagent.internal.PortAgentImpl;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class CrashMain {
             String[] kv = args[i].split("=", 2)[1].split(",", 2);
             if (args[i].startsWith("ports=")) {
                 agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(Path.of(kv[1] + ".no-docker.sock"),
-                        Duration.ofSeconds(2))), Ledger.open(Path.of(kv[1]), false, Clock.systemUTC()), NetNamespace.ofPath(Path.of(kv[0])),
+                        Duration.ofSeconds(2))), FileLedger.open(Path.of(kv[1]), false, Clock.systemUTC()), NetNamespace.ofPath(Path.of(kv[0])),
                         PortAgentImpl.Faults.NONE);
             } else if (args[i].startsWith("networkd=")) {
                 networkd = NetworkdForTests.start(kv[0], kv[1]);

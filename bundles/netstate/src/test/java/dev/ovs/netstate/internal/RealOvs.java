@@ -16,7 +16,7 @@ import dev.ovs.netstate.internal.journal.Journal;
 import dev.ovs.portagent.internal.PortAgentImpl;
 import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
-import dev.ovs.portagent.internal.ledger.Ledger;
+import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.portagent.netlink.NetNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ final class RealOvs implements AutoCloseable {
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
     /** The port agent on the same VSwitch (bridges in {@link #ns}), made by {@link #startAgent()}. */
     PortAgentImpl agent;
-    private Ledger ledger;
+    private FileLedger ledger;
 
     RealOvs() throws Exception {
         ns = Netns.create();
@@ -73,7 +73,7 @@ final class RealOvs implements AutoCloseable {
      * @throws java.io.IOException if the ledger cannot be opened
      */
     PortAgentImpl startAgent() throws java.io.IOException {
-        ledger = Ledger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
+        ledger = FileLedger.open(dir.resolve("ledger.jsonl"), false, Clock.systemUTC());
         agent = new PortAgentImpl(() -> vs, new ContainerResolver(new DockerClient(dir.resolve("no-docker.sock"),
                 Duration.ofSeconds(2))), ledger, NetNamespace.ofPath(ns.path()), PortAgentImpl.Faults.NONE);
         return agent;
@@ -209,8 +209,8 @@ final class RealOvs implements AutoCloseable {
             if (ledger != null) {
                 ledger.close();
             }
-        } catch (java.io.IOException e) {
-            System.out.println("cannot close the ledger: " + e);
+        } catch (RuntimeException e) {
+            System.out.println("cannot close the agent or the ledger: " + e);
         }
         try {
             client.close();
