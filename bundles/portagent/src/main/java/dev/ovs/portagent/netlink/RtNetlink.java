@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A {@code NETLINK_ROUTE} socket (rtnetlink(7), netlink(7)) bound in one network namespace, with the
@@ -36,7 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * namespace file, calls setns(2), opens and binds the socket, restores its own namespace and ends; the
  * socket stays in the namespace it was created in (network_namespaces(7)), so later calls may come from
  * any thread. Requests on one instance are serialised by a lock. Replies wait at most 10 seconds
- * ({@code SO_RCVTIMEO}); a timeout is reported as {@code ETIMEDOUT}.
+ * ({@code SO_RCVTIMEO}); a timeout is reported as {@code ETIMEDOUT}. A reply that cannot be decoded (a length
+ * beyond the datagram, a payload shorter than its family header, a fixed-size attribute of the wrong size) is a
+ * {@link NetlinkException} {@code EPROTO} naming the operation and what is malformed.
  */
 public final class RtNetlink implements AutoCloseable {
     private static final int RECV_BUF = 65536;
@@ -129,7 +132,7 @@ public final class RtNetlink implements AutoCloseable {
         List<LinkInfo> out = new ArrayList<>();
         for (NlMessage m : dump(b, "dump links", where)) {
             if (m.type() == Nl.RTM_NEWLINK) {
-                out.add(parseLink(m));
+                out.add(decoded("dump links", where, () -> parseLink(m)));
             }
         }
         return out;
@@ -150,7 +153,7 @@ public final class RtNetlink implements AutoCloseable {
         try {
             for (NlMessage m : request(b, false, "get link", obj(name))) {
                 if (m.type() == Nl.RTM_NEWLINK) {
-                    return Optional.of(parseLink(m));
+                    return Optional.of(decoded("get link", obj(name), () -> parseLink(m)));
                 }
             }
             return Optional.empty();
@@ -448,22 +451,35 @@ public final class RtNetlink implements AutoCloseable {
         NlBuilder b = new NlBuilder(Nl.RTM_GETADDR, Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP).ifaddrmsg(Nl.AF_UNSPEC, 0, 0, 0, 0);
         List<AddressInfo> out = new ArrayList<>();
         for (NlMessage m : dump(b, "dump addresses", where)) {
-            if (m.type() != Nl.RTM_NEWADDR) {
-                continue;
+            AddressInfo a = m.type() == Nl.RTM_NEWADDR ? decoded("dump addresses", where, () -> parseAddress(m)) : null;
+            if (a != null) {
+                out.add(a);
             }
-            ByteBuffer p = m.payload();
-            int prefix = p.get(1) & 0xFF;
-            int scope = p.get(3) & 0xFF;
-            int index = p.getInt(4);
-            Map<Integer, ByteBuffer> a = NlMessage.attrs(p, 8, p.limit());
-            ByteBuffer addr = a.containsKey(Nl.IFA_LOCAL) ? a.get(Nl.IFA_LOCAL) : a.get(Nl.IFA_ADDRESS);
-            if (addr == null) {
-                continue;
-            }
-            String label = a.containsKey(Nl.IFA_LABEL) ? NlMessage.string(a.get(Nl.IFA_LABEL)) : null;
-            out.add(new AddressInfo(index, inet(addr), prefix, scope, label));
         }
         return out;
+    }
+
+    /**
+     * Decodes an {@code RTM_NEWADDR} message: {@code struct ifaddrmsg} (8 bytes), {@code IFA_LOCAL} (else
+     * {@code IFA_ADDRESS}), {@code IFA_LABEL} (rtnetlink(7)).
+     *
+     * @param m the message
+     * @return the address, or null if the message carries none
+     * @throws IllegalArgumentException if the message is malformed (payload shorter than {@code ifaddrmsg}, an
+     *                                  address attribute neither 4 nor 16 bytes)
+     */
+    static AddressInfo parseAddress(NlMessage m) {
+        ByteBuffer p = m.payload("ifaddrmsg", 8);
+        int prefix = p.get(1) & 0xFF;
+        int scope = p.get(3) & 0xFF;
+        int index = p.getInt(4);
+        Map<Integer, ByteBuffer> a = NlMessage.attrs(p, 8, p.limit());
+        ByteBuffer addr = a.containsKey(Nl.IFA_LOCAL) ? a.get(Nl.IFA_LOCAL) : a.get(Nl.IFA_ADDRESS);
+        if (addr == null) {
+            return null;
+        }
+        String label = a.containsKey(Nl.IFA_LABEL) ? NlMessage.string(a.get(Nl.IFA_LABEL)) : null;
+        return new AddressInfo(index, inet(addr), prefix, scope, label);
     }
 
     /**
@@ -525,25 +541,37 @@ public final class RtNetlink implements AutoCloseable {
         NlBuilder b = new NlBuilder(Nl.RTM_GETROUTE, Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP).rtmsg(Nl.AF_UNSPEC, 0, 0, 0, 0, 0, 0, 0, 0);
         List<RouteInfo> out = new ArrayList<>();
         for (NlMessage m : dump(b, "dump routes", where)) {
-            if (m.type() != Nl.RTM_NEWROUTE) {
-                continue;
+            if (m.type() == Nl.RTM_NEWROUTE) {
+                out.add(decoded("dump routes", where, () -> parseRoute(m)));
             }
-            ByteBuffer p = m.payload();
-            int fam = p.get(0) & 0xFF;
-            int dstLen = p.get(1) & 0xFF;
-            int table = p.get(4) & 0xFF;
-            int proto = p.get(5) & 0xFF;
-            int scope = p.get(6) & 0xFF;
-            int type = p.get(7) & 0xFF;
-            Map<Integer, ByteBuffer> a = NlMessage.attrs(p, 12, p.limit());
-            if (a.containsKey(Nl.RTA_TABLE)) {
-                table = a.get(Nl.RTA_TABLE).getInt(0);
-            }
-            out.add(new RouteInfo(fam, a.containsKey(Nl.RTA_DST) ? inet(a.get(Nl.RTA_DST)) : null, dstLen,
-                    a.containsKey(Nl.RTA_GATEWAY) ? inet(a.get(Nl.RTA_GATEWAY)) : null,
-                    a.containsKey(Nl.RTA_OIF) ? a.get(Nl.RTA_OIF).getInt(0) : 0, table, proto, scope, type));
         }
         return out;
+    }
+
+    /**
+     * Decodes an {@code RTM_NEWROUTE} message: {@code struct rtmsg} (12 bytes), {@code RTA_TABLE} (overrides the
+     * 8-bit {@code rtm_table}), {@code RTA_DST}, {@code RTA_GATEWAY}, {@code RTA_OIF} (rtnetlink(7)).
+     *
+     * @param m the message
+     * @return the route
+     * @throws IllegalArgumentException if the message is malformed (payload shorter than {@code rtmsg}, a
+     *                                  {@code u32} attribute shorter than 4 bytes, an address neither 4 nor 16 bytes)
+     */
+    static RouteInfo parseRoute(NlMessage m) {
+        ByteBuffer p = m.payload("rtmsg", 12);
+        int fam = p.get(0) & 0xFF;
+        int dstLen = p.get(1) & 0xFF;
+        int table = p.get(4) & 0xFF;
+        int proto = p.get(5) & 0xFF;
+        int scope = p.get(6) & 0xFF;
+        int type = p.get(7) & 0xFF;
+        Map<Integer, ByteBuffer> a = NlMessage.attrs(p, 12, p.limit());
+        if (a.containsKey(Nl.RTA_TABLE)) {
+            table = NlMessage.u32(a.get(Nl.RTA_TABLE));
+        }
+        return new RouteInfo(fam, a.containsKey(Nl.RTA_DST) ? inet(a.get(Nl.RTA_DST)) : null, dstLen,
+                a.containsKey(Nl.RTA_GATEWAY) ? inet(a.get(Nl.RTA_GATEWAY)) : null,
+                a.containsKey(Nl.RTA_OIF) ? NlMessage.u32(a.get(Nl.RTA_OIF)) : 0, table, proto, scope, type);
     }
 
     /** Closes the socket. Idempotent. */
@@ -591,13 +619,22 @@ public final class RtNetlink implements AutoCloseable {
         }
     }
 
+    /**
+     * Decodes an {@code RTM_NEWLINK} message: {@code struct ifinfomsg} (16 bytes) and the {@code IFLA_*} attributes
+     * of {@link LinkInfo} (rtnetlink(7)).
+     *
+     * @param m the message
+     * @return the link
+     * @throws IllegalArgumentException if the message is malformed (payload shorter than {@code ifinfomsg}, a
+     *                                  {@code u32}/{@code u8} attribute shorter than its type)
+     */
     static LinkInfo parseLink(NlMessage m) {
-        ByteBuffer p = m.payload();
+        ByteBuffer p = m.payload("ifinfomsg", 16);
         int index = p.getInt(4);
         int flags = p.getInt(8);
         Map<Integer, ByteBuffer> a = NlMessage.attrs(p, 16, p.limit());
         String name = a.containsKey(Nl.IFLA_IFNAME) ? NlMessage.string(a.get(Nl.IFLA_IFNAME)) : "";
-        int mtu = a.containsKey(Nl.IFLA_MTU) ? a.get(Nl.IFLA_MTU).getInt(0) : 0;
+        int mtu = a.containsKey(Nl.IFLA_MTU) ? NlMessage.u32(a.get(Nl.IFLA_MTU)) : 0;
         String mac = null;
         if (a.containsKey(Nl.IFLA_ADDRESS)) {
             byte[] raw = NlMessage.bytes(a.get(Nl.IFLA_ADDRESS));
@@ -614,10 +651,10 @@ public final class RtNetlink implements AutoCloseable {
                 kind = NlMessage.string(li.get(Nl.IFLA_INFO_KIND));
             }
         }
-        int master = a.containsKey(Nl.IFLA_MASTER) ? a.get(Nl.IFLA_MASTER).getInt(0) : 0;
-        int link = a.containsKey(Nl.IFLA_LINK) ? a.get(Nl.IFLA_LINK).getInt(0) : 0;
-        int nsid = a.containsKey(Nl.IFLA_LINK_NETNSID) ? a.get(Nl.IFLA_LINK_NETNSID).getInt(0) : -1;
-        int oper = a.containsKey(Nl.IFLA_OPERSTATE) ? a.get(Nl.IFLA_OPERSTATE).get(0) & 0xFF : 0;
+        int master = a.containsKey(Nl.IFLA_MASTER) ? NlMessage.u32(a.get(Nl.IFLA_MASTER)) : 0;
+        int link = a.containsKey(Nl.IFLA_LINK) ? NlMessage.u32(a.get(Nl.IFLA_LINK)) : 0;
+        int nsid = a.containsKey(Nl.IFLA_LINK_NETNSID) ? NlMessage.u32(a.get(Nl.IFLA_LINK_NETNSID)) : -1;
+        int oper = a.containsKey(Nl.IFLA_OPERSTATE) ? NlMessage.u8(a.get(Nl.IFLA_OPERSTATE)) : 0;
         String alias = a.containsKey(Nl.IFLA_IFALIAS) ? NlMessage.string(a.get(Nl.IFLA_IFALIAS)) : null;
         return new LinkInfo(index, name, flags, mtu, mac, kind, master, link, nsid, oper, alias);
     }
@@ -685,7 +722,7 @@ public final class RtNetlink implements AutoCloseable {
                         interrupted = true;
                     }
                     if (m.type() == Nl.NLMSG_ERROR) {
-                        int err = m.payload().getInt(0);
+                        int err = decoded(op, object, () -> ackError(m));
                         if (err == 0) {
                             if (!dump) {
                                 return out;
@@ -716,7 +753,30 @@ public final class RtNetlink implements AutoCloseable {
         }
     }
 
-    private static String extAck(NlMessage m) {
+    /** A reply whose bytes are malformed: {@code EPROTO} naming the operation and the decoder's reason. */
+    private static <T> T decoded(String op, String object, Supplier<T> decode) throws NetlinkException {
+        try {
+            return decode.get();
+        } catch (IllegalArgumentException e) {
+            throw new NetlinkException(op, object, 71, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param m an {@code NLMSG_ERROR} message
+     * @return its {@code nlmsgerr.error}: 0 for an acknowledgement, else a negative errno
+     * @throws IllegalArgumentException if the payload is shorter than 4 bytes (malformed)
+     */
+    static int ackError(NlMessage m) {
+        return m.payload("nlmsgerr", 4).getInt(0);
+    }
+
+    /**
+     * @param m an {@code NLMSG_ERROR} message
+     * @return the extended-ack text ({@code NLMSGERR_ATTR_MSG}, after the echoed request or, with
+     *         {@code NLM_F_CAPPED}, its header), or null if there is none or the layout does not hold one
+     */
+    static String extAck(NlMessage m) {
         if ((m.flags() & Nl.NLM_F_ACK_TLVS) == 0) {
             return null;
         }
@@ -724,12 +784,12 @@ public final class RtNetlink implements AutoCloseable {
         if (p.limit() < 20) {
             return null;
         }
-        int origLen = p.getInt(4);
-        int off = 4 + ((m.flags() & Nl.NLM_F_CAPPED) != 0 ? Nl.NLMSG_HDRLEN : ((origLen + 3) & ~3));
+        long origLen = p.getInt(4) & 0xFFFFFFFFL;
+        long off = 4 + ((m.flags() & Nl.NLM_F_CAPPED) != 0 ? Nl.NLMSG_HDRLEN : ((origLen + 3) & ~3L));
         if (off > p.limit()) {
             return null;
         }
-        ByteBuffer msg = NlMessage.attrs(p, off, p.limit()).get(Nl.NLMSGERR_ATTR_MSG);
+        ByteBuffer msg = NlMessage.attrs(p, (int) off, p.limit()).get(Nl.NLMSGERR_ATTR_MSG);
         return msg == null ? null : NlMessage.string(msg);
     }
 
