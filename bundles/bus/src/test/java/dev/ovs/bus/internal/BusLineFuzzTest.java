@@ -15,6 +15,7 @@ import dev.ovs.bus.protocol.JsonText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,19 +73,21 @@ class BusLineFuzzTest {
     private static int probes;
 
     /** One corpus line. */
-    record Seed(int line, byte[] bytes) {
+    record Seed(String file, int line, byte[] bytes) {
         @Override
         public String toString() {
-            return "lines.txt:" + line;
+            return file + ":" + line;
         }
     }
 
     private static List<Seed> loadCorpus() {
-        try {
-            List<String> lines = Files.readAllLines(Path.of(BusLineFuzzTest.class.getResource("/fuzz/busline/lines.txt").toURI()));
+        try (var files = Files.list(Path.of(BusLineFuzzTest.class.getResource("/fuzz/busline").toURI()))) {
             List<Seed> out = new ArrayList<>();
-            for (int i = 0; i < lines.size(); i++) {
-                out.add(new Seed(i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8)));
+            for (Path f : files.sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    out.add(new Seed(f.getFileName().toString(), i + 1, lines.get(i).getBytes(StandardCharsets.UTF_8)));
+                }
             }
             return out;
         } catch (IOException e) {
@@ -213,11 +216,32 @@ class BusLineFuzzTest {
     void corpusLinesAreReadAlikeAndAnswered() throws IOException {
         List<String> outcomes = new ArrayList<>();
         for (Seed s : CORPUS) {
-            outcomes.add(differential(s.bytes()));
+            String o = differential(s.bytes());
             assertAnsweredAndAlive(s.bytes());
+            if (s.file().equals("lines.txt")) {
+                outcomes.add(o);
+            } else {
+                // regressions.txt: field names with unpaired surrogate escapes, which JsonText and the scanner accepted
+                // and Jackson refuses ("Broken surrogate pair in field name")
+                assertThat(o).as(s.toString()).isEqualTo("reject");
+            }
         }
         System.out.println("fuzz corpus busline: " + CORPUS.size() + " lines replayed: " + outcomes);
         assertThat(outcomes).contains("scanned", "jackson").doesNotContain("reject");
+    }
+
+    /**
+     * Payloads Jackson reads alone (it detects the encoding) but not inside the request line: a UTF-8 byte order
+     * mark, UTF-16; and a name with an unpaired surrogate escape (JsonText accepted it): refused by the client.
+     */
+    @Example
+    void payloadsTheServerWouldRefuseAreRefusedByTheClient() throws Exception {
+        byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'};
+        byte[] utf16 = "{\"a\":1}".getBytes(StandardCharsets.UTF_16BE);
+        byte[] surrogate = "{\"\\ud800x\":1}".getBytes(StandardCharsets.US_ASCII);
+        for (byte[] p : List.of(bom, utf16, surrogate)) {
+            assertThat(publish(p)).as(new String(p, StandardCharsets.ISO_8859_1)).isEqualTo("refused");
+        }
     }
 
     // ------------------------------------------------------------------ mutated lines
@@ -271,25 +295,23 @@ class BusLineFuzzTest {
                 default -> null;
             };
             if (ins != null) {
-                byte[] n = new byte[d.length + ins.length];
-                System.arraycopy(d, 0, n, 0, pos);
-                System.arraycopy(ins, 0, n, pos, ins.length);
-                System.arraycopy(d, pos, n, pos + ins.length, d.length - pos);
-                d = n;
+                d = splice(d, pos, 0, ins);
             } else if (m.op() == Op.BYTE && pos < d.length) {
                 d = d.clone();
                 d[pos] = (byte) m.value();
             } else if (m.op() == Op.DELETE) {
-                int k = Math.min(1 + Math.floorMod(m.value(), 16), d.length - pos);
-                byte[] n = new byte[d.length - k];
-                System.arraycopy(d, 0, n, 0, pos);
-                System.arraycopy(d, pos + k, n, pos, d.length - pos - k);
-                d = n;
+                d = splice(d, pos, Math.min(1 + Math.floorMod(m.value(), 16), d.length - pos), new byte[0]);
             } else if (m.op() == Op.TRUNCATE) {
                 d = Arrays.copyOf(d, pos);
             }
         }
         return d;
+    }
+
+    /** @return {@code d} with the {@code remove} bytes at {@code pos} replaced by {@code insert} */
+    static byte[] splice(byte[] d, int pos, int remove, byte[] insert) {
+        return ByteBuffer.allocate(d.length - remove + insert.length).put(d, 0, pos).put(insert)
+                .put(d, pos + remove, d.length - pos - remove).array();
     }
 
     /** A corpus line and its mutations. */
@@ -431,18 +453,30 @@ class BusLineFuzzTest {
 
     @Property
     void publishedPayloadsAreRefusedOrDeliveredAsJacksonReadsThem(@ForAll("payloads") byte[] payload) throws Exception {
-        boolean one = jacksonOneValue(payload);
+        Statistics.collect(publish(payload));
+    }
+
+    /**
+     * Publishes with {@link BusClient#publishJson}; the payload must be accepted exactly when Jackson reads it as one
+     * value on its own and reads the request line with it (the client sends a newline between tokens as a space: the
+     * same JSON), and then be delivered as Jackson reads it there.
+     *
+     * @return "refused" or "delivered"
+     */
+    private static String publish(byte[] payload) throws Exception {
+        byte[] head = "{\"op\":\"pub\",\"topic\":\"fuzzpub\",\"payload\":".getBytes(StandardCharsets.US_ASCII);
+        byte[] line = splice(splice(payload, 0, 0, head), head.length + payload.length, 0, new byte[] {'}'});
+        boolean readable = jacksonOneValue(payload) && !jackson(line, 0, line.length).equals("reject");
         try {
             client.publishJson("fuzzpub", payload, null);
         } catch (IllegalArgumentException e) {
-            assertThat(one).as("refused only what Jackson does not read as one value: %s", e.getMessage()).isFalse();
-            Statistics.collect("refused");
-            return;
+            assertThat(readable).as("refused (%s) only what Jackson cannot read", e.getMessage()).isFalse();
+            return "refused";
         }
-        assertThat(one).as("accepted only what Jackson reads as one value").isTrue();
+        assertThat(readable).as("accepted only what Jackson reads alone and in the line").isTrue();
         Event got = DELIVERED.poll(10, TimeUnit.SECONDS);
         assertThat(got).as("delivered").isNotNull();
-        assertThat(got.payload()).isEqualTo(MAPPER.readTree(payload));
-        Statistics.collect("delivered");
+        assertThat(got.payload()).isEqualTo(MAPPER.readTree(line).get("payload"));
+        return "delivered";
     }
 }

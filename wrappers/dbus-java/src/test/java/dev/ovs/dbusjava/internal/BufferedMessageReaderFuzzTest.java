@@ -284,29 +284,21 @@ class BufferedMessageReaderFuzzTest {
                 case INSERT -> {
                     byte[] ins = new byte[1 + Math.floorMod(v, 16)];
                     Arrays.fill(ins, (byte) (v >>> 8));
-                    byte[] n = new byte[d.length + ins.length];
-                    System.arraycopy(d, 0, n, 0, pos);
-                    System.arraycopy(ins, 0, n, pos, ins.length);
-                    System.arraycopy(d, pos, n, pos + ins.length, d.length - pos);
-                    d = n;
+                    d = splice(d, pos, 0, ins);
                 }
-                case DELETE -> {
-                    int k = Math.min(1 + Math.floorMod(v, 64), d.length - pos);
-                    byte[] n = new byte[d.length - k];
-                    System.arraycopy(d, 0, n, 0, pos);
-                    System.arraycopy(d, pos + k, n, pos, d.length - pos - k);
-                    d = n;
-                }
+                case DELETE -> d = splice(d, pos, Math.min(1 + Math.floorMod(v, 64), d.length - pos), new byte[0]);
                 case TRUNCATE -> d = Arrays.copyOf(d, pos);
-                case REPEAT -> {
-                    byte[] n = Arrays.copyOf(d, d.length * 2);
-                    System.arraycopy(d, 0, n, d.length, d.length);
-                    d = n;
-                }
+                case REPEAT -> d = splice(d, d.length, 0, d);
                 default -> throw new AssertionError(m.op());
             }
         }
         return d;
+    }
+
+    /** @return {@code d} with the {@code remove} bytes at {@code pos} replaced by {@code insert} */
+    static byte[] splice(byte[] d, int pos, int remove, byte[] insert) {
+        return ByteBuffer.allocate(d.length - remove + insert.length).put(d, 0, pos).put(insert)
+                .put(d, pos + remove, d.length - pos - remove).array();
     }
 
     /** A seed and the mutations applied to it. */

@@ -121,7 +121,8 @@ public final class BusClient implements AutoCloseable {
      * as a space), so no tree is built on either side of the socket. Subscribers get the payload byte for byte.
      *
      * @param topic literal topic, validated locally first ({@link Topics#checkTopic(String)})
-     * @param payloadJson exactly one JSON value (RFC 8259), UTF-8; checked locally with a streaming parser
+     * @param payloadJson exactly one JSON value (RFC 8259), UTF-8 without a byte order mark; checked locally with
+     *        a streaming parser
      * @param type event type or null (server default: last topic token)
      * @throws IllegalArgumentException invalid topic, or {@code payloadJson} null or not exactly one well-formed
      *         JSON value (message starts with {@code payload: })
@@ -193,10 +194,26 @@ public final class BusClient implements AutoCloseable {
                 throw new IllegalArgumentException("payload: more than one JSON value");
             }
         } catch (IOException e) {
-            String m = String.valueOf(e.getMessage());
-            int nl = m.indexOf('\n');
-            throw new IllegalArgumentException("payload: not well-formed JSON: " + (nl < 0 ? m : m.substring(0, nl)), e);
+            throw refused("not well-formed JSON", e);
         }
+        // Alone, Jackson detects the encoding: it skips a byte order mark and reads UTF-16/32; inside the request
+        // line, as the server reads it, the payload is UTF-8 without a byte order mark (RFC 8259 section 8.1).
+        byte[] inLine = new byte[json.length + 2];
+        inLine[0] = '[';
+        System.arraycopy(json, 0, inLine, 1, json.length);
+        inLine[inLine.length - 1] = ']';
+        try (JsonParser p = mapper.getFactory().createParser(inLine)) {
+            p.nextToken();
+            p.skipChildren();
+        } catch (IOException e) {
+            throw refused("not UTF-8 JSON text without a byte order mark (RFC 8259 section 8.1)", e);
+        }
+    }
+
+    private static IllegalArgumentException refused(String rule, IOException e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return new IllegalArgumentException("payload: " + rule + ": " + (nl < 0 ? m : m.substring(0, nl)), e);
     }
 
     private static void pubHead(JsonGenerator g, String topic, String type, String id) throws IOException {

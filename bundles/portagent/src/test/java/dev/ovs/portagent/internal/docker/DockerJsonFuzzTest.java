@@ -290,15 +290,8 @@ class DockerJsonFuzzTest {
                         throw new UncheckedIOException(e);
                     }
                 }
-                case INSERT_TOKEN -> {
-                    int pos = Math.floorMod(m.at(), d.length + 1);
-                    byte[] t = TOKENS.get(Math.floorMod(m.which(), TOKENS.size())).getBytes(StandardCharsets.UTF_8);
-                    byte[] n = new byte[d.length + t.length];
-                    System.arraycopy(d, 0, n, 0, pos);
-                    System.arraycopy(t, 0, n, pos, t.length);
-                    System.arraycopy(d, pos, n, pos + t.length, d.length - pos);
-                    d = n;
-                }
+                case INSERT_TOKEN -> d = splice(d, Math.floorMod(m.at(), d.length + 1), 0,
+                        TOKENS.get(Math.floorMod(m.which(), TOKENS.size())).getBytes(StandardCharsets.UTF_8));
                 case BYTE -> {
                     if (d.length > 0) {
                         d = d.clone();
@@ -310,6 +303,12 @@ class DockerJsonFuzzTest {
             }
         }
         return d;
+    }
+
+    /** @return {@code d} with the {@code remove} bytes at {@code pos} replaced by {@code insert} */
+    static byte[] splice(byte[] d, int pos, int remove, byte[] insert) {
+        return ByteBuffer.allocate(d.length - remove + insert.length).put(d, 0, pos).put(insert)
+                .put(d, pos + remove, d.length - pos - remove).array();
     }
 
     private static void collect(JsonNode n, List<JsonNode> containers) {
@@ -390,12 +389,7 @@ class DockerJsonFuzzTest {
             for (int[] s : splices) {
                 int pos = Math.floorMod(s[0], Math.min(d.length, 200) + 1); // mostly the head and the first chunk line
                 if (s[2] == 0) {
-                    byte[] t = FRAMING.get(Math.floorMod(s[1], FRAMING.size())).getBytes(StandardCharsets.UTF_8);
-                    byte[] n = new byte[d.length + t.length];
-                    System.arraycopy(d, 0, n, 0, pos);
-                    System.arraycopy(t, 0, n, pos, t.length);
-                    System.arraycopy(d, pos, n, pos + t.length, d.length - pos);
-                    d = n;
+                    d = splice(d, pos, 0, FRAMING.get(Math.floorMod(s[1], FRAMING.size())).getBytes(StandardCharsets.UTF_8));
                 } else if (s[2] == 1 && pos < d.length) {
                     d = d.clone();
                     d[pos] = (byte) s[1];
