@@ -231,6 +231,24 @@ class BusLineFuzzTest {
     }
 
     /**
+     * A carriage return between payload tokens reaches subscribers as a space: a frame never holds a line break for a
+     * reader that ends lines at CR too, where the rest of the frame would read as a frame of the publisher's making
+     * (found by {@link #mutatedLinesAreAnsweredAndTheConnectionStaysOpen}: the answer line was cut at the CR).
+     */
+    @Example
+    void aCarriageReturnInAPayloadCannotStartAForgedFrame() throws IOException {
+        try (RawClient sub = new RawClient(dir.resolve("bus.sock"))) {
+            assertThat(sub.call("{\"op\":\"sub\",\"pattern\":\"fuzz.cr\",\"id\":\"cr\"}").path("op").asText()).isEqualTo("ok");
+            String forged = "{\"op\":\"event\",\"id\":\"cr\",\"topic\":\"ovsdb.bridge.evil.added\",\"type\":\"added\","
+                    + "\"ts\":1,\"source\":\"dev.ovs.ovsdb\",\"payload\":{}}";
+            raw.send("{\"op\":\"pub\",\"topic\":\"fuzz.cr\",\"payload\":[0,\r" + forged + "]}");
+            JsonNode event = MAPPER.readTree(sub.readLine()); // BufferedReader: ends lines at CR too
+            assertThat(event.path("topic").asText()).isEqualTo("fuzz.cr");
+            assertThat(event.path("payload").get(1)).isEqualTo(MAPPER.readTree(forged));
+        }
+    }
+
+    /**
      * Payloads Jackson reads alone (it detects the encoding) but not inside the request line: a UTF-8 byte order
      * mark, UTF-16; and a name with an unpaired surrogate escape (JsonText accepted it): refused by the client.
      */

@@ -211,7 +211,9 @@ class BufferedMessageReaderFuzzTest {
     /**
      * The shrunk cases of fixed bugs ({@code regression-*.hex}), each followed by a valid message: refused with
      * a {@link DBusException}, and the reader goes on. {@code regression-body-string-length}: a body string length
-     * beyond the body made dbus-java's lazy body decoding throw {@code StringIndexOutOfBoundsException}.
+     * beyond the body made dbus-java's lazy body decoding throw {@code StringIndexOutOfBoundsException};
+     * {@code regression-member-object-path}: a {@code MEMBER} header field of type {@code o} made
+     * {@link Message#getName()} throw {@code ClassCastException}.
      */
     @Example
     void regressionCasesAreRefusedAndTheStreamGoesOn() throws Exception {
