@@ -257,9 +257,28 @@ class BusLineFuzzTest {
         byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf, '{', '}'};
         byte[] utf16 = "{\"a\":1}".getBytes(StandardCharsets.UTF_16BE);
         byte[] surrogate = "{\"\\ud800x\":1}".getBytes(StandardCharsets.US_ASCII);
-        for (byte[] p : List.of(bom, utf16, surrogate)) {
+        for (byte[] p : List.of(bom, utf16, surrogate, ENCODED_SURROGATE)) {
             assertThat(publish(p)).as(new String(p, StandardCharsets.ISO_8859_1)).isEqualTo("refused");
         }
+    }
+
+    /** A string in a container with an encoded surrogate (ED A0 80): Jackson's skipChildren passed it, a tree does not. */
+    private static final byte[] ENCODED_SURROGATE = {'[', '"', 'x', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', ']'};
+
+    /**
+     * The server refuses a payload whose strings a tree cannot decode (found by
+     * {@link #publishedPayloadsAreRefusedOrDeliveredAsJacksonReadsThem}: such a line went the Jackson way, whose
+     * skipChildren does not decode nested strings, was published, and in-process subscribers could not read it).
+     */
+    @Example
+    void aPayloadATreeCannotReadIsNotPublished() throws IOException {
+        byte[] head = "{\"op\":\"pub\",\"topic\":\"fuzzpub\",\"payload\":".getBytes(StandardCharsets.US_ASCII);
+        byte[] line = splice(splice(ENCODED_SURROGATE, 0, 0, head), head.length + ENCODED_SURROGATE.length, 0, new byte[] {'}'});
+        assertThat(differential(line)).isEqualTo("reject");
+        raw.sendBytes(line);
+        assertThat(raw.read().path("message").asText()).startsWith("json: malformed line");
+        assertAnsweredAndAlive("{\"op\":\"ping\"}".getBytes(StandardCharsets.US_ASCII));
+        assertThat(DELIVERED).isEmpty();
     }
 
     // ------------------------------------------------------------------ mutated lines
