@@ -74,7 +74,8 @@ final class Msg {
 
     /**
      * An event whose payload is JSON text (socket publishers), with its frame body built now: {@code head}, the
-     * digits of {@code ts}, {@code tail}, the payload bytes (or {@code null}), {@code }\n}.
+     * digits of {@code ts}, {@code tail}, the payload bytes (or {@code null}; a carriage return in them, which can
+     * only be whitespace between tokens, as a space), {@code }\n}.
      *
      * @param head {@link #head(String, String)} of {@code topic} and {@code type}
      * @param origin the publishing socket client
@@ -107,6 +108,14 @@ final class Msg {
         }
         n = put(out, n + digits, tail);
         System.arraycopy(line, off, out, n, len);
+        for (int i = n; i < n + len; i++) {
+            if (out[i] == '\r') {
+                // whitespace between tokens (JSON strings cannot hold a raw CR): a line break for readers that end
+                // lines at CR too (Java's BufferedReader, Python's universal newlines), where the rest of the frame
+                // would read as a frame of the publisher's making
+                out[i] = ' ';
+            }
+        }
         out[n + len] = '}';
         out[n + len + 1] = '\n';
         return new Msg(mapper, topic, type, ts, origin, out, n, line == NULL ? -1 : len);

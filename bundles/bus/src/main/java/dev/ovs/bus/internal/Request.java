@@ -45,8 +45,7 @@ final class Request {
         payloadEnd = -1;
         try (JsonParser p = factory.createParser(b, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                p.finishToken();
+                readValue(p);
                 if (p.nextToken() != null) {
                     throw new JsonParseException(p, "trailing token after the value");
                 }
@@ -63,14 +62,10 @@ final class Request {
                     case "pattern" -> pattern = text(p, t);
                     case "payload" -> {
                         payloadStart = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        p.finishToken();
+                        readValue(p);
                         payloadEnd = (int) p.currentLocation().getByteOffset();
                     }
-                    default -> {
-                        p.skipChildren();
-                        p.finishToken();
-                    }
+                    default -> readValue(p);
                 }
             }
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -78,6 +73,32 @@ final class Request {
             }
         }
         return true;
+    }
+
+    /**
+     * Reads the value at the current token to its end, decoding every string as a tree would: Jackson's
+     * {@code skipChildren} passes over the strings inside a container without decoding them, so UTF-8 that a tree
+     * refuses (an encoded surrogate) would pass, and in-process subscribers could not read the payload.
+     */
+    private static void readValue(JsonParser p) throws IOException {
+        int depth = 0;
+        JsonToken t = p.currentToken();
+        while (true) {
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else {
+                p.finishToken();
+            }
+            if (depth == 0) {
+                return;
+            }
+            t = p.nextToken();
+            if (t == null) {
+                throw new JsonParseException(p, "end of input inside a value");
+            }
+        }
     }
 
     /** @return the string value, null for JSON null, {@link #NOT_TEXT} for anything else (read to its end) */
@@ -88,8 +109,7 @@ final class Request {
         if (t == JsonToken.VALUE_NULL) {
             return null;
         }
-        p.skipChildren();
-        p.finishToken();
+        readValue(p);
         return NOT_TEXT;
     }
 }

@@ -2,6 +2,7 @@ package dev.ovs.portagent;
 
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.vswitch.VlanTag;
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -22,12 +23,13 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
 
     /**
      * From D-Bus {@code a{sv}} / shell options: keys {@code ipaddress}, {@code macaddress},
-     * {@code gateway} (strings), {@code mtu}, {@code vlan} (numbers or decimal strings).
+     * {@code gateway} (strings), {@code mtu}, {@code vlan} (integral numbers of any D-Bus numeric type, a
+     * {@code d} only with an integral value, or decimal strings).
      *
      * @param options the options
      * @return the settings
-     * @throws InvalidArgumentException for an unknown key, a value of the wrong type, or a {@code vlan} outside
-     *                                  0..4095 (naming the key)
+     * @throws InvalidArgumentException for an unknown key, a value of the wrong type (a fraction, NaN or an
+     *                                  infinity for a number), or a {@code vlan} outside 0..4095 (naming the key)
      */
     public static PortSettings fromOptions(Map<String, ?> options) {
         String ip = null;
@@ -59,11 +61,19 @@ public record PortSettings(String ipaddress, String macaddress, String gateway, 
 
     private static Integer number(String k, Object v) {
         if (v instanceof Number n) {
-            long l = n.longValue();
-            if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-                throw new InvalidArgumentException(k, "out of range, got " + l);
+            BigDecimal d;
+            try {
+                d = new BigDecimal(n.toString()); // exact: also D-Bus uint64 above 2^63, doubles, BigInteger
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException(k, "must be an integer, got " + n);
             }
-            return (int) l;
+            if (d.signum() != 0 && d.stripTrailingZeros().scale() > 0) {
+                throw new InvalidArgumentException(k, "must be an integer, got " + n);
+            }
+            if (d.compareTo(BigDecimal.valueOf(Integer.MIN_VALUE)) < 0 || d.compareTo(BigDecimal.valueOf(Integer.MAX_VALUE)) > 0) {
+                throw new InvalidArgumentException(k, "out of range, got " + n);
+            }
+            return d.intValueExact();
         }
         if (v instanceof CharSequence s && s.toString().matches("-?[0-9]{1,9}")) {
             return Integer.parseInt(s.toString());

@@ -30,9 +30,15 @@ import org.freedesktop.dbus.spi.message.IMessageReader;
  * {@link IOException} that makes dbus-java disconnect: a major protocol version other than 1
  * ({@link MessageProtocolVersionException}, as dbus-java's own reader), an endianness byte other than
  * {@code 'l'}/{@code 'B'}, a header-field array longer than {@link Message#MAXIMUM_ARRAY_LENGTH} (64 MiB) or a
- * message longer than {@link Message#MAXIMUM_MESSAGE_LENGTH} (128 MiB). A framed message whose content dbus-java
- * cannot decode is a {@link DBusException} (the message was consumed; the connection goes on, as with
- * dbus-java's own reader).
+ * message longer than {@link Message#MAXIMUM_MESSAGE_LENGTH} (128 MiB). A framed message whose header or body
+ * dbus-java cannot decode is a {@link DBusException} (the message was consumed; the connection goes on, as with
+ * dbus-java's own reader for a header). Header fields are read through their typed accessors and the body is decoded
+ * here ({@link Message#getParameters()} keeps the arguments for dbus-java's later calls of it): dbus-java does both
+ * lazily, a header field of the wrong type ({@code MEMBER} as an object path: {@code ClassCastException}) or a
+ * malformed body (a string length beyond it: {@code StringIndexOutOfBoundsException}) then throws a
+ * {@link RuntimeException}, and dbus-java's reader thread, which reads them while dispatching, ends on one, leaving
+ * the connection deaf. A bus daemon validates messages before it routes them; a peer that does not is the case
+ * covered.
  *
  * <p>Thread safety: not thread-safe; dbus-java reads from one thread per connection. {@link #close()} may be
  * called from another thread (the blocked read then fails with an {@link IOException}).
@@ -66,7 +72,7 @@ final class BufferedMessageReader implements IMessageReader {
      * @return the message, never {@code null}
      * @throws EOFException if the stream ends
      * @throws IOException if reading fails or the message cannot be framed (see the class comment)
-     * @throws DBusException if dbus-java cannot decode a framed message
+     * @throws DBusException if dbus-java cannot decode a framed message's header or body
      */
     @Override
     public Message readMessage() throws IOException, DBusException {
@@ -100,6 +106,15 @@ final class BufferedMessageReader implements IMessageReader {
         Message m;
         try {
             m = MessageFactory.createMessage(fixed[1], fixed, header, body, null);
+            // header fields through their typed accessors, and the body decoded (and kept): see the class comment
+            m.getSource();
+            m.getDestination();
+            m.getPath();
+            m.getInterface();
+            m.getName();
+            m.getSig();
+            m.getReplySerial();
+            m.getParameters();
         } catch (RuntimeException e) {
             throw new DBusException("cannot decode D-Bus message (type " + fixed[1] + ", " + total + " bytes): " + e, e);
         }

@@ -12,8 +12,9 @@ package dev.ovs.bus.protocol;
  * and the server's {@code RequestScannerTest} on generated input); false or -1 means "not decided here": the
  * caller parses with Jackson, which accepts or produces the error message. Left to Jackson: anything
  * malformed, nesting deeper than {@link #MAX_DEPTH}, a number longer than {@link #MAX_NUMBER} characters, a
- * field name longer than {@link #MAX_NAME} bytes, a byte order mark (all below Jackson's own
- * {@code StreamReadConstraints}).
+ * field name longer than {@link #MAX_NAME} bytes or with a surrogate escape
+ * (<code>&#92;uD800</code>..<code>&#92;uDFFF</code>: Jackson refuses unpaired ones in names, not in values), a byte
+ * order mark (all below Jackson's own {@code StreamReadConstraints}).
  *
  * <p>Not thread-safe: one instance per thread (it keeps the range being scanned); {@link #reset} before use.
  */
@@ -129,7 +130,7 @@ public final class JsonText {
                 return -1;
             }
             int ne = string(i + 1);
-            if (ne < 0 || ne - i - 1 > MAX_NAME) {
+            if (ne < 0 || ne - i - 1 > MAX_NAME || surrogateEscape(i + 1, ne)) {
                 return -1;
             }
             i = ws(ne + 1);
@@ -278,6 +279,26 @@ public final class JsonText {
             }
         }
         return -1;
+    }
+
+    /**
+     * Jackson refuses a field name with an unpaired surrogate escape ("Broken surrogate pair in field name") but
+     * accepts one in a string value; names with any surrogate escape are left to it.
+     *
+     * @param from first byte of a string's content (validated by {@link #string})
+     * @param to   its closing quote
+     * @return whether the content has an escape <code>&#92;uD800</code>..<code>&#92;uDFFF</code>
+     */
+    private boolean surrogateEscape(int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (b[k] == '\\') {
+                k++; // the escaped character (validated by string(): a 'u' has four hex digits after it)
+                if (b[k] == 'u' && (b[k + 1] == 'd' || b[k + 1] == 'D') && "89abcdefABCDEF".indexOf(b[k + 2]) >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean hex(byte c) {

@@ -80,6 +80,46 @@ public record NlMessage(int type, int flags, int seq, int pid, ByteBuffer payloa
         return attrs(slice, 0, slice.limit());
     }
 
+    /**
+     * Checks that a message's payload holds its fixed family header ({@code ifinfomsg}, {@code rtmsg}, ...).
+     *
+     * @param struct the header's name for the message, e.g. {@code "ifinfomsg"}
+     * @param size   the header's size in bytes
+     * @return the payload
+     * @throws IllegalArgumentException if the payload is shorter (malformed)
+     */
+    public ByteBuffer payload(String struct, int size) {
+        if (payload.limit() < size) {
+            throw new IllegalArgumentException("malformed netlink message type " + type + ": payload of "
+                    + payload.limit() + " bytes, " + struct + " needs " + size);
+        }
+        return payload;
+    }
+
+    /**
+     * @param a a fixed-size attribute (rtnetlink {@code u32}, {@code s32})
+     * @return its value (host order)
+     * @throws IllegalArgumentException if the attribute is shorter than 4 bytes (malformed)
+     */
+    public static int u32(ByteBuffer a) {
+        if (a.limit() < 4) {
+            throw new IllegalArgumentException("malformed netlink attribute: " + a.limit() + " bytes, a u32 needs 4");
+        }
+        return a.getInt(0);
+    }
+
+    /**
+     * @param a a one-byte attribute (rtnetlink {@code u8})
+     * @return its value, 0..255
+     * @throws IllegalArgumentException if the attribute is empty (malformed)
+     */
+    public static int u8(ByteBuffer a) {
+        if (a.limit() < 1) {
+            throw new IllegalArgumentException("malformed netlink attribute: empty, a u8 needs 1 byte");
+        }
+        return a.get(0) & 0xFF;
+    }
+
     /** @return a NUL-terminated (or unterminated) string attribute */
     public static String string(ByteBuffer a) {
         int n = a.limit();
