@@ -57,7 +57,7 @@ class PortOptionsFuzzTest {
                     throw new UnsupportedOperationException(method.getName());
                 }
                 PortSettings s = (PortSettings) args[3];
-                PortAgentImpl.validate((String) args[0], (String) args[1], (String) args[2], s);
+                AddRequest.validate((String) args[0], (String) args[1], (String) args[2], s);
                 ACCEPTED.set(s);
                 return "0123456789abc";
             });
