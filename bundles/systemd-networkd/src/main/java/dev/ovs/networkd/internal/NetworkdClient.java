@@ -96,7 +96,10 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
 
     @Override
     public synchronized void disconnected() {
-        closeHandler();
+        // Forgotten, not closed: closing sends RemoveMatch, a blocking call that on a connection the bus daemon
+        // has dropped waits for dbus-java's reply timeout (20 s) on the connector thread of dev.ovs.dbus, which
+        // reconnects only after every listener returned. The match rule went away with the connection.
+        handler = null;
     }
 
     private void closeHandler() {

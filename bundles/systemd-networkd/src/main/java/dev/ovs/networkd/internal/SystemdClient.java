@@ -87,6 +87,9 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     /** Stops listening and the subscribe thread (waits up to 5 s for a Subscribe call in flight). */
     void close() {
         link.removeListener(this);
+        synchronized (lock) {
+            closeHandler(); // the connection may still be up: remove the match rule
+        }
         disconnected();
         subscriber.shutdownNow();
         try {
@@ -124,7 +127,10 @@ final class SystemdClient implements Systemd, BusLink.Listener {
     public void disconnected() {
         List<CompletableFuture<JobResult>> fail;
         synchronized (lock) {
-            closeHandler();
+            // Forgotten, not closed: closing sends RemoveMatch, a blocking call that on a connection the bus daemon
+            // has dropped waits for dbus-java's reply timeout (20 s) on the connector thread of dev.ovs.dbus, which
+            // reconnects only after every listener returned. The match rule went away with the connection.
+            handler = null;
             subscribedOn = null;
             fail = new ArrayList<>(pending.values());
             pending.clear();
