@@ -10,6 +10,7 @@ import dev.ovs.dbus.internal.ledger.FileLedger;
 import dev.ovs.dbus.ledger.LedgerEntry;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.Setpriv;
 import dev.ovs.itests.harness.ShortTempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,20 +88,16 @@ class AuthorizationIT {
         dir.close();
     }
 
-    private String busctl(List<String> setpriv, String... args) {
-        List<String> argv = new ArrayList<>(setpriv);
-        argv.addAll(List.of("busctl", "--address=" + bus.address(), "--timeout=20", "call", NAME, PortsImpl.PATH, IFACE));
-        argv.addAll(List.of(args));
-        return Cmd.run(argv, Duration.ofSeconds(30)).trim();
+    private String busctl(List<String> setpriv, String member, String... args) {
+        return bus.busctlAs(setpriv, DbusDaemon.call(NAME, PortsImpl.PATH, IFACE, member, args));
     }
 
-    private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-    private static final List<String> NOBODY_IN_GROUP = List.of("setpriv", "--reuid=65534", "--regid=65534",
-            "--groups=" + GID);
+    private static final List<String> NOBODY = Setpriv.nobody();
+    private static final List<String> NOBODY_IN_GROUP = Setpriv.nobodyInGroup(GID);
 
-    private Cmd.Failed fails(List<String> setpriv, String... args) {
+    private Cmd.Failed fails(List<String> setpriv, String member, String... args) {
         try {
-            busctl(setpriv, args);
+            busctl(setpriv, member, args);
         } catch (Cmd.Failed f) {
             return f;
         }

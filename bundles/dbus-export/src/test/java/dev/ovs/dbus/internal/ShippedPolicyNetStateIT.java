@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.Setpriv;
 import dev.ovs.itests.harness.ShortTempDir;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
@@ -113,21 +112,15 @@ class ShippedPolicyNetStateIT {
     }
 
     private String as(List<String> setpriv, String... busctlArgs) {
-        List<String> argv = new ArrayList<>(setpriv);
-        argv.addAll(List.of("busctl", "--address=" + bus.address(), "--timeout=20"));
-        argv.addAll(List.of(busctlArgs));
-        return Cmd.run(argv, Duration.ofSeconds(30)).trim();
+        return bus.busctlAs(setpriv, busctlArgs);
     }
 
     private static String[] call(String member, String... sigAndArgs) {
-        List<String> a = new ArrayList<>(List.of("call", NAME, PATH, NAME, member));
-        a.addAll(List.of(sigAndArgs));
-        return a.toArray(String[]::new);
+        return DbusDaemon.call(NAME, PATH, NAME, member, sigAndArgs);
     }
 
-    private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-    private static final List<String> NOBODY_IN_PATCHBAY = List.of("setpriv", "--reuid=65534", "--regid=65534",
-            "--groups=" + PATCHBAY_GID);
+    private static final List<String> NOBODY = Setpriv.nobody();
+    private static final List<String> NOBODY_IN_PATCHBAY = Setpriv.nobodyInGroup(PATCHBAY_GID);
 
     @Test
     void everybodyReadsOnlyRootAndGroupPatchbayChange() {

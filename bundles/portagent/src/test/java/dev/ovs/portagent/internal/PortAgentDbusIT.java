@@ -9,6 +9,7 @@ import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.Setpriv;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.portagent.ContainerPort;
 import dev.ovs.portagent.LedgerEntry;
@@ -130,8 +131,8 @@ class PortAgentDbusIT {
 
     /** gdbus call as uid 65534 (setpriv): its output, or its stderr. */
     private String gdbusAsNobody(String member, String... args) {
-        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "gdbus", "call", "--address", bus.address(), "--dest", PortAgent1.BUS_NAME, "--object-path",
+        List<String> argv = new ArrayList<>(Setpriv.nobody());
+        argv.addAll(List.of("gdbus", "call", "--address", bus.address(), "--dest", PortAgent1.BUS_NAME, "--object-path",
                 PortAgent1.OBJECT_PATH, "--method", "dev.ovs.PortAgent1." + member));
         argv.addAll(List.of(args));
         try {

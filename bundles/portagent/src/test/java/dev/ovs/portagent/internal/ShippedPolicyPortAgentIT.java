@@ -6,11 +6,10 @@ import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
+import dev.ovs.itests.harness.Setpriv;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.portagent.dbus.PortAgent1;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -29,9 +28,8 @@ class ShippedPolicyPortAgentIT {
     static final Path POLICY = Path.of("../../distribution/src/main/dist/share/dbus-1/system.d/org.openvswitch.ovsdb.conf")
             .toAbsolutePath().normalize();
     private static final long PATCHBAY_GID = 64001;
-    private static final List<String> NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-    private static final List<String> NOBODY_IN_PATCHBAY = List.of("setpriv", "--reuid=65534", "--regid=65534",
-            "--groups=" + PATCHBAY_GID);
+    private static final List<String> NOBODY = Setpriv.nobody();
+    private static final List<String> NOBODY_IN_PATCHBAY = Setpriv.nobodyInGroup(PATCHBAY_GID);
 
     private ShortTempDir dir;
     private DbusDaemon bus;
@@ -57,17 +55,11 @@ class ShippedPolicyPortAgentIT {
     }
 
     private String as(List<String> setpriv, String... busctlArgs) {
-        List<String> argv = new ArrayList<>(setpriv);
-        argv.addAll(List.of("busctl", "--address=" + bus.address(), "--timeout=20"));
-        argv.addAll(List.of(busctlArgs));
-        return Cmd.run(argv, Duration.ofSeconds(30)).trim();
+        return bus.busctlAs(setpriv, busctlArgs);
     }
 
     private static String[] call(String member, String... sigAndArgs) {
-        List<String> a = new ArrayList<>(List.of("call", PortAgent1.BUS_NAME, PortAgent1.OBJECT_PATH, "dev.ovs.PortAgent1",
-                member));
-        a.addAll(List.of(sigAndArgs));
-        return a.toArray(String[]::new);
+        return DbusDaemon.call(PortAgent1.BUS_NAME, PortAgent1.OBJECT_PATH, "dev.ovs.PortAgent1", member, sigAndArgs);
     }
 
     private static final List<String[]> MUTATING = List.of(

@@ -8,6 +8,7 @@ import dev.ovs.dbus.internal.DbusConnectionComponent;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
+import dev.ovs.itests.harness.Setpriv;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
@@ -17,7 +18,6 @@ import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.ovsdb.vswitch.impl.VSwitches;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,16 +75,11 @@ class ShippedPolicyIT {
     }
 
     private String asNobody(String... busctlArgs) {
-        List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "busctl", "--address=" + bus.address(), "--timeout=20"));
-        argv.addAll(List.of(busctlArgs));
-        return Cmd.run(argv, Duration.ofSeconds(30));
+        return bus.busctlAs(Setpriv.nobody(), busctlArgs);
     }
 
     private static String[] call(String member, String... sigAndArgs) {
-        List<String> a = new ArrayList<>(List.of("call", "dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1", member));
-        a.addAll(List.of(sigAndArgs));
-        return a.toArray(String[]::new);
+        return DbusDaemon.call("dev.ovs.Vlan1", "/dev/ovs/Vlan1", "dev.ovs.Vlan1", member, sigAndArgs);
     }
 
     @Test

@@ -242,6 +242,41 @@ public final class DbusDaemon extends RestartableDaemon {
         return Cmd.run(argv, Duration.ofSeconds(30));
     }
 
+    /**
+     * Runs {@code PREFIX busctl --address=unix:path=SOCK ARGS}, e.g. as another user with a {@link Setpriv} prefix:
+     * {@code busctlAs(Setpriv.nobody(), "call", NAME, PATH, IFACE, "Get", "s", "p1")}.
+     *
+     * @param prefix the command that runs busctl, e.g. {@link Setpriv#nobody()}; empty for none
+     * @param args busctl verb and arguments
+     * @return stdout, trimmed
+     * @throws Cmd.Failed on non-zero exit (e.g. an error reply such as AccessDenied, in {@link Cmd.Failed#stderr()})
+     *         or after 30 s
+     */
+    public String busctlAs(List<String> prefix, String... args) {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of("busctl", "--address=" + address(), "--timeout=20"));
+        argv.addAll(List.of(args));
+        return Cmd.run(argv, Duration.ofSeconds(30)).trim();
+    }
+
+    /**
+     * The busctl arguments of a method call: {@code call DEST PATH INTERFACE MEMBER [SIGNATURE ARGS...]}
+     * (busctl(1) "call").
+     *
+     * @param destination the bus name, e.g. {@code dev.ovs.PortAgent1}
+     * @param path the object path
+     * @param iface the interface name
+     * @param member the member name
+     * @param signatureAndArgs the input signature followed by the arguments in busctl's notation; none for no input
+     * @return the argument array for {@link #busctl(String...)} or {@link #busctlAs(List, String...)}
+     */
+    public static String[] call(String destination, String path, String iface, String member,
+            String... signatureAndArgs) {
+        List<String> a = new ArrayList<>(List.of("call", destination, path, iface, member));
+        a.addAll(List.of(signatureAndArgs));
+        return a.toArray(String[]::new);
+    }
+
     @Override
     public String toString() {
         return "DbusDaemon[" + address() + "]";
