@@ -71,15 +71,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = PortAgentImpl.Config.class)
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PortAgentImpl.class.getName());
-    /** Test hook: called before each step with its name; throwing simulates a failure there. */
+    /**
+     * Test hook: called before each step with its name; throwing simulates a failure there, halting the JVM a crash
+     * ({@link FaultPoints}, armed by the system property {@value FaultPoints#PROPERTY}).
+     */
     public interface Faults {
         /** No faults. */
         Faults NONE = step -> {
         };
 
         /**
-         * @param step one of {@code bridge}, {@code veth}, {@code ovsdb}, {@code host-up},
-         *             {@code container-up}, {@code address}, {@code route}
+         * @param step one of {@link FaultPoints#ADD_STEPS}, {@link FaultPoints#REMOVE_STEPS} or {@code vswitchd}
+         *             (a batch)
          */
         void before(String step);
     }
@@ -196,7 +199,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
         vswitch = () -> vswitchService;
         resolver = new ContainerResolver(docker);
-        faults = Faults.NONE;
+        faults = FaultPoints.fromSystemProperty(); // test hook, Faults.NONE unless the property is set
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
         if (c.auto_enabled()) {
