@@ -195,11 +195,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      */
     @Activate
     void activate(Config c) {
+        faults = FaultPoints.fromSystemProperty(); // test hook, Faults.NONE unless set; first: it may throw
         DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
         host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
         vswitch = () -> vswitchService;
         resolver = new ContainerResolver(docker);
-        faults = FaultPoints.fromSystemProperty(); // test hook, Faults.NONE unless the property is set
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
         if (c.auto_enabled()) {

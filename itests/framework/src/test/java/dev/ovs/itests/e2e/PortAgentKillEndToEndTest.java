@@ -138,7 +138,7 @@ class PortAgentKillEndToEndTest {
                 "halted", "port", "reconcile after the restart", "s", "check"));
         for (Outcome o : outcomes) {
             table.append(String.format("%-4s %-13s %-7s %-5s %-62s %5.1f  %s%n", o.op(), o.step(), o.halt(),
-                    o.survived() ? "UP" : "gone", o.reconciled(), o.seconds(), o.problems().isEmpty() ? "ok"
+                    o.survived() ? "kept" : "gone", o.reconciled(), o.seconds(), o.problems().isEmpty() ? "ok"
                             : String.join("; ", o.problems())));
         }
         System.out.println(table);
