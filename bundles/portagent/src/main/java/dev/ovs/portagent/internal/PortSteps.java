@@ -84,8 +84,9 @@ final class PortSteps {
 
     /**
      * add-port's steps after validation: the existence check, the container's resolution, the bridge (created
-     * if missing), the veth pair, the OVSDB port (on a worker, while the container's end is set up), the host end
-     * up. A failure undoes every step before it.
+     * if missing, marked {@link #AUTO_KEY}), the veth pair, the OVSDB port (marked {@link #STATE_KEY}; on a worker,
+     * while the container's end is set up), the host end up, the marks cleared ({@link #completed}). A failure undoes
+     * every step before it; a crash leaves the marks for reconcile ({@link Reconciler}).
      *
      * @param r the request
      * @return the host port name ({@code <13 hex>_l})
