@@ -66,8 +66,7 @@ public final class AutoAttach implements Closeable {
                 Reconciler.Reconciled r = new Reconciler(agent).reconcile(true);
                 reconciles++;
                 lastError = null;
-                if (!r.orphansDeleted().isEmpty() || !r.stalePortsRemoved().isEmpty() || !r.attached().isEmpty()
-                        || !r.failures().isEmpty()) {
+                if (!r.isEmpty()) {
                     log.accept("reconcile: " + r);
                 }
                 backoff = 1000;

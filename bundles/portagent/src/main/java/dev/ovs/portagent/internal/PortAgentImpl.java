@@ -71,15 +71,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = PortAgentImpl.Config.class)
 public final class PortAgentImpl implements PortAgent, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PortAgentImpl.class.getName());
-    /** Test hook: called before each step with its name; throwing simulates a failure there. */
+    /**
+     * Test hook: called before each step with its name; throwing simulates a failure there, halting the JVM a crash
+     * ({@link FaultPoints}, armed by the system property {@value FaultPoints#PROPERTY}).
+     */
     public interface Faults {
         /** No faults. */
         Faults NONE = step -> {
         };
 
         /**
-         * @param step one of {@code bridge}, {@code veth}, {@code ovsdb}, {@code host-up},
-         *             {@code container-up}, {@code address}, {@code route}
+         * @param step one of {@link FaultPoints#ADD_STEPS}, {@link FaultPoints#REMOVE_STEPS} or {@code vswitchd}
+         *             (a batch)
          */
         void before(String step);
     }
@@ -192,11 +195,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
      */
     @Activate
     void activate(Config c) {
+        faults = FaultPoints.fromSystemProperty(); // test hook, Faults.NONE unless set; first: it may throw
         DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
         host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
         vswitch = () -> vswitchService;
         resolver = new ContainerResolver(docker);
-        faults = Faults.NONE;
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
         listener = this::publish;
         if (c.auto_enabled()) {

@@ -33,7 +33,8 @@ import java.util.Set;
  * veths, and one ledger entry per change (see the API's Javadoc for the contract). Fault points of
  * {@link PortAgentImpl.Faults}: {@code bridge}, {@code veth}, {@code container-up}, {@code address},
  * {@code route}, {@code host-up} (per attach), {@code ovsdb} (before the transaction) and {@code vswitchd}
- * (after its commit and the wait for ovs-vswitchd: a failure there undoes the committed transaction).
+ * (after its commit and the wait for ovs-vswitchd: a failure there undoes the committed transaction). Bridges it
+ * creates are marked {@link PortSteps#AUTO_KEY} until its transaction is committed.
  */
 final class PortBatch {
     private static final SecureRandom IDS = new SecureRandom();
@@ -203,11 +204,12 @@ final class PortBatch {
                     bridges.add(it.add.bridge());
                 }
             }
+            ids.add(agent.steps().newId()); // in progress from here: reconcile leaves marked bridges alone
+            List<String> created = new ArrayList<>();
             for (String b : bridges) {
                 if (vs.replica().byName("Bridge", b).isEmpty()) {
-                    faults.before("bridge");
-                    vs.addBridge(b, null, false); // the VSwitch's default datapath_type, as add-port
-                    undo.push(() -> vs.deleteBridge(b, true));
+                    agent.steps().createBridge(vs, b, undo); // marked, the VSwitch's default datapath_type
+                    created.add(b);
                 }
             }
             PortTransaction tx = new PortTransaction(vs);
@@ -234,7 +236,10 @@ final class PortBatch {
                 }
             }
             faults.before("ovsdb");
-            tx.commit(Duration.ofMillis(agent.vswitchdTimeoutMillis()), () -> faults.before("vswitchd"));
+            tx.commit(Duration.ofMillis(agent.vswitchdTimeoutMillis()), () -> {
+                faults.before("vswitchd");
+                PortSteps.completed(vs, null, created); // the new bridges have their ports: no longer marked
+            });
         } catch (NetlinkException e) {
             throw PortSteps.rollback(undo, PortAgentImpl.map(agent.host().checkSocket(hostNl, e)));
         } catch (OvsdbException e) {

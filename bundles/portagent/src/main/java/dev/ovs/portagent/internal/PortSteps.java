@@ -1,7 +1,11 @@
 package dev.ovs.portagent.internal;
 
 import dev.ovs.base.ErrorKind;
+import dev.ovs.ovsdb.Condition;
+import dev.ovs.ovsdb.Mutation;
 import dev.ovs.ovsdb.OvsdbException;
+import dev.ovs.ovsdb.TransactionBuilder;
+import dev.ovs.ovsdb.vswitch.BridgeOptions;
 import dev.ovs.ovsdb.vswitch.InterfaceInfo;
 import dev.ovs.ovsdb.vswitch.PortOptions;
 import dev.ovs.ovsdb.vswitch.VSwitch;
@@ -12,8 +16,10 @@ import dev.ovs.portagent.netlink.RtNetlink;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +42,19 @@ import java.util.concurrent.Future;
  * after it (ovs-vswitchd read-modify-writes that link's flags while adding the port).
  */
 final class PortSteps {
+    /**
+     * Interface {@code external_ids} key of a port whose add-port has not completed (value {@link #ADDING}): set in
+     * the row's insert, removed once the host end is up. Reconcile removes such a row and its veth.
+     */
+    static final String STATE_KEY = "patchbay_state";
+    /** Value of {@link #STATE_KEY} while add-port runs. */
+    static final String ADDING = "adding";
+    /**
+     * Bridge {@code external_ids} key (value {@code true}) of a bridge created by an add-port or batch that has not
+     * completed: set in the bridge's insert, removed with the port's {@link #STATE_KEY}. Reconcile removes such a
+     * bridge when it has no port but its own.
+     */
+    static final String AUTO_KEY = "patchbay_auto";
     private final PortAgentImpl agent;
     private final SecureRandom random = new SecureRandom();
     /** IDs ({@code <13 hex>}) of add-ports in progress: reconcile leaves their veths alone. */
@@ -53,6 +72,11 @@ final class PortSteps {
         return id;
     }
 
+    /** @return whether an add-port or batch is in progress (reconcile then leaves marked bridges alone) */
+    boolean anyAddInFlight() {
+        return !inFlight.isEmpty();
+    }
+
     /** @param id a port id of {@link #newId()} whose add-port ended (either way) */
     void landed(String id) {
         inFlight.remove(id);
@@ -60,8 +84,9 @@ final class PortSteps {
 
     /**
      * add-port's steps after validation: the existence check, the container's resolution, the bridge (created
-     * if missing), the veth pair, the OVSDB port (on a worker, while the container's end is set up), the host end
-     * up. A failure undoes every step before it.
+     * if missing, marked {@link #AUTO_KEY}), the veth pair, the OVSDB port (marked {@link #STATE_KEY}; on a worker,
+     * while the container's end is set up), the host end up, the marks cleared ({@link #completed}). A failure undoes
+     * every step before it; a crash leaves the marks for reconcile ({@link Reconciler}).
      *
      * @param r the request
      * @return the host port name ({@code <13 hex>_l})
@@ -95,14 +120,15 @@ final class PortSteps {
         }
         try {
             // the replica is fresh: find() above ended with an echo barrier
-            if (vs.replica().byName("Bridge", r.bridge()).isEmpty()) {
-                faults.before("bridge");
-                vs.addBridge(r.bridge(), null, false); // the VSwitch's default datapath_type
-                undo.push(() -> vs.deleteBridge(r.bridge(), true));
+            boolean newBridge = vs.replica().byName("Bridge", r.bridge()).isEmpty();
+            if (newBridge) {
+                createBridge(vs, r.bridge(), undo);
             }
             createVeth(hostNl, id, r, c, undo);
             faults.before("ovsdb");
-            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(r.externalIds());
+            Map<String, String> ids = new HashMap<>(r.externalIds());
+            ids.put(STATE_KEY, ADDING); // cleared by completed() below
+            PortOptions po = PortOptions.NONE.withInterfaceExternalIds(ids);
             if (r.vlan() != null) {
                 po = po.withTag(r.vlan());
             }
@@ -137,6 +163,9 @@ final class PortSteps {
             }
             faults.before("host-up");
             hostNl.setUp(hostName, true);
+            faults.before("complete");
+            completed(vs, hostName, newBridge ? List.of(r.bridge()) : List.of());
+            faults.before("added");
             return hostName;
         } catch (NetlinkException e) {
             throw rollback(undo, PortAgentImpl.map(host.checkSocket(hostNl, e)));
@@ -145,6 +174,38 @@ final class PortSteps {
         } catch (RuntimeException e) {
             throw rollback(undo, e);
         }
+    }
+
+    /**
+     * Creates a missing bridge for an add-port or a batch (the VSwitch's default {@code datapath_type}) marked
+     * {@link #AUTO_KEY}{@code =true} in the same transaction, and pushes its deletion to {@code undo}.
+     */
+    void createBridge(VSwitch vs, String bridge, Deque<Runnable> undo) {
+        agent.faults().before("bridge");
+        vs.addBridge(bridge, BridgeOptions.NONE.withExternalIds(Map.of(AUTO_KEY, "true")), false);
+        undo.push(() -> vs.deleteBridge(bridge, true));
+    }
+
+    /**
+     * Clears the in-progress marks of a completed add-port or batch in one OVSDB transaction (ovs-vswitchd does
+     * not read {@code external_ids}, so it is not waited for): {@link #STATE_KEY} of the interface
+     * {@code hostName} (null: none) and {@link #AUTO_KEY} of the bridges it created.
+     *
+     * @throws OvsdbException the transaction's failure (the caller rolls back)
+     */
+    static void completed(VSwitch vs, String hostName, List<String> createdBridges) {
+        if (hostName == null && createdBridges.isEmpty()) {
+            return;
+        }
+        TransactionBuilder tx = vs.client().transaction(VSwitch.DB);
+        if (hostName != null) {
+            tx.mutate("Interface", List.of(Condition.eq("name", hostName)),
+                    List.of(Mutation.delete("external_ids", Set.of(STATE_KEY))));
+        }
+        for (String b : createdBridges) {
+            tx.mutate("Bridge", List.of(Condition.eq("name", b)), List.of(Mutation.delete("external_ids", Set.of(AUTO_KEY))));
+        }
+        tx.execute();
     }
 
     /**
@@ -169,6 +230,7 @@ final class PortSteps {
         String hostName = id + "_l";
         hostNl.createVeth(pending, r.iface(), c.netns(), peer, local);
         undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(pending)));
+        agent.faults().before("rename");
         // final name and the alias that marks it as ours in one request (the kernel ignores an alias in
         // the create request)
         hostNl.change(pending, LinkChange.none().withName(hostName).withAlias(PortAgentImpl.ALIAS));
@@ -276,11 +338,13 @@ final class PortSteps {
                 // found again (every retry: NotFound; every add of the same interface: EEXIST in the container),
                 // while a row without its link is found by the retry, which then converges.
                 RuntimeException ovsdbFailure = null;
+                agent.faults().before("remove-ovsdb");
                 try {
                     vs.deletePort(null, PortAgentImpl.portOf(i), true);
                 } catch (RuntimeException e) {
                     ovsdbFailure = e;
                 }
+                agent.faults().before("remove-link");
                 try {
                     host.deleteLink(hostNl, i.name());
                 } catch (NetlinkException e) {
@@ -292,6 +356,7 @@ final class PortSteps {
                 if (ovsdbFailure != null) {
                     throw ovsdbFailure;
                 }
+                agent.faults().before("removed");
             }
         } catch (NetlinkException e) {
             throw PortAgentImpl.map(hostNl == null ? e : host.checkSocket(hostNl, e));

@@ -169,7 +169,7 @@ class PodmanPortIT {
         String links = Cmd.run("ip", "-n", host.name(), "-o", "link");
         assertThat(links).doesNotContain("00000000000ff").doesNotContain(stalePort).contains("foreign0");
         assertThat(agent.listPorts()).extracting(ContainerPort::containerId).containsExactly(late);
-        assertThat(new Reconciler(agent).reconcile(true)).isEqualTo(new Reconciler.Reconciled(List.of(), List.of(), List.of(), List.of()));
+        assertThat(new Reconciler(agent).reconcile(true)).isEqualTo(new Reconciler.Reconciled(List.of(), List.of(), List.of(), List.of(), List.of(), List.of()));
         Cmd.run("ip", "-n", host.name(), "link", "del", "foreign0");
         podman.rm(late);
         new Reconciler(agent).reconcile(false);

@@ -166,8 +166,33 @@ class PortAgentIT extends AgentOnRealOvs {
     }
 
     @Test
+    void reconcileRemovesUnfinishedPortsAndTheEmptyBridgesTheyCreated() {
+        // a completed add-port clears its marks: the new bridge and the port are like any other
+        String done = agent.addPort("bry", "eth1", ref(c1), PortSettings.NONE, "test");
+        assertThat(ovs.vsctl("get", "Bridge", "bry", "external_ids").trim()).isEqualTo("{}");
+        assertThat(ovs.vsctl("get", "Interface", done, "external_ids")).contains("container_iface=eth1")
+                .doesNotContain("patchbay_state");
+        // the state an add-port killed after its OVSDB insert leaves (a new bridge, the port's row in progress)
+        String killed = agent.addPort("brz", "eth2", ref(c2), new PortSettings("10.6.0.2/24", null, null, null, null), "test");
+        ovs.vsctl("set", "Interface", killed, "external_ids:patchbay_state=adding", "--", "set", "Bridge", "brz",
+                "external_ids:patchbay_auto=true", "--", "set", "Bridge", "bry", "external_ids:patchbay_auto=true");
+        ovs.addBridge("bradm"); // an administrator's empty bridge
+        vs.replica().awaitSynced(Duration.ofSeconds(5));
+        Reconciler.Reconciled r = new Reconciler(agent).reconcile(false);
+        assertThat(r.unfinishedRemoved()).containsExactly(killed);
+        assertThat(r.bridgesRemoved()).containsExactly("brz");
+        assertThat(r.failures()).isEmpty();
+        assertThat(ip(host, "-o", "link")).doesNotContain(killed).contains(done);
+        assertThat(ip(c2, "-o", "link")).doesNotContain("eth2");
+        assertThat(ovs.vsctl("list-br")).doesNotContain("brz").contains("bry", "bradm");
+        // a marked bridge that has a port stays
+        assertThat(ovs.vsctl("list-ports", "bry").trim()).isEqualTo(done);
+        agent.deletePort("bry", "eth1", ref(c1), "test");
+    }
+
+    @Test
     void everyStepIsRolledBack() {
-        for (String step : List.of("bridge", "veth", "ovsdb", "host-up", "container-up", "address", "route")) {
+        for (String step : List.of("bridge", "veth", "rename", "ovsdb", "host-up", "container-up", "address", "route", "complete")) {
             failAt.set(step);
             assertThatThrownBy(() -> agent.addPort("brx", "eth1", ref(c1),
                     new PortSettings("10.3.0.2/24", null, "10.3.0.1", null, null), "test"))
