@@ -61,6 +61,11 @@ public final class FleetAgent implements AutoCloseable {
     public static final String ERROR_HEADER = "Patchbay-Error";
     /** The connectivity check stops this long before the confirm deadline, so the commit arrives in time. */
     private static final long CONFIRM_MARGIN_MS = 1000;
+    /**
+     * Longest a connectivity check's JetStream read may take: 1 s. A read queued while the host is cut off must not
+     * get through only after the checkpoint rolled back by itself (TCP retransmits it once the address is back).
+     */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     private final Settings settings;
     private final Supplier<StateService> state;
@@ -75,6 +80,8 @@ public final class FleetAgent implements AutoCloseable {
     private volatile Connection connection;
     private volatile KeyValue desired;
     private volatile KeyValue reported;
+    /** The desired bucket with {@link #CHECK_TIMEOUT} as its request timeout, for the connectivity check. */
+    private volatile KeyValue checkKv;
     private Dispatcher responders;
     private Object watch;
     /** The newest entry the watch delivered (any operation), or null. */
@@ -257,12 +264,16 @@ public final class FleetAgent implements AutoCloseable {
             responders.subscribe(Subjects.stateShow(settings.hostId()));
             responders.subscribe(Subjects.health(settings.hostId()));
         }
-        if (desired != null && reported != null && watch != null) {
+        if (desired != null && reported != null && watch != null && checkKv != null) {
             return true;
         }
         KeyValueOptions kvo = settings.jsDomain() == null ? KeyValueOptions.builder().build()
                 : KeyValueOptions.builder().jsDomain(settings.jsDomain()).build();
         try {
+            if (checkKv == null) {
+                checkKv = c.keyValue(Subjects.DESIRED_BUCKET, KeyValueOptions.builder(kvo)
+                        .jsRequestTimeout(CHECK_TIMEOUT).build());
+            }
             if (desired == null) {
                 KeyValue kv = c.keyValue(Subjects.DESIRED_BUCKET, kvo);
                 java.time.ZonedDateTime created = kv.getStatus().getBackingStreamInfo().getCreateTime();
@@ -431,7 +442,10 @@ public final class FleetAgent implements AutoCloseable {
         }
     }
 
-    /** @return null when NATS, JetStream and the probe answer before {@code deadline}, else the last problem */
+    /**
+     * @return null when NATS, JetStream and the probe answer before {@code deadline}, else the last problem (a check
+     *         that passes only after the deadline counts as failed: the checkpoint may have rolled back by itself)
+     */
     private String confirm(long deadline) throws InterruptedException {
         String problem;
         do {
@@ -440,7 +454,11 @@ public final class FleetAgent implements AutoCloseable {
             }
             problem = checkOnce();
             if (problem == null) {
-                return null;
+                if (System.currentTimeMillis() < deadline) {
+                    return null;
+                }
+                problem = "the check passed only after the deadline";
+                break;
             }
             Thread.sleep(200);
         } while (System.currentTimeMillis() < deadline);
@@ -453,7 +471,7 @@ public final class FleetAgent implements AutoCloseable {
             return "NATS not connected (" + (c == null ? "no connection" : c.getStatus()) + ")";
         }
         try {
-            desired.get(settings.hostId());
+            checkKv.get(settings.hostId());
         } catch (IOException | io.nats.client.JetStreamApiException | RuntimeException e) {
             return "JetStream does not answer: " + e.getMessage();
         }
