@@ -6,6 +6,8 @@
 #                                    netstate (one Apply vs ovs-vsctl and ovs-docker; several minutes)
 #   SOAK_N=100 SOAK_BUNDLES=dev.ovs.bus,dev.ovs.dbus scripts/bench.sh soak   (hot-swap soak: swaps per bundle,
 #                                    which core bundles; default 100 and all six, about 6 minutes)
+#   FLEET_N=10 scripts/bench.sh fleet   (N packaged appliances behind a hub of three nats-servers: rollouts, per-host
+#                                    write → applied against the NATS floor; default 10, about 4 minutes)
 #   FUZZ_TRIES=10000 scripts/bench.sh fuzz   (the jqwik fuzz properties, N tries each instead of CI's 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -46,7 +46,8 @@ import java.util.function.Supplier;
  * revisions missed while disconnected are skipped, and no revision is attempted twice. The record is written
  * before the network-state apply starts. Apply: {@link StateService#apply} with {@code confirm.seconds}; report
  * {@code pending}; then, until shortly before the deadline, check that NATS is connected, that JetStream answers
- * (a read of the desired key: through a leaf node this needs the hub) and that {@code probe.address} accepts a TCP
+ * (a read of the desired key, at most 1 s: through a leaf node this needs the hub; the pending report's write counts
+ * as the first one) and that {@code probe.address} accepts a TCP
  * connection; if all pass, commit and report {@code applied}, otherwise roll back and report {@code rolled-back}.
  * A report that cannot be written (disconnected) stays in the record and is written after the reconnect.
  *
@@ -61,6 +62,11 @@ public final class FleetAgent implements AutoCloseable {
     public static final String ERROR_HEADER = "Patchbay-Error";
     /** The connectivity check stops this long before the confirm deadline, so the commit arrives in time. */
     private static final long CONFIRM_MARGIN_MS = 1000;
+    /**
+     * Longest a connectivity check's JetStream read may take: 1 s. A read queued while the host is cut off must not
+     * get through only after the checkpoint rolled back by itself (TCP retransmits it once the address is back).
+     */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     private final Settings settings;
     private final Supplier<StateService> state;
@@ -75,6 +81,8 @@ public final class FleetAgent implements AutoCloseable {
     private volatile Connection connection;
     private volatile KeyValue desired;
     private volatile KeyValue reported;
+    /** The desired bucket with {@link #CHECK_TIMEOUT} as its request timeout, for the connectivity check. */
+    private volatile KeyValue checkKv;
     private Dispatcher responders;
     private Object watch;
     /** The newest entry the watch delivered (any operation), or null. */
@@ -257,12 +265,16 @@ public final class FleetAgent implements AutoCloseable {
             responders.subscribe(Subjects.stateShow(settings.hostId()));
             responders.subscribe(Subjects.health(settings.hostId()));
         }
-        if (desired != null && reported != null && watch != null) {
+        if (desired != null && reported != null && watch != null && checkKv != null) {
             return true;
         }
         KeyValueOptions kvo = settings.jsDomain() == null ? KeyValueOptions.builder().build()
                 : KeyValueOptions.builder().jsDomain(settings.jsDomain()).build();
         try {
+            if (checkKv == null) {
+                checkKv = c.keyValue(Subjects.DESIRED_BUCKET, KeyValueOptions.builder(kvo)
+                        .jsRequestTimeout(CHECK_TIMEOUT).build());
+            }
             if (desired == null) {
                 KeyValue kv = c.keyValue(Subjects.DESIRED_BUCKET, kvo);
                 java.time.ZonedDateTime created = kv.getStatus().getBackingStreamInfo().getCreateTime();
@@ -374,10 +386,12 @@ public final class FleetAgent implements AutoCloseable {
         }
         record = new AppliedStore.Record(rev, AppliedStore.Phase.PENDING, id, null, false, bucketId);
         store.save(record);
-        putReport(new Report(rev, ReportStatus.PENDING, id, null, System.currentTimeMillis()));
+        // a pending report written after the apply is a JetStream round trip through the hub already: it counts as
+        // the first connectivity check's read
+        boolean pendingSent = putReport(new Report(rev, ReportStatus.PENDING, id, null, System.currentTimeMillis()));
         String problem;
         try {
-            problem = confirm(deadline);
+            problem = confirm(deadline, pendingSent);
         } catch (InterruptedException ie) {
             problem = "the fleet agent stopped before the change was confirmed";
         }
@@ -431,31 +445,43 @@ public final class FleetAgent implements AutoCloseable {
         }
     }
 
-    /** @return null when NATS, JetStream and the probe answer before {@code deadline}, else the last problem */
-    private String confirm(long deadline) throws InterruptedException {
+    /**
+     * @return null when NATS, JetStream and the probe answer before {@code deadline}, else the last problem (a check
+     *         that passes only after the deadline counts as failed: the checkpoint may have rolled back by itself)
+     */
+    private String confirm(long deadline, boolean jetStreamAnswered) throws InterruptedException {
         String problem;
+        boolean first = jetStreamAnswered;
         do {
             if (closed) {
                 throw new InterruptedException("closing");
             }
-            problem = checkOnce();
+            problem = checkOnce(!first);
+            first = false;
             if (problem == null) {
-                return null;
+                if (System.currentTimeMillis() < deadline) {
+                    return null;
+                }
+                problem = "the check passed only after the deadline";
+                break;
             }
             Thread.sleep(200);
         } while (System.currentTimeMillis() < deadline);
         return "connectivity check failed until the confirm deadline (" + settings.confirmSeconds() + " s): " + problem;
     }
 
-    private String checkOnce() {
+    /** @param readJetStream whether to read the desired key (false: a JetStream write just succeeded) */
+    private String checkOnce(boolean readJetStream) {
         Connection c = connection;
         if (c == null || c.getStatus() != Connection.Status.CONNECTED) {
             return "NATS not connected (" + (c == null ? "no connection" : c.getStatus()) + ")";
         }
-        try {
-            desired.get(settings.hostId());
-        } catch (IOException | io.nats.client.JetStreamApiException | RuntimeException e) {
-            return "JetStream does not answer: " + e.getMessage();
+        if (readJetStream) {
+            try {
+                checkKv.get(settings.hostId());
+            } catch (IOException | io.nats.client.JetStreamApiException | RuntimeException e) {
+                return "JetStream does not answer: " + e.getMessage();
+            }
         }
         if (settings.probeHost() != null) {
             try (Socket so = new Socket()) {
@@ -467,14 +493,20 @@ public final class FleetAgent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Writes the final report, then records it (with {@code unsent} when the write failed). The report goes first so
+     * that the controller does not wait for the state file's fsyncs; if the JVM dies between the two, the next start
+     * derives the report again from the record of the apply (committed checkpoint: {@code applied}, otherwise
+     * {@code rolled-back}) and writes it once more.
+     */
     private void finish(long rev, ReportStatus status, String checkpoint, String error) {
         Report r = new Report(rev, status, checkpoint, error, System.currentTimeMillis());
-        record = new AppliedStore.Record(rev, AppliedStore.Phase.DONE, checkpoint, r, true,
+        boolean sent = putReport(r);
+        record = new AppliedStore.Record(rev, AppliedStore.Phase.DONE, checkpoint, r, !sent,
                 record == null ? bucketId : record.bucket() == null ? bucketId : record.bucket());
         store.save(record);
         LOG.log(status == ReportStatus.APPLIED ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
                 "fleet: desired revision " + rev + " " + status + (error == null ? "" : ": " + error));
-        flushReport();
     }
 
     /** Writes the recorded final report if NATS has not got it yet. */

@@ -137,4 +137,104 @@ class FleetSecurityIT {
             }
         }
     }
+
+    /** A JWT claim body of type {@code type} with the given extra members (JSON text without braces, may be empty). */
+    private static io.nats.client.support.JsonSerializable claim(String type, String members) {
+        return () -> "{" + (members.isEmpty() ? "" : members + ",") + "\"type\":\"" + type + "\",\"version\":2}";
+    }
+
+    /** A JWT signed by {@code signer} about {@code subject} (https://docs.nats.io/running-a-nats-service/configuration/securing_nats/jwt). */
+    private static String jwt(NKey signer, NKey subject, String name, io.nats.client.support.JsonSerializable body)
+            throws Exception {
+        return io.nats.client.support.JwtUtils.issueJWT(signer, new String(subject.getPublicKey()), name, null,
+                io.nats.client.support.JwtUtils.currentTimeSeconds(), new String(signer.getPublicKey()), null, body);
+    }
+
+    /** A {@code .creds} file as {@code nsc generate creds} writes it: the user JWT, then the user's NKey seed. */
+    private static Path creds(Path file, String userJwt, NKey user) throws Exception {
+        return Files.writeString(file, String.format(io.nats.client.support.JwtUtils.NATS_USER_JWT_FORMAT, userJwt,
+                new String(user.getSeed())), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Decentralised JWT authentication: a nats-server in operator mode ({@code operator}, {@code resolver: MEMORY} with
+     * the account JWTs preloaded, JetStream enabled for the account by its limits), keys made with jnats' {@link NKey}
+     * and JWTs signed with jnats' {@code JwtUtils}. The agent with {@code credentials} = a {@code .creds} file of a
+     * user of that account connects, applies and reports; {@code bin/patchbay fleet} ({@link dev.ovs.fleet.client.FleetCli})
+     * with {@code --creds} writes the desired document and prints the status; a user JWT of an account the server does
+     * not know, and no credentials, are refused.
+     */
+    @Test
+    void operatorJwtCredentials() throws Exception {
+        SecureRandom rnd = new SecureRandom();
+        NKey operator = NKey.createOperator(rnd);
+        NKey account = NKey.createAccount(rnd);
+        NKey system = NKey.createAccount(rnd);
+        NKey stranger = NKey.createAccount(rnd);
+        NKey user = NKey.createUser(rnd);
+        String opJwt = jwt(operator, operator, "pbt-operator", claim("operator", ""));
+        String accJwt = jwt(operator, account, "pbt-fleet", claim("account", "\"limits\":{\"subs\":-1,\"data\":-1,"
+                + "\"payload\":-1,\"imports\":-1,\"exports\":-1,\"wildcards\":true,\"conn\":-1,\"leaf\":-1,"
+                + "\"mem_storage\":-1,\"disk_storage\":-1,\"streams\":-1,\"consumer\":-1}"));
+        String sysJwt = jwt(operator, system, "SYS", claim("account", ""));
+        String userJwt = io.nats.client.support.JwtUtils.issueUserJWT(account, new String(account.getPublicKey()),
+                new String(user.getPublicKey()), "pbt-host");
+        String strangerJwt = io.nats.client.support.JwtUtils.issueUserJWT(stranger,
+                new String(stranger.getPublicKey()), new String(user.getPublicKey()), "pbt-stranger");
+        try (ShortTempDir tmp = ShortTempDir.create()) {
+            Path d = tmp.path();
+            Path good = creds(d.resolve("host.creds"), userJwt, user);
+            Path bad = creds(d.resolve("stranger.creds"), strangerJwt, user);
+            Path opFile = Files.writeString(d.resolve("operator.jwt"), opJwt);
+            String extra = "operator: \"" + opFile + "\"\nsystem_account: " + new String(system.getPublicKey())
+                    + "\nresolver: MEMORY\nresolver_preload: {\n  " + new String(account.getPublicKey()) + ": \""
+                    + accJwt + "\"\n  " + new String(system.getPublicKey()) + ": \"" + sysJwt + "\"\n}\n";
+            try (NatsCluster nats = NatsCluster.start(Files.createDirectories(d.resolve("nats")), 1, extra)) {
+                String url = nats.url(0);
+                // the CLI with --creds: the rollout to a host with no agent times out, so the desired key is written
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                Path doc = Files.writeString(d.resolve("doc.yaml"), "interfaces:\n- name: br-jwt\n  type: ovs-bridge\n");
+                int rc = dev.ovs.fleet.client.FleetCli.run(new String[] {"apply", "--servers", url, "--creds", good.toString(),
+                    "--replicas", "1", "--hosts", "jwt-1", "--timeout", "1", doc.toString()},
+                        new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(rc).as(out + " " + err).isEqualTo(1);
+                assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("jwt-1 +\\d+ timeout");
+                FakeState st = new FakeState();
+                Settings s = Settings.of(Configs.of("enabled", true, "servers", url, "credentials", good.toString(),
+                        "host_id", "jwt-1", "poll_seconds", 1, "confirm_seconds", 5), () -> null, d);
+                try (NatsFleetController c = NatsFleetController.connect(List.of(url), good, null, false, 1);
+                        FleetAgent a = new FleetAgent(s, () -> st)) {
+                    a.start();
+                    // the agent applies the revision the CLI wrote, and reports it
+                    long rev = c.bucket(Subjects.DESIRED_BUCKET).get("jwt-1").getRevision();
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    Report r = null;
+                    while (System.nanoTime() < deadline) {
+                        KeyValueEntry e = c.bucket(Subjects.REPORTED_BUCKET).get("jwt-1");
+                        r = e == null ? null : ReportJson.read(e.getValue());
+                        if (r != null && r.revision() == rev && r.status() == ReportStatus.APPLIED) {
+                            break;
+                        }
+                        Thread.sleep(100);
+                    }
+                    assertThat(r).as("agent status %s", a.status()).isNotNull();
+                    assertThat(r.status()).isEqualTo(ReportStatus.APPLIED);
+                    assertThat(st.applied).containsExactly("interfaces:\n- name: br-jwt\n  type: ovs-bridge\n");
+                    // the server knows the connection as the JWT's user of the account
+                    assertThat(nats.server(0).get("/connz?auth=true")).contains(new String(user.getPublicKey()))
+                            .contains(new String(account.getPublicKey()));
+                }
+                out.reset();
+                rc = dev.ovs.fleet.client.FleetCli.run(new String[] {"status", "--servers", url, "--creds", good.toString()},
+                        new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+                assertThat(rc).isZero();
+                assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("jwt-1 +(\\d+) +\\1 applied");
+                assertThatThrownBy(() -> NatsFleetController.connect(List.of(url), bad, null, false, 1))
+                        .isInstanceOf(FleetException.class).hasMessageContaining("cannot connect");
+                assertThatThrownBy(() -> NatsFleetController.connect(List.of(url), null, null, false, 1))
+                        .isInstanceOf(FleetException.class);
+            }
+        }
+    }
 }
