@@ -308,6 +308,41 @@ class AdminShellServerTest {
         }
     }
 
+    @Test
+    void aRefusedSocketPathKeepsTheSocketAndTheOpenSessionsAndSaysWhy() throws IOException {
+        try (AdminClient c = AdminClient.connect(socket)) {
+            server.modified(config("relative/admin.sock"));
+            assertThat(Files.exists(socket)).isTrue();
+            assertThat(run(c, "t:greet kept").out()).isEqualTo("hello kept\n");
+            assertThat(server.status()).contains("socket: " + socket + "\n")
+                    .contains("configuration: refused: socket: must be an absolute path or empty, got "
+                            + "'relative/admin.sock' (configuration refused; the admin socket stays " + socket + ")");
+            assertThat(tmp.path().resolve("relative")).doesNotExist();
+        }
+        try (AdminClient c = AdminClient.connect(socket)) {
+            assertThat(run(c, "t:greet again").out()).isEqualTo("hello again\n");
+        }
+        assertThatThrownBy(() -> new AdminShellServer(processor, context(Map.of()), config("rel.sock")))
+                .isInstanceOf(dev.ovs.base.InvalidArgumentException.class)
+                .hasMessage("socket: must be an absolute path or empty, got 'rel.sock'");
+    }
+
+    @Test
+    void anotherValidPathIsBoundBeforeTheOldOneCloses() throws IOException {
+        Path moved = tmp.path().resolve("moved.sock");
+        try (AdminClient c = AdminClient.connect(socket)) {
+            server.modified(config(moved.toString()));
+            assertThat(Files.exists(socket)).isFalse();
+            assertThat(run(c, "t:greet open").out()).as("a session survives the move").isEqualTo("hello open\n");
+        }
+        try (AdminClient c = AdminClient.connect(moved)) {
+            assertThat(run(c, "t:greet moved").out()).isEqualTo("hello moved\n");
+        }
+        assertThat(server.status()).startsWith("socket: " + moved + "\n").contains("configuration: applied");
+        server.modified(config(moved.toString()));
+        assertThat(Files.exists(moved)).isTrue();
+    }
+
     private static long uid() throws IOException {
         return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
     }
