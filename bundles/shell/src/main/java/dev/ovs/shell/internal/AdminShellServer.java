@@ -137,14 +137,14 @@ public final class AdminShellServer {
     }
 
     /**
-     * Binds the socket with mode 0600 and starts accepting.
+     * Binds the socket with mode 0600 and starts accepting. A refused {@code socket} (not absolute) does not lock
+     * the administrator out: the default {@code <patchbay.state>/admin.sock} is bound instead and
+     * {@link #status()} and the log say why.
      *
      * @param processor Gogo's command processor
      * @param context for the {@code patchbay.state} framework property
      * @param config the socket path
      * @throws IOException if the socket cannot be bound
-     * @throws dev.ovs.base.InvalidArgumentException ({@code socket}) if the configured path is not absolute (the
-     *                                               component is then not activated; {@code scr:info} shows why)
      */
     @Activate
     public AdminShellServer(@Reference CommandProcessor processor, BundleContext context, Config config)
@@ -153,7 +153,15 @@ public final class AdminShellServer {
         String state = context.getProperty("patchbay.state");
         this.stateDir = state == null || state.isBlank() ? "/var/lib/patchbay" : state;
         this.ownUid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        this.listener = new Listener(socketPath(stateDir, config));
+        Path path;
+        try {
+            path = socketPath(stateDir, config);
+        } catch (IllegalArgumentException e) {
+            path = Path.of(stateDir, AdminProtocol.SOCKET_NAME);
+            configError = e.getMessage() + " (configuration refused; the admin socket is the default " + path + ")";
+            LOG.log(System.Logger.Level.ERROR, "dev.ovs.shell: " + configError);
+        }
+        this.listener = new Listener(path);
     }
 
     /**

@@ -322,9 +322,18 @@ class AdminShellServerTest {
         try (AdminClient c = AdminClient.connect(socket)) {
             assertThat(run(c, "t:greet again").out()).isEqualTo("hello again\n");
         }
-        assertThatThrownBy(() -> new AdminShellServer(processor, context(Map.of()), config("rel.sock")))
-                .isInstanceOf(dev.ovs.base.InvalidArgumentException.class)
-                .hasMessage("socket: must be an absolute path or empty, got 'rel.sock'");
+        // at activation there is no last good path: the default one, so that the administrator is never locked out
+        Path state = tmp.path().resolve("state");
+        AdminShellServer s = new AdminShellServer(processor, context(Map.of("patchbay.state", state.toString())),
+                config("rel.sock"));
+        try (AdminClient c = AdminClient.connect(state.resolve(AdminProtocol.SOCKET_NAME))) {
+            assertThat(run(c, "t:greet default").out()).isEqualTo("hello default\n");
+            assertThat(s.status()).contains("configuration: refused: socket: must be an absolute path or empty, got "
+                    + "'rel.sock' (configuration refused; the admin socket is the default "
+                    + state.resolve(AdminProtocol.SOCKET_NAME) + ")");
+        } finally {
+            s.deactivate();
+        }
     }
 
     @Test
