@@ -114,8 +114,28 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
         }
     }
 
+    /**
+     * The rules of PID {@code dev.ovs.dbus}, shared with {@link UidAuthorizer}: every value parses as its type
+     * ({@code authz.enabled} only {@code true} or {@code false}), {@code address} is {@code system},
+     * {@code session} or a D-Bus address, {@code unexport.grace.ms} is at least 0.
+     *
+     * @param props  the raw configuration properties
+     * @param config the same, typed
+     * @return {@code config}
+     * @throws dev.ovs.base.InvalidArgumentException naming the first key that breaks its rule (the component is then
+     *                                               not activated; {@code scr:info} shows the message)
+     */
+    static DbusConfig validate(java.util.Map<String, ?> props, DbusConfig config) {
+        dev.ovs.base.ConfigValues.check(props, DbusConfig.class);
+        dev.ovs.base.ConfigValues.dbusAddress("address", config.address());
+        dev.ovs.base.ConfigValues.atLeast("unexport.grace.ms", config.unexport_grace_ms(), 0);
+        return config;
+    }
+
     @Activate
-    void activate(BundleContext context, DbusConfig config) throws InvalidSyntaxException {
+    void activate(BundleContext context, java.util.Map<String, Object> props, DbusConfig config)
+            throws InvalidSyntaxException {
+        validate(props, config);
         ledgerRequired = true;
         start(config.address(), config.unexport_grace_ms());
         context.addBundleListener(uninstalls);

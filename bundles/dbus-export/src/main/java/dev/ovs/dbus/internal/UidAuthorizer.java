@@ -54,7 +54,8 @@ public final class UidAuthorizer implements DbusAuthorizer {
     }
 
     @Activate
-    void activate(DbusConfig config) {
+    void activate(java.util.Map<String, Object> props, DbusConfig config) {
+        DbusConnectionComponent.validate(props, config);
         configure(config.authz_enabled(), config.authz_group());
     }
 

@@ -44,7 +44,8 @@ public final class FleetComponent implements Fleet {
     }
 
     @Activate
-    void activate(BundleContext ctx, FleetConfig config) {
+    void activate(BundleContext ctx, java.util.Map<String, Object> raw, FleetConfig config) {
+        dev.ovs.base.ConfigValues.check(raw, FleetConfig.class);
         String stateProp = ctx.getProperty("patchbay.state");
         Path stateDir = stateProp != null && !stateProp.isBlank() ? Path.of(stateProp) : ctx.getDataFile("").toPath();
         Settings s = Settings.of(config, FleetComponent::machineId, stateDir);

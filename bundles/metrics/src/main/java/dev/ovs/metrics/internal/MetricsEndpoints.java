@@ -1,9 +1,11 @@
 package dev.ovs.metrics.internal;
 
+import dev.ovs.base.ConfigValues;
 import dev.ovs.base.InvalidArgumentException;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.Map;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import org.osgi.framework.BundleContext;
@@ -68,7 +70,26 @@ public final class MetricsEndpoints {
      * @throws IOException              if a socket cannot be bound (the component is then not active; SCR logs it)
      */
     @Activate
-    public MetricsEndpoints(@Reference MetricsService metrics, BundleContext context, Config config) throws IOException {
+    public MetricsEndpoints(@Reference MetricsService metrics, BundleContext context, Map<String, Object> props,
+            Config config) throws IOException {
+        this(metrics, context, checked(props, config));
+    }
+
+    /**
+     * @param props  the raw configuration properties of PID {@code dev.ovs.metrics}
+     * @param config the same, typed
+     * @return {@code config}
+     * @throws InvalidArgumentException naming the key: a value that does not parse as its type
+     *                                  ({@code socket.enabled} only {@code true} or {@code false}), {@code socket}
+     *                                  neither empty nor an absolute path
+     */
+    static Config checked(Map<String, ?> props, Config config) {
+        ConfigValues.check(props, Config.class);
+        ConfigValues.absolutePath("socket", config.socket(), true);
+        return config;
+    }
+
+    MetricsEndpoints(MetricsService metrics, BundleContext context, Config config) throws IOException {
         int port = config.http_port();
         if (port < 0 || port > 65535) {
             throw new InvalidArgumentException("http.port", "must be 0 (off) or a TCP port 1..65535, got " + port);

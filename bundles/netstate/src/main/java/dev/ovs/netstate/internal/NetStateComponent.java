@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import dev.ovs.base.ConfigValues;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -95,8 +96,28 @@ public final class NetStateComponent implements NetState {
         listeners.remove(l);
     }
 
+    /**
+     * The rules of PID {@code dev.ovs.netstate}: every value parses as its type, {@code journal.dir} is empty or an
+     * absolute path, {@code journal.keep} at least 1, {@code bridge.datapath_type} empty, {@code system} or
+     * {@code netdev}, the timeouts at least 1 ms.
+     *
+     * @param props the raw configuration properties
+     * @param c     the same, typed
+     * @throws dev.ovs.base.InvalidArgumentException naming the first key that breaks its rule (the component is then
+     *                                               not activated; {@code scr:info} shows the message)
+     */
+    static void validate(java.util.Map<String, ?> props, Config c) {
+        ConfigValues.check(props, Config.class);
+        ConfigValues.absolutePath("journal.dir", c.journal_dir(), true);
+        ConfigValues.atLeast("journal.keep", c.journal_keep(), 1);
+        ConfigValues.oneOf("bridge.datapath_type", c.bridge_datapath__type(), "", "system", "netdev");
+        ConfigValues.atLeast("vswitchd.timeout.ms", c.vswitchd_timeout_ms(), 1);
+        ConfigValues.atLeast("networkd.timeout.ms", c.networkd_timeout_ms(), 1);
+    }
+
     @Activate
-    void activate(BundleContext context, Config c) {
+    void activate(BundleContext context, java.util.Map<String, Object> props, Config c) {
+        validate(props, c);
         Path dir;
         if (!c.journal_dir().isBlank()) {
             dir = Path.of(c.journal_dir().trim());

@@ -18,7 +18,7 @@ public final class NetworkdForTests {
      */
     public static NetworkdComponent start(String networkDir, String address) {
         NetworkdComponent c = new NetworkdComponent();
-        c.activate(new NetworkdConfig() {
+        c.activate(java.util.Map.of(), new NetworkdConfig() {
             @Override
             public String network_dir() {
                 return networkDir;

@@ -1,5 +1,7 @@
 package dev.ovs.ovsdb.component;
 
+import dev.ovs.base.ConfigValues;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.rpc.OvsdbClientImpl;
@@ -8,6 +10,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
+import java.util.Map;
 
 /**
  * The {@link OvsdbClient} service (PID {@code dev.ovs.ovsdb}): the client implementation itself, one connection
@@ -27,19 +30,43 @@ public class OvsdbClientComponent extends OvsdbClientImpl {
     public static final String NAME = "dev.ovs.ovsdb.client";
 
     /**
-     * Starts connecting in the background.
+     * Checks the configuration ({@link #validate}), then starts connecting in the background.
      *
-     * @param cfg configuration of PID {@code dev.ovs.ovsdb}
+     * @param props the raw configuration properties of PID {@code dev.ovs.ovsdb}
+     * @param cfg   the same, typed
+     * @throws InvalidArgumentException naming the key and the rule ({@link #validate}, {@link #options}): the
+     *                                  component is then not activated and {@code scr:info dev.ovs.ovsdb.client}
+     *                                  shows the message
      */
     @Activate
-    public OvsdbClientComponent(OvsdbConfig cfg) {
-        super(options(cfg));
+    public OvsdbClientComponent(Map<String, Object> props, OvsdbConfig cfg) {
+        super(options(validate(props, cfg)));
+    }
+
+    /**
+     * The checks of PID {@code dev.ovs.ovsdb} that {@link ClientOptions} does not make, shared by this component
+     * and {@link VSwitchComponent}: every value parses as its type ({@link ConfigValues#check}: {@code leader.only}
+     * and {@code wait.for.vswitchd} only {@code true} or {@code false}), {@code bridge.datapath_type} is empty,
+     * {@code system} or {@code netdev} (ovs-vswitchd.conf.db(5), Bridge datapath_type), {@code reconnect.max.ms}
+     * is at least the first reconnect delay (100), {@code vswitchd.timeout.ms} at least 1.
+     *
+     * @param props the raw configuration properties
+     * @param cfg   the same, typed
+     * @return {@code cfg}
+     * @throws InvalidArgumentException naming the first key that breaks its rule
+     */
+    static OvsdbConfig validate(Map<String, ?> props, OvsdbConfig cfg) {
+        ConfigValues.check(props, OvsdbConfig.class);
+        ConfigValues.oneOf("bridge.datapath_type", cfg.bridge_datapath__type(), "", "system", "netdev");
+        ConfigValues.atLeast("reconnect.max.ms", cfg.reconnect_max_ms(), 100);
+        ConfigValues.atLeast("vswitchd.timeout.ms", cfg.vswitchd_timeout_ms(), 1);
+        return cfg;
     }
 
     /**
      * @param cfg configuration
      * @return the client options it names (reconnect backoff from 100 ms up to {@code reconnect.max.ms}; the TLS
-     *         files when one of them is set)
+     *         files when one of them is set); call {@link #validate} first
      * @throws dev.ovs.base.InvalidArgumentException naming the key: a malformed remote, an {@code ssl:} remote
      *                                               without {@code private.key}, {@code certificate} and
      *                                               {@code ca.cert}, one of the three set without the others
@@ -50,7 +77,7 @@ public class OvsdbClientComponent extends OvsdbClientImpl {
         ClientOptions.Tls tls = anyTls ? new ClientOptions.Tls(path(cfg.private_key()), path(cfg.certificate()),
                 path(cfg.ca_cert())) : null;
         return new ClientOptions(cfg.remote(), cfg.probe_interval_ms(), cfg.request_timeout_ms(), cfg.max_message_bytes(),
-                100, Math.max(100, cfg.reconnect_max_ms()), tls, cfg.leader_only());
+                100, cfg.reconnect_max_ms(), tls, cfg.leader_only());
     }
 
     private static java.nio.file.Path path(String s) {

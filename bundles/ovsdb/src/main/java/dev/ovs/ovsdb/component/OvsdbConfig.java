@@ -45,7 +45,7 @@ public @interface OvsdbConfig {
     int max_message_bytes() default 64 << 20;
 
     /** @return reconnect backoff cap in ms (property reconnect.max.ms) */
-    @AttributeDefinition(name = "reconnect max (ms)", description = "exponential reconnect backoff cap", min = "1")
+    @AttributeDefinition(name = "reconnect max (ms)", description = "exponential reconnect backoff cap (the first delay is 100 ms)", min = "100")
     long reconnect_max_ms() default 8000;
 
     /** @return wait until ovs-vswitchd applied each change (property wait.for.vswitchd) */
@@ -58,7 +58,7 @@ public @interface OvsdbConfig {
 
     /** @return datapath_type of bridges created without one (property bridge.datapath_type; "" = OVS default) */
     @AttributeDefinition(name = "bridge datapath_type",
-            description = "datapath_type of new bridges: empty (kernel 'system', OVS default) or netdev (userspace)",
+            description = "datapath_type of new bridges: empty (kernel 'system', OVS default), system or netdev (userspace)",
             required = false)
     String bridge_datapath__type() default "";
 }

@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import java.util.Map;
 
 /**
  * The {@link VSwitch} service (PID {@code dev.ovs.ovsdb}: {@code wait.for.vswitchd}, {@code vswitchd.timeout.ms},
@@ -24,14 +25,22 @@ import org.osgi.service.component.annotations.Reference;
         immediate = true)
 public class VSwitchComponent extends VSwitchImpl {
     /**
-     * Opens the replica (it syncs in the background).
+     * Checks the configuration ({@link OvsdbClientComponent#validate}), then opens the replica (it syncs in the
+     * background).
      *
      * @param client this bundle's client service
-     * @param cfg    configuration of PID {@code dev.ovs.ovsdb}
+     * @param props  the raw configuration properties of PID {@code dev.ovs.ovsdb}
+     * @param cfg    the same, typed
+     * @throws dev.ovs.base.InvalidArgumentException naming the key and the rule broken (the component is then not
+     *                                               activated; {@code scr:info} shows the message)
      */
     @Activate
     public VSwitchComponent(@Reference(target = "(component.name=" + OvsdbClientComponent.NAME + ")") OvsdbClient client,
-            OvsdbConfig cfg) {
+            Map<String, Object> props, OvsdbConfig cfg) {
+        this(client, OvsdbClientComponent.validate(props, cfg));
+    }
+
+    private VSwitchComponent(OvsdbClient client, OvsdbConfig cfg) {
         this(client, client.replica(VSwitch.DB, VSwitchImpl.replicaSpec()), cfg);
     }
 

@@ -21,7 +21,16 @@ import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Component;
+import dev.ovs.ovsdb.component.OvsdbClientComponent;
+import dev.ovs.ovsdb.component.VSwitchComponent;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Gogo commands, scope {@code ovs} (ovs-vsctl(8) style). Functions without dashes are methods here; the
@@ -52,8 +61,11 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=setqos", "osgi.command.function=clearqos", "osgi.command.function=qos",
     "osgi.command.function=setqueue", "osgi.command.function=delqueue"})
 public class OvsCommands {
-    @Reference
-    private VSwitch vs;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile VSwitch vs;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime scr;
 
     /** For tests and direct use. */
     public OvsCommands() {
@@ -114,12 +126,66 @@ public class OvsCommands {
     }
 
     /**
+     * @return the VSwitch service
+     * @throws IllegalStateException if there is none, with the reason ({@link #unavailable()})
+     */
+    private VSwitch vs() {
+        VSwitch v = vs;
+        if (v == null) {
+            throw new IllegalStateException("ovsdb: unavailable: " + unavailable());
+        }
+        return v;
+    }
+
+    /**
+     * Why this bundle's OVSDB components are not running, from Declarative Services' runtime
+     * ({@link ServiceComponentRuntime}): the failure of a component that failed to activate (a configuration
+     * that {@code dev.ovs.ovsdb} refuses names the key and the rule) or the reference it waits for.
+     */
+    private String unavailable() {
+        ServiceComponentRuntime r = scr;
+        if (r == null) {
+            return "no VSwitch service";
+        }
+        List<String> reasons = new ArrayList<>();
+        for (ComponentDescriptionDTO d : r.getComponentDescriptionDTOs(FrameworkUtil.getBundle(OvsCommands.class))) {
+            if (!d.name.equals(OvsdbClientComponent.NAME) && !d.implementationClass.equals(VSwitchComponent.class.getName())) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : r.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                    String f = c.failure == null ? "failed to activate" : c.failure.strip();
+                    String line = f.lines().findFirst().orElse(f);
+                    for (String l : f.split("\n")) {
+                        if (l.strip().startsWith("Caused by: ")) { // the root cause behind a reflection wrapper
+                            line = l.strip().substring("Caused by: ".length());
+                        }
+                    }
+                    reasons.add(d.name + " failed to activate: " + line.strip());
+                } else if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+                    for (var u : c.unsatisfiedReferences) {
+                        reasons.add(d.name + " waits for " + u.name);
+                    }
+                } else if (c.state == ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION) {
+                    reasons.add(d.name + " has no configuration");
+                }
+            }
+        }
+        return reasons.isEmpty() ? "no VSwitch service" : String.join("; ", reasons);
+    }
+
+    /**
      * @return the OVSDB connection, one {@code key: value} per line: {@code remote} (current or last tried),
      *         {@code remotes} (all, in order), {@code connected}, {@code since}, {@code connections},
-     *         {@code leader.only}, {@code last error} (the reason of the last failed attempt or lost connection)
+     *         {@code leader.only}, {@code last error} (the reason of the last failed attempt or lost connection);
+     *         without a running OVSDB client {@code connected: false} and {@code unavailable: REASON} (e.g. the
+     *         configuration key that {@code dev.ovs.ovsdb.client} refused and its rule)
      */
     public String status() {
-        var c = vs.client();
+        if (vs == null) {
+            return "connected: false\nunavailable: " + unavailable() + "\n";
+        }
+        var c = vs().client();
         var st = c.status();
         return "remote: " + st.remote() + "\nremotes: " + String.join(",", c.options().remotes())
                 + "\nconnected: " + st.connected() + "\nsince: " + st.since() + "\nconnections: " + st.connections()
@@ -130,7 +196,7 @@ public class OvsCommands {
     /** @return ovs-vsctl show style tree */
     public String show() {
         StringBuilder sb = new StringBuilder();
-        var r = vs.replica();
+        var r = vs().replica();
         r.sync();
         for (Row ovs : r.rows("Open_vSwitch")) {
             sb.append(ovs.uuid()).append('\n');
@@ -202,7 +268,7 @@ public class OvsCommands {
                 default -> throw new IllegalArgumentException("option '" + p[0] + "': allowed datapath_type, fail_mode");
             }
         }
-        vs.addBridge(pos.get(0), o, seen.contains("--may-exist"));
+        vs().addBridge(pos.get(0), o, seen.contains("--may-exist"));
         return "";
     }
 
@@ -213,13 +279,13 @@ public class OvsCommands {
         if (pos.size() != 1) {
             throw new IllegalArgumentException("usage: del-br [--if-exists] BRIDGE");
         }
-        vs.deleteBridge(pos.get(0), seen.contains("--if-exists"));
+        vs().deleteBridge(pos.get(0), seen.contains("--if-exists"));
         return "";
     }
 
     /** @return bridge names, one per line */
     public String listbr() {
-        return lines(vs.listBridges());
+        return lines(vs().listBridges());
     }
 
     private static String lines(List<String> l) {
@@ -261,7 +327,7 @@ public class OvsCommands {
                 throw new IllegalArgumentException("option '" + p[0] + "': not a number: " + p[1]);
             }
         }
-        vs.addPort(pos.get(0), pos.get(1), o, seen.contains("--may-exist"));
+        vs().addPort(pos.get(0), pos.get(1), o, seen.contains("--may-exist"));
         return "";
     }
 
@@ -272,7 +338,7 @@ public class OvsCommands {
         if (pos.isEmpty() || pos.size() > 2) {
             throw new IllegalArgumentException("usage: del-port [--if-exists] [BRIDGE] PORT");
         }
-        vs.deletePort(pos.size() == 2 ? pos.get(0) : null, pos.get(pos.size() - 1), seen.contains("--if-exists"));
+        vs().deletePort(pos.size() == 2 ? pos.get(0) : null, pos.get(pos.size() - 1), seen.contains("--if-exists"));
         return "";
     }
 
@@ -281,7 +347,7 @@ public class OvsCommands {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: list-ports BRIDGE");
         }
-        return lines(vs.listPorts(args[0]));
+        return lines(vs().listPorts(args[0]));
     }
 
     private static String[] kv(String arg) {
@@ -349,7 +415,7 @@ public class OvsCommands {
                         + "': allowed select_all, select_src_port, select_dst_port, select_vlan, output_port, output_vlan");
             }
         }
-        return vs.addMirror(pos.get(0), new dev.ovs.ovsdb.vswitch.MirrorSpec(pos.get(1), all, src, dst, vlans, outPort, outVlan,
+        return vs().addMirror(pos.get(0), new dev.ovs.ovsdb.vswitch.MirrorSpec(pos.get(1), all, src, dst, vlans, outPort, outVlan,
                 null), seen.contains("--may-exist")) + "\n";
     }
 
@@ -360,7 +426,7 @@ public class OvsCommands {
         if (pos.size() != 2) {
             throw new IllegalArgumentException("usage: del-mirror [--if-exists] BRIDGE NAME");
         }
-        vs.deleteMirror(pos.get(0), pos.get(1), seen.contains("--if-exists"));
+        vs().deleteMirror(pos.get(0), pos.get(1), seen.contains("--if-exists"));
         return "";
     }
 
@@ -370,7 +436,7 @@ public class OvsCommands {
             throw new IllegalArgumentException("usage: list-mirrors BRIDGE");
         }
         StringBuilder sb = new StringBuilder();
-        for (var m : vs.listMirrors(args[0])) {
+        for (var m : vs().listMirrors(args[0])) {
             sb.append(m.name()).append(" select_all=").append(m.selectAll()).append(" select_src_port=").append(m.selectSrcPort())
                     .append(" select_dst_port=").append(m.selectDstPort()).append(" select_vlan=").append(m.selectVlan());
             if (m.outputPort() != null) {
@@ -411,7 +477,7 @@ public class OvsCommands {
         }
         Map<Long, dev.ovs.ovsdb.vswitch.QueueSpec> queues = new LinkedHashMap<>();
         qcfg.forEach((id, m) -> queues.put(id, new dev.ovs.ovsdb.vswitch.QueueSpec(dscp.get(id), m, null)));
-        return vs.setQos(args[0], new dev.ovs.ovsdb.vswitch.QosSpec(args[1], other, queues, null)) + "\n";
+        return vs().setQos(args[0], new dev.ovs.ovsdb.vswitch.QosSpec(args[1], other, queues, null)) + "\n";
     }
 
     /** @param args [--if-exists] PORT @return "" */
@@ -421,7 +487,7 @@ public class OvsCommands {
         if (pos.size() != 1) {
             throw new IllegalArgumentException("usage: clear-qos [--if-exists] PORT");
         }
-        vs.clearQos(pos.get(0), seen.contains("--if-exists"));
+        vs().clearQos(pos.get(0), seen.contains("--if-exists"));
         return "";
     }
 
@@ -430,7 +496,7 @@ public class OvsCommands {
         if (args.length != 1) {
             throw new IllegalArgumentException("usage: qos PORT");
         }
-        var q = vs.qos(args[0]);
+        var q = vs().qos(args[0]);
         if (q.isEmpty()) {
             return "no QoS\n";
         }
@@ -457,7 +523,7 @@ public class OvsCommands {
                 other.put(p[0], p[1]);
             }
         }
-        return vs.setQueue(args[0], longValue("queue", args[1]), new dev.ovs.ovsdb.vswitch.QueueSpec(d, other, null)) + "\n";
+        return vs().setQueue(args[0], longValue("queue", args[1]), new dev.ovs.ovsdb.vswitch.QueueSpec(d, other, null)) + "\n";
     }
 
     /** @param args [--if-exists] PORT N @return "" */
@@ -467,7 +533,7 @@ public class OvsCommands {
         if (pos.size() != 2) {
             throw new IllegalArgumentException("usage: del-queue [--if-exists] PORT N");
         }
-        vs.deleteQueue(pos.get(0), longValue("queue", pos.get(1)), seen.contains("--if-exists"));
+        vs().deleteQueue(pos.get(0), longValue("queue", pos.get(1)), seen.contains("--if-exists"));
         return "";
     }
 
@@ -478,7 +544,7 @@ public class OvsCommands {
         }
         String table = args[0];
         String name = args[1];
-        TableSchema ts = vs.client().schema(VSwitch.DB).table(table);
+        TableSchema ts = vs().client().schema(VSwitch.DB).table(table);
         for (int i = 2; i < args.length; i++) {
             String a = args[i];
             int eq = a.indexOf('=');
@@ -490,9 +556,9 @@ public class OvsCommands {
             int colon = lhs.indexOf(':');
             if (colon > 0) {
                 String column = lhs.substring(0, colon);
-                vs.updateMapColumn(table, name, column, Map.of(lhs.substring(colon + 1), unquote(value)), Set.of());
+                vs().updateMapColumn(table, name, column, Map.of(lhs.substring(colon + 1), unquote(value)), Set.of());
             } else {
-                vs.setColumn(table, name, lhs, parse(ts.columnType(lhs), value, table + "." + lhs));
+                vs().setColumn(table, name, lhs, parse(ts.columnType(lhs), value, table + "." + lhs));
             }
         }
         return "";
@@ -556,7 +622,7 @@ public class OvsCommands {
 
     /** @param json RFC 7047 transact params array @return result JSON */
     public String transact(String json) {
-        return vs.transact(json);
+        return vs().transact(json);
     }
 
     /**
@@ -573,7 +639,7 @@ public class OvsCommands {
         }
         LinkedBlockingQueue<RowEvent> q = new LinkedBlockingQueue<>(10000);
         ReplicaListener l = evs -> evs.forEach(q::offer);
-        vs.replica().addListener(l);
+        vs().replica().addListener(l);
         int n = 0;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
@@ -595,7 +661,7 @@ public class OvsCommands {
                         + (changed.isEmpty() ? "" : " " + changed));
             }
         } finally {
-            vs.replica().removeListener(l);
+            vs().replica().removeListener(l);
         }
         return n + " change(s)";
     }

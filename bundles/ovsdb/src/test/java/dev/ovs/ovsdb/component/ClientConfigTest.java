@@ -53,7 +53,7 @@ class ClientConfigTest {
     @Test
     void missingFilesLeaveTheComponentRunningDisconnectedWithTheReason() throws Exception {
         Path dir = java.nio.file.Files.createTempDirectory("pb-tls-");
-        OvsdbClientComponent c = new OvsdbClientComponent(config(Map.of("remote", "ssl:127.0.0.1:1",
+        OvsdbClientComponent c = new OvsdbClientComponent(Map.of(), config(Map.of("remote", "ssl:127.0.0.1:1",
                 "private_key", dir.resolve("key.pem").toString(), "certificate", dir.resolve("cert.pem").toString(),
                 "ca_cert", dir.resolve("ca.pem").toString())));
         try {
@@ -69,5 +69,38 @@ class ClientConfigTest {
             c.deactivate();
             java.nio.file.Files.delete(dir);
         }
+    }
+
+    /** The five values the component used to apply silently (or fail on without naming the key). */
+    @Test
+    void badValuesAreRefusedBeforeAnythingStartsNamingTheKeyAndTheRule() {
+        record Bad(String key, String value, String element, Object typed, String message) {
+        }
+        for (Bad b : java.util.List.of(
+                new Bad("bridge.datapath_type", "bogus", "bridge_datapath__type", "bogus",
+                        "bridge.datapath_type: must be one of '', 'system', 'netdev', got 'bogus'"),
+                new Bad("leader.only", "maybe", "leader_only", false, "leader.only: must be true or false, got 'maybe'"),
+                new Bad("wait.for.vswitchd", "maybe", "wait_for_vswitchd", false,
+                        "wait.for.vswitchd: must be true or false, got 'maybe'"),
+                new Bad("reconnect.max.ms", "0", "reconnect_max_ms", 0L, "reconnect.max.ms: must be >= 100, got 0"),
+                new Bad("vswitchd.timeout.ms", "0", "vswitchd_timeout_ms", 0L, "vswitchd.timeout.ms: must be >= 1, got 0"),
+                new Bad("probe.interval.ms", "abc", "probe_interval_ms", null,
+                        "probe.interval.ms: must be a whole number (Long, "))) {
+            Map<String, Object> raw = Map.of(b.key(), b.value());
+            java.util.HashMap<String, Object> typed = new java.util.HashMap<>();
+            if (b.typed() != null) {
+                typed.put(b.element(), b.typed());
+            }
+            OvsdbConfig cfg = config(typed);
+            assertThatThrownBy(() -> new OvsdbClientComponent(raw, cfg)).as(b.key())
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                        assertThat(e.argument()).isEqualTo(b.key());
+                        assertThat(e.getMessage()).startsWith(b.message());
+                    });
+            assertThatThrownBy(() -> OvsdbClientComponent.validate(raw, cfg)).as(b.key()).hasMessageStartingWith(b.message());
+        }
+        OvsdbClientComponent.validate(Map.of("bridge.datapath_type", "netdev", "leader.only", "true",
+                "reconnect.max.ms", "100", "vswitchd.timeout.ms", "1"), config(Map.of("bridge_datapath__type", "netdev",
+                "reconnect_max_ms", 100L, "vswitchd_timeout_ms", 1L)));
     }
 }

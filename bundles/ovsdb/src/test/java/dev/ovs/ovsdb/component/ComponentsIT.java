@@ -106,8 +106,8 @@ class ComponentsIT {
     void componentEventsAndCommands() throws Exception {
         long threadsBefore = ovsdbThreads();
         OvsdbConfig cfg = config(server.remote(), true);
-        OvsdbClientComponent client = new OvsdbClientComponent(cfg);
-        VSwitchComponent comp = new VSwitchComponent(client, cfg);
+        OvsdbClientComponent client = new OvsdbClientComponent(Map.of(), cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg);
         RecordingBus bus = new RecordingBus();
         OvsdbEvents events = new OvsdbEvents();
         inject(events, "vswitch", comp);
@@ -229,8 +229,8 @@ class ComponentsIT {
     @Test
     void unreachableServerGivesUnavailable() {
         OvsdbConfig cfg = config("unix:" + server.dir.resolve("nothing-here.sock"), true);
-        OvsdbClientComponent client = new OvsdbClientComponent(cfg);
-        VSwitchComponent comp = new VSwitchComponent(client, cfg);
+        OvsdbClientComponent client = new OvsdbClientComponent(Map.of(), cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg);
         try {
             assertThatThrownBy(() -> comp.listBridges()).isInstanceOfSatisfying(OvsdbException.class,
                     e -> assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable));

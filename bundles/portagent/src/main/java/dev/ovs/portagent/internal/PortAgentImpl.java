@@ -1,5 +1,6 @@
 package dev.ovs.portagent.internal;
 
+import dev.ovs.base.ConfigValues;
 import dev.ovs.base.DomainException;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.base.InterfaceName;
@@ -118,11 +119,11 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     @ObjectClassDefinition(name = "Patchbay port agent", description = "ovs-docker compatible container ports")
     public @interface Config {
         /** @return Docker Engine API socket ({@code docker.socket}); podman's compatible socket works too */
-        @AttributeDefinition(description = "Docker Engine API Unix socket (podman system service works too)")
+        @AttributeDefinition(description = "Docker Engine API Unix socket, an absolute path (podman system service works too)")
         String docker_socket() default "/var/run/docker.sock";
 
         /** @return Docker API call timeout in ms ({@code docker.timeout.ms}) */
-        @AttributeDefinition(description = "Docker API call timeout in milliseconds")
+        @AttributeDefinition(description = "Docker API call timeout in milliseconds", min = "100")
         int docker_timeout_ms() default 10000;
 
         /** @return whether labelled containers are attached/detached automatically ({@code auto.enabled}) */
@@ -131,7 +132,8 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         boolean auto_enabled() default true;
 
         /** @return namespace file of the OVS bridges ({@code host.netns}; empty: the agent's own) */
-        @AttributeDefinition(description = "Network namespace file where the bridges live (empty: the agent's own)")
+        @AttributeDefinition(description = "Network namespace file where the bridges live, an absolute path (empty: the agent's own)",
+                required = false)
         String host_netns() default "";
 
         /** @return how long a batch waits for ovs-vswitchd to apply its transaction, ms ({@code vswitchd.timeout.ms}) */
@@ -163,7 +165,7 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     /** The attach and detach steps, and the IDs of add-ports in progress. */
     private final PortSteps steps = new PortSteps(this);
 
-    /** For Declarative Services: {@link #activate(Config)} sets it up. */
+    /** For Declarative Services: {@link #activate(Map, Config)} sets it up. */
     public PortAgentImpl() {
     }
 
@@ -189,15 +191,22 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
     }
 
     /**
-     * Makes the Docker API client and starts the automatic mode if enabled.
+     * Checks the configuration ({@link #validate}), makes the Docker API client and starts the automatic mode if
+     * enabled.
      *
-     * @param c the configuration
+     * @param props the raw configuration properties of PID {@code dev.ovs.portagent}
+     * @param c     the same, typed
+     * @throws dev.ovs.base.InvalidArgumentException naming the key and the rule (the component is then not
+     *                                               activated; {@code scr:info dev.ovs.portagent} shows the message)
      */
     @Activate
-    void activate(Config c) {
+    void activate(Map<String, Object> props, Config c) {
         faults = FaultPoints.fromSystemProperty(); // test hook, Faults.NONE unless set; first: it may throw
-        DockerClient docker = new DockerClient(Path.of(c.docker_socket()), Duration.ofMillis(Math.max(100, c.docker_timeout_ms())));
-        host = new HostNamespace(c.host_netns().isBlank() ? null : NetNamespace.ofPath(Path.of(c.host_netns())));
+        validate(props, c);
+        DockerClient docker = new DockerClient(ConfigValues.absolutePath("docker.socket", c.docker_socket(), false),
+                Duration.ofMillis(c.docker_timeout_ms()));
+        Path netns = ConfigValues.absolutePath("host.netns", c.host_netns(), true);
+        host = new HostNamespace(netns == null ? null : NetNamespace.ofPath(netns));
         vswitch = () -> vswitchService;
         resolver = new ContainerResolver(docker);
         vswitchdTimeoutMillis = c.vswitchd_timeout_ms();
@@ -206,6 +215,23 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
             auto = new AutoAttach(this, docker, line -> LOG.log(System.Logger.Level.WARNING, line));
             auto.start();
         }
+    }
+
+    /**
+     * The rules of PID {@code dev.ovs.portagent}: every value parses as its type ({@code auto.enabled} only
+     * {@code true} or {@code false}), {@code docker.socket} is an absolute path, {@code host.netns} empty or an
+     * absolute path, {@code docker.timeout.ms} at least 100, {@code vswitchd.timeout.ms} at least 1.
+     *
+     * @param props the raw configuration properties
+     * @param c     the same, typed
+     * @throws dev.ovs.base.InvalidArgumentException naming the first key that breaks its rule
+     */
+    static void validate(Map<String, ?> props, Config c) {
+        ConfigValues.check(props, Config.class);
+        ConfigValues.absolutePath("docker.socket", c.docker_socket(), false);
+        ConfigValues.absolutePath("host.netns", c.host_netns(), true);
+        ConfigValues.atLeast("docker.timeout.ms", c.docker_timeout_ms(), 100);
+        ConfigValues.atLeast("vswitchd.timeout.ms", c.vswitchd_timeout_ms(), 1);
     }
 
     /** Stops the automatic mode, the workers and the sockets ({@link #close()}). */

@@ -1,5 +1,6 @@
 package dev.ovs.shell.internal;
 
+import dev.ovs.base.ConfigValues;
 import dev.ovs.shell.AdminProtocol;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -35,18 +37,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Serves the Gogo shell on the admin Unix socket (see {@link AdminProtocol}). One platform thread
  * accepts; one thread per connection runs that connection's commands in its own
  * {@link CommandSession}. Everything is closed, and the socket file removed, on deactivate. Registered as a service
- * of its own class so that components of this bundle can wait for the socket to be bound ({@link SystemdNotifier}).
+ * of its own class so that components of this bundle can wait for the socket to be bound ({@link SystemdNotifier}),
+ * and as the command {@code shell:status} ({@link #status()}). A configuration change is applied in place
+ * ({@link #modified}): a refused one never takes the admin socket away.
  */
 @Component(service = AdminShellServer.class, immediate = true, configurationPid = "dev.ovs.shell",
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {"osgi.command.scope=shell", "osgi.command.function=status"})
 @Designate(ocd = AdminShellServer.Config.class)
 public final class AdminShellServer {
 
     /** Configuration of PID {@code dev.ovs.shell}. */
     @ObjectClassDefinition(name = "Patchbay admin shell", description = "Gogo shell on a Unix socket")
     public @interface Config {
-        /** @return socket path; empty means {@code <patchbay.state>/admin.sock} */
-        @AttributeDefinition(description = "Admin socket path; empty: <state dir>/admin.sock")
+        /** @return socket path, absolute; empty means {@code <patchbay.state>/admin.sock} */
+        @AttributeDefinition(description = "Admin socket path, absolute; empty: <state dir>/admin.sock")
         String socket() default "";
     }
 
@@ -61,19 +66,80 @@ public final class AdminShellServer {
     static final String SCOPE = "gogo:*";
 
     private final CommandProcessor processor;
-    private final Path socketPath;
-    private final AFUNIXServerSocket server;
-    private final Thread acceptor;
+    private final String stateDir;
     private final Set<AFUNIXSocket> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger ids = new AtomicInteger();
     private final long ownUid;
-    /** Identity (device + inode) of the socket file this instance bound, so it only ever deletes its own. */
-    private final Object socketFileKey;
+    /** The bound socket; replaced by {@link #modified} when the configured path changes. */
+    private volatile Listener listener;
+    /** The last configuration refused by {@link #modified} with the reason, empty when the last one was applied. */
+    private volatile String configError = "";
     private volatile boolean open = true;
 
+    /** One bound listening socket and its accepting thread. */
+    private final class Listener {
+        final Path path;
+        final AFUNIXServerSocket server;
+        /** Identity (device + inode) of the socket file this listener bound, so it only ever deletes its own. */
+        final Object fileKey;
+        final Thread acceptor;
+        volatile boolean listening = true;
+
+        Listener(Path path) throws IOException {
+            this.path = path;
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            Files.deleteIfExists(path);
+            this.server = AFUNIXServerSocket.newInstance();
+            // junixsocket would delete the path when this socket closes, even if a newer instance (after an
+            // 'update' issued from an admin session) has bound it since; close() deletes only its own file.
+            server.setDeleteOnClose(false);
+            try {
+                server.bind(AFUNIXSocketAddress.of(path.toFile()));
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+                stamp(path);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(server);
+                throw e;
+            }
+            this.fileKey = fileKey(path);
+            this.acceptor = new Thread(() -> acceptLoop(this), "patchbay-admin-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        /** Stops accepting and removes the socket file if it is still the one bound here; connections stay. */
+        void close() {
+            listening = false;
+            // Closing a junixsocket server socket while a thread is blocked in accept() leaks a file descriptor
+            // (junixsocket 2.11: one per update of this bundle), so the acceptor is woken by a
+            // connection of our own and leaves accept() before the server socket is closed (as the bus does).
+            if (fileKey != null && fileKey.equals(fileKey(path))) {
+                try (AFUNIXSocket wake = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(path.toFile()))) {
+                    wake.getOutputStream().flush();
+                } catch (IOException ignored) {
+                    // not accepting any more
+                }
+                joinQuietly(acceptor, 2000);
+            }
+            closeQuietly(server);
+            acceptor.interrupt();
+            joinQuietly(acceptor, 2000);
+            try {
+                // a new instance (after 'update' from an admin session) may already have bound the same path
+                if (fileKey != null && fileKey.equals(fileKey(path))) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException ignored) {
+                // best effort: the next activation deletes it too
+            }
+        }
+    }
+
     /**
-     * Binds the socket with mode 0600 and starts accepting.
+     * Binds the socket with mode 0600 and starts accepting. A refused {@code socket} (not absolute) does not lock
+     * the administrator out: the default {@code <patchbay.state>/admin.sock} is bound instead and
+     * {@link #status()} and the log say why.
      *
      * @param processor Gogo's command processor
      * @param context for the {@code patchbay.state} framework property
@@ -85,25 +151,79 @@ public final class AdminShellServer {
             throws IOException {
         this.processor = processor;
         String state = context.getProperty("patchbay.state");
-        if (state == null || state.isBlank()) {
-            state = "/var/lib/patchbay";
-        }
-        this.socketPath = config.socket().isBlank()
-                ? Path.of(state, AdminProtocol.SOCKET_NAME) : Path.of(config.socket());
-        Files.createDirectories(socketPath.toAbsolutePath().getParent());
-        Files.deleteIfExists(socketPath);
+        this.stateDir = state == null || state.isBlank() ? "/var/lib/patchbay" : state;
         this.ownUid = ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        this.server = AFUNIXServerSocket.newInstance();
-        // junixsocket would delete the path when this socket closes, even if a newer instance (after an
-        // 'update' issued from an admin session) has bound it since; deactivate deletes only its own file.
-        server.setDeleteOnClose(false);
-        server.bind(AFUNIXSocketAddress.of(socketPath.toFile()));
-        Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
-        stamp(socketPath);
-        this.socketFileKey = fileKey(socketPath);
-        this.acceptor = new Thread(this::acceptLoop, "patchbay-admin-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        Path path;
+        try {
+            path = socketPath(stateDir, config);
+        } catch (IllegalArgumentException e) {
+            path = Path.of(stateDir, AdminProtocol.SOCKET_NAME);
+            configError = e.getMessage() + " (configuration refused; the admin socket is the default " + path + ")";
+            LOG.log(System.Logger.Level.ERROR, "dev.ovs.shell: " + configError);
+        }
+        this.listener = new Listener(path);
+    }
+
+    /**
+     * @param stateDir the state directory
+     * @param config   the configuration
+     * @return {@code socket}, or {@code <stateDir>/admin.sock} when it is empty
+     * @throws dev.ovs.base.InvalidArgumentException ({@code socket}: {@code must be an absolute path or empty}) for a
+     *                                               relative path
+     */
+    static Path socketPath(String stateDir, Config config) {
+        Path p = ConfigValues.absolutePath("socket", config.socket(), true);
+        return p == null ? Path.of(stateDir, AdminProtocol.SOCKET_NAME) : p;
+    }
+
+    /**
+     * A configuration change, applied without closing the admin sessions: the same path keeps the socket; another
+     * valid path is bound first and the old socket closed after; a refused one ({@link #socketPath}) keeps the
+     * socket as it is, logs the reason and shows it in {@link #status()}.
+     *
+     * @param config the new configuration
+     */
+    @Modified
+    void modified(Config config) {
+        Path next;
+        try {
+            next = socketPath(stateDir, config);
+        } catch (IllegalArgumentException e) {
+            configError = e.getMessage() + " (configuration refused; the admin socket stays " + listener.path + ")";
+            LOG.log(System.Logger.Level.ERROR, "dev.ovs.shell: " + configError);
+            return;
+        }
+        Listener old = listener;
+        if (next.equals(old.path)) {
+            configError = "";
+            return;
+        }
+        try {
+            listener = new Listener(next);
+        } catch (IOException | RuntimeException e) {
+            configError = "socket: cannot bind " + next + ": " + e.getMessage()
+                    + " (configuration refused; the admin socket stays " + old.path + ")";
+            LOG.log(System.Logger.Level.ERROR, "dev.ovs.shell: " + configError);
+            return;
+        }
+        configError = "";
+        old.close();
+    }
+
+    /** @return the path of the bound admin socket */
+    Path socketPath() {
+        return listener.path;
+    }
+
+    /**
+     * @return {@code shell:status}: {@code socket: PATH}, {@code sessions: N} (open admin connections) and
+     *         {@code configuration: applied} or {@code configuration: refused: KEY: RULE (...)} for the last
+     *         {@code dev.ovs.shell} configuration that was not applied, one per line
+     */
+    public String status() {
+        String err = configError;
+        return "socket: " + listener.path + "\nsessions: " + connections.size() + "\nconfiguration: "
+                + (err.isEmpty() ? "applied" : "refused: " + err) + "\n";
     }
 
     /**
@@ -113,36 +233,15 @@ public final class AdminShellServer {
     @Deactivate
     public void deactivate() {
         open = false;
-        // Closing a junixsocket server socket while a thread is blocked in accept() leaks a file descriptor
-        // (junixsocket 2.11: one per update of this bundle), so the acceptor is woken by a
-        // connection of our own and leaves accept() before the server socket is closed (as the bus does).
-        if (socketFileKey != null && socketFileKey.equals(fileKey(socketPath))) {
-            try (AFUNIXSocket wake = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath.toFile()))) {
-                wake.getOutputStream().flush();
-            } catch (IOException ignored) {
-                // not accepting any more
-            }
-            joinQuietly(acceptor, 2000);
-        }
-        closeQuietly(server);
+        listener.close();
         for (AFUNIXSocket s : connections) {
             closeQuietly(s);
         }
-        acceptor.interrupt();
-        joinQuietly(acceptor, 2000);
         // Session threads are not interrupted: Gogo passes an interrupt on to the command it runs, and that
         // command may be the very 'update'/'stop' of this bundle that is calling this method (from Gogo's
         // pipe thread). Their sockets are closed above, so they end when their command returns.
         for (Thread t : workers) {
             joinQuietly(t, 200);
-        }
-        try {
-            // a new instance (after 'update' from an admin session) may already have bound the same path
-            if (socketFileKey != null && socketFileKey.equals(fileKey(socketPath))) {
-                Files.deleteIfExists(socketPath);
-            }
-        } catch (IOException ignored) {
-            // best effort: the next activation deletes it too
         }
     }
 
@@ -183,19 +282,19 @@ public final class AdminShellServer {
         Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.from(now));
     }
 
-    private void acceptLoop() {
-        while (open) {
+    private void acceptLoop(Listener l) {
+        while (open && l.listening) {
             AFUNIXSocket s;
             try {
-                s = server.accept();
+                s = l.server.accept();
             } catch (IOException e) {
-                if (open) {
+                if (open && l.listening) {
                     LOG.log(System.Logger.Level.ERROR, "admin shell: accept failed, no more connections: " + e);
                 }
                 return;
             }
-            if (!open) {
-                closeQuietly(s); // the wake-up connection of deactivate()
+            if (!open || !l.listening) {
+                closeQuietly(s); // the wake-up connection of Listener.close()
                 return;
             }
             if (connections.size() >= MAX_CONNECTIONS) {

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,8 +75,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * A check whose bundle is not installed, or a disabled feature, is {@code n/a}. Checks named in {@code ignore}
  * are shown but not counted. The overall status is the worst counted one.
  */
+// immediate: a refused configuration fails at once (scr:info) and takes the service away, rather than failing
+// the first system:health that asks for it
 @Component(service = HealthComponent.class, configurationPid = "dev.ovs.health",
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = HealthComponent.Config.class)
 public final class HealthComponent {
 
@@ -124,7 +127,24 @@ public final class HealthComponent {
      *                {@code bundles}, which always counts) is logged and left out
      */
     @Activate
-    public HealthComponent(BundleContext context, Config config) {
+    public HealthComponent(BundleContext context, Map<String, Object> props, Config config) {
+        this(context, checked(props, config));
+    }
+
+    /**
+     * @param props the raw configuration properties of PID {@code dev.ovs.health}
+     * @param config the same, typed
+     * @return {@code config}
+     * @throws dev.ovs.base.InvalidArgumentException naming the key: a value that does not parse as its type,
+     *                                               {@code probe.timeout.ms} outside 100..60000
+     */
+    static Config checked(Map<String, ?> props, Config config) {
+        dev.ovs.base.ConfigValues.check(props, Config.class);
+        dev.ovs.base.ConfigValues.between("probe.timeout.ms", config.probe_timeout_ms(), 100, 60000);
+        return config;
+    }
+
+    HealthComponent(BundleContext context, Config config) {
         this.context = context;
         Set<String> names = Arrays.stream(config.ignore().split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
@@ -136,7 +156,7 @@ public final class HealthComponent {
             }
         }
         this.ignore = Set.copyOf(names);
-        this.timeoutMs = Math.max(100, config.probe_timeout_ms());
+        this.timeoutMs = config.probe_timeout_ms();
         this.probes = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "patchbay-health-probe");
             t.setDaemon(true);
@@ -240,12 +260,24 @@ public final class HealthComponent {
         return u.name + (u.target == null || u.target.isEmpty() ? "" : " " + u.target);
     }
 
-    private static String firstLine(String s) {
+    /**
+     * @param s a failure as Declarative Services records it (a stack trace)
+     * @return its root cause's line (the last {@code Caused by:}, e.g. the {@code InvalidArgumentException} naming
+     *         the configuration key behind a reflection wrapper), else its first line
+     */
+    static String firstLine(String s) {
         if (s == null || s.isBlank()) {
             return "(no reason recorded)";
         }
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+        String line = null;
+        for (String l : s.split("\n")) {
+            if (line == null) {
+                line = l;
+            } else if (l.strip().startsWith("Caused by: ")) {
+                line = l.strip().substring("Caused by: ".length());
+            }
+        }
+        return line.trim();
     }
 
     private boolean installed(String bsn) {

@@ -85,8 +85,8 @@ public final class LogConsole implements LogListener {
         try {
             this.level = LogLevel.valueOf(config.level().trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("level: '" + config.level()
-                    + "' is not one of AUDIT, ERROR, WARN, INFO, DEBUG, TRACE", e);
+            throw new dev.ovs.base.InvalidArgumentException("level", "'" + config.level()
+                    + "' is not one of AUDIT, ERROR, WARN, INFO, DEBUG, TRACE");
         }
         this.reader = reader;
         this.err = err;

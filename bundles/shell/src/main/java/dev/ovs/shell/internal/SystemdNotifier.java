@@ -82,8 +82,8 @@ public final class SystemdNotifier {
      */
     @Activate
     public SystemdNotifier(@Reference AdminShellServer admin, @Reference HealthComponent health, BundleContext context,
-            Config config) throws IOException {
-        this(health::check, () -> context.getBundle(0).getState(), config, System.getenv(),
+            Map<String, Object> props, Config config) throws IOException {
+        this(health::check, () -> context.getBundle(0).getState(), checked(props, config), System.getenv(),
                 ProcessHandle.current().pid());
     }
 
@@ -104,8 +104,9 @@ public final class SystemdNotifier {
         this.health = health;
         String rule = config.watchdog_requires().trim();
         if (!rule.equals("live") && !rule.equals("healthy")) {
-            throw new IllegalArgumentException("watchdog.requires: must be live or healthy, got '" + rule + "'");
+            throw new dev.ovs.base.InvalidArgumentException("watchdog.requires", "must be live or healthy, got '" + rule + "'");
         }
+        dev.ovs.base.ConfigValues.between("status.seconds", config.status_seconds(), 1, 3600);
         this.requireHealthy = rule.equals("healthy");
         String notify = env.get("NOTIFY_SOCKET");
         if (notify == null || notify.isEmpty()) {
@@ -128,11 +129,16 @@ public final class SystemdNotifier {
         long watchdogPid = parseLong(env.get("WATCHDOG_PID"));
         this.watchdog = usec > 0 && (watchdogPid <= 0 || watchdogPid == pid);
         this.interval = watchdog ? Duration.ofNanos(usec * 1000 / 2)
-                : Duration.ofSeconds(Math.max(1, config.status_seconds()));
+                : Duration.ofSeconds(config.status_seconds());
         this.socket = AFUNIXDatagramSocket.newInstance();
         this.thread = new Thread(this::run, "patchbay-sd-notify");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static Config checked(Map<String, ?> props, Config config) {
+        dev.ovs.base.ConfigValues.check(props, Config.class);
+        return config;
     }
 
     private static long parseLong(String s) {

@@ -308,6 +308,50 @@ class AdminShellServerTest {
         }
     }
 
+    @Test
+    void aRefusedSocketPathKeepsTheSocketAndTheOpenSessionsAndSaysWhy() throws IOException {
+        try (AdminClient c = AdminClient.connect(socket)) {
+            server.modified(config("relative/admin.sock"));
+            assertThat(Files.exists(socket)).isTrue();
+            assertThat(run(c, "t:greet kept").out()).isEqualTo("hello kept\n");
+            assertThat(server.status()).contains("socket: " + socket + "\n")
+                    .contains("configuration: refused: socket: must be an absolute path or empty, got "
+                            + "'relative/admin.sock' (configuration refused; the admin socket stays " + socket + ")");
+            assertThat(tmp.path().resolve("relative")).doesNotExist();
+        }
+        try (AdminClient c = AdminClient.connect(socket)) {
+            assertThat(run(c, "t:greet again").out()).isEqualTo("hello again\n");
+        }
+        // at activation there is no last good path: the default one, so that the administrator is never locked out
+        Path state = tmp.path().resolve("state");
+        AdminShellServer s = new AdminShellServer(processor, context(Map.of("patchbay.state", state.toString())),
+                config("rel.sock"));
+        try (AdminClient c = AdminClient.connect(state.resolve(AdminProtocol.SOCKET_NAME))) {
+            assertThat(run(c, "t:greet default").out()).isEqualTo("hello default\n");
+            assertThat(s.status()).contains("configuration: refused: socket: must be an absolute path or empty, got "
+                    + "'rel.sock' (configuration refused; the admin socket is the default "
+                    + state.resolve(AdminProtocol.SOCKET_NAME) + ")");
+        } finally {
+            s.deactivate();
+        }
+    }
+
+    @Test
+    void anotherValidPathIsBoundBeforeTheOldOneCloses() throws IOException {
+        Path moved = tmp.path().resolve("moved.sock");
+        try (AdminClient c = AdminClient.connect(socket)) {
+            server.modified(config(moved.toString()));
+            assertThat(Files.exists(socket)).isFalse();
+            assertThat(run(c, "t:greet open").out()).as("a session survives the move").isEqualTo("hello open\n");
+        }
+        try (AdminClient c = AdminClient.connect(moved)) {
+            assertThat(run(c, "t:greet moved").out()).isEqualTo("hello moved\n");
+        }
+        assertThat(server.status()).startsWith("socket: " + moved + "\n").contains("configuration: applied");
+        server.modified(config(moved.toString()));
+        assertThat(Files.exists(moved)).isTrue();
+    }
+
     private static long uid() throws IOException {
         return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
     }

@@ -1,6 +1,7 @@
 package dev.ovs.networkd.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ovs.base.ConfigValues;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.Topics;
 import dev.ovs.dbus.DbusConnectionService;
@@ -80,8 +81,30 @@ public final class NetworkdComponent implements Systemd, Networkd, NetworkFiles 
         }
     }
 
+    /**
+     * The rules of PID {@code dev.ovs.networkd}, shared with {@link UnitCommands}: every value parses as its type,
+     * {@code network.dir} is an absolute path, {@code address} is empty or a D-Bus address
+     * ({@link ConfigValues#dbusAddress}), {@code job.timeout.seconds} is at least 1.
+     *
+     * @param props  the raw configuration properties
+     * @param config the same, typed
+     * @return {@code config}
+     * @throws dev.ovs.base.InvalidArgumentException naming the first key that breaks its rule (the component is then
+     *                                               not activated; {@code scr:info} shows the message)
+     */
+    static NetworkdConfig validate(Map<String, ?> props, NetworkdConfig config) {
+        ConfigValues.check(props, NetworkdConfig.class);
+        ConfigValues.absolutePath("network.dir", config.network_dir(), false);
+        if (config.address() != null && !config.address().isBlank()) {
+            ConfigValues.dbusAddress("address", config.address());
+        }
+        ConfigValues.atLeast("job.timeout.seconds", config.job_timeout_seconds(), 1);
+        return config;
+    }
+
     @Activate
-    void activate(NetworkdConfig config) {
+    void activate(Map<String, Object> props, NetworkdConfig config) {
+        validate(props, config);
         String address = config.address() == null ? "" : config.address().trim();
         BusLink link;
         if (address.isEmpty()) {
@@ -90,10 +113,10 @@ public final class NetworkdComponent implements Systemd, Networkd, NetworkFiles 
             own = new OwnBusLink(address, 1000);
             link = own;
         }
-        jobTimeoutSeconds = Math.max(1, config.job_timeout_seconds());
+        jobTimeoutSeconds = config.job_timeout_seconds();
         systemd = new SystemdClient(link, this::publishJob);
         networkd = new NetworkdClient(link, this::publish);
-        files = new NetworkFilesImpl(Path.of(config.network_dir()), networkd::reload);
+        files = new NetworkFilesImpl(ConfigValues.absolutePath("network.dir", config.network_dir(), false), networkd::reload);
     }
 
     @Deactivate

@@ -9,7 +9,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @interface NetworkdConfig {
     /** @return directory of .network/.netdev files Patchbay writes (systemd.network(5)) */
     @AttributeDefinition(name = "network.dir", description = "Directory where Patchbay writes its .network and "
-            + ".netdev files (only files it wrote are ever changed)")
+            + ".netdev files (only files it wrote are ever changed); an absolute path")
     String network_dir() default "/etc/systemd/network";
 
     /** @return empty: the shared dev.ovs.dbus connection; else system, session or a D-Bus address */
@@ -19,6 +19,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String address() default "";
 
     /** @return default job timeout of the unit:* shell commands, seconds */
-    @AttributeDefinition(name = "job.timeout.seconds", description = "Job timeout of the unit:* shell commands")
+    @AttributeDefinition(name = "job.timeout.seconds", description = "Job timeout of the unit:* shell commands", min = "1")
     int job_timeout_seconds() default 90;
 }

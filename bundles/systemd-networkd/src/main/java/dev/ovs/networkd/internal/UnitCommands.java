@@ -36,8 +36,8 @@ public final class UnitCommands {
     }
 
     @Activate
-    void activate(NetworkdConfig config) {
-        timeout = Duration.ofSeconds(Math.max(1, config.job_timeout_seconds()));
+    void activate(java.util.Map<String, Object> props, NetworkdConfig config) {
+        timeout = Duration.ofSeconds(NetworkdComponent.validate(props, config).job_timeout_seconds());
     }
 
     private interface Job {

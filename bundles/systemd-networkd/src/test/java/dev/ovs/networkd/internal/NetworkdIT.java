@@ -55,7 +55,7 @@ class NetworkdIT {
                 NetworkdComponent c = new NetworkdComponent();
                 RecordingBus events = new RecordingBus();
                 c.bindBus(events);
-                c.activate(new TestConfig(dir.toString(), bus.address()));
+                c.activate(java.util.Map.of(), new TestConfig(dir.toString(), bus.address()));
                 try {
                     run(c, events, ns, nd, dir, bus);
                 } finally {
@@ -169,7 +169,7 @@ class NetworkdIT {
                 NetworkdComponent c = new NetworkdComponent();
                 RecordingBus events = new RecordingBus();
                 c.bindBus(events);
-                c.activate(new TestConfig(dir.toString(), bus.address()));
+                c.activate(java.util.Map.of(), new TestConfig(dir.toString(), bus.address()));
                 try {
                     ovs.addBridge("pbbr0");
                     await("pbbr0 known to networkd", () -> c.links().stream().anyMatch(l -> l.name().equals("pbbr0")));

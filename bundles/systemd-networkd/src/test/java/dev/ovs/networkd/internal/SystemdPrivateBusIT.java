@@ -175,7 +175,7 @@ class SystemdPrivateBusIT {
             StaticConnectionService svc = new StaticConnectionService(conn);
             NetworkdComponent c = new NetworkdComponent();
             c.bindDbus(svc);
-            c.activate(new TestConfig(tmp.path().toString(), ""));
+            c.activate(java.util.Map.of(), new TestConfig(tmp.path().toString(), ""));
             try {
                 assertThat(svc.listeners).hasSize(1);
                 assertThat(c.start("ok.service", JobMode.REPLACE, T).succeeded()).isTrue();
@@ -201,7 +201,7 @@ class SystemdPrivateBusIT {
         c.bindBus(events);
         await(() -> fake.subscribeCalls.get() == 1); // the test's own client subscribes on connect too
         int subscribed = fake.subscribeCalls.get();
-        c.activate(new TestConfig(tmp.path().toString(), bus.address()));
+        c.activate(java.util.Map.of(), new TestConfig(tmp.path().toString(), bus.address()));
         try {
             // subscribed on connect, before any job call of its own
             await(() -> fake.subscribeCalls.get() == subscribed + 1);

@@ -6,10 +6,16 @@ import java.lang.annotation.Annotation;
 final class TestConfig implements NetworkdConfig {
     private final String dir;
     private final String address;
+    private final int jobTimeoutSeconds;
 
     TestConfig(String dir, String address) {
+        this(dir, address, 10);
+    }
+
+    TestConfig(String dir, String address, int jobTimeoutSeconds) {
         this.dir = dir;
         this.address = address;
+        this.jobTimeoutSeconds = jobTimeoutSeconds;
     }
 
     @Override
@@ -24,7 +30,7 @@ final class TestConfig implements NetworkdConfig {
 
     @Override
     public int job_timeout_seconds() {
-        return 10;
+        return jobTimeoutSeconds;
     }
 
     @Override

@@ -52,7 +52,9 @@ public final class LedgerComponent implements Ledger {
     }
 
     @Activate
-    void activate(BundleContext context, Config config) {
+    void activate(BundleContext context, Map<String, Object> props, Config config) {
+        dev.ovs.base.ConfigValues.check(props, Config.class);
+        dev.ovs.base.ConfigValues.absolutePath("path", config.path(), true);
         ledger = FileLedger.openOrRetry(resolve(context, config.path()), config.sync(), Clock.systemUTC());
     }
 

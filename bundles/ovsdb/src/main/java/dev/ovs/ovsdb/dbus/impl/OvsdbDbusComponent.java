@@ -68,8 +68,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * bus): {@link OvsdbSignals#of}. Whoever made the change (Patchbay, ovs-vsctl, ...), it is signalled, after
  * the replica has applied it. Signals while there is no D-Bus connection are dropped (at-most-once).
  */
+// immediate: a refused configuration fails at once (scr:info) instead of at the exporter's next getService
 @Component(service = OvsdbBus.class, configurationPid = OvsdbDbusComponent.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true, property = {
         DbusExport.OBJECT_PATH + "=" + OvsdbBus.OBJECT_PATH,
         DbusExport.BUS_NAME + "=" + OvsdbBus.BUS_NAME,
         "service.description=D-Bus object org.openvswitch.ovsdb"})
@@ -123,19 +124,30 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
     }
 
     @Activate
-    void activate(Config config) {
+    void activate(java.util.Map<String, Object> props, Config config) {
+        dev.ovs.base.ConfigValues.check(props, Config.class);
         rootOnly = parseRootOnly(config.transact_root_only());
     }
+
+    /** An OVSDB table name, optionally {@code .column} (RFC 7047 §3.1 {@code <id>}). */
+    private static final java.util.regex.Pattern ROOT_ONLY_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
     /**
      * @param spec comma-separated {@code Table} / {@code Table.column} names
      * @return the names, trimmed, without empty ones
+     * @throws dev.ovs.base.InvalidArgumentException ({@code transact.root.only}) for an entry that is not
+     *                                               {@code Table} or {@code Table.column} (RFC 7047 {@code <id>}s)
      */
     static Set<String> parseRootOnly(String spec) {
         Set<String> out = new HashSet<>();
         if (spec != null) {
             for (String s : spec.split(",")) {
                 if (!s.isBlank()) {
+                    if (!ROOT_ONLY_NAME.matcher(s.trim()).matches()) {
+                        throw new dev.ovs.base.InvalidArgumentException("transact.root.only", "each entry must be "
+                                + "Table or Table.column (RFC 7047 <id>s), got '" + s.trim() + "'");
+                    }
                     out.add(s.trim());
                 }
             }

@@ -199,7 +199,7 @@ class OvsdbDbusIT {
         assertThat(ovsdb.vsctl("get-manager").trim()).isEqualTo("ptcp:6640");
 
         // configurable: with nothing root-only, the same call of uid 65534 goes through
-        face.activate(new OvsdbDbusComponent.Config() {
+        face.activate(java.util.Map.of(), new OvsdbDbusComponent.Config() {
             @Override
             public Class<? extends java.lang.annotation.Annotation> annotationType() {
                 return OvsdbDbusComponent.Config.class;
