@@ -7,6 +7,8 @@
 #   SOAK_N=100 SOAK_BUNDLES=dev.ovs.bus,dev.ovs.dbus scripts/bench.sh soak   (hot-swap soak: swaps per bundle,
 #                                    which core bundles; default 100 and all six, about 6 minutes)
 #   FUZZ_TRIES=10000 scripts/bench.sh fuzz   (the jqwik fuzz properties, N tries each instead of CI's 1000)
+#   TORTURE_RESTARTS=20 scripts/bench.sh torture   (restart torture: ovsdb-server and dbus-daemon restarted N times
+#                                    each under 10 D-Bus clients; default 20, CI runs 3; several minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

@@ -9,7 +9,9 @@ import java.util.List;
  * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup}, {@code ovsdb}, {@code dbus}, {@code bus} (default: all of those), {@code soak} (only when named; N: {@code -Dsoak.n} or env SOAK_N), {@code portagent}
  * (only when named: needs podman; Patchbay's add-port + del-port against the real ovs-docker), {@code netstate}
  * (only when named: one Apply against ovs-vsctl and ovs-docker, {@link NetStateBench}), {@code fuzz} (only when
- * named: the jqwik fuzz properties at {@code -Dfuzz.tries} / env FUZZ_TRIES tries each, default 10000, {@link FuzzBench}).
+ * named: the jqwik fuzz properties at {@code -Dfuzz.tries} / env FUZZ_TRIES tries each, default 10000, {@link FuzzBench}), {@code torture} (only when named:
+ * the restart torture at {@code -Dtorture.restarts} / env TORTURE_RESTARTS restarts each, default 20,
+ * {@link TortureBench}).
  * Each suite measures Patchbay and its named peers in the same run and prints a markdown table.
  */
 public final class Bench {
@@ -22,14 +24,14 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak|portagent|netstate|fuzz]...");
+            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak|portagent|netstate|fuzz|torture]...");
             System.exit(64);
         }
         Path dist = Path.of(args[0]).toAbsolutePath();
         List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup", "ovsdb", "dbus", "bus");
         for (String s : suites) {
-            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate", "fuzz").contains(s)) {
-                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz)");
+            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate", "fuzz", "torture").contains(s)) {
+                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, torture)");
                 System.exit(64);
             }
         }
@@ -48,6 +50,7 @@ public final class Bench {
                     case "portagent" -> new PortAgentBench(dist).run();
                     case "netstate" -> new NetStateBench(dist).run();
                     case "fuzz" -> new FuzzBench().run();
+                    case "torture" -> new TortureBench(dist).run();
                     default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent)");
                 };
             } catch (Exception e) {

@@ -6,6 +6,6 @@
  * {@code TestAbortedException}), so it works on the class path (surefire) and as a bundle in Felix.
  * Every class must be used from a process running as root (network namespaces, mounts).
  */
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 @org.osgi.annotation.bundle.Export
 package dev.ovs.itests.harness;
