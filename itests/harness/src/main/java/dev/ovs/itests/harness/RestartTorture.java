@@ -239,6 +239,61 @@ public final class RestartTorture {
         }
     }
 
+    /**
+     * Reads one client's log: a line per call, {@code MEMBER BRIDGE PORT|- START_US END_US EXIT_STATUS OUTPUT...}.
+     *
+     * @param client the client's number
+     * @param file   its log; a missing file is no calls
+     * @return the calls, in order
+     * @throws IOException if the file cannot be read
+     */
+    static List<Call> parseCalls(int client, Path file) throws IOException {
+        List<Call> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ", 7);
+            if (f.length < 6) {
+                continue;
+            }
+            String detail = f.length > 6 ? f[6] : "";
+            int rc = Integer.parseInt(f[5]);
+            out.add(new Call(client, f[0], f[1], f[2].equals("-") ? "" : f[2], Long.parseLong(f[3]),
+                    Long.parseLong(f[4]), classify(rc, detail), detail));
+        }
+        return out;
+    }
+
+    /**
+     * gdbus: exit 0 is success; {@code GDBus.Error:NAME: ...} is an error reply (from the bus itself for
+     * ServiceUnknown/NameHasNoOwner: undelivered; NoReply/Disconnected/Timeout: unanswered); no D-Bus error
+     * name: "Error connecting" (undelivered) or a closed connection / timeout (unanswered).
+     */
+    static Outcome classify(int rc, String detail) {
+        if (rc == 0) {
+            return Outcome.OK;
+        }
+        Matcher m = Pattern.compile("GDBus\\.Error:([A-Za-z0-9_.]+)").matcher(detail);
+        if (m.find()) {
+            String name = m.group(1);
+            if (name.equals("org.freedesktop.DBus.Error.ServiceUnknown")
+                    || name.equals("org.freedesktop.DBus.Error.NameHasNoOwner")) {
+                return Outcome.UNDELIVERED;
+            }
+            if (name.equals("org.freedesktop.DBus.Error.NoReply") || name.equals("org.freedesktop.DBus.Error.Disconnected")
+                    || name.equals("org.freedesktop.DBus.Error.Timeout")
+                    || name.equals("org.freedesktop.DBus.Error.TimedOut")) {
+                return Outcome.UNANSWERED;
+            }
+            return Outcome.FAILED;
+        }
+        if (detail.contains("Error connecting")) {
+            return Outcome.UNDELIVERED;
+        }
+        return Outcome.UNANSWERED;
+    }
+
     /** The daemons and processes of one run; closes all of them. */
     private static final class Run implements AutoCloseable {
         private final Path dist;
@@ -333,7 +388,7 @@ public final class RestartTorture {
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<Call> calls = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
-                calls.addAll(parseCalls(c, dir.resolve("client" + c + ".log")));
+                calls.addAll(RestartTorture.parseCalls(c, dir.resolve("client" + c + ".log")));
             }
             return check(calls, done, names, violations, seconds);
         }
@@ -471,53 +526,6 @@ public final class RestartTorture {
                     """.formatted(OVSDB_NAME, OVSDB_PATH, OVSDB_NAME), StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
             return script;
-        }
-
-        static List<Call> parseCalls(int client, Path file) throws IOException {
-            List<Call> out = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return out;
-            }
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ", 7);
-                if (f.length < 6) {
-                    continue;
-                }
-                String detail = f.length > 6 ? f[6] : "";
-                int rc = Integer.parseInt(f[5]);
-                out.add(new Call(client, f[0], f[1], f[2].equals("-") ? "" : f[2], Long.parseLong(f[3]),
-                        Long.parseLong(f[4]), classify(rc, detail), detail));
-            }
-            return out;
-        }
-
-        /**
-         * gdbus: exit 0 is success; {@code GDBus.Error:NAME: ...} is an error reply (from the bus itself for
-         * ServiceUnknown/NameHasNoOwner: undelivered; NoReply/Disconnected/Timeout: unanswered); no D-Bus error
-         * name: "Error connecting" (undelivered) or a closed connection / timeout (unanswered).
-         */
-        static Outcome classify(int rc, String detail) {
-            if (rc == 0) {
-                return Outcome.OK;
-            }
-            Matcher m = Pattern.compile("GDBus\\.Error:([A-Za-z0-9_.]+)").matcher(detail);
-            if (m.find()) {
-                String name = m.group(1);
-                if (name.equals("org.freedesktop.DBus.Error.ServiceUnknown")
-                        || name.equals("org.freedesktop.DBus.Error.NameHasNoOwner")) {
-                    return Outcome.UNDELIVERED;
-                }
-                if (name.equals("org.freedesktop.DBus.Error.NoReply") || name.equals("org.freedesktop.DBus.Error.Disconnected")
-                        || name.equals("org.freedesktop.DBus.Error.Timeout")
-                        || name.equals("org.freedesktop.DBus.Error.TimedOut")) {
-                    return Outcome.UNANSWERED;
-                }
-                return Outcome.FAILED;
-            }
-            if (detail.contains("Error connecting")) {
-                return Outcome.UNDELIVERED;
-            }
-            return Outcome.UNANSWERED;
         }
 
         Result check(List<Call> calls, List<Restart> done, Set<String> names, List<String> violations, double seconds)
