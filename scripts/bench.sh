@@ -9,6 +9,8 @@
 #   FLEET_N=10 scripts/bench.sh fleet   (N packaged appliances behind a hub of three nats-servers: rollouts, per-host
 #                                    write → applied against the NATS floor; default 10, about 4 minutes)
 #   FUZZ_TRIES=10000 scripts/bench.sh fuzz   (the jqwik fuzz properties, N tries each instead of CI's 1000)
+#   TORTURE_RESTARTS=20 scripts/bench.sh torture   (restart torture: ovsdb-server and dbus-daemon restarted N times
+#                                    each under 10 D-Bus clients; default 20, CI runs 3; several minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

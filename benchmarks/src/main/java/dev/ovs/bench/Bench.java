@@ -11,7 +11,8 @@ import java.util.List;
  * (only when named: one Apply against ovs-vsctl and ovs-docker, {@link NetStateBench}), {@code fuzz} (only when
  * named: the jqwik fuzz properties at {@code -Dfuzz.tries} / env FUZZ_TRIES tries each, default 10000, {@link FuzzBench}),
  * {@code fleet} (only when named: N packaged appliances behind a hub of three nats-servers, {@code -Dfleet.n} / env
- * FLEET_N, default 10, {@link FleetBench}).
+ * FLEET_N, default 10, {@link FleetBench}), {@code torture} (only when named: the restart torture at
+ * {@code -Dtorture.restarts} / env TORTURE_RESTARTS restarts each, default 20, {@link TortureBench}).
  * Each suite measures Patchbay and its named peers in the same run and prints a markdown table.
  */
 public final class Bench {
@@ -24,14 +25,14 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak|portagent|netstate|fuzz|fleet]...");
+            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak|portagent|netstate|fuzz|fleet|torture]...");
             System.exit(64);
         }
         Path dist = Path.of(args[0]).toAbsolutePath();
         List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup", "ovsdb", "dbus", "bus");
         for (String s : suites) {
-            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate", "fuzz", "fleet").contains(s)) {
-                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, fleet)");
+            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate", "fuzz", "fleet", "torture").contains(s)) {
+                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, fleet, torture)");
                 System.exit(64);
             }
         }
@@ -51,7 +52,8 @@ public final class Bench {
                     case "netstate" -> new NetStateBench(dist).run();
                     case "fuzz" -> new FuzzBench().run();
                     case "fleet" -> new FleetBench(dist).run();
-                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent)");
+                    case "torture" -> new TortureBench(dist).run();
+                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, fleet, torture)");
                 };
             } catch (Exception e) {
                 // one failed suite does not cost the others' figures; the exit code says it failed

@@ -25,9 +25,10 @@ import org.freedesktop.dbus.messages.MethodCall;
  * thread ({@code dev.ovs.dbus-connector}) with exponential backoff (100 ms doubling to 5 s). A loss is
  * noticed through dbus-java's disconnect callback and a 1 s watchdog on {@code isConnected()}.
  *
- * <p>Listeners are called on the connector thread, one at a time.
- * {@link #close()} closes the connection (which ends dbus-java's own receive threads) and stops the
- * connector thread.
+ * <p>Listeners are called on the connector thread, one at a time, without holding the connector's lock. A lost
+ * connection is closed on a thread of its own, so that a reconnect never waits for it.
+ * {@link #close()} closes the connection (which ends dbus-java's own receive threads), stops the
+ * connector thread and waits for lost connections still closing.
  */
 final class BusConnector implements AutoCloseable {
     static final long MIN_BACKOFF_MS = 100;
@@ -43,6 +44,8 @@ final class BusConnector implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final AtomicLong connects = new AtomicLong();
     private final Object lock = new Object();
+    /** Threads closing lost connections ({@link #closeInBackground}); joined by {@link #close()}. */
+    private final List<Thread> closers = new CopyOnWriteArrayList<>();
     private volatile DBusConnection current;
     /** Inline dispatch of {@link #current} (null while there is none, or if dbus-java refused it). */
     private volatile InlineDispatch currentInline;
@@ -222,6 +225,12 @@ final class BusConnector implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs on the connector thread only (the watchdog and the disconnect callback hand over to it), so it never
+     * overlaps {@link #attempt()}. The listeners are called without holding {@link #lock}: a listener that blocks
+     * (e.g. a D-Bus call on the dropped connection waiting for its reply timeout) must not hold up {@link #close()}
+     * on the framework's thread.
+     */
     private void lost(DBusConnection c, String why) {
         synchronized (lock) {
             if (c != current || closed) {
@@ -229,17 +238,33 @@ final class BusConnector implements AutoCloseable {
             }
             current = null;
             currentInline = null;
-            LOG.log(Level.WARNING, "dev.ovs.dbus: lost D-Bus connection to " + address + " (" + why + "), reconnecting");
-            for (DbusConnectionListener l : listeners) {
-                try {
-                    l.disconnected();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
-                }
+        }
+        LOG.log(Level.WARNING, "dev.ovs.dbus: lost D-Bus connection to " + address + " (" + why + "), reconnecting");
+        for (DbusConnectionListener l : listeners) {
+            try {
+                l.disconnected();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dev.ovs.dbus: connection listener failed", e);
             }
-            closeQuietly(c);
+        }
+        closeInBackground(c);
+        synchronized (lock) {
             scheduleAttempt();
         }
+    }
+
+    /**
+     * Closes a lost connection on its own daemon thread ({@code dev.ovs.dbus-close}): dbus-java's close waits up to
+     * 10 s for the connection's method-call threads, which may be blocked in calls on the dropped connection (e.g.
+     * {@code GetConnectionCredentials} of a caller) until their reply timeout; on the connector thread that wait
+     * would keep every export and bus name off the new bus. {@link #close()} waits for these threads.
+     */
+    private void closeInBackground(DBusConnection c) {
+        Thread t = new Thread(() -> closeQuietly(c), "dev.ovs.dbus-close");
+        t.setDaemon(true);
+        closers.add(t);
+        t.start();
+        closers.removeIf(x -> !x.isAlive());
     }
 
     private static void closeQuietly(DBusConnection c) {
@@ -279,6 +304,9 @@ final class BusConnector implements AutoCloseable {
         }
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
+            for (Thread t : closers) {
+                t.join(TimeUnit.SECONDS.toMillis(15)); // dbus-java gives its method-call threads 10 s
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package dev.ovs.itests.e2e;
 
+import dev.ovs.itests.harness.Appliance;
 import dev.ovs.itests.harness.Cmd;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,9 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /** What the end-to-end tests share about a launched appliance: a private etc/ and waiting for its shell. */
 final class Launcher {
@@ -23,23 +22,8 @@ final class Launcher {
      * the umask: {@code bin/patchbay run} refuses an etc/ writable by group or others (docs/security.md).
      */
     static Path privateEtc(Path sourceEtc, Path dir, Path state) throws IOException {
-        Path etc = dir.resolve("etc");
-        Files.createDirectories(etc);
-        try (Stream<Path> s = Files.list(sourceEtc)) {
-            for (Path f : s.toList()) {
-                Files.copy(f, etc.resolve(f.getFileName()));
-            }
-        }
-        Files.writeString(etc.resolve("dev.ovs.bus.cfg"), "socket=" + state.resolve("bus.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.ovsdb.cfg"), "remote=unix:" + dir.resolve("no-ovsdb.sock") + "\n");
-        Files.writeString(etc.resolve("dev.ovs.dbus.cfg"), "address=unix:path=" + dir.resolve("no-bus.sock") + "\n");
-        Files.setPosixFilePermissions(etc, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (Stream<Path> s = Files.list(etc)) {
-            for (Path f : s.toList()) {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-        }
-        return etc;
+        return Appliance.privateEtc(sourceEtc, dir, state, "unix:" + dir.resolve("no-ovsdb.sock"),
+                "unix:path=" + dir.resolve("no-bus.sock"));
     }
 
     /**
@@ -61,8 +45,7 @@ final class Launcher {
 
     /** Runs {@code launcher shell --state STATE -c COMMAND}; throws {@link Cmd.Failed} on a non-zero exit. */
     static String shell(Path launcher, Path state, String command) {
-        return Cmd.run(List.of(launcher.toString(), "shell", "--state", state.toString(), "-c", command),
-                Duration.ofSeconds(30));
+        return Appliance.shell(launcher, state, command);
     }
 
     /**

@@ -161,12 +161,34 @@ public final class Daemon implements AutoCloseable {
     public void close() {
         try {
             List<ProcessHandle> kids = process.descendants().toList();
-            stop(process.toHandle());
+            stop(process);
             for (ProcessHandle k : kids) {
                 stop(k);
             }
         } finally {
             Registry.remove(this);
+        }
+    }
+
+    /**
+     * Stops this JVM's child: SIGTERM, wait up to {@link #STOP_GRACE}, SIGKILL, wait again. Waits on the
+     * {@link Process} itself, not on its {@link ProcessHandle}: the handle's exit future can complete before the
+     * {@code Process} has recorded the exit, and {@link #alive()} (so {@link RestartableDaemon#start()} right after
+     * a stop) would still see it running.
+     */
+    private static void stop(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -30,6 +30,29 @@ class DbusDaemonIT {
         before.assertNoneSince();
     }
 
+    /**
+     * {@link RestartableDaemon#restart()} back to back: stop returns only once the process is recorded as exited, so
+     * the start right after it never finds the old one "already running" (the exit future of a {@link ProcessHandle}
+     * can complete before its {@link Process} records the exit).
+     */
+    @Test
+    void restartsBackToBackWithoutFindingTheOldProcessRunning() {
+        Tools.requireRoot();
+        Leftovers before = Leftovers.snapshot();
+        try (ShortTempDir tmp = ShortTempDir.create(); DbusDaemon bus = DbusDaemon.start(tmp.path())) {
+            for (int i = 0; i < 30; i++) {
+                long pid = bus.pid();
+                bus.stop();
+                assertThat(bus.running()).as("running() right after stop(), round " + i).isFalse();
+                assertThat(ProcessHandle.of(pid)).isEmpty();
+                bus.start();
+                assertThat(bus.pid()).isNotEqualTo(pid);
+            }
+            assertThat(bus.busctl("list")).contains("org.freedesktop.DBus");
+        }
+        before.assertNoneSince();
+    }
+
     @Test
     void extraPolicyIsApplied() {
         Tools.requireRoot();
