@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Entry point of the benchmark harness: {@code Bench DIST [suite...]}, where DIST is the unpacked
  * {@code distribution/target/patchbay-VERSION} and the suites are {@code startup}, {@code ovsdb}, {@code dbus}, {@code bus} (default: all of those), {@code soak} (only when named; N: {@code -Dsoak.n} or env SOAK_N), {@code portagent}
- * (only when named: needs podman; Patchbay's add-port + del-port against the real ovs-docker), {@code netstate}
+ * (only when named: needs podman; Patchbay's add-port + del-port against the real ovs-docker), {@code hotdeploy} (only when named: a jar into deploy/ until it answers on D-Bus, and its removal, {@link HotDeployBench}; rounds: {@code -Dhotdeploy.n} / env HOTDEPLOY_N), {@code netstate}
  * (only when named: one Apply against ovs-vsctl and ovs-docker, {@link NetStateBench}), {@code fuzz} (only when
  * named: the jqwik fuzz properties at {@code -Dfuzz.tries} / env FUZZ_TRIES tries each, default 10000, {@link FuzzBench}),
  * {@code fleet} (only when named: N packaged appliances behind a hub of three nats-servers, {@code -Dfleet.n} / env
@@ -16,6 +16,10 @@ import java.util.List;
  * Each suite measures Patchbay and its named peers in the same run and prints a markdown table.
  */
 public final class Bench {
+    /** Every suite name, in the order of the usage line. */
+    static final List<String> SUITES = List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate",
+            "fuzz", "fleet", "torture", "hotdeploy");
+
     private Bench() {
     }
 
@@ -25,14 +29,14 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: Bench DIST [startup|ovsdb|dbus|bus|soak|portagent|netstate|fuzz|fleet|torture]...");
+            System.err.println("usage: Bench DIST [" + String.join("|", SUITES) + "]...");
             System.exit(64);
         }
         Path dist = Path.of(args[0]).toAbsolutePath();
         List<String> suites = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of("startup", "ovsdb", "dbus", "bus");
         for (String s : suites) {
-            if (!List.of("startup", "ovsdb", "dbus", "bus", "soak", "portagent", "netstate", "fuzz", "fleet", "torture").contains(s)) {
-                System.err.println("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, fleet, torture)");
+            if (!SUITES.contains(s)) {
+                System.err.println("unknown suite '" + s + "' (" + String.join(", ", SUITES) + ")");
                 System.exit(64);
             }
         }
@@ -53,7 +57,8 @@ public final class Bench {
                     case "fuzz" -> new FuzzBench().run();
                     case "fleet" -> new FleetBench(dist).run();
                     case "torture" -> new TortureBench(dist).run();
-                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (startup, ovsdb, dbus, bus, soak, portagent, netstate, fuzz, fleet, torture)");
+                    case "hotdeploy" -> new HotDeployBench(dist).run();
+                    default -> throw new IllegalArgumentException("unknown suite '" + s + "' (" + String.join(", ", SUITES) + ")");
                 };
             } catch (Exception e) {
                 // one failed suite does not cost the others' figures; the exit code says it failed

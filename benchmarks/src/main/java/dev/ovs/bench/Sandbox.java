@@ -31,11 +31,25 @@ final class Sandbox implements AutoCloseable {
      * @param javaOpts JAVA_OPTS for the appliance, or null for bin/patchbay's defaults
      */
     Sandbox(Path dist, Path dir, String javaOpts) throws Exception {
+        this(dist, dir, javaOpts, null);
+    }
+
+    /**
+     * @param dist     unpacked distribution
+     * @param dir      sandbox directory (short: socket paths live below it)
+     * @param javaOpts JAVA_OPTS for the appliance, or null for bin/patchbay's defaults
+     * @param etc      configuration directory ({@code --etc}), or null for the distribution's etc/
+     */
+    Sandbox(Path dist, Path dir, String javaOpts, Path etc) throws Exception {
         this.dir = dir;
         this.log = dir.resolveSibling(dir.getFileName() + ".log");
         Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder("setsid", dist.resolve("bin/patchbay").toString(), "run", "--sandbox",
-                dir.toString());
+        List<String> cmd = new java.util.ArrayList<>(List.of("setsid", dist.resolve("bin/patchbay").toString(), "run",
+                "--sandbox", dir.toString()));
+        if (etc != null) {
+            cmd.addAll(List.of("--etc", etc.toString()));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("JAVA_OPTS");
         if (javaOpts != null) {
             pb.environment().put("JAVA_OPTS", javaOpts);

@@ -24,6 +24,9 @@
  * group call the others. A member sees the call it serves with
  * {@link dev.ovs.dbus.DbusConnectionService#currentCall()}.
  *
+ * <p><b>Observation</b>: {@link dev.ovs.dbus.DbusCallObserver} services hear of every call after it was answered
+ * or refused: its error name, if any, and its duration (the metrics bundle's per-member calls, errors and latency).
+ *
  * <p><b>Ledger</b>: every call of a member that is not read-only is recorded in the ledger
  * ({@link dev.ovs.dbus.ledger}) by the exporter, intent before and outcome after.
  *
@@ -34,7 +37,8 @@
  * {@link dev.ovs.dbus.ReadOnly}, {@link dev.ovs.dbus.DbusAuthorizer} and {@link dev.ovs.dbus.DbusCall} are new.
  * 2.1.0: {@link dev.ovs.dbus.DbusCall} carries the caller's uid, pid and groups;
  * {@link dev.ovs.dbus.DbusConnectionService#currentCall()}.
+ * 2.2.0: {@link dev.ovs.dbus.DbusCallObserver}.
  */
-@org.osgi.annotation.versioning.Version("2.1.0")
+@org.osgi.annotation.versioning.Version("2.2.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)
 package dev.ovs.dbus;

@@ -51,6 +51,8 @@ final class BusConnector implements AutoCloseable {
     private volatile InlineDispatch currentInline;
     private long backoff = MIN_BACKOFF_MS;
     private ScheduledFuture<?> pendingAttempt;
+    /** Longest wait for dbus-java's disconnect in {@link #close()} and the other closes, ms: {@value}. */
+    static final long CLOSE_WAIT_MS = 2000;
     private volatile boolean closed;
     private volatile String lastError = "";
 
@@ -267,11 +269,31 @@ final class BusConnector implements AutoCloseable {
         closers.removeIf(x -> !x.isAlive());
     }
 
+    /**
+     * Closes a connection, waiting for dbus-java's disconnect at most {@link #CLOSE_WAIT_MS}. The disconnect sends a
+     * blocking {@code ReleaseName} for every well-known name the connection requested; when the bus died and the
+     * connection has not noticed yet, each of them waits for dbus-java's reply timeout (20 s). So it runs on a thread
+     * of its own ({@code dev.ovs.dbus-close}, a daemon thread); one that takes longer finishes in the background and
+     * ends with the connection's own threads (a dead bus has dropped the names already).
+     */
     private static void closeQuietly(DBusConnection c) {
+        Thread t = new Thread(() -> {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException e) {
+                // going away anyway
+            }
+        }, "dev.ovs.dbus-close");
+        t.setDaemon(true);
+        t.start();
         try {
-            c.close();
-        } catch (IOException | RuntimeException e) {
-            // going away anyway
+            t.join(CLOSE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.log(Level.WARNING, "dev.ovs.dbus: the bus does not answer while the connection closes; finishing the "
+                    + "close in the background (it releases each bus name with a call that times out after 20 s)");
         }
     }
 
@@ -369,9 +391,26 @@ final class BusConnector implements AutoCloseable {
             org.freedesktop.dbus.types.UInt32 flags = new org.freedesktop.dbus.types.UInt32(
                     org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_ALLOW_REPLACEMENT
                             | org.freedesktop.dbus.interfaces.DBus.DBUS_NAME_FLAG_DO_NOT_QUEUE);
+            // asynchronously, waited for at most CLOSE_WAIT_MS in all: a bus that died unnoticed never answers, and
+            // a blocking call would wait dbus-java's reply timeout (20 s) per name
+            List<org.freedesktop.dbus.DBusAsyncReply<?>> replies = new java.util.ArrayList<>();
             for (String n : held) {
-                dbus.RequestName(n, flags);
+                replies.add(c.callMethodAsync(dbus, "RequestName", n, flags));
             }
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
+            for (org.freedesktop.dbus.DBusAsyncReply<?> r : replies) {
+                while (!r.hasReply() && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                if (!r.hasReply()) {
+                    throw new DBusException("no answer to RequestName within " + CLOSE_WAIT_MS + " ms");
+                }
+                r.getReply(); // throws the bus's error, if any
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(c);
+            return;
         } catch (DBusException | RuntimeException e) {
             LOG.log(Level.DEBUG, "dev.ovs.dbus: handover: " + e);
             closeQuietly(c);

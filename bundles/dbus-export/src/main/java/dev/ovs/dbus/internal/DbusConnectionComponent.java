@@ -1,6 +1,7 @@
 package dev.ovs.dbus.internal;
 
 import dev.ovs.dbus.DbusAuthorizer;
+import dev.ovs.dbus.DbusCallObserver;
 import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusConnectionService;
@@ -61,6 +62,7 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     private BusConnector connector;
     private ServiceTracker<Object, Object> tracker;
     private final List<DbusAuthorizer> authorizers = new CopyOnWriteArrayList<>();
+    private final List<DbusCallObserver> observers = new CopyOnWriteArrayList<>();
     private final Callers callers = new Callers();
     /** The call each method-call thread is serving ({@link #currentCall()}). */
     private final ThreadLocal<DbusCall> current = new ThreadLocal<>();
@@ -146,7 +148,7 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     private void start(String address, long graceMs) {
         this.graceMs = graceMs;
         exporter = new Exporter(graceMs, new Dispatch.Context(() -> authorizers, callers, () -> ledger,
-                ledgerRequired, current, new WireErrors()));
+                ledgerRequired, current, new WireErrors(), () -> observers));
         connector = new BusConnector(address, exporter::answersInline);
         connector.addListener(callers); // credentials first: calls arrive as soon as something is exported
         connector.addListener(exporter); // exports are in place before others hear of it
@@ -231,6 +233,22 @@ public final class DbusConnectionComponent implements DbusConnectionService, Dbu
     /** @param authorizer an authorizer to ask no more */
     public void removeAuthorizer(DbusAuthorizer authorizer) {
         authorizers.remove(authorizer);
+    }
+
+    /**
+     * Adds a call observer (DS: every {@link DbusCallObserver} service, dynamically).
+     *
+     * @param observer told of every call's end from now on
+     */
+    @Reference(service = DbusCallObserver.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeObserver")
+    public void addObserver(DbusCallObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    /** @param observer an observer to tell no more */
+    public void removeObserver(DbusCallObserver observer) {
+        observers.remove(observer);
     }
 
     /**

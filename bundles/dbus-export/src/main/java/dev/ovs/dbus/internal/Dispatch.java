@@ -4,6 +4,7 @@ import dev.ovs.base.DomainException;
 import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusAuthorizer;
 import dev.ovs.dbus.DbusCall;
+import dev.ovs.dbus.DbusCallObserver;
 import dev.ovs.dbus.DbusError;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.NonBlocking;
@@ -58,9 +59,17 @@ final class Dispatch implements InvocationHandler {
      * @param ledgerRequired whether a mutating call is refused while there is no ledger
      * @param current        the call being served, per thread ({@link dev.ovs.dbus.DbusConnectionService#currentCall()})
      * @param wire           the error classes
+     * @param observers      the observers to tell of every call's end (read per call)
      */
     record Context(Supplier<List<DbusAuthorizer>> authorizers, Callers callers, Supplier<Ledger> ledger,
-            boolean ledgerRequired, ThreadLocal<DbusCall> current, WireErrors wire) {
+            boolean ledgerRequired, ThreadLocal<DbusCall> current, WireErrors wire,
+            Supplier<List<DbusCallObserver>> observers) {
+        /** A context without observers. */
+        Context(Supplier<List<DbusAuthorizer>> authorizers, Callers callers, Supplier<Ledger> ledger,
+                boolean ledgerRequired, ThreadLocal<DbusCall> current, WireErrors wire) {
+            this(authorizers, callers, ledger, ledgerRequired, current, wire, List::of);
+        }
+
         /** No authorizer, no ledger: every call runs (tests of the exporter itself). */
         static Context open() {
             return new Context(List::of, new Callers(), () -> null, false, new ThreadLocal<>(), new WireErrors());
@@ -132,6 +141,37 @@ final class Dispatch implements InvocationHandler {
                 ? ctx.callers().cached(sender).orElse(Callers.Credentials.UNKNOWN)
                 : ctx.callers().resolve(sender);
         DbusCall call = new DbusCall(sender, path, m.iface(), m.name(), m.readOnly(), cr.uid(), cr.pid(), cr.groups());
+        List<DbusCallObserver> obs = ctx.observers().get();
+        if (obs.isEmpty()) {
+            return serve(m, method, args, call);
+        }
+        long t0 = System.nanoTime();
+        String error = null;
+        try {
+            return serve(m, method, args, call);
+        } catch (DbusError e) {
+            error = e.errorName();
+            throw e;
+        } catch (Throwable t) {
+            error = DbusErrors.map(t, m.namespace(), m.name()).errorName();
+            throw t;
+        } finally {
+            observe(obs, call, error, System.nanoTime() - t0);
+        }
+    }
+
+    private static void observe(List<DbusCallObserver> obs, DbusCall call, String error, long nanos) {
+        for (DbusCallObserver o : obs) {
+            try {
+                o.completed(call, error, nanos);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "dev.ovs.dbus: call observer " + o + " failed on " + call, e);
+            }
+        }
+    }
+
+    /** Authorizes, records and runs one call of an exported member. */
+    private Object serve(Member m, Method method, Object[] args, DbusCall call) throws Throwable {
         List<DbusAuthorizer> auth = ctx.authorizers().get();
         if (!auth.isEmpty()) {
             authorize(auth, m, call);

@@ -123,6 +123,8 @@ final class Exporter implements DbusConnectionListener {
     }
     private final long graceMs;
     private final Dispatch.Context ctx;
+    /** True inside {@link #clear()}: names are left to the connection's close instead of released one by one. */
+    private boolean releaseOnClose;
     private final WireErrors wire;
     private ScheduledThreadPoolExecutor timer;
     private DBusConnection connection;
@@ -538,7 +540,7 @@ final class Exporter implements DbusConnectionListener {
         int left = nameRefs.merge(name, -1, Integer::sum);
         if (left <= 0) {
             nameRefs.remove(name);
-            if (c != null) {
+            if (c != null && !releaseOnClose) {
                 try {
                     c.releaseBusName(name);
                 } catch (DBusException | RuntimeException ex) {
@@ -692,11 +694,20 @@ final class Exporter implements DbusConnectionListener {
         }
     }
 
-    /** Unexports everything and forgets all entries (component deactivation). */
+    /**
+     * Unexports everything and forgets all entries (component deactivation; the connection is closed right after).
+     * The names are not released one by one: closing the connection releases them, and a {@code ReleaseName} call
+     * on a bus that died unnoticed would wait dbus-java's reply timeout (20 s) per name.
+     */
     synchronized void clear() {
-        dropAll(true);
-        for (Entry e : new ArrayList<>(entries.values())) {
-            withdraw(e);
+        releaseOnClose = true;
+        try {
+            dropAll(true);
+            for (Entry e : new ArrayList<>(entries.values())) {
+                withdraw(e);
+            }
+        } finally {
+            releaseOnClose = false;
         }
         entries.clear();
         if (timer != null) {

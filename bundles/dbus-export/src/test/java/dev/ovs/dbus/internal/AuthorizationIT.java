@@ -147,6 +147,23 @@ class AuthorizationIT {
     }
 
     @Test
+    void observersHearEveryCallWithItsErrorNameAndDuration() {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.ovs.dbus.DbusCallObserver o = (call, error, nanos) -> heard.add(call.interfaceName() + "." + call.member()
+                + " " + (error == null ? "ok" : error) + (nanos > 0 ? "" : " no time"));
+        dbus.addObserver(o);
+        busctl(NOBODY, "ListPorts");
+        fails(NOBODY, "Set", "ss", "p1", "two"); // refused by the authorizer
+        fails(List.of(), "Set", "ss", "missing", "x"); // the member throws NotFound
+        // busctl returns once the reply is read; the observer ran before the reply was sent
+        assertThat(heard).containsExactly(IFACE + ".ListPorts ok",
+                IFACE + ".Set org.freedesktop.DBus.Error.AccessDenied", IFACE + ".Set dev.ovs.test.Switch1.Error.NotFound");
+        dbus.removeObserver(o);
+        busctl(NOBODY, "ListPorts");
+        assertThat(heard).hasSize(3);
+    }
+
+    @Test
     void everyPermittedMutatingCallIsRecordedAsIntentAndOutcome() {
         long before = ledger.stats().height();
         busctl(NOBODY_IN_GROUP, "Set", "ss", "p1", "two");

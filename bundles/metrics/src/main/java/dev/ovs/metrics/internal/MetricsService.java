@@ -4,6 +4,7 @@ import dev.ovs.bus.EventBus;
 import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExports;
 import dev.ovs.dbus.ExportStatus;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.OvsdbClient;
 import dev.ovs.ovsdb.TableSchema;
@@ -39,7 +40,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * The meter registry of the appliance and its scrape: a Micrometer {@link PrometheusMeterRegistry} with the JVM's
  * memory and thread meters, and the Patchbay series read from the sources' services at each scrape
  * ({@link OvsdbClient}, {@link VSwitch}, {@link DbusConnectionService}, {@link DbusExports}, {@link EventBus},
- * {@link PortAgent}; every reference optional and dynamic: a missing source only removes its series).
+ * {@link PortAgent}, {@link Ledger}; every reference optional and dynamic: a missing source only removes its series).
  *
  * <p>The registry is also registered as a {@link MeterRegistry} service, so any bundle can add meters of its own
  * (they appear in the same scrape). Deactivation unregisters it and closes the registry.
@@ -85,6 +86,9 @@ public final class MetricsService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortAgent portAgent;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Ledger ledger;
 
     /**
      * Makes the registry, binds the JVM meters and registers the {@link MeterRegistry} service.
@@ -147,10 +151,12 @@ public final class MetricsService {
         DbusExports x = exports;
         EventBus b = bus;
         PortAgent p = portAgent;
+        Ledger l = ledger;
         return new Snapshot(o == null ? null : read("ovsdb", o::status), v == null ? null : read("replica", () -> replica(v)),
                 d == null ? null : read("dbus", () -> new Snapshot.DbusView(d.isConnected(), d.connectCount(),
                         d.droppedSignals(), x == null ? List.<ExportStatus>of() : x.exports())),
-                b == null ? null : read("bus", b::stats), p == null ? null : read("portagent", () -> portAgent(p)));
+                b == null ? null : read("bus", b::stats), p == null ? null : read("portagent", () -> portAgent(p)),
+                l == null ? null : read("ledger", () -> new Snapshot.LedgerView(l.stats(), l::tail)));
     }
 
     private static Snapshot.ReplicaView replica(VSwitch v) {
@@ -176,7 +182,7 @@ public final class MetricsService {
             LOG.log(Level.DEBUG, "metrics: port agent cannot list ports: " + e);
             ports = -1;
         }
-        return new Snapshot.PortAgentView(p.ledgerStats(), p::ledgerTail, ports);
+        return new Snapshot.PortAgentView(ports);
     }
 
     /** A source that throws (going away while read, not connected) is reported as absent. */

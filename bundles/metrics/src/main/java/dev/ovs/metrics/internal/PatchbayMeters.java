@@ -3,18 +3,18 @@ package dev.ovs.metrics.internal;
 import dev.ovs.bus.BusStats;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.ovsdb.ConnectionStatus;
-import dev.ovs.portagent.LedgerEntry;
+import dev.ovs.dbus.ledger.LedgerEntry;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Turns a {@link Snapshot} into the Patchbay series (names as Prometheus shows them, see docs/operations.md,
- * "Metrics"). Keeps one piece of state of its own: the port agent's ledger position, to count the operations
- * appended since it first saw the ledger. Not thread-safe: {@link MetricsService} serializes scrapes.
+ * "Metrics"). Keeps one piece of state of its own: the ledger position, to count the operations whose outcome
+ * was appended since it first saw the ledger. Not thread-safe: {@link MetricsService} serializes scrapes.
  */
 final class PatchbayMeters {
-    /** Most ledger entries read per scrape ({@code PortAgent.ledgerTail} keeps the last 1000 in memory). */
+    /** Most ledger lines read per scrape ({@code Ledger.tail} keeps the last 1000 in memory). */
     static final int MAX_TAIL = 1000;
 
     private final SyncedMeters m;
@@ -40,6 +40,7 @@ final class PatchbayMeters {
         source("dbus", s.dbus() != null);
         source("bus", s.bus() != null);
         source("portagent", s.portAgent() != null);
+        source("ledger", s.ledger() != null);
         if (s.ovsdb() != null) {
             ovsdb(s.ovsdb());
         }
@@ -54,6 +55,9 @@ final class PatchbayMeters {
         }
         if (s.portAgent() != null) {
             portAgent(s.portAgent());
+        }
+        if (s.ledger() != null) {
+            ledger(s.ledger());
         }
         m.commit();
     }
@@ -131,26 +135,30 @@ final class PatchbayMeters {
     }
 
     private void portAgent(Snapshot.PortAgentView p) {
-        long height = p.ledger().height();
-        m.gauge("patchbay.portagent.ledger.height", "entries in the port agent's hash-chained ledger", null, height);
-        m.gauge("patchbay.portagent.ledger.verified", "1 if every ledger entry's hash and back-link checked out at the "
-                + "last verification, else 0", null, p.ledger().verified() ? 1 : 0);
         if (p.containerPorts() >= 0) {
             m.gauge("patchbay.portagent.container.ports", "container ports known to OVSDB (Patchbay's and ovs-docker's)",
                     null, p.containerPorts());
         }
-        countOperations(p, height);
+    }
+
+    private void ledger(Snapshot.LedgerView l) {
+        long height = l.stats().height();
+        m.gauge("patchbay.ledger.height", "lines (intents and outcomes) in the appliance's hash-chained operation "
+                + "ledger", null, height);
+        m.gauge("patchbay.ledger.verified", "1 if every ledger line's hash and back-link checked out at the last "
+                + "verification, else 0", null, l.stats().verified() ? 1 : 0);
+        countOperations(l, height);
         for (Map.Entry<String, Long> e : operations.entrySet()) {
             int z = e.getKey().indexOf('\0');
-            m.counter("patchbay.portagent.operations", "port agent operations appended to the ledger since the metrics "
-                    + "bundle first saw it", e.getValue(), "operation", e.getKey().substring(0, z), "result",
+            m.counter("patchbay.ledger.operations", "operations whose outcome was appended to the ledger since the "
+                    + "metrics bundle first saw it", e.getValue(), "operation", e.getKey().substring(0, z), "result",
                     e.getKey().substring(z + 1));
         }
     }
 
-    /** Counts the entries appended since the last scrape, by operation and result. */
-    private void countOperations(Snapshot.PortAgentView p, long height) {
-        String path = p.ledger().path();
+    /** Counts the outcome lines appended since the last scrape, by operation and result (intents are skipped). */
+    private void countOperations(Snapshot.LedgerView l, long height) {
+        String path = l.stats().path();
         if (ledgerSeen < 0 || height < ledgerSeen || !java.util.Objects.equals(path, ledgerPath)) {
             // first sight, or another ledger (a new file, or one cut short): count from here on
             ledgerSeen = height;
@@ -161,17 +169,19 @@ final class PatchbayMeters {
         if (fresh == 0) {
             return;
         }
-        List<LedgerEntry> tail = p.tail().apply((int) Math.min(fresh, MAX_TAIL));
-        long counted = 0;
+        List<LedgerEntry> tail = l.tail().apply((int) Math.min(fresh, MAX_TAIL));
+        long seen = 0;
         for (LedgerEntry e : tail) {
             if (e.seq() > ledgerSeen && e.seq() <= height) {
-                operations.merge(e.operation() + '\0' + resultOf(e.result()), 1L, Long::sum);
-                counted++;
+                seen++;
+                if (!e.isIntent()) {
+                    operations.merge(e.operation() + '\0' + resultOf(e.result()), 1L, Long::sum);
+                }
             }
         }
-        if (counted < fresh) {
-            // appended faster than scraped: no longer in the agent's memory
-            operations.merge("unknown\0unknown", fresh - counted, Long::sum);
+        if (seen < fresh) {
+            // appended faster than scraped: no longer in the ledger's memory
+            operations.merge("unknown\0unknown", fresh - seen, Long::sum);
         }
         ledgerSeen = height;
     }

@@ -3,8 +3,8 @@ package dev.ovs.metrics.internal;
 import dev.ovs.bus.BusStats;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.ovsdb.ConnectionStatus;
-import dev.ovs.portagent.LedgerEntry;
-import dev.ovs.portagent.LedgerStats;
+import dev.ovs.dbus.ledger.LedgerEntry;
+import dev.ovs.dbus.ledger.LedgerStats;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -17,9 +17,16 @@ import java.util.function.IntFunction;
  * @param replica   the VSwitch replica of the Open_vSwitch database, or null
  * @param dbus      the D-Bus connection and its whiteboard exports, or null
  * @param bus       the event bus counters ({@code EventBus.stats()}), or null
- * @param portAgent the port agent's ledger and ports, or null
+ * @param portAgent the port agent's ports, or null
+ * @param ledger    the appliance's operation ledger ({@code dev.ovs.dbus.ledger.Ledger}), or null
  */
-record Snapshot(ConnectionStatus ovsdb, ReplicaView replica, DbusView dbus, BusStats bus, PortAgentView portAgent) {
+record Snapshot(ConnectionStatus ovsdb, ReplicaView replica, DbusView dbus, BusStats bus, PortAgentView portAgent,
+        LedgerView ledger) {
+
+    /** A snapshot without the ledger. */
+    Snapshot(ConnectionStatus ovsdb, ReplicaView replica, DbusView dbus, BusStats bus, PortAgentView portAgent) {
+        this(ovsdb, replica, dbus, bus, portAgent, null);
+    }
 
     /**
      * An OVSDB replica.
@@ -53,11 +60,18 @@ record Snapshot(ConnectionStatus ovsdb, ReplicaView replica, DbusView dbus, BusS
     /**
      * The port agent.
      *
-     * @param ledger         ledger statistics
-     * @param tail           the last {@code n} ledger entries, oldest first ({@code PortAgent.ledgerTail}; at most the
-     *                       1000 most recent are kept in memory)
      * @param containerPorts container ports known to OVSDB, or -1 if listing them failed
      */
-    record PortAgentView(LedgerStats ledger, IntFunction<List<LedgerEntry>> tail, int containerPorts) {
+    record PortAgentView(int containerPorts) {
+    }
+
+    /**
+     * The operation ledger.
+     *
+     * @param stats ledger statistics ({@code Ledger.stats()})
+     * @param tail  the last {@code n} ledger lines, oldest first ({@code Ledger.tail}; at most the 1000 most recent
+     *              are kept in memory)
+     */
+    record LedgerView(LedgerStats stats, IntFunction<List<LedgerEntry>> tail) {
     }
 }

@@ -41,18 +41,47 @@ class MetricsServiceTest {
     }
 
     @Test
-    void dbusCallsAreCountedPerInterfaceAndMemberAndNeverRefused() {
-        DbusCallCounter counter = new DbusCallCounter(metrics);
+    void dbusCallsErrorsAndLatencyPerInterfaceAndMember() {
+        DbusCallMeter meter = new DbusCallMeter(metrics);
         DbusCall list = new DbusCall(":1.7", "/org/openvswitch/ovsdb", "org.openvswitch.ovsdb", "ListBridges", true);
         DbusCall create = new DbusCall(":1.7", "/org/openvswitch/ovsdb", "org.openvswitch.ovsdb", "CreateBridge", false);
-        assertThat(counter.permits(list)).isTrue();
-        assertThat(counter.permits(list)).isTrue();
-        assertThat(counter.permits(create)).isTrue();
-        assertThat(text(metrics.scrape(null))).contains(
+        meter.completed(list, null, 300_000);
+        meter.completed(list, null, 3_000_000);
+        meter.completed(create, "org.freedesktop.DBus.Error.AccessDenied", 50_000);
+        String text = text(metrics.scrape(null));
+        assertThat(text).contains(
                 "patchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\"} 2.0",
-                "patchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0");
-        counter.deactivate();
-        assertThat(text(metrics.scrape(null))).doesNotContain("patchbay_dbus_calls_total");
+                "patchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0",
+                "patchbay_dbus_call_errors_total{error=\"org.freedesktop.DBus.Error.AccessDenied\","
+                        + "interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0",
+                "# TYPE patchbay_dbus_call_duration_seconds histogram",
+                "patchbay_dbus_call_duration_seconds_bucket{interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\","
+                        + "le=\"2.5E-4\"} 0",
+                "patchbay_dbus_call_duration_seconds_bucket{interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\","
+                        + "le=\"5.0E-4\"} 1",
+                "patchbay_dbus_call_duration_seconds_bucket{interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\","
+                        + "le=\"0.005\"} 2",
+                "patchbay_dbus_call_duration_seconds_count{interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\"} 2");
+        assertThat(text).doesNotContain("patchbay_dbus_call_errors_total{error=\"org.freedesktop.DBus.Error.AccessDenied\","
+                + "interface=\"org.openvswitch.ovsdb\",member=\"ListBridges\"}");
+        meter.deactivate();
+        assertThat(text(metrics.scrape(null))).doesNotContain("patchbay_dbus_calls_total", "patchbay_dbus_call_duration");
+    }
+
+    @Test
+    void ovsdbTransactionsAreAHistogramPerDatabaseAndOutcome() {
+        OvsdbTransactionMeter meter = new OvsdbTransactionMeter(metrics);
+        meter.transacted("Open_vSwitch", "committed", 2_000_000);
+        meter.transacted("Open_vSwitch", "committed", 20_000_000);
+        meter.transacted("Open_vSwitch", "aborted", 1_000_000);
+        String text = text(metrics.scrape(null));
+        assertThat(text).contains("# TYPE patchbay_ovsdb_transaction_duration_seconds histogram",
+                "patchbay_ovsdb_transaction_duration_seconds_count{database=\"Open_vSwitch\",outcome=\"committed\"} 2",
+                "patchbay_ovsdb_transaction_duration_seconds_count{database=\"Open_vSwitch\",outcome=\"aborted\"} 1",
+                "patchbay_ovsdb_transaction_duration_seconds_bucket{database=\"Open_vSwitch\",outcome=\"committed\","
+                        + "le=\"0.01\"} 1");
+        meter.deactivate();
+        assertThat(text(metrics.scrape(null))).doesNotContain("patchbay_ovsdb_transaction_duration");
     }
 
     @Test

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ovs.bus.BusStats;
 import dev.ovs.dbus.ExportStatus;
 import dev.ovs.ovsdb.ConnectionStatus;
-import dev.ovs.portagent.LedgerEntry;
-import dev.ovs.portagent.LedgerStats;
+import dev.ovs.dbus.ledger.LedgerEntry;
+import dev.ovs.dbus.ledger.LedgerStats;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Instant;
@@ -108,27 +108,30 @@ class PatchbayMetersTest {
     }
 
     @Test
-    void portAgentOperationsAreCountedFromTheLedgerAfterItWasFirstSeen() {
-        append("add-port", "ok: 0123456789abc_l");
+    void ledgerOutcomesAreCountedAfterItWasFirstSeen() {
+        append("port.add", "ok: 0123456789abc_l");
         // first sight: the height is the baseline, nothing counted yet
-        String text = scrape(portAgent(7));
-        assertThat(text).contains("patchbay_portagent_ledger_height 1.0", "patchbay_portagent_ledger_verified 1.0",
-                "patchbay_portagent_container_ports 7.0").doesNotContain("patchbay_portagent_operations_total{");
-        append("add-port", "ok: 0123456789abd_l");
-        append("del-port", "error: no port for container c1 interface eth1");
-        append("set-vlan", "ok");
-        text = scrape(portAgent(7));
-        assertThat(text).contains("patchbay_portagent_ledger_height 4.0",
-                "patchbay_portagent_operations_total{operation=\"add-port\",result=\"ok\"} 1.0",
-                "patchbay_portagent_operations_total{operation=\"del-port\",result=\"error\"} 1.0",
-                "patchbay_portagent_operations_total{operation=\"set-vlan\",result=\"ok\"} 1.0");
-        // more appended than the agent keeps in memory: the rest is counted as unknown
+        String text = scrape(withLedger(7));
+        assertThat(text).contains("patchbay_ledger_height 1.0", "patchbay_ledger_verified 1.0",
+                "patchbay_portagent_container_ports 7.0", "patchbay_metrics_source_up{source=\"ledger\"} 1.0")
+                .doesNotContain("patchbay_ledger_operations_total{", "patchbay_portagent_ledger");
+        append("port.add", "intent");
+        append("port.add", "ok: 0123456789abd_l");
+        append("port.remove", "error: no port for container c1 interface eth1");
+        append("org.openvswitch.ovsdb.CreateBridge", "ok");
+        text = scrape(withLedger(7));
+        assertThat(text).contains("patchbay_ledger_height 5.0",
+                "patchbay_ledger_operations_total{operation=\"port.add\",result=\"ok\"} 1.0",
+                "patchbay_ledger_operations_total{operation=\"port.remove\",result=\"error\"} 1.0",
+                "patchbay_ledger_operations_total{operation=\"org.openvswitch.ovsdb.CreateBridge\",result=\"ok\"} 1.0")
+                .doesNotContain("result=\"other\"");
+        // more appended than the ledger keeps in memory: the rest is counted as unknown
         for (int i = 0; i < PatchbayMeters.MAX_TAIL + 5; i++) {
-            append("add-port", "ok");
+            append("port.add", "ok");
         }
-        text = scrape(portAgent(-1));
-        assertThat(text).contains("patchbay_portagent_operations_total{operation=\"add-port\",result=\"ok\"} "
-                + (1.0 + PatchbayMeters.MAX_TAIL), "patchbay_portagent_operations_total{operation=\"unknown\",result=\"unknown\"} 5.0")
+        text = scrape(withLedger(-1));
+        assertThat(text).contains("patchbay_ledger_operations_total{operation=\"port.add\",result=\"ok\"} "
+                + (1.0 + PatchbayMeters.MAX_TAIL), "patchbay_ledger_operations_total{operation=\"unknown\",result=\"unknown\"} 5.0")
                 .doesNotContain("patchbay_portagent_container_ports");
     }
 
@@ -143,13 +146,13 @@ class PatchbayMetersTest {
 
     private void append(String op, String result) {
         long seq = ledger.size() + 1;
-        ledger.add(new LedgerEntry(seq, "2026-01-01T00:00:00Z", "test", op, Map.of(), result, "p", "h" + seq));
+        ledger.add(new LedgerEntry(seq, "2026-01-01T00:00:00Z", "test", op, Map.of(), result, 0, "p", "h" + seq));
     }
 
-    private Snapshot portAgent(int ports) {
+    private Snapshot withLedger(int ports) {
         LedgerStats stats = new LedgerStats(ledger.size(), "h", true, null, null, null, "/var/lib/patchbay/ledger");
         List<LedgerEntry> kept = ledger.subList(Math.max(0, ledger.size() - PatchbayMeters.MAX_TAIL), ledger.size());
-        return new Snapshot(null, null, null, null, new Snapshot.PortAgentView(stats,
-                n -> List.copyOf(kept.subList(Math.max(0, kept.size() - n), kept.size())), ports));
+        return new Snapshot(null, null, null, null, new Snapshot.PortAgentView(ports), new Snapshot.LedgerView(stats,
+                n -> List.copyOf(kept.subList(Math.max(0, kept.size() - n), kept.size()))));
     }
 }

@@ -4,11 +4,15 @@ import dev.ovs.base.ConfigValues;
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.ovsdb.ClientOptions;
 import dev.ovs.ovsdb.OvsdbClient;
+import dev.ovs.ovsdb.TransactionObserver;
 import dev.ovs.ovsdb.rpc.OvsdbClientImpl;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import java.util.Map;
 
@@ -82,6 +86,22 @@ public class OvsdbClientComponent extends OvsdbClientImpl {
 
     private static java.nio.file.Path path(String s) {
         return s.isBlank() ? null : java.nio.file.Path.of(s.strip());
+    }
+
+    /**
+     * DS: every {@link TransactionObserver} service, dynamically ({@link #addTransactionObserver}).
+     *
+     * @param o an observer told of every transaction from now on
+     */
+    @Reference(service = TransactionObserver.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "unbindTransactionObserver")
+    public void bindTransactionObserver(TransactionObserver o) {
+        addTransactionObserver(o);
+    }
+
+    /** @param o an observer going away */
+    public void unbindTransactionObserver(TransactionObserver o) {
+        removeTransactionObserver(o);
     }
 
     /** Closes the connection, its replicas and threads. */

@@ -53,6 +53,7 @@ public class OvsdbClientImpl implements ReplicaHost {
     private final Object stateLock = new Object();
     private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<NotificationListener> lockListeners = new CopyOnWriteArrayList<>();
+    private final List<dev.ovs.ovsdb.TransactionObserver> transactionObservers = new CopyOnWriteArrayList<>();
     private final Map<String, NotificationListener> monitors = new ConcurrentHashMap<>();
     private final Map<String, DatabaseSchema> schemas = new ConcurrentHashMap<>();
     private final List<ReplicaImpl> replicas = new CopyOnWriteArrayList<>();
@@ -490,7 +491,60 @@ public class OvsdbClientImpl implements ReplicaHost {
         if (params == null || params.size() < 1 || !params.get(0).isTextual()) {
             throw new IllegalArgumentException("transact params must be [db-name, operation...]");
         }
-        return request("transact", params, null);
+        if (transactionObservers.isEmpty()) {
+            return request("transact", params, null);
+        }
+        String db = params.get(0).asText();
+        long t0 = System.nanoTime();
+        CompletableFuture<JsonNode> f;
+        try {
+            f = request("transact", params, null);
+        } catch (RuntimeException e) {
+            observeTransaction(db, dev.ovs.ovsdb.TransactionObserver.FAILED, System.nanoTime() - t0);
+            throw e;
+        }
+        f.whenComplete((r, e) -> observeTransaction(db, e != null ? dev.ovs.ovsdb.TransactionObserver.FAILED
+                : aborted(r) ? dev.ovs.ovsdb.TransactionObserver.ABORTED : dev.ovs.ovsdb.TransactionObserver.COMMITTED,
+                System.nanoTime() - t0));
+        return f;
+    }
+
+    /** RFC 7047 §4.1.3: a result array holding an object with an {@code error} member. */
+    private static boolean aborted(JsonNode result) {
+        if (result != null && result.isArray()) {
+            for (JsonNode r : result) {
+                if (r != null && r.has("error")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void observeTransaction(String db, String outcome, long nanos) {
+        for (dev.ovs.ovsdb.TransactionObserver o : transactionObservers) {
+            try {
+                o.transacted(db, outcome, nanos);
+            } catch (RuntimeException e) {
+                System.getLogger(OvsdbClientImpl.class.getName()).log(System.Logger.Level.WARNING,
+                        "dev.ovs.ovsdb: transaction observer " + o + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Adds an observer told of every {@code transact} request's end from now on.
+     *
+     * @param o the observer
+     * @throws NullPointerException if o is null
+     */
+    public void addTransactionObserver(dev.ovs.ovsdb.TransactionObserver o) {
+        transactionObservers.add(java.util.Objects.requireNonNull(o, "observer"));
+    }
+
+    /** @param o an observer added by {@link #addTransactionObserver} (ignored if absent) */
+    public void removeTransactionObserver(dev.ovs.ovsdb.TransactionObserver o) {
+        transactionObservers.remove(o);
     }
 
     private ObjectNode requests(String db, Map<String, MonitorRequest> requests, boolean withWhere) {

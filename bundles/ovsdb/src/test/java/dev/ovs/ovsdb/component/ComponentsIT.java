@@ -11,6 +11,7 @@ import dev.ovs.bus.EventListener;
 import dev.ovs.bus.Subscription;
 import dev.ovs.ovsdb.OvsdbException;
 import dev.ovs.ovsdb.TestOvsdb;
+import dev.ovs.ovsdb.TransactionObserver;
 import dev.ovs.ovsdb.shell.OvsCommands;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.io.ByteArrayOutputStream;
@@ -107,7 +108,7 @@ class ComponentsIT {
         long threadsBefore = ovsdbThreads();
         OvsdbConfig cfg = config(server.remote(), true);
         OvsdbClientComponent client = new OvsdbClientComponent(Map.of(), cfg);
-        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg, null);
         RecordingBus bus = new RecordingBus();
         OvsdbEvents events = new OvsdbEvents();
         inject(events, "vswitch", comp);
@@ -230,7 +231,7 @@ class ComponentsIT {
     void unreachableServerGivesUnavailable() {
         OvsdbConfig cfg = config("unix:" + server.dir.resolve("nothing-here.sock"), true);
         OvsdbClientComponent client = new OvsdbClientComponent(Map.of(), cfg);
-        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg);
+        VSwitchComponent comp = new VSwitchComponent(client, Map.of(), cfg, null);
         try {
             assertThatThrownBy(() -> comp.listBridges()).isInstanceOfSatisfying(OvsdbException.class,
                     e -> assertThat(e.kind()).isEqualTo(ErrorKind.Unavailable));
@@ -242,5 +243,41 @@ class ComponentsIT {
             client.deactivate();
         }
         assertThat(VSwitch.DB).isEqualTo("Open_vSwitch");
+    }
+
+    @Test
+    void transactionObserversHearEachTransactWithItsOutcome() throws Exception {
+        OvsdbConfig cfg = config(server.remote(), true);
+        OvsdbClientComponent client = new OvsdbClientComponent(Map.of(), cfg);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        TransactionObserver o = (db, outcome, nanos) -> seen.add(db + " " + outcome + (nanos > 0 ? "" : " no time"));
+        client.bindTransactionObserver(o);
+        try {
+            assertThat(client.awaitConnected(Duration.ofSeconds(10))).isTrue();
+            JsonNode ok = client.transact(client.mapper().createArrayNode().add("Open_vSwitch")
+                    .add(client.mapper().createObjectNode().put("op", "select").put("table", "Bridge")
+                            .set("where", client.mapper().createArrayNode()))).get(10, TimeUnit.SECONDS);
+            assertThat(ok.get(0).has("rows")).isTrue();
+            // RFC 7047 4.1.3: an operation that fails puts an error object into the result array
+            JsonNode aborted = client.transact(client.mapper().createArrayNode().add("Open_vSwitch")
+                    .add(client.mapper().createObjectNode().put("op", "wait").put("table", "Bridge").put("timeout", 0)
+                            .put("until", "==").put("where", "x"))).get(10, TimeUnit.SECONDS);
+            assertThat(aborted.toString()).contains("error");
+            awaitSize(seen, 2);
+            assertThat(seen).containsExactly("Open_vSwitch committed", "Open_vSwitch aborted");
+            client.unbindTransactionObserver(o);
+            client.transact(client.mapper().createArrayNode().add("Open_vSwitch")).get(10, TimeUnit.SECONDS);
+            Thread.sleep(200);
+            assertThat(seen).hasSize(2);
+        } finally {
+            client.deactivate();
+        }
+    }
+
+    private static void awaitSize(List<String> l, int n) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (l.size() < n && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
     }
 }

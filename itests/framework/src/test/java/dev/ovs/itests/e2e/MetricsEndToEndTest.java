@@ -84,10 +84,11 @@ class MetricsEndToEndTest {
                 "\npatchbay_dbus_export_state{bundle=\"dev.ovs.portagent\",bus_name=\"dev.ovs.PortAgent1\","
                         + "path=\"/dev/ovs/PortAgent1\",state=\"EXPORTED\"} 1.0\n",
                 "\npatchbay_bus_enabled 1.0\n", "\npatchbay_bus_socket_up 1.0\n",
-                "\npatchbay_portagent_ledger_height 0.0\n", "\npatchbay_portagent_ledger_verified 1.0\n",
-                "\npatchbay_metrics_source_up{source=\"portagent\"} 1.0\n", "\njvm_memory_used_bytes{area=\"heap\",",
+                "\npatchbay_ledger_height 0.0\n", "\npatchbay_ledger_verified 1.0\n",
+                "\npatchbay_metrics_source_up{source=\"portagent\"} 1.0\n",
+                "\npatchbay_metrics_source_up{source=\"ledger\"} 1.0\n", "\njvm_memory_used_bytes{area=\"heap\",",
                 "\njvm_threads_live_threads ")
-                .doesNotContain("patchbay_dbus_calls_total{");
+                .doesNotContain("patchbay_dbus_calls_total{", "patchbay_portagent_ledger");
 
         // a D-Bus call: counted per interface and member; the bridge it made is a replica row (ovs-vsctl agrees)
         String busAddress = "unix:path=" + sbx.resolve("run/dbus/bus.sock");
@@ -97,15 +98,38 @@ class MetricsEndToEndTest {
         Frameworks.eventually("bridge in the replica", START,
                 () -> metrics(state).contains("\npatchbay_ovsdb_replica_rows{database=\"Open_vSwitch\",table=\"Bridge\"} 1.0\n"));
         assertThat(metrics(state)).contains(
-                "\npatchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0\n");
+                "\npatchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0\n",
+                "# TYPE patchbay_dbus_call_duration_seconds histogram\n",
+                "# TYPE patchbay_ovsdb_transaction_duration_seconds histogram\n")
+                // its latency: one observation in the histogram; the OVSDB transaction it sent: committed
+                .containsPattern("\npatchbay_dbus_call_duration_seconds_count\\{interface=\"org.openvswitch.ovsdb\","
+                        + "member=\"CreateBridge\"\\} 1(\\.0)?\n")
+                .containsPattern("\npatchbay_dbus_call_duration_seconds_sum\\{interface=\"org.openvswitch.ovsdb\","
+                        + "member=\"CreateBridge\"\\} (?!0\\.0\n)[0-9][0-9.E-]*\n")
+                .containsPattern("\npatchbay_ovsdb_transaction_duration_seconds_count\\{database=\"Open_vSwitch\","
+                        + "outcome=\"committed\"\\} [1-9][0-9]*(\\.0)?\n")
+                .doesNotContain("patchbay_dbus_call_errors_total{");
+        // the same call again fails (the bridge exists): an error by its D-Bus name, the call counted too
+        Cmd.Failed again = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run("busctl", "--address=" + busAddress,
+                "call", "org.openvswitch.ovsdb", "/org/openvswitch/ovsdb", "org.openvswitch.ovsdb", "CreateBridge", "s",
+                "br-metrics"));
+        assertThat(again).isNotNull();
+        assertThat(metrics(state)).contains(
+                "\npatchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 2.0\n")
+                .containsPattern("\npatchbay_dbus_call_errors_total\\{error=\"org\\.openvswitch\\.ovsdb\\.Error\\.[A-Za-z]+\","
+                        + "interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"\\} 1\\.0\n")
+                .containsPattern("\npatchbay_dbus_call_duration_seconds_count\\{interface=\"org.openvswitch.ovsdb\","
+                        + "member=\"CreateBridge\"\\} 2(\\.0)?\n");
 
         // a port agent operation that fails is one ledger entry, counted with its result
         Cmd.Failed failed = catchThrowableOfType(Cmd.Failed.class,
                 () -> Launcher.shell(dist.resolve("bin/patchbay"), state, "port:del br-metrics eth9 no-such-container"));
         assertThat(failed.exitCode()).isEqualTo(1);
         // the ledger is shared: the exporter's CreateBridge call above has its entries in it too
-        assertThat(metrics(state)).containsPattern("\npatchbay_portagent_ledger_height [1-9][0-9]*\\.0\n")
-                .contains("\npatchbay_portagent_operations_total{operation=\"del-port\",result=\"error\"} 1.0\n");
+        assertThat(metrics(state)).containsPattern("\npatchbay_ledger_height [1-9][0-9]*\\.0\n")
+                .contains("\npatchbay_ledger_operations_total{operation=\"del-port\",result=\"error\"} 1.0\n",
+                        "\npatchbay_ledger_operations_total{operation=\"org.openvswitch.ovsdb.CreateBridge\",result=\"ok\"} 1.0\n",
+                        "\npatchbay_ledger_operations_total{operation=\"org.openvswitch.ovsdb.CreateBridge\",result=\"error\"} 1.0\n");
 
         // the same exposition over HTTP on the Unix socket (mode 0660); OpenMetrics when asked for
         Path sock = state.resolve("metrics.sock");
@@ -113,7 +137,7 @@ class MetricsEndToEndTest {
         String http = Cmd.run("curl", "-sS", "-i", "--unix-socket", sock.toString(), "http://localhost/metrics");
         assertThat(http).startsWith("HTTP/1.1 200 OK\r\n").contains("Content-Type: text/plain; version=0.0.4",
                 "\npatchbay_ovsdb_connected 1.0\n",
-                "\npatchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 1.0\n");
+                "\npatchbay_dbus_calls_total{interface=\"org.openvswitch.ovsdb\",member=\"CreateBridge\"} 2.0\n");
         assertThat(Cmd.run("curl", "-sS", "-H", "Accept: application/openmetrics-text; version=1.0.0", "--unix-socket",
                 sock.toString(), "http://localhost/metrics")).contains("\npatchbay_ovsdb_connected 1.0\n").endsWith("# EOF\n");
         assertThat(Cmd.run(dist.resolve("bin/patchbay").toString(), "metrics", "--state", state.toString(), "--openmetrics"))

@@ -153,7 +153,13 @@ class SystemdServiceEndToEndTest {
         assertThat(pkg.nameHasOwner(PackageUnderSystemd.OVSDB)).isFalse();
         String restarts = pkg.property("NRestarts");
 
-        // dbus-daemon asks systemd for SystemdService=patchbay.service and queues the call until the name is owned
+        // dbus-daemon asks systemd for SystemdService=patchbay.service and queues the call until the name is owned;
+        // the name is taken only once the replica synced (condition dev.ovs.ovsdb.synced), so the queued call, a
+        // mutating one, is carried out, not answered Unavailable
+        assertThat(pkg.ovsdb("CreateBridge", "s", "br-act")).isEmpty();
+        assertThat(pkg.box.exec("ovs-vsctl", "list-br").lines().toList()).containsExactly("br-act");
+        assertThat(pkg.ovsdb("ListBridges")).isEqualTo("as 1 \"br-act\"");
+        pkg.ovsdb("DeleteBridge", "s", "br-act");
         assertThat(pkg.ovsdb("ListBridges")).isEqualTo("as 0");
         // Type=notify: the name is owned (and the call answered) before READY=1, which follows once the admin shell
         // answers too; until then systemd says "activating"

@@ -17,6 +17,7 @@ import dev.ovs.ovsdb.Replica;
 import dev.ovs.ovsdb.ReplicaListener;
 import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.RowEvent;
+import dev.ovs.ovsdb.component.VSwitchComponent;
 import dev.ovs.ovsdb.dbus.OvsdbBus;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import java.lang.System.Logger.Level;
@@ -37,6 +38,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.condition.Condition;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -53,6 +55,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * the exporter maps them to {@code org.openvswitch.ovsdb.Error.<Kind>} ({@code dev.ovs.dbus.DbusErrors#map}).
  * The {@code VSwitch} reference is dynamic and optional: while there is none (the OVSDB component is being
  * reconfigured) every member answers {@code Unavailable}.
+ *
+ * <p>The component (and so the bus name) waits for the condition {@code dev.ovs.ovsdb.synced}, which bundle
+ * {@code dev.ovs.ovsdb} registers once the VSwitch replica has completed its first sync: a call queued by D-Bus
+ * activation while the appliance starts is answered from a synced replica, never with {@code Unavailable}.
  *
  * <p>{@code Transact} is checked before anything is sent: the parts of the schema that make the switch
  * remote-controlled ({@link Config#transact_root_only()}: by default the tables {@code Manager}, {@code Controller},
@@ -107,6 +113,10 @@ public final class OvsdbDbusComponent implements OvsdbBus, ReplicaListener {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile DbusConnectionService dbus;
+
+    /** The condition {@code dev.ovs.ovsdb.synced}: this component is satisfied only once the replica synced. */
+    @Reference(service = Condition.class, target = "(" + Condition.CONDITION_ID + "=" + VSwitchComponent.SYNCED + ")")
+    private Condition synced;
 
     /** For DS. */
     public OvsdbDbusComponent() {
