@@ -415,11 +415,29 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 b -> present.contains(b) || (!removed.contains(b) && s.row("Bridge", b) != null), removed);
     }
 
+    /** A document's text and what {@link DocParser#parse} made of it. */
+    private record Parsed(String text, Doc doc) {
+    }
+
+    /** The last document parsed without error (parsing is a pure function of the text). */
+    private volatile Parsed lastParsed;
+
+    /**
+     * Parses and validates a document. A text equal to the last one parsed without error reuses its result (a
+     * {@link Doc} is immutable): re-applying an unchanged document, the common case of a configuration tool that
+     * applies its document periodically, skips the YAML parse (about 10 ms for 1,000 ports).
+     */
     private Doc parse(String document) {
         if (document == null) {
             throw new InvalidArgumentException("document", "must not be null");
         }
-        return parser.parse(document);
+        Parsed last = lastParsed;
+        if (last != null && last.text().equals(document)) {
+            return last.doc();
+        }
+        Doc d = parser.parse(document);
+        lastParsed = new Parsed(document, d);
+        return d;
     }
 
     @Override
@@ -776,6 +794,7 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         fault("rollback-journaled");
         if (!e.files().isEmpty()) {
             runNet(NetPlanner.restore(e.files()));
+            deleteCreatedLinks(e);
             fault("rollback-net");
         }
         VSwitch v = vs();
@@ -830,6 +849,27 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         journal.write(done);
         remember(done);
         events.accept(done.checkpoint(), "rolledback");
+    }
+
+    /**
+     * Deletes the VLAN links an entry's apply created (their {@code .netdev} is removed by then): systemd-networkd
+     * never deletes a link, so the port agent's {@link PortAgent#deleteLink} does.
+     *
+     * @throws NetStateException Failed when the port agent is missing or the kernel refused
+     */
+    private void deleteCreatedLinks(JournalEntry e) {
+        for (dev.ovs.netstate.internal.net.FileImage i : e.files()) {
+            String link = i.linkToDelete();
+            if (link == null) {
+                continue;
+            }
+            try {
+                agent().deleteLink(link, "netstate rollback " + e.id());
+            } catch (DomainException x) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + ": VLAN link " + link + " not deleted: "
+                        + x.getMessage(), x);
+            }
+        }
     }
 
     private void arm(JournalEntry e) {
