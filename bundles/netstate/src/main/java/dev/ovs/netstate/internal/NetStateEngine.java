@@ -31,6 +31,7 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.NotAppliedException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.networkd.FileNotOwnedException;
 import dev.ovs.networkd.NetworkFiles;
 import dev.ovs.networkd.Networkd;
@@ -112,6 +113,8 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** All known checkpoints by id, oldest first (journaled ones and the in-memory empty-diff ones). */
     private final Map<String, JournalEntry> entries = new LinkedHashMap<>();
     private final Map<String, ScheduledFuture<?>> deadlines = new LinkedHashMap<>();
+    /** The ledger service now (null supplier: no ledger is kept). */
+    private volatile Supplier<Ledger> ledger;
     /** Named steps of apply and rollback, for tests that stop the JVM there (null: none). */
     private volatile Consumer<String> faultHook;
     private volatile boolean closed;
@@ -194,6 +197,20 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Records apply, commit and rollback (explicit ones and those at a confirm deadline) in the appliance's ledger: an
+     * intent (caller, operation {@code netstate.apply|commit|rollback}, arguments {@code checkpoint},
+     * {@code document_sha256}, and for apply {@code confirm_seconds} and {@code changes}) before the first side
+     * effect, the outcome after. While the supplier gives null, apply, commit and rollback fail (Failed, "unavailable:
+     * the ledger ...") and change nothing; a rollback at a deadline runs anyway. Without this call nothing is recorded
+     * (tools and tests).
+     *
+     * @param ledger the ledger service now, or null while it is missing
+     */
+    public void ledger(Supplier<Ledger> ledger) {
+        this.ledger = ledger;
     }
 
     /** @param hook called with the name of each step of apply and rollback (tests); null: none */
@@ -453,10 +470,62 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             VSwitch v = vs();
             OvsSnapshot s = snapshot(v);
             Plans plans = plan(d, s);
-            OvsReconciler.Plan plan = plans.ovs();
             long now = nowMicros();
             String id = newId(now);
             String sha = sha256(document);
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("checkpoint", id);
+            args.put("document_sha256", sha);
+            args.put("confirm_seconds", Long.toString(confirmSeconds));
+            args.put("changes", Integer.toString(plans.changes().size()));
+            Ledger.Intent intent = intent(who, "netstate.apply", args);
+            try {
+                String out = applyPlanned(d, v, s, plans, now, id, sha, who, confirmSeconds);
+                succeeded(intent, "checkpoint " + out + (plans.isEmpty() ? " (no changes)" : ""));
+                return out;
+            } catch (RuntimeException x) {
+                failed(intent, x);
+                throw x;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The ledger's intent of an operation, or null without a ledger; @throws NetStateException Failed if it cannot be written */
+    private Ledger.Intent intent(String caller, String op, Map<String, String> args) {
+        if (ledger == null) {
+            return null;
+        }
+        Ledger l = ledger.get();
+        if (l == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the ledger (component dev.ovs.ledger of bundle dev.ovs.dbus) "
+                    + "is not running; nothing was changed");
+        }
+        try {
+            return l.begin(caller, op, args);
+        } catch (DomainException x) {
+            throw new NetStateException(ErrorKind.Failed, x.getMessage() + "; nothing was changed", x);
+        }
+    }
+
+    private static void succeeded(Ledger.Intent i, String detail) {
+        if (i != null) {
+            i.succeeded(detail);
+        }
+    }
+
+    private static void failed(Ledger.Intent i, RuntimeException x) {
+        if (i != null) {
+            i.failed(x.getMessage());
+        }
+    }
+
+    /** {@link #apply} once planned, under the lock: the empty diff, or journal, changes, verification. */
+    private String applyPlanned(Doc d, VSwitch v, OvsSnapshot s, Plans plans, long now, String id, String sha, String who,
+            long confirmSeconds) {
+        OvsReconciler.Plan plan = plans.ovs();
+        {
             if (plans.isEmpty()) {
                 // nothing to write: no transaction, no journal file; the checkpoint is committed at once
                 JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of(),
@@ -510,8 +579,6 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             }
             events.accept(done.checkpoint(), "created");
             return id;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -885,9 +952,18 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 return;
             }
             deadlines.remove(id);
+            Ledger.Intent intent = null;
+            try {
+                intent = intent("auto: confirm timeout", "netstate.rollback", Map.of("checkpoint", e.id(), "document_sha256",
+                        e.checkpoint().documentSha256()));
+            } catch (NetStateException x) {
+                // the rollback at the deadline runs without a ledger too
+            }
             try {
                 restore(e, "confirm timeout");
+                succeeded(intent, "checkpoint " + e.id());
             } catch (RuntimeException x) {
+                failed(intent, x);
                 scheduleRecovery(); // the entry is rolling-back in the journal: recovery retries it
             }
         } finally {
@@ -930,8 +1006,17 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         try {
             checkAccepting();
             JournalEntry e = pendingEntry(id);
-            JournalEntry done = e.with(JournalEntry.COMMITTED, null);
-            journal.write(done);
+            Ledger.Intent intent = intent(caller == null ? "unknown" : caller, "netstate.commit", Map.of("checkpoint", e.id(),
+                    "document_sha256", e.checkpoint().documentSha256()));
+            JournalEntry done;
+            try {
+                done = e.with(JournalEntry.COMMITTED, null);
+                journal.write(done);
+            } catch (RuntimeException x) {
+                failed(intent, x);
+                throw x;
+            }
+            succeeded(intent, "checkpoint " + e.id());
             remember(done);
             ScheduledFuture<?> f = deadlines.remove(e.id());
             if (f != null) {
@@ -949,9 +1034,13 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         try {
             checkAccepting();
             JournalEntry e = pendingEntry(id);
+            Ledger.Intent intent = intent(caller == null ? "unknown" : caller, "netstate.rollback", Map.of("checkpoint", e.id(),
+                    "document_sha256", e.checkpoint().documentSha256()));
             try {
                 restore(e, "rollback by " + (caller == null ? "unknown" : caller));
+                succeeded(intent, "checkpoint " + e.id());
             } catch (RuntimeException x) {
+                failed(intent, x);
                 scheduleRecovery();
                 throw x instanceof NetStateException n ? n
                         : new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);
