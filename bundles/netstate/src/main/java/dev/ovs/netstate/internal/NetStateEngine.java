@@ -599,6 +599,11 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
                         + "else after it was read (" + x.getMessage() + "); nothing was changed, apply again");
             }
+            if (x.kind() == ErrorKind.AlreadyExists) {
+                // the unique index on name: a row the document creates was created by someone else after it was read
+                throw new NetStateException(ErrorKind.Conflict, "an object this document creates was created by someone "
+                        + "else after it was read (" + x.getMessage() + "); nothing was changed, apply again");
+            }
             throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + x.getMessage()
                     + "); nothing was changed");
         } catch (NotAppliedException x) { // committed, not applied by ovs-vswitchd in time

@@ -273,6 +273,34 @@ class NetStateIT {
         assertThat(real.events).contains(id2 + " committed committed");
     }
 
+    /** A port the document creates that someone else created between the read and the transaction: Conflict, nothing changed. */
+    @Test
+    void aConcurrentCreationIsAConflictAndNothingIsHalfApplied() throws Exception {
+        engine.apply(BASE, 0, "test");
+        engine.faultHook(step -> {
+            if (step.equals("before-transaction")) {
+                real.vsctl("add-port", "nsb1", "c4", "--", "set", "Interface", "c4", "type=internal");
+            }
+        });
+        assertThatThrownBy(() -> engine.apply("""
+                interfaces:
+                - name: nsb0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - {name: a1, vlan: {mode: access, tag: 12}}
+                    - {name: c4}
+                - {name: c4, type: ovs-interface}
+                """, 0, "test")).isInstanceOfSatisfying(NetStateException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Conflict);
+                    assertThat(e.getMessage()).contains("created by someone else", "nothing was changed");
+                });
+        engine.faultHook(null);
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("10");
+        assertThat(real.vsctl("list-ports", "nsb0")).doesNotContain("c4");
+        assertThat(real.vsctl("list-ports", "nsb1")).contains("c4");
+    }
+
     @Test
     void aConcurrentChangeIsAConflictAndNothingIsHalfApplied() throws Exception {
         engine.apply(BASE, 0, "test");
