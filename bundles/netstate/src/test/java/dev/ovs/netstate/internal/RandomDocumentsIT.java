@@ -299,8 +299,9 @@ class RandomDocumentsIT {
             }
         }
         System.out.println("random documents with container ports (seed " + seed + "): " + outcomes);
-        assertThat(outcomes.getOrDefault("rolled back, and restored by the old Show", 0)).as("most documents change something")
-                .isGreaterThan(PORT_DOCUMENTS / 3);
+        // about half the documents are refused (a container port on a bridge the document removes or that does not exist)
+        assertThat(outcomes.getOrDefault("rolled back, and restored by the old Show", 0)).as("many documents change something")
+                .isGreaterThan(PORT_DOCUMENTS / 5);
     }
 
     @Test
