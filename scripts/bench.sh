@@ -3,7 +3,8 @@
 # in one run and prints markdown tables; copy them into docs/benchmarks.md with the date and machine.
 #   scripts/bench.sh [suite...]      suites: startup ovsdb dbus bus (default: all; about 4 minutes); only when
 #                                    named: soak, portagent (Patchbay add/del-port vs ovs-docker, podman; ~2 min),
-#                                    netstate (one Apply vs ovs-vsctl and ovs-docker; several minutes),
+#                                    netstate (one Apply vs ovs-vsctl and ovs-docker; several minutes;
+#                                    NETSTATE_SIZES=1000 for one port count instead of 100,300,1000),
 #                                    hotdeploy (a jar into deploy/ until it answers on D-Bus, and back; HOTDEPLOY_N
 #                                    rounds, default 10; shipped poll vs 1000 ms; about 2 minutes)
 #   SOAK_N=100 SOAK_BUNDLES=dev.ovs.bus,dev.ovs.dbus scripts/bench.sh soak   (hot-swap soak: swaps per bundle,

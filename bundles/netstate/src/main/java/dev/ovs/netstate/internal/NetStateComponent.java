@@ -4,6 +4,7 @@ import dev.ovs.netstate.Change;
 import dev.ovs.netstate.Checkpoint;
 import dev.ovs.netstate.CheckpointListener;
 import dev.ovs.netstate.NetState;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.netstate.internal.journal.Journal;
 import dev.ovs.ovsdb.vswitch.VSwitch;
 import dev.ovs.networkd.NetworkFiles;
@@ -35,7 +36,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * accepted (as soon as the VSwitch service, and for container ports the PortAgent service, for networkd files the
  * NetworkFiles and Networkd services, is there); a pending checkpoint keeps its deadline. Deactivation
  * (bundle stop or update) stops the timer and keeps the journal. Checkpoint events go to every
- * {@link CheckpointListener} service.
+ * {@link CheckpointListener} service. Apply, commit and rollback, whoever calls them (D-Bus, shell, fleet), are
+ * recorded in the appliance's {@link Ledger} ({@link NetStateEngine#ledger}); without the ledger service they fail
+ * and change nothing.
  */
 @Component(service = NetState.class, configurationPid = "dev.ovs.netstate", configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, property = "service.description=Patchbay network state (show, diff, apply, checkpoints)")
@@ -78,6 +81,10 @@ public final class NetStateComponent implements NetState {
 
     @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
     private volatile Networkd networkd;
+
+    /** The appliance's ledger (PID {@code dev.ovs.ledger} of bundle {@code dev.ovs.dbus}). */
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    private volatile Ledger ledger;
 
     private final List<CheckpointListener> listeners = new CopyOnWriteArrayList<>();
     private NetStateEngine engine;
@@ -128,6 +135,7 @@ public final class NetStateComponent implements NetState {
         engine = new NetStateEngine(() -> vswitch, () -> portAgent, () -> networkFiles, () -> networkd, new Journal(dir),
                 new NetStateEngine.Settings(c.bridge_datapath__type().trim(), c.vswitchd_timeout_ms(), Math.max(1, c.journal_keep()),
                         c.networkd_timeout_ms()), Clock.systemUTC(), this::fire);
+        engine.ledger(() -> ledger);
     }
 
     private void fire(Checkpoint c, String event) {

@@ -31,6 +31,7 @@ import dev.ovs.ovsdb.Row;
 import dev.ovs.ovsdb.TransactionBuilder;
 import dev.ovs.ovsdb.vswitch.NotAppliedException;
 import dev.ovs.ovsdb.vswitch.VSwitch;
+import dev.ovs.dbus.ledger.Ledger;
 import dev.ovs.networkd.FileNotOwnedException;
 import dev.ovs.networkd.NetworkFiles;
 import dev.ovs.networkd.Networkd;
@@ -112,6 +113,8 @@ public final class NetStateEngine implements NetState, AutoCloseable {
     /** All known checkpoints by id, oldest first (journaled ones and the in-memory empty-diff ones). */
     private final Map<String, JournalEntry> entries = new LinkedHashMap<>();
     private final Map<String, ScheduledFuture<?>> deadlines = new LinkedHashMap<>();
+    /** The ledger service now (null supplier: no ledger is kept). */
+    private volatile Supplier<Ledger> ledger;
     /** Named steps of apply and rollback, for tests that stop the JVM there (null: none). */
     private volatile Consumer<String> faultHook;
     private volatile boolean closed;
@@ -194,6 +197,20 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Records apply, commit and rollback (explicit ones and those at a confirm deadline) in the appliance's ledger: an
+     * intent (caller, operation {@code netstate.apply|commit|rollback}, arguments {@code checkpoint},
+     * {@code document_sha256}, and for apply {@code confirm_seconds} and {@code changes}) before the first side
+     * effect, the outcome after. While the supplier gives null, apply, commit and rollback fail (Failed, "unavailable:
+     * the ledger ...") and change nothing; a rollback at a deadline runs anyway. Without this call nothing is recorded
+     * (tools and tests).
+     *
+     * @param ledger the ledger service now, or null while it is missing
+     */
+    public void ledger(Supplier<Ledger> ledger) {
+        this.ledger = ledger;
     }
 
     /** @param hook called with the name of each step of apply and rollback (tests); null: none */
@@ -415,11 +432,29 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 b -> present.contains(b) || (!removed.contains(b) && s.row("Bridge", b) != null), removed);
     }
 
+    /** A document's text and what {@link DocParser#parse} made of it. */
+    private record Parsed(String text, Doc doc) {
+    }
+
+    /** The last document parsed without error (parsing is a pure function of the text). */
+    private volatile Parsed lastParsed;
+
+    /**
+     * Parses and validates a document. A text equal to the last one parsed without error reuses its result (a
+     * {@link Doc} is immutable): re-applying an unchanged document, the common case of a configuration tool that
+     * applies its document periodically, skips the YAML parse (about 10 ms for 1,000 ports).
+     */
     private Doc parse(String document) {
         if (document == null) {
             throw new InvalidArgumentException("document", "must not be null");
         }
-        return parser.parse(document);
+        Parsed last = lastParsed;
+        if (last != null && last.text().equals(document)) {
+            return last.doc();
+        }
+        Doc d = parser.parse(document);
+        lastParsed = new Parsed(document, d);
+        return d;
     }
 
     @Override
@@ -435,10 +470,62 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             VSwitch v = vs();
             OvsSnapshot s = snapshot(v);
             Plans plans = plan(d, s);
-            OvsReconciler.Plan plan = plans.ovs();
             long now = nowMicros();
             String id = newId(now);
             String sha = sha256(document);
+            Map<String, String> args = new LinkedHashMap<>();
+            args.put("checkpoint", id);
+            args.put("document_sha256", sha);
+            args.put("confirm_seconds", Long.toString(confirmSeconds));
+            args.put("changes", Integer.toString(plans.changes().size()));
+            Ledger.Intent intent = intent(who, "netstate.apply", args);
+            try {
+                String out = applyPlanned(d, v, s, plans, now, id, sha, who, confirmSeconds);
+                succeeded(intent, "checkpoint " + out + (plans.isEmpty() ? " (no changes)" : ""));
+                return out;
+            } catch (RuntimeException x) {
+                failed(intent, x);
+                throw x;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The ledger's intent of an operation, or null without a ledger; @throws NetStateException Failed if it cannot be written */
+    private Ledger.Intent intent(String caller, String op, Map<String, String> args) {
+        if (ledger == null) {
+            return null;
+        }
+        Ledger l = ledger.get();
+        if (l == null) {
+            throw new NetStateException(ErrorKind.Failed, "unavailable: the ledger (component dev.ovs.ledger of bundle dev.ovs.dbus) "
+                    + "is not running; nothing was changed");
+        }
+        try {
+            return l.begin(caller, op, args);
+        } catch (DomainException x) {
+            throw new NetStateException(ErrorKind.Failed, x.getMessage() + "; nothing was changed", x);
+        }
+    }
+
+    private static void succeeded(Ledger.Intent i, String detail) {
+        if (i != null) {
+            i.succeeded(detail);
+        }
+    }
+
+    private static void failed(Ledger.Intent i, RuntimeException x) {
+        if (i != null) {
+            i.failed(x.getMessage());
+        }
+    }
+
+    /** {@link #apply} once planned, under the lock: the empty diff, or journal, changes, verification. */
+    private String applyPlanned(Doc d, VSwitch v, OvsSnapshot s, Plans plans, long now, String id, String sha, String who,
+            long confirmSeconds) {
+        OvsReconciler.Plan plan = plans.ovs();
+        {
             if (plans.isEmpty()) {
                 // nothing to write: no transaction, no journal file; the checkpoint is committed at once
                 JournalEntry e = new JournalEntry(id, JournalEntry.COMMITTED, now, 0, null, 0, sha, who, List.of(), List.of(),
@@ -492,8 +579,6 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             }
             events.accept(done.checkpoint(), "created");
             return id;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -512,6 +597,11 @@ public final class NetStateEngine implements NetState, AutoCloseable {
             remember(failed);
             if (x.kind() == ErrorKind.Conflict && x.operationIndex() < guards) {
                 throw new NetStateException(ErrorKind.Conflict, "an object this document changes was changed by someone "
+                        + "else after it was read (" + x.getMessage() + "); nothing was changed, apply again");
+            }
+            if (x.kind() == ErrorKind.AlreadyExists) {
+                // the unique index on name: a row the document creates was created by someone else after it was read
+                throw new NetStateException(ErrorKind.Conflict, "an object this document creates was created by someone "
                         + "else after it was read (" + x.getMessage() + "); nothing was changed, apply again");
             }
             throw new NetStateException(ErrorKind.Failed, "the OVSDB transaction failed (" + x.getMessage()
@@ -776,6 +866,7 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         fault("rollback-journaled");
         if (!e.files().isEmpty()) {
             runNet(NetPlanner.restore(e.files()));
+            deleteCreatedLinks(e);
             fault("rollback-net");
         }
         VSwitch v = vs();
@@ -832,6 +923,27 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         events.accept(done.checkpoint(), "rolledback");
     }
 
+    /**
+     * Deletes the VLAN links an entry's apply created (their {@code .netdev} is removed by then): systemd-networkd
+     * never deletes a link, so the port agent's {@link PortAgent#deleteLink} does.
+     *
+     * @throws NetStateException Failed when the port agent is missing or the kernel refused
+     */
+    private void deleteCreatedLinks(JournalEntry e) {
+        for (dev.ovs.netstate.internal.net.FileImage i : e.files()) {
+            String link = i.linkToDelete();
+            if (link == null) {
+                continue;
+            }
+            try {
+                agent().deleteLink(link, "netstate rollback " + e.id());
+            } catch (DomainException x) {
+                throw new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + ": VLAN link " + link + " not deleted: "
+                        + x.getMessage(), x);
+            }
+        }
+    }
+
     private void arm(JournalEntry e) {
         long delayMicros = Math.max(0, e.deadlineMicros() - nowMicros());
         deadlines.put(e.id(), timer.schedule(() -> expire(e.id()), delayMicros, TimeUnit.MICROSECONDS));
@@ -845,9 +957,18 @@ public final class NetStateEngine implements NetState, AutoCloseable {
                 return;
             }
             deadlines.remove(id);
+            Ledger.Intent intent = null;
+            try {
+                intent = intent("auto: confirm timeout", "netstate.rollback", Map.of("checkpoint", e.id(), "document_sha256",
+                        e.checkpoint().documentSha256()));
+            } catch (NetStateException x) {
+                // the rollback at the deadline runs without a ledger too
+            }
             try {
                 restore(e, "confirm timeout");
+                succeeded(intent, "checkpoint " + e.id());
             } catch (RuntimeException x) {
+                failed(intent, x);
                 scheduleRecovery(); // the entry is rolling-back in the journal: recovery retries it
             }
         } finally {
@@ -890,8 +1011,17 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         try {
             checkAccepting();
             JournalEntry e = pendingEntry(id);
-            JournalEntry done = e.with(JournalEntry.COMMITTED, null);
-            journal.write(done);
+            Ledger.Intent intent = intent(caller == null ? "unknown" : caller, "netstate.commit", Map.of("checkpoint", e.id(),
+                    "document_sha256", e.checkpoint().documentSha256()));
+            JournalEntry done;
+            try {
+                done = e.with(JournalEntry.COMMITTED, null);
+                journal.write(done);
+            } catch (RuntimeException x) {
+                failed(intent, x);
+                throw x;
+            }
+            succeeded(intent, "checkpoint " + e.id());
             remember(done);
             ScheduledFuture<?> f = deadlines.remove(e.id());
             if (f != null) {
@@ -909,9 +1039,13 @@ public final class NetStateEngine implements NetState, AutoCloseable {
         try {
             checkAccepting();
             JournalEntry e = pendingEntry(id);
+            Ledger.Intent intent = intent(caller == null ? "unknown" : caller, "netstate.rollback", Map.of("checkpoint", e.id(),
+                    "document_sha256", e.checkpoint().documentSha256()));
             try {
                 restore(e, "rollback by " + (caller == null ? "unknown" : caller));
+                succeeded(intent, "checkpoint " + e.id());
             } catch (RuntimeException x) {
+                failed(intent, x);
                 scheduleRecovery();
                 throw x instanceof NetStateException n ? n
                         : new NetStateException(ErrorKind.Failed, "rollback of " + e.id() + " failed: " + x.getMessage(), x);

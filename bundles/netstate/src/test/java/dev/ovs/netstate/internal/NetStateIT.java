@@ -87,6 +87,43 @@ class NetStateIT {
         real.events.clear();
     }
 
+    /**
+     * Apply, commit and rollback are ledgered whoever calls them: intent (caller, checkpoint id, document hash) before,
+     * outcome after, read back from the ledger file; without the ledger service they change nothing.
+     */
+    @Test
+    void applyCommitAndRollbackAreLedgered() throws Exception {
+        java.nio.file.Path file = real.dir.resolve("netstate-ledger.jsonl");
+        try (dev.ovs.dbus.internal.ledger.FileLedger ledger = dev.ovs.dbus.internal.ledger.FileLedger.open(file, true,
+                java.time.Clock.systemUTC())) {
+            dev.ovs.dbus.ledger.Ledger[] now = {ledger};
+            engine.ledger(() -> now[0]);
+            String doc = "interfaces:\n- {name: nsl0, type: ovs-bridge}\n";
+            String sha = NetStateEngine.sha256(doc);
+            String a = engine.apply(doc, 600, "shell:root");
+            engine.commit(a, "fleet:host1");
+            String b = engine.apply("interfaces:\n- {name: nsl0, state: absent, type: ovs-bridge}\n", 600, "shell:root");
+            engine.rollback(b, "shell:admin");
+            assertThat(real.vsctl("list-br")).isEqualTo("nsl0");
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            assertThat(lines).hasSize(8);
+            assertThat(lines.get(0)).contains("\"caller\":\"shell:root\"", "\"op\":\"netstate.apply\"", "\"checkpoint\":\"" + a + "\"",
+                    "\"document_sha256\":\"" + sha + "\"", "\"result\":\"intent\"");
+            assertThat(lines.get(1)).contains("\"result\":\"ok: checkpoint " + a + "\"");
+            assertThat(lines.get(2)).contains("\"caller\":\"fleet:host1\"", "\"op\":\"netstate.commit\"", "\"checkpoint\":\"" + a + "\"",
+                    "\"document_sha256\":\"" + sha + "\"");
+            assertThat(lines.get(3)).contains("\"result\":\"ok: checkpoint " + a + "\"");
+            assertThat(lines.get(4)).contains("\"op\":\"netstate.apply\"", "\"checkpoint\":\"" + b + "\"");
+            assertThat(lines.get(6)).contains("\"caller\":\"shell:admin\"", "\"op\":\"netstate.rollback\"", "\"checkpoint\":\"" + b + "\"");
+            assertThat(lines.get(7)).contains("\"result\":\"ok: checkpoint " + b + "\"");
+
+            now[0] = null; // the ledger service is gone: nothing is applied
+            assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: nsl1, type: ovs-bridge}\n", 0, "shell:root"))
+                    .hasMessageContaining("unavailable: the ledger");
+            assertThat(real.vsctl("list-br")).isEqualTo("nsl0");
+        }
+    }
+
     @Test
     void applyIsWhatOvsVsctlShowsAndShowAppliesAsANoop() throws Exception {
         List<Change> diff = engine.diff(BASE);
@@ -234,6 +271,34 @@ class NetStateIT {
         assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("99");
         assertThat(real.vsctl("list-ports", "nsb0")).contains("c2");
         assertThat(real.events).contains(id2 + " committed committed");
+    }
+
+    /** A port the document creates that someone else created between the read and the transaction: Conflict, nothing changed. */
+    @Test
+    void aConcurrentCreationIsAConflictAndNothingIsHalfApplied() throws Exception {
+        engine.apply(BASE, 0, "test");
+        engine.faultHook(step -> {
+            if (step.equals("before-transaction")) {
+                real.vsctl("add-port", "nsb1", "c4", "--", "set", "Interface", "c4", "type=internal");
+            }
+        });
+        assertThatThrownBy(() -> engine.apply("""
+                interfaces:
+                - name: nsb0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - {name: a1, vlan: {mode: access, tag: 12}}
+                    - {name: c4}
+                - {name: c4, type: ovs-interface}
+                """, 0, "test")).isInstanceOfSatisfying(NetStateException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ErrorKind.Conflict);
+                    assertThat(e.getMessage()).contains("created by someone else", "nothing was changed");
+                });
+        engine.faultHook(null);
+        assertThat(real.vsctl("get", "Port", "a1", "tag")).isEqualTo("10");
+        assertThat(real.vsctl("list-ports", "nsb0")).doesNotContain("c4");
+        assertThat(real.vsctl("list-ports", "nsb1")).contains("c4");
     }
 
     @Test

@@ -55,6 +55,7 @@ class NetworkdStateIT {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         networkd = Networkd.start(real.ns, bus, dir);
         component = NetworkdForTests.start(dir.toString(), bus.address());
+        real.startAgent();
         real.ns.addVeth("nsv0", "nsv1");
         real.ns.exec("ip", "link", "set", "nsv0", "up");
         real.ns.exec("ip", "link", "set", "nsv1", "up");
@@ -216,7 +217,7 @@ class NetworkdStateIT {
         assertThat(engine.diff(VLAN_DOC)).extracting(c -> c.op() + " " + c.kind() + " " + c.name() + " " + c.to())
                 .containsExactly("create vlan nsv0.50 {id=50}", "create link nsv0 {vlans=[nsv0.50]}",
                         "create link nsv0.50 {ipv4.address=[10.50.0.1/24]}");
-        NetStateEngine quick = new NetStateEngine(() -> real.vs, () -> null, () -> component, () -> component,
+        NetStateEngine quick = new NetStateEngine(() -> real.vs, () -> real.agent, () -> component, () -> component,
                 new Journal(real.journalDir), new NetStateEngine.Settings("netdev", 20000, 100, 5000), Clock.systemUTC(), null);
         try {
             if (!kernelHasVlans()) {
@@ -228,6 +229,8 @@ class NetworkdStateIT {
                             assertThat(e.getMessage()).contains("VLAN link nsv0.50 was not created").endsWith("; rolled back");
                         });
                 assertThat(files()).isEqualTo(before);
+                // the rollback deleted the link the apply's .netdev was to create (here: never created)
+                assertThat(real.agent.ledgerTail(5)).anySatisfy(l -> assertThat(l.toString()).contains("del-link", "nsv0.50"));
                 return;
             }
             String id = quick.apply(VLAN_DOC, 600, "test");
@@ -238,10 +241,39 @@ class NetworkdStateIT {
             assertThat(quick.diff(quick.show())).isEmpty();
             quick.rollback(id, "test");
             assertThat(files()).isEqualTo(before);
+            // networkd does not delete a link whose .netdev is gone: the rollback deleted it (through the port agent)
+            assertThat(ip("-o", "link", "show")).doesNotContain("nsv0.50@");
+            assertThat(real.agent.ledgerTail(5)).anySatisfy(l -> assertThat(l.toString()).contains("del-link").contains("nsv0.50"));
             await("10.50.0.1 removed", () -> !ip("-o", "addr").contains("10.50.0.1"));
         } finally {
             quick.close();
         }
+    }
+
+    /**
+     * The link deletion the rollback uses ({@code PortAgent.deleteLink}) against the kernel: a link made with
+     * {@code ip} is gone afterwards (both veth ends), a missing one is reported absent, an interface of an Open vSwitch
+     * bridge is refused and stays; each call is a {@code del-link} entry of the port agent's ledger.
+     */
+    @Test
+    void deleteLinkDeletesKernelLinksButNoBridgePort() throws Exception {
+        ip("link", "add", "nsdl0", "type", "veth", "peer", "name", "nsdl1");
+        assertThat(real.agent.deleteLink("nsdl0", "test")).isTrue();
+        assertThat(ip("-o", "link", "show")).doesNotContain("nsdl0").doesNotContain("nsdl1");
+        assertThat(real.agent.deleteLink("nsdl0", "test")).isFalse();
+        real.vsctl("add-br", "br-dl", "--", "set", "Bridge", "br-dl", "datapath_type=netdev");
+        try {
+            real.vsctl("add-port", "br-dl", "dlp0", "--", "set", "Interface", "dlp0", "type=internal");
+            assertThatThrownBy(() -> real.agent.deleteLink("dlp0", "test")).isInstanceOfSatisfying(
+                    dev.ovs.portagent.PortAgentException.class, e -> assertThat(e.kind()).isEqualTo(dev.ovs.base.ErrorKind.ConstraintViolation));
+            assertThat(real.vsctl("list-ports", "br-dl")).contains("dlp0");
+        } finally {
+            real.vsctl("del-br", "br-dl");
+        }
+        // intent lines carry the arguments, outcome lines the result
+        assertThat(real.agent.ledgerTail(6)).extracting(l -> l.operation() + " " + (l.result().equals("intent") ? l.args().get("link")
+                : l.result())).containsExactly("del-link nsdl0", "del-link ok: deleted", "del-link nsdl0", "del-link ok: absent",
+                        "del-link dlp0", "del-link error: link 'dlp0' is an interface of an Open vSwitch bridge: remove the port instead");
     }
 
     /** Files byte for byte, and the addresses and routes networkd configured from them. */

@@ -91,7 +91,8 @@ public interface PortAgent {
      * attaches, removal from their bridges of the detaches, Port {@code tag} of the re-tags), then <b>one</b>
      * wait until ovs-vswitchd applied it ({@code Open_vSwitch.cur_cfg}, like {@code ovs-vsctl} without
      * {@code --no-wait}).</li>
-     * <li>The host veths of detached ports are deleted (their container ends with them).</li>
+     * <li>The host veths of detached ports are deleted (their container ends with them), together: one link group
+     * deletion ({@code ip link delete group N}), so the kernel waits for its RCU grace periods once for the batch.</li>
      * </ol>
      * A failure in steps 3 to 5 undoes everything done before it: the veths made, the bridges made, and,
      * when ovs-vswitchd did not confirm a committed transaction in time, the transaction itself (a second
@@ -112,6 +113,23 @@ public interface PortAgent {
      *                            everything undone except as stated for step 6
      */
     List<String> apply(List<PortChange> changes, String caller);
+
+    /**
+     * Deletes a link of the bridges' network namespace ({@code RTM_DELLINK}, as {@code ip link delete NAME} and
+     * {@code networkctl delete NAME} do) that another component created and does not delete by itself: a VLAN link of
+     * systemd-networkd whose {@code .netdev} file was removed (networkd never deletes links). Not for container ports
+     * (use {@link #deletePort}): a link that is a port of an Open vSwitch bridge is refused. One ledger entry
+     * (operation {@code del-link}, argument {@code link}; result {@code ok: deleted} or {@code ok: absent}).
+     *
+     * @param name   link name (interface-name rules)
+     * @param caller who asks, for the ledger
+     * @return true if the link was deleted, false if there was no such link
+     * @throws dev.ovs.base.InvalidArgumentException bad name (nothing done)
+     * @throws PortAgentException ConstraintViolation (the link is an interface of an Open vSwitch bridge; nothing
+     *                            done), Unavailable (no OVSDB), Failed (the kernel refused)
+     * @since dev.ovs.portagent 2.1.0
+     */
+    boolean deleteLink(String name, String caller);
 
     /** @return all container ports known to OVSDB (Patchbay's and ovs-docker's), sorted by port name */
     List<ContainerPort> listPorts();

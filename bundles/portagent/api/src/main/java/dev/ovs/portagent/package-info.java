@@ -8,6 +8,6 @@
  * {@link dev.ovs.portagent.LedgerStats}). Implemented by the bundle {@code dev.ovs.portagent}, which this
  * package never names.
  */
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("2.1.0")
 @org.osgi.annotation.bundle.Export
 package dev.ovs.portagent;

@@ -25,6 +25,7 @@ import dev.ovs.portagent.internal.docker.ContainerResolver;
 import dev.ovs.portagent.internal.docker.DockerClient;
 import dev.ovs.portagent.netlink.NetNamespace;
 import dev.ovs.portagent.netlink.NetlinkException;
+import dev.ovs.portagent.netlink.RtNetlink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -373,6 +374,31 @@ public final class PortAgentImpl implements PortAgent, AutoCloseable {
         if (v != null) {
             m.put(k, v.toString());
         }
+    }
+
+    @Override
+    public boolean deleteLink(String name, String caller) {
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put("link", name);
+        return "deleted".equals(recorded(caller, "del-link", args, () -> {
+            InterfaceName.check("link", name);
+            VSwitch vs = vs();
+            if (vs.iface(name).isPresent()) {
+                throw new PortAgentException(ErrorKind.ConstraintViolation, "link '" + name
+                        + "' is an interface of an Open vSwitch bridge: remove the port instead", null);
+            }
+            RtNetlink hostNl;
+            try {
+                hostNl = host.socket();
+                try {
+                    return hostNl.deleteLinkIfExists(name) ? "deleted" : "absent";
+                } catch (NetlinkException e) {
+                    throw map(host.checkSocket(hostNl, e));
+                }
+            } catch (NetlinkException e) {
+                throw map(e);
+            }
+        }));
     }
 
     @Override

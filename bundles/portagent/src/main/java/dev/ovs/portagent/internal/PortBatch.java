@@ -249,14 +249,28 @@ final class PortBatch {
         } finally {
             ids.forEach(agent.steps()::landed);
         }
-        // step 6: the detached ports' veths (ovs-vswitchd has let go of them)
+        // step 6: the detached ports' veths (ovs-vswitchd has let go of them), in one link-group deletion
+        List<Item> detached = new ArrayList<>();
         for (Item it : items) {
             if (it.change instanceof PortChange.Detach) {
-                try {
-                    agent.host().deleteLink(hostNl, it.found.name());
-                } catch (NetlinkException e) {
-                    it.error = "host veth " + it.found.name() + " not deleted: "
-                            + PortAgentImpl.map(agent.host().checkSocket(hostNl, e)).getMessage();
+                detached.add(it);
+            }
+        }
+        if (detached.size() == 1) {
+            Item it = detached.get(0);
+            try {
+                agent.host().deleteLink(hostNl, it.found.name());
+            } catch (NetlinkException e) {
+                it.error = "host veth " + it.found.name() + " not deleted: "
+                        + PortAgentImpl.map(agent.host().checkSocket(hostNl, e)).getMessage();
+            }
+        } else if (!detached.isEmpty()) {
+            try {
+                hostNl.deleteLinks(detached.stream().map(it -> it.found.name()).toList());
+            } catch (NetlinkException e) {
+                String why = PortAgentImpl.map(agent.host().checkSocket(hostNl, e)).getMessage();
+                for (Item it : detached) {
+                    it.error = "host veth " + it.found.name() + " not deleted: " + why;
                 }
             }
         }

@@ -46,6 +46,11 @@ class PortCommandsTest {
         }
 
         @Override
+        public boolean deleteLink(String name, String caller) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public List<ContainerPort> listPorts() {
             return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", dev.ovs.ovsdb.vswitch.VlanTag.of(10)));
         }

@@ -58,6 +58,11 @@ final class StubPortAgent implements PortAgent {
     }
 
     @Override
+    public boolean deleteLink(String name, String caller) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public List<ContainerPort> listPorts() {
         maybeThrow();
         return List.of(new ContainerPort("0123456789abc_l", "br0", "c1", "eth1", null));

@@ -52,6 +52,27 @@ class RtNetlinkNetnsIT {
         before.assertNoneSince();
     }
 
+    /**
+     * deleteLinks: the existing links go in one group deletion (both ends of each veth pair), a missing name is
+     * skipped, a link not named stays, and no group is left set on it.
+     */
+    @Test
+    void deleteLinksDeletesTheNamedLinksTogether() throws Exception {
+        try (RtNetlink nl = RtNetlink.open(nsA)) {
+            for (int i = 0; i < 5; i++) {
+                nl.createVeth("g" + i, "gp" + i, nsB);
+            }
+            nl.createVeth("keep0", "keep1", nsB);
+            assertThat(nl.deleteLinks(List.of("g0", "g1", "nope0", "g2", "g3", "g4", "g1"))).containsExactly("g0", "g1", "g2", "g3",
+                    "g4");
+            String left = ip(a, "-o", "link", "show");
+            assertThat(left).contains("keep0").doesNotContain("g0").doesNotContain("g4");
+            assertThat(ip(b, "-o", "link", "show")).contains("keep1").doesNotContain("gp0").doesNotContain("gp4");
+            assertThat(ip(a, "-d", "link", "show", "keep0")).contains("group default");
+            assertThat(nl.deleteLinks(List.of("nope1", "nope2"))).isEmpty();
+        }
+    }
+
     private static String ip(Netns ns, String... args) {
         String[] argv = new String[args.length + 3];
         argv[0] = "ip";

@@ -221,7 +221,7 @@ public final class NetPlanner {
             } else if (!e.getValue().render().equals(cur)) {
                 writes.put(e.getKey(), e.getValue());
                 changes.add(new Change(Change.CREATE, "vlan", link, null, null, vlanView(e.getValue(), null), vlanPaths.get(link)));
-                images.add(new FileImage(e.getKey(), cur != null, cur));
+                images.add(new FileImage(e.getKey(), cur != null, cur, cur == null && !w.now.linkExists(link)));
             }
         }
         for (Map.Entry<String, LinkConfig> e : w.networks.entrySet()) {

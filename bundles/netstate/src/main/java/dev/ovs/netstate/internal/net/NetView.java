@@ -59,6 +59,26 @@ public final class NetView {
     }
 
     /**
+     * @param link a link name
+     * @return true when systemd-networkd knows a link of this name, or when there is no networkd service to ask (a
+     *         link that may exist is never taken as created by an apply)
+     */
+    boolean linkExists(String link) {
+        if (networkd == null) {
+            return true;
+        }
+        try {
+            networkd.link(link);
+            return true;
+        } catch (NetworkdException e) {
+            if (e.kind() == dev.ovs.base.ErrorKind.NotFound) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
      * @param link a link
      * @return the file name of the {@code .network} networkd applies to it, when networkd knows the link and applies
      *         one; empty otherwise

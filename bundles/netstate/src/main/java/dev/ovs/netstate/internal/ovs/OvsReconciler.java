@@ -36,7 +36,8 @@ import java.util.UUID;
  * <li>{@link #plan}: the operations, the user-visible {@link Change}s and the before-image ({@link RowImage})
  * of every row they touch (a deleted bridge or port with all its children);</li>
  * <li>{@link #emit}: guards first (RFC 7047 §5.2.6 {@code wait} with timeout 0 on the before-image: a row to
- * create is still absent, a row to update still has the values read, a row to delete still has every
+ * create is still absent (no wait where the table's unique index on {@code name} makes ovsdb-server refuse a
+ * duplicate by itself), a row to update still has the values read, a row to delete still has every
  * restorable column and the same children, a port to move is still on its bridge), then inserts (with
  * named-uuids, children first), updates and the set mutations of {@code Bridge.ports},
  * {@code Port.interfaces} and {@code Open_vSwitch.bridges};</li>
@@ -390,7 +391,11 @@ public final class OvsReconciler {
 
     private static void guard(Op op, OvsSnapshot s, TransactionBuilder tx, Map<String, NamedUuid> named) {
         if (op instanceof Create c) {
-            tx.wait(c.table(), List.of(Condition.eq("name", c.name())), List.of("name"), true, List.of(), 0L);
+            if (!s.schema.table(c.table()).hasIndexOn("name")) {
+                // with a unique index on name (Bridge, Port, Interface of vswitch.ovsschema) ovsdb-server refuses a
+                // row of a name someone else created meanwhile by itself (a constraint violation: nothing changed)
+                tx.wait(c.table(), List.of(Condition.eq("name", c.name())), List.of("name"), true, List.of(), 0L);
+            }
             if (c.parent() != null && !named.containsKey(parentTable(c.table()) + ":" + c.parent())) {
                 Row parent = s.row(parentTable(c.table()), c.parent());
                 if (parent != null) {

@@ -137,7 +137,7 @@ class DocProperties {
         ObjectNode any = (ObjectNode) list.get(r.nextInt(list.size()));
         String[] badNames = {"", "x".repeat(16 + r.nextInt(10)), "a/b", "a b", "a:b", ".", ".."};
         String what;
-        switch (r.nextInt(14)) {
+        switch (r.nextInt(19)) {
             case 0 -> {
                 any.put("name", badNames[r.nextInt(badNames.length)]);
                 what = "bad name";
@@ -218,6 +218,34 @@ class DocProperties {
                 i.put("mtu", r.nextBoolean() ? r.nextInt(68) : 65536 + r.nextInt(100000));
                 what = "mtu out of range";
             }
+            case 14 -> {
+                containerPort(root, r).put("vlan", r.nextBoolean() ? 4096 + r.nextInt(10000) : -1 - r.nextInt(10));
+                what = "container port vlan out of range";
+            }
+            case 15 -> {
+                containerPort(root, r).put("ipv4", r.nextBoolean() ? "10.0.0." + (256 + r.nextInt(100)) + "/24" : "10.0.0.1/33");
+                what = "container port bad address";
+            }
+            case 16 -> {
+                containerPort(root, r).remove("bridge");
+                what = "container port without bridge";
+            }
+            case 17 -> {
+                ObjectNode v = list.addObject();
+                v.put("name", "vl" + r.nextInt(100));
+                v.put("type", "vlan");
+                v.putObject("vlan").put("base-iface", "eth0").put("id", r.nextBoolean() ? 4095 + r.nextInt(10000) : -1);
+                what = "vlan link id out of range";
+            }
+            case 18 -> {
+                ObjectNode v = list.addObject();
+                v.put("name", "vl" + r.nextInt(100));
+                v.put("type", "vlan");
+                if (r.nextBoolean()) {
+                    v.putObject("vlan").put("id", 5);
+                }
+                what = "vlan link without vlan or base-iface";
+            }
             default -> {
                 ObjectNode i = list.addObject();
                 i.put("name", "t" + r.nextInt(100));
@@ -233,11 +261,21 @@ class DocProperties {
         }
     }
 
+    /** A valid {@code container-ports} entry added to the document, to be broken by the caller. */
+    static ObjectNode containerPort(ObjectNode root, Random r) {
+        ObjectNode c = root.withArrayProperty("container-ports").addObject();
+        c.put("container", "netns:c" + r.nextInt(1000));
+        c.put("interface", "eth" + r.nextInt(10));
+        c.put("bridge", "br0");
+        c.put("ipv4", "10.1." + r.nextInt(250) + "." + (1 + r.nextInt(250)) + "/24");
+        return c;
+    }
+
     @Property(tries = 300)
     void mutatedDocumentsAreRejectedWithAPath(@ForAll("invalid") Mutated m) {
         assertThatThrownBy(() -> parser.parse(m.yaml())).as(m.what() + "\n" + m.yaml())
                 .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
-                    assertThat(e.argument()).startsWith("interfaces[");
+                    assertThat(e.argument()).matches("(interfaces|container-ports)\\[.*");
                     assertThat(e.rule()).isNotBlank();
                     assertThat(e.getMessage()).isEqualTo(e.argument() + ": " + e.rule());
                 });

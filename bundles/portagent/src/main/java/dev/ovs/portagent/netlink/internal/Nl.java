@@ -51,6 +51,7 @@ public final class Nl {
     public static final int IFLA_LINKINFO = 18;
     public static final int IFLA_NET_NS_PID = 19;
     public static final int IFLA_IFALIAS = 20;
+    public static final int IFLA_GROUP = 27;
     public static final int IFLA_NET_NS_FD = 28;
     public static final int IFLA_LINK_NETNSID = 37;
     public static final int IFLA_INFO_KIND = 1;
