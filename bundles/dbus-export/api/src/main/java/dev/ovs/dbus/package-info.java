@@ -28,7 +28,8 @@
  * or refused: its error name, if any, and its duration (the metrics bundle's per-member calls, errors and latency).
  *
  * <p><b>Ledger</b>: every call of a member that is not read-only is recorded in the ledger
- * ({@link dev.ovs.dbus.ledger}) by the exporter, intent before and outcome after.
+ * ({@link dev.ovs.dbus.ledger}) once, intent before and outcome after: by the exporter, or by the member's
+ * implementation for a member marked {@link dev.ovs.dbus.RecordedByService}.
  *
  * <p>2.0.0: {@code DbusErrors.Kind} and the per-domain factories of {@code DbusErrors} are gone
  * (kinds are {@link dev.ovs.base.ErrorKind}, namespaces are declared by each interface), and so is the package
@@ -37,7 +38,7 @@
  * {@link dev.ovs.dbus.ReadOnly}, {@link dev.ovs.dbus.DbusAuthorizer} and {@link dev.ovs.dbus.DbusCall} are new.
  * 2.1.0: {@link dev.ovs.dbus.DbusCall} carries the caller's uid, pid and groups;
  * {@link dev.ovs.dbus.DbusConnectionService#currentCall()}.
- * 2.2.0: {@link dev.ovs.dbus.DbusCallObserver}.
+ * 2.2.0: {@link dev.ovs.dbus.DbusCallObserver} and {@link dev.ovs.dbus.RecordedByService}.
  */
 @org.osgi.annotation.versioning.Version("2.2.0")
 @org.osgi.annotation.bundle.Export(substitution = org.osgi.annotation.bundle.Export.Substitution.PROVIDER)

@@ -9,6 +9,7 @@ import dev.ovs.dbus.DbusError;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.NonBlocking;
 import dev.ovs.dbus.ReadOnly;
+import dev.ovs.dbus.RecordedByService;
 import dev.ovs.dbus.ledger.Ledger;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.InvocationHandler;
@@ -33,8 +34,9 @@ import org.freedesktop.dbus.utils.DBusNamingUtil;
  * <li>takes the caller's credentials from the bus daemon ({@link Callers}; a {@link ReadOnly} {@link NonBlocking}
  * member only what is already known, since it may run on the reader thread);</li>
  * <li>asks the {@link DbusAuthorizer}s (if any): refused → {@value DbusErrors#ACCESS_DENIED}, nothing recorded;</li>
- * <li>for a member that is not {@link ReadOnly}: writes the intent to the {@link Ledger} (caller, member
- * {@code <interface>.<member>}, arguments as text: {@link Args}); if that fails the member does not run and the
+ * <li>for a member that is neither {@link ReadOnly} nor {@link RecordedByService} (whose implementation records
+ * the call itself): writes the intent to the {@link Ledger} (caller, member {@code <interface>.<member>},
+ * arguments as text: {@link Args}); if that fails the member does not run and the
  * caller gets {@code <namespace>.Unavailable} ({@code <member>: ledger: <reason>}); without a ledger service the
  * same, when one is required (in a framework), else nothing is recorded (outside a framework);</li>
  * <li>runs the service's method with the call as {@link dev.ovs.dbus.DbusConnectionService#currentCall()};</li>
@@ -45,7 +47,8 @@ import org.freedesktop.dbus.utils.DBusNamingUtil;
  * </ol>
  * dbus-java builds introspection data and the method table from the interfaces the exported object implements
  * ({@code ExportedObject}), so the proxy looks exactly like the service on the bus. The per-member facts
- * (D-Bus names, namespace, {@link ReadOnly}, {@link NonBlocking}) are worked out once, when the proxy is made.
+ * (D-Bus names, namespace, {@link ReadOnly}, {@link NonBlocking}, {@link RecordedByService}) are worked out once,
+ * when the proxy is made.
  */
 final class Dispatch implements InvocationHandler {
     private static final System.Logger LOG = System.getLogger(Dispatch.class.getName());
@@ -76,9 +79,14 @@ final class Dispatch implements InvocationHandler {
         }
     }
 
-    /** A member of an exported interface. */
+    /**
+     * A member of an exported interface.
+     *
+     * @param recorded whether the exporter records its calls in the ledger (neither {@link ReadOnly} nor
+     *                 {@link RecordedByService})
+     */
     private record Member(String iface, String name, String namespace, boolean readOnly, boolean nonBlocking,
-            List<String> params) {
+            boolean recorded, List<String> params) {
     }
 
     private final Object target;
@@ -99,9 +107,10 @@ final class Dispatch implements InvocationHandler {
                     continue;
                 }
                 List<String> params = java.util.Arrays.stream(method.getParameters()).map(Parameter::getName).toList();
+                boolean readOnly = method.isAnnotationPresent(ReadOnly.class);
                 m.put(method, new Member(DBusNamingUtil.getInterfaceName(owner), DBusNamingUtil.getMethodName(method),
-                        DbusErrors.namespaceOf(owner), method.isAnnotationPresent(ReadOnly.class),
-                        method.isAnnotationPresent(NonBlocking.class), params));
+                        DbusErrors.namespaceOf(owner), readOnly, method.isAnnotationPresent(NonBlocking.class),
+                        !readOnly && !method.isAnnotationPresent(RecordedByService.class), params));
             }
         }
         this.members = m;
@@ -176,7 +185,7 @@ final class Dispatch implements InvocationHandler {
         if (!auth.isEmpty()) {
             authorize(auth, m, call);
         }
-        Ledger.Intent intent = m.readOnly() ? null : intent(m, call, args);
+        Ledger.Intent intent = m.recorded() ? intent(m, call, args) : null;
         DbusCall outer = ctx.current().get();
         ctx.current().set(call);
         try {

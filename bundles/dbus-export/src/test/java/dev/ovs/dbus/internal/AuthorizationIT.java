@@ -186,6 +186,54 @@ class AuthorizationIT {
         assertThat(ledger.verify().verified()).isTrue();
     }
 
+    /**
+     * A {@code @RecordedByService} member: the implementation's own record is the only one (the exporter writes
+     * nothing), with the caller it sees as {@code currentCall()}; authorization is that of any mutating member.
+     */
+    @Test
+    void aMemberRecordedByItsServiceIsRecordedOnce() {
+        String path = "/dev/ovs/test/SelfRecorded1";
+        String iface = "dev.ovs.test.SelfRecorded1";
+        TestSelfRecorded self = new TestSelfRecorded() {
+            @Override
+            public void Own(String value) {
+                String caller = dbus.currentCall().orElseThrow().callerText();
+                ledger.begin(caller, "test.own", Map.of("value", value)).succeeded(value);
+            }
+
+            @Override
+            public void Plain(String value) {
+            }
+
+            @Override
+            public String getObjectPath() {
+                return path;
+            }
+        };
+        assertThat(dbus.export(self, path, null).state()).isEqualTo(State.EXPORTED);
+        long before = ledger.stats().height();
+
+        bus.busctlAs(NOBODY_IN_GROUP, DbusDaemon.call(NAME, path, iface, "Own", "s", "v1"));
+        List<LedgerEntry> t = ledger.tail(2);
+        assertThat(ledger.stats().height()).as("one intent, one outcome").isEqualTo(before + 2);
+        assertThat(t.get(0).operation()).isEqualTo("test.own");
+        assertThat(t.get(0).caller()).matches("dbus::1\\.\\d+ uid=65534 pid=\\d+");
+        assertThat(t.get(1).result()).isEqualTo("ok: v1");
+
+        bus.busctlAs(NOBODY_IN_GROUP, DbusDaemon.call(NAME, path, iface, "Plain", "s", "v2"));
+        assertThat(ledger.stats().height()).as("an unmarked member: the exporter's record").isEqualTo(before + 4);
+        assertThat(ledger.tail(2).get(0).operation()).isEqualTo(iface + ".Plain");
+
+        try {
+            bus.busctlAs(NOBODY, DbusDaemon.call(NAME, path, iface, "Own", "s", "v3"));
+            throw new AssertionError("expected Own to be refused to uid 65534 outside the group");
+        } catch (Cmd.Failed denied) {
+            assertThat(denied.stderr()).contains("Access denied");
+        }
+        assertThat(ledger.stats().height()).as("still mutating: refused, nothing recorded").isEqualTo(before + 4);
+        assertThat(ledger.verify().verified()).isTrue();
+    }
+
     @Test
     void credentialsOfACallerThatLeftAreDropped() throws Exception {
         String name;

@@ -34,9 +34,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  *
  * <p>The caller is the one of the D-Bus call being served ({@link DbusConnectionService#currentCall()}: unique
  * name, uid and pid from the bus daemon); the port agent's ledger entries name it as
- * {@code dbus:<sender> uid=<uid> pid=<pid>}. A container reference {@code pid:N} or {@code netns:NAME} is for root
- * only: any other caller gets {@code org.freedesktop.DBus.Error.AccessDenied} before the port agent is asked (the
- * exporter has written the intent of the call; its outcome is the refusal).
+ * {@code dbus:<sender> uid=<uid> pid=<pid>}. Those entries are the only record of a call: the mutating members are
+ * {@link dev.ovs.dbus.RecordedByService}, so the exporter writes none. A container reference {@code pid:N} or
+ * {@code netns:NAME} is for root only: any other caller gets {@code org.freedesktop.DBus.Error.AccessDenied} before
+ * the port agent is asked, and nothing is recorded (as for a call an authorizer refuses).
  *
  * <p>Signals {@code PortCreated}/{@code PortRemoved} come from the port agent's own in-process port events
  * ({@link PortAgentImpl.Listener}, a service of this bundle that the {@link PortAgentImpl} component calls for every

@@ -206,6 +206,16 @@ class ApplianceEndToEndTest {
         Cmd.run("ovs-vsctl", "--db=" + db, "br-exists", "br-dbus");
         assertThat(Cmd.run((call + "ListBridges").split(" "))).contains("\"br-dbus\"", "\"br-sbx\"");
         assertThat(shell(state, "ovs:list-br")).contains("br-dbus");
+        // a port agent call over D-Bus is in the ledger once: the port agent's intent and outcome, none of the exporter
+        Path ledgerFile = state.resolve("ledger.jsonl");
+        int linesBefore = Files.readAllLines(ledgerFile).size();
+        Cmd.Failed noPort = catchThrowableOfType(Cmd.Failed.class, () -> Cmd.run("busctl", "--address=" + busAddress,
+                "call", "dev.ovs.PortAgent1", "/dev/ovs/PortAgent1", "dev.ovs.PortAgent1", "RemoveContainerInterface",
+                "sss", "br-dbus", "eth9", "netns:pb-no-such-ns"));
+        assertThat(noPort).isNotNull();
+        List<String> ledgerLines = Files.readAllLines(ledgerFile);
+        assertThat(ledgerLines.subList(linesBefore, ledgerLines.size())).hasSize(2)
+                .allMatch(l -> l.contains("\"op\":\"del-port\"") && l.matches(".*\"caller\":\"dbus::1\\.\\d+ uid=0 pid=\\d+\".*"));
         // the live shell's view of the D-Bus side: connected, inline dispatch on, both core objects exported
         assertThat(shell(state, "dbus:status")).contains("connection: " + busAddress + " — connected as :")
                 .containsPattern("inline dispatch: on — [1-9][0-9]* calls answered on the reader thread")

@@ -2,6 +2,7 @@ package dev.ovs.netstate.internal.dbus;
 
 import dev.ovs.dbus.ErrorNamespace;
 import dev.ovs.dbus.ReadOnly;
+import dev.ovs.dbus.RecordedByService;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
@@ -12,7 +13,9 @@ import org.freedesktop.dbus.types.UInt64;
 /**
  * D-Bus interface {@code dev.ovs.NetState1} at {@value #OBJECT_PATH} (bus name {@value #BUS_NAME}), pinned in
  * DESIGN.md ("Network state"); see {@link dev.ovs.netstate.NetState} for the semantics. Show, Diff and
- * ListCheckpoints are {@link ReadOnly} (the authorization policy lets everyone call them). Errors:
+ * ListCheckpoints are {@link ReadOnly} (the authorization policy lets everyone call them); Apply, Commit and Rollback are
+ * {@link RecordedByService}: the network-state service writes their ledger intent and outcome (caller, checkpoint id,
+ * document SHA-256), the exporter does not write a second record. Errors:
  * {@code org.freedesktop.DBus.Error.InvalidArgs} with message {@code <document path>: <rule>}, and
  * {@code dev.ovs.NetState1.Error.<Kind>} (CheckpointPending, NotFound, Conflict, Timeout, Failed).
  */
@@ -44,6 +47,7 @@ public interface NetState1 extends DBusInterface {
      * @param confirmSeconds 0: committed at once; else pending and rolled back after this many seconds (at most 86400)
      * @return the checkpoint id
      */
+    @RecordedByService
     String Apply(String document, UInt32 confirmSeconds);
 
     /**
@@ -51,6 +55,7 @@ public interface NetState1 extends DBusInterface {
      *
      * @param id checkpoint id; empty: the pending one
      */
+    @RecordedByService
     void Commit(String id);
 
     /**
@@ -58,6 +63,7 @@ public interface NetState1 extends DBusInterface {
      *
      * @param id checkpoint id; empty: the pending one
      */
+    @RecordedByService
     void Rollback(String id);
 
     /**

@@ -1,6 +1,7 @@
 package dev.ovs.netstate.internal.dbus;
 
 import dev.ovs.base.ErrorKind;
+import dev.ovs.dbus.DbusCall;
 import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.netstate.Checkpoint;
@@ -9,11 +10,7 @@ import dev.ovs.netstate.NetState;
 import dev.ovs.netstate.NetStateException;
 import dev.ovs.netstate.internal.Json;
 import java.util.Optional;
-import org.freedesktop.dbus.DBusCallInfo;
-import org.freedesktop.dbus.connections.AbstractConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
-import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.types.UInt32;
 import org.freedesktop.dbus.types.UInt64;
 import org.osgi.service.component.annotations.Component;
@@ -28,8 +25,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code org.freedesktop.DBus.Error.InvalidArgs} (message {@code <document path>: <rule>}) and a
  * {@link NetStateException} with {@code dev.ovs.NetState1.Error.<kind>} (message {@code <member>: <message>}),
  * the namespace of the interface.
- * The journal's caller is {@code dbus:<sender> uid=<uid>} (uid from
- * {@code org.freedesktop.DBus.GetConnectionUnixUser}). Signals come from the NetState's own checkpoint
+ * The caller recorded in the journal and the ledger is {@code dbus:<sender> uid=<uid> pid=<pid>}
+ * ({@link DbusConnectionService#currentCall()}); Apply, Commit and Rollback are recorded by the network-state
+ * service itself ({@link dev.ovs.dbus.RecordedByService}). Signals come from the NetState's own checkpoint
  * events ({@link CheckpointListener}), never from the event bus.
  */
 @Component(service = {NetState1.class, CheckpointListener.class}, property = {
@@ -71,25 +69,13 @@ public final class NetStateDbusComponent implements NetState1, CheckpointListene
         return s;
     }
 
-    /** @return {@code dbus:<sender> uid=<uid>} of the current call, {@code dbus} outside a call */
+    /**
+     * @return the ledger and journal caller of the D-Bus call being served ({@link DbusCall#callerText()}:
+     *         {@code dbus:<sender> uid=<uid> pid=<pid>}, uid and pid from the bus daemon), {@code dbus} outside a call
+     */
     String caller() {
-        DBusCallInfo info = AbstractConnection.getCallInfo();
-        String sender = info == null ? null : info.getSource();
-        if (sender == null) {
-            return "dbus";
-        }
-        String uid = "?";
-        try {
-            DbusConnectionService d = dbus;
-            Optional<DBusConnection> conn = d == null ? Optional.empty() : d.connection();
-            if (conn.isPresent()) {
-                uid = conn.get().getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class)
-                        .GetConnectionUnixUser(sender).toString();
-            }
-        } catch (Exception e) {
-            // the sender may be gone already; keep "?"
-        }
-        return "dbus:" + sender + " uid=" + uid;
+        DbusConnectionService d = dbus;
+        return (d == null ? Optional.<DbusCall>empty() : d.currentCall()).map(DbusCall::callerText).orElse("dbus");
     }
 
     @Override

@@ -122,7 +122,7 @@ class NetStateDbusIT {
             assertThat(created).isNotNull();
             assertThat(created.getId()).isEqualTo(id);
             assertThat(created.getDeadline().longValue()).isEqualTo(engine.checkpoint(id).orElseThrow().deadlineMicros());
-            assertThat(engine.checkpoint(id).orElseThrow().caller()).startsWith("dbus::1.").endsWith(" uid=0");
+            assertThat(engine.checkpoint(id).orElseThrow().caller()).startsWith("dbus::1.").matches("dbus::1\\.\\d+ uid=0 pid=\\d+");
             // another apply while one is pending
             assertThat(gdbus("Apply", "interfaces: [{name: dbr0, type: ovs-bridge, ovs-db: {external_ids: {a: b}}}]", "0"))
                     .contains("dev.ovs.NetState1.Error.CheckpointPending").contains(id);

@@ -2,6 +2,7 @@ package dev.ovs.portagent.dbus;
 
 import dev.ovs.dbus.ErrorNamespace;
 import dev.ovs.dbus.ReadOnly;
+import dev.ovs.dbus.RecordedByService;
 import java.util.List;
 import java.util.Map;
 import org.freedesktop.dbus.annotations.DBusInterfaceName;
@@ -25,7 +26,10 @@ import org.osgi.annotation.versioning.ProviderType;
  * (the shipped bus policy and Patchbay's own check). A container given as {@code pid:N} or {@code netns:NAME}
  * (any process's or any named network namespace, not a container of the container runtime) is for root (uid 0)
  * only: anyone else gets {@code org.freedesktop.DBus.Error.AccessDenied} before anything is done. Every call of a
- * mutating member is recorded in the ledger (its intent before, its outcome after) with the caller's uid and pid.
+ * mutating member that the port agent is asked is recorded in the ledger once, by the port agent
+ * ({@link RecordedByService}): its intent before (caller {@code dbus:<sender> uid=<uid> pid=<pid>}, operation
+ * {@code add-port}, {@code del-port}, {@code del-ports} or {@code set-vlan}, the arguments by name), its outcome
+ * after ({@code ok: <host port(s)>} or {@code error: <message>}).
  */
 @ProviderType
 @DBusInterfaceName("dev.ovs.PortAgent1")
@@ -52,6 +56,7 @@ public interface PortAgent1 extends DBusInterface {
      *                  (any integer type), {@code vlan} (any integer type)
      * @return the host port name
      */
+    @RecordedByService
     String CreateContainerInterface(String bridge, String iface, String container, Map<String, Variant<?>> options);
 
     /**
@@ -61,6 +66,7 @@ public interface PortAgent1 extends DBusInterface {
      * @param iface     interface in the container
      * @param container container reference
      */
+    @RecordedByService
     void RemoveContainerInterface(String bridge, String iface, String container);
 
     /**
@@ -69,6 +75,7 @@ public interface PortAgent1 extends DBusInterface {
      * @param bridge    bridge
      * @param container container reference
      */
+    @RecordedByService
     void RemoveContainerInterfaces(String bridge, String container);
 
     /**
@@ -79,6 +86,7 @@ public interface PortAgent1 extends DBusInterface {
      * @param container container reference
      * @param tag       VLAN 0..4095
      */
+    @RecordedByService
     void SetContainerVlan(String bridge, String iface, String container, UInt16 tag);
 
     /**
