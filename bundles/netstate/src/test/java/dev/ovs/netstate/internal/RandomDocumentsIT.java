@@ -184,6 +184,86 @@ class RandomDocumentsIT {
     }
 
     /**
+     * The old {@code Show()}'s entries made explicit where a partial document would leave the newer value alone:
+     * {@code fail-mode}/{@code datapath} {@code ""} where the old one had none, an empty {@code vlan} where the old
+     * port had none, and a null value (remove) for each {@code external_ids} key the old entry did not have.
+     *
+     * @return the entries, or null when an interface got an {@code mtu} where it had none (no document clears it)
+     */
+    private static List<Doc.Entry> restored(Doc old, Doc now) {
+        Map<String, Doc.Entry> byName = new java.util.HashMap<>();
+        Map<String, Doc.Port> nowPorts = new java.util.HashMap<>(); // by name, on whichever bridge they are now
+        now.interfaces().forEach(e -> {
+            byName.put(e.name(), e);
+            if (e instanceof Doc.Bridge b && b.ports() != null) {
+                b.ports().forEach(p -> nowPorts.put(p.name(), p));
+            }
+        });
+        List<Doc.Entry> out = new ArrayList<>();
+        for (Doc.Entry e : old.interfaces()) {
+            Doc.Entry n = byName.get(e.name());
+            if (e instanceof Doc.Bridge ob && n instanceof Doc.Bridge nb) {
+                List<Doc.Port> ports = ob.ports() == null ? null : ob.ports().stream().map(p -> {
+                    Doc.Port np = nowPorts.get(p.name());
+                    Doc.Vlan vlan = p.vlan() == null && np != null && np.vlan() != null
+                            ? new Doc.Vlan(null, null, new TreeSet<>()) : p.vlan();
+                    return new Doc.Port(p.path(), p.name(), vlan, restoredIds(p.externalIds(), np == null ? null : np.externalIds()));
+                }).toList();
+                e = new Doc.Bridge(ob.path(), ob.name(), false, ob.datapath() == null && nb.datapath() != null ? "" : ob.datapath(),
+                        ob.failMode() == null && nb.failMode() != null ? "" : ob.failMode(), ports,
+                        restoredIds(ob.externalIds(), nb.externalIds()));
+            } else if (e instanceof Doc.Iface oi && n instanceof Doc.Iface ni && !oi.absent()) {
+                if (oi.mtu() == null && ni.mtu() != null) {
+                    return null;
+                }
+                e = new Doc.Iface(oi.path(), oi.name(), oi.kind(), false, oi.ovsType(), oi.options(), oi.mtu(),
+                        restoredIds(oi.externalIds(), ni.externalIds()));
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /**
+     * The old {@code Show()}'s container ports, with {@code vlan: null} (no tag) where the old port had no tag and the
+     * port has one now.
+     *
+     * @return the ports, or null when a port got an address, MAC, MTU or gateway where it had none (a partial document
+     *         leaves a setting it does not give alone, and none of them has a "none" value)
+     */
+    private static List<Doc.ContainerPort> restoredPorts(Doc old, Doc now) {
+        Map<String, Doc.ContainerPort> byKey = new java.util.HashMap<>();
+        now.containerPorts().forEach(c -> byKey.put(c.key(), c));
+        List<Doc.ContainerPort> out = new ArrayList<>();
+        for (Doc.ContainerPort o : old.containerPorts()) {
+            Doc.ContainerPort n = byKey.get(o.key());
+            if (n == null || o.absent() || n.absent()) {
+                out.add(o);
+                continue;
+            }
+            if ((o.ipv4() == null && n.ipv4() != null) || (o.ipv6() == null && n.ipv6() != null)
+                    || (o.mac() == null && n.mac() != null) || (o.mtu() == null && n.mtu() != null)
+                    || (o.gateway() == null && n.gateway() != null)) {
+                return null;
+            }
+            boolean clearTag = o.vlan() == null && n.vlan() != null;
+            out.add(clearTag ? new Doc.ContainerPort(o.path(), o.container(), o.iface(), false, o.bridge(), o.ipv4(), o.ipv6(),
+                    o.mac(), o.mtu(), o.gateway(), true, null) : o);
+        }
+        return out;
+    }
+
+    /** {@code old}'s keys, plus a null value (remove) for each key of {@code now} that {@code old} does not have. */
+    private static Map<String, String> restoredIds(Map<String, String> old, Map<String, String> now) {
+        if (now == null || (old != null && old.keySet().containsAll(now.keySet()))) {
+            return old;
+        }
+        Map<String, String> m = old == null ? new TreeMap<>() : new TreeMap<>(old);
+        now.keySet().forEach(k -> m.putIfAbsent(k, null));
+        return m;
+    }
+
+    /**
      * With container ports: apply with a confirm timeout and roll back → the start (database, container addresses and
      * links); apply and commit, then apply the old {@code Show()} (with {@code state: absent} for what the document
      * created, which a partial document leaves alone otherwise; the bridges it created in a second document) → the
@@ -252,7 +332,12 @@ class RandomDocumentsIT {
                         b.ports().forEach(p -> had.add(p.name()));
                     }
                 });
-                List<Doc.Entry> entries = new ArrayList<>(old.interfaces());
+                List<Doc.Entry> entries = restored(old, now);
+                if (entries == null) {
+                    // mtu_request set where there was none: no document clears it (mtu is 68..65535 or not given)
+                    outcomes.merge("committed; not restorable by a document (mtu set where none was)", 1, Integer::sum);
+                    continue;
+                }
                 java.util.Set<String> gone = new java.util.LinkedHashSet<>();
                 List<Doc.Entry> newBridges = new ArrayList<>();
                 for (Doc.Entry e : now.interfaces()) {
@@ -273,7 +358,12 @@ class RandomDocumentsIT {
                         }
                     }
                 }
-                List<Doc.ContainerPort> cps = new ArrayList<>(old.containerPorts());
+                List<Doc.ContainerPort> cps = restoredPorts(old, now);
+                if (cps == null) {
+                    outcomes.merge("committed; not restorable by a document (container port setting set where none was)", 1,
+                            Integer::sum);
+                    continue;
+                }
                 java.util.Set<String> hadPorts = new java.util.HashSet<>();
                 old.containerPorts().forEach(c -> hadPorts.add(c.key()));
                 for (Doc.ContainerPort c : now.containerPorts()) {
@@ -300,8 +390,9 @@ class RandomDocumentsIT {
         }
         System.out.println("random documents with container ports (seed " + seed + "): " + outcomes);
         // about half the documents are refused (a container port on a bridge the document removes or that does not exist)
+        // and some are not restorable by a document; 20-45 % make the whole round trip, so at least a tenth must
         assertThat(outcomes.getOrDefault("rolled back, and restored by the old Show", 0)).as("many documents change something")
-                .isGreaterThan(PORT_DOCUMENTS / 5);
+                .isGreaterThanOrEqualTo(Math.max(1, PORT_DOCUMENTS / 10));
     }
 
     @Test
