@@ -227,7 +227,7 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
      *
      * @param rateKbps {@code rate-kbps} → {@code ingress_policing_rate}, kbit/s, 0..4294967295; 0: no limit
      * @param burstKb  {@code burst-kb} → {@code ingress_policing_burst}, kbit, 0..4294967295; 0 (or not given):
-     *                 ovs-vswitchd's default burst
+     *                 ovs-vswitchd's default burst (8000 kbit)
      */
     public record IngressPolicing(long rateKbps, long burstKb) {
     }
