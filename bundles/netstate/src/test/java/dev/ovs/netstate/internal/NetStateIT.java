@@ -244,6 +244,62 @@ class NetStateIT {
                 e -> assertThat(e.kind()).isEqualTo(ErrorKind.NotFound));
     }
 
+    /**
+     * {@code ingress-policing} is Interface {@code ingress_policing_rate}/{@code _burst} as ovs-vsctl reads them,
+     * {@code Show()} writes it back so that applying it writes nothing, and a rollback restores the values that
+     * were there before (not the schema defaults).
+     */
+    @Test
+    void ingressPolicingIsAppliedShownReappliedAsANoopAndRolledBack() throws Exception {
+        engine.apply(BASE, 0, "test");
+        real.vsctl("set", "Interface", "a1", "ingress_policing_rate=500", "ingress_policing_burst=50");
+        var before = real.dump();
+        String doc = """
+                interfaces:
+                - name: a1
+                  type: ovs-interface
+                  ingress-policing: {rate-kbps: 10000, burst-kb: 1000}
+                - name: a2
+                  type: ovs-interface
+                  ingress-policing: {rate-kbps: 2000}
+                """;
+        assertThat(engine.diff(doc)).extracting(Change::name, Change::field, Change::from, Change::to).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("a1", "ingress-policing.rate-kbps", 500L, 10000L),
+                org.assertj.core.groups.Tuple.tuple("a1", "ingress-policing.burst-kb", 50L, 1000L),
+                org.assertj.core.groups.Tuple.tuple("a2", "ingress-policing.rate-kbps", 0L, 2000L));
+        String id = engine.apply(doc, 600, "test");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.PENDING);
+        assertThat(real.vsctl("get", "Interface", "a1", "ingress_policing_rate", "ingress_policing_burst")).isEqualTo("10000\n1000");
+        assertThat(real.vsctl("get", "Interface", "a2", "ingress_policing_rate", "ingress_policing_burst")).isEqualTo("2000\n0");
+        assertThat(real.vsctl("get", "Interface", "a1", "type", "mtu_request")).isEqualTo("internal\n1400"); // untouched
+
+        String shown = engine.show();
+        assertThat(shown).contains("ingress-policing:\n      rate-kbps: 10000\n      burst-kb: 1000\n",
+                "ingress-policing:\n      rate-kbps: 2000\n");
+        assertThat(engine.diff(shown)).isEmpty();
+        try (RealOvs.UpdateCounter counter = real.updateCounter()) {
+            int writes = counter.count();
+            String again = engine.apply(shown, 0, "test");
+            String twice = engine.apply(doc, 0, "test");
+            assertThat(counter.count()).isEqualTo(writes); // zero OVSDB transactions
+            assertThat(engine.checkpoint(again).orElseThrow().changes()).isZero();
+            assertThat(engine.checkpoint(twice).orElseThrow().changes()).isZero();
+        }
+
+        engine.rollback(id, "test");
+        assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.ROLLED_BACK);
+        assertThat(real.vsctl("get", "Interface", "a1", "ingress_policing_rate", "ingress_policing_burst")).isEqualTo("500\n50");
+        assertThat(real.vsctl("get", "Interface", "a2", "ingress_policing_rate", "ingress_policing_burst")).isEqualTo("0\n0");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(engine.show()).contains("ingress-policing:\n      rate-kbps: 500\n      burst-kb: 50\n")
+                .doesNotContain("rate-kbps: 2000");
+
+        // removing the limit: rate 0 and burst 0, and Show() leaves the key out
+        engine.apply("interfaces:\n- {name: a1, type: ovs-interface, ingress-policing: {rate-kbps: 0}}\n", 0, "test");
+        assertThat(real.vsctl("get", "Interface", "a1", "ingress_policing_rate", "ingress_policing_burst")).isEqualTo("0\n0");
+        assertThat(engine.show()).doesNotContain("ingress-policing");
+    }
+
     @Test
     void confirmTimeoutRollsBackAndCommitKeeps() throws Exception {
         engine.apply(BASE, 0, "test");

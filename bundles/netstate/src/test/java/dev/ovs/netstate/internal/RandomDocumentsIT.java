@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * 200 generated documents (bridges, ports, VLANs, interface types, external_ids, removals) on a generated
+ * 200 generated documents (bridges, ports, VLANs, interface types, ingress policing, external_ids, removals) on a generated
  * starting state, against real ovsdb-server and ovs-vswitchd: each is applied with a confirm timeout and rolled
  * back, and the database must equal its before-image (ovsdb-client dump without volatile columns); an apply
  * that fails (ovs-vswitchd refuses something) must leave it unchanged too. Seeded: a failure names its seed.
@@ -42,6 +42,14 @@ class RandomDocumentsIT {
 
     /** A random document over small name pools, so that it creates, changes, moves and removes. */
     static Doc randomDoc(Random r) {
+        return randomDoc(r, false);
+    }
+
+    /**
+     * @param policing whether internal interfaces may get an {@code ingress-policing} (draws more from {@code r}, so
+     *                 the documents of a seed differ from those without)
+     */
+    static Doc randomDoc(Random r, boolean policing) {
         List<Doc.Entry> entries = new ArrayList<>();
         List<String> ports = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -89,7 +97,8 @@ class RandomDocumentsIT {
                         Map.of("remote_ip", "192.0.2." + (1 + r.nextInt(250))), null, ids(r));
                 case 1 -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "vxlan",
                         Map.of("remote_ip", "198.51.100." + (1 + r.nextInt(250)), "key", String.valueOf(r.nextInt(1000))), null, null);
-                default -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, r.nextBoolean() ? ids(r) : null);
+                default -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, r.nextBoolean() ? ids(r) : null,
+                        policing && r.nextInt(3) == 0 ? new Doc.IngressPolicing(r.nextInt(3) * 1000L * r.nextInt(100), r.nextInt(2) * 100L) : null);
             });
         }
         for (int i = next; i < ports.size(); i++) {
@@ -410,13 +419,13 @@ class RandomDocumentsIT {
                         real.vsctl("--if-exists", "del-br", b);
                     }
                     try {
-                        engine.apply(writer.write(randomDoc(r)), 0, "start");
+                        engine.apply(writer.write(randomDoc(r, true)), 0, "start");
                     } catch (NetStateException | dev.ovs.base.InvalidArgumentException e) {
                         outcomes.merge("start state refused", 1, Integer::sum);
                     }
                 }
                 var before = real.dump();
-                String doc = writer.write(randomDoc(r));
+                String doc = writer.write(randomDoc(r, true));
                 long t0 = System.nanoTime();
                 if (Boolean.getBoolean("netstate.trace")) {
                     System.out.println("document " + i + ":\n" + doc);

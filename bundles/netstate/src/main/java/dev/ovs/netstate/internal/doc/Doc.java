@@ -191,12 +191,44 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
      *                    null: not given (ethernet, absent)
      * @param mtu         {@code mtu} → {@code mtu_request}, 68..65535; null: not given
      * @param externalIds {@code ovs-db.external_ids}, null: not given
+     * @param ingressPolicing {@code ingress-policing} → {@code ingress_policing_rate} and {@code ingress_policing_burst};
+     *                    null: not given
      */
     public record Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
-            Long mtu, Map<String, String> externalIds) implements Entry {
+            Long mtu, Map<String, String> externalIds, IngressPolicing ingressPolicing) implements Entry {
         /** {@code type: ovs-interface}. */
         public static final String OVS_INTERFACE = "ovs-interface";
         /** {@code type: ethernet}. */
         public static final String ETHERNET = "ethernet";
+
+        /**
+         * An entry without {@code ingress-policing}.
+         *
+         * @param path        document path
+         * @param name        interface name
+         * @param kind        {@link #OVS_INTERFACE} or {@link #ETHERNET}
+         * @param absent      {@code state: absent}
+         * @param ovsType     the Interface {@code type}, null when absent
+         * @param options     the Interface {@code options} exactly, null: not given
+         * @param mtu         {@code mtu_request}, null: not given
+         * @param externalIds {@code ovs-db.external_ids}, null: not given
+         */
+        public Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
+                Long mtu, Map<String, String> externalIds) {
+            this(path, name, kind, absent, ovsType, options, mtu, externalIds, null);
+        }
+    }
+
+    /**
+     * {@code ingress-policing}: the rate limit of what the interface's peer (the container or VM behind it, or the
+     * network behind a kernel device) sends into the bridge, enforced by Open vSwitch's ingress policing on the
+     * Interface (ovs-vswitchd.conf.db(5), "Ingress Policing": Open vSwitch's "ingress" is traffic received from
+     * the interface, which is the peer's egress). Packets over the rate are dropped.
+     *
+     * @param rateKbps {@code rate-kbps} → {@code ingress_policing_rate}, kbit/s, 0..4294967295; 0: no limit
+     * @param burstKb  {@code burst-kb} → {@code ingress_policing_burst}, kbit, 0..4294967295; 0 (or not given):
+     *                 ovs-vswitchd's default burst (8000 kbit)
+     */
+    public record IngressPolicing(long rateKbps, long burstKb) {
     }
 }

@@ -343,12 +343,13 @@ public final class DocParser {
         }
         Long mtu;
         if (type.equals(Doc.Iface.ETHERNET)) {
-            o.allow("name", "type", "state", "mtu", "ovs-db", "ipv4", "ipv6");
+            o.allow("name", "type", "state", "mtu", "ovs-db", "ingress-policing", "ipv4", "ipv6");
             mtu = o.integer("mtu", 68, 65535);
-            return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o));
+            return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o), ingressPolicing(o));
         }
-        o.allow("name", "type", "state", "mtu", "ovs-db", "patch", "tunnel", "ipv4", "ipv6");
+        o.allow("name", "type", "state", "mtu", "ovs-db", "ingress-policing", "patch", "tunnel", "ipv4", "ipv6");
         mtu = o.integer("mtu", 68, 65535);
+        Doc.IngressPolicing ingressPolicing = ingressPolicing(o);
         Obj patch = o.obj("patch");
         Obj tunnel = o.obj("tunnel");
         String ovsType = "internal";
@@ -378,7 +379,25 @@ public final class DocParser {
             }
             options = opts;
         }
-        return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o));
+        return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o), ingressPolicing);
+    }
+
+    /** Largest {@code ingress-policing} rate and burst: Open vSwitch keeps both as 32-bit unsigned kbit values. */
+    static final long POLICING_MAX = 4294967295L;
+
+    /** {@code ingress-policing: {rate-kbps, burst-kb}}; rate-kbps required, burst-kb 0 when not given; null: not given. */
+    private static Doc.IngressPolicing ingressPolicing(Obj o) {
+        Obj e = o.obj("ingress-policing");
+        if (e == null) {
+            return null;
+        }
+        e.allow("rate-kbps", "burst-kb");
+        Long rate = e.integer("rate-kbps", 0, POLICING_MAX);
+        if (rate == null) {
+            throw new InvalidArgumentException(e.path("rate-kbps"), "required (kbit/s, 0 for no limit)");
+        }
+        Long burst = e.integer("burst-kb", 0, POLICING_MAX);
+        return new Doc.IngressPolicing(rate, burst == null ? 0 : burst);
     }
 
     /** A {@code type: vlan} entry: a VLAN netdev of systemd-networkd on {@code vlan.base-iface}. */

@@ -96,6 +96,13 @@ public final class DocWriter {
                 if (i.mtu() != null) {
                     o.put("mtu", i.mtu());
                 }
+                if (i.ingressPolicing() != null) {
+                    ObjectNode el = o.putObject("ingress-policing");
+                    el.put("rate-kbps", i.ingressPolicing().rateKbps());
+                    if (i.ingressPolicing().burstKb() != 0) {
+                        el.put("burst-kb", i.ingressPolicing().burstKb());
+                    }
+                }
                 if ("patch".equals(i.ovsType())) {
                     o.putObject("patch").put("peer", i.options().get("peer"));
                 } else if (i.ovsType() != null && DocParser.TUNNEL_TYPES.contains(i.ovsType())) {

@@ -19,8 +19,9 @@ import java.util.Set;
  * {@code vlan_mode}, {@code tag}, {@code trunks}, {@code external_ids} keys; a new port gets an Interface of
  * the same name (type from its {@code interfaces[]} entry, else "" = a kernel device);</li>
  * <li>{@code ovs-interface}/{@code ethernet}: Interface {@code type}, {@code options}, {@code mtu_request},
- * {@code external_ids} keys (an {@code ethernet} entry that gives only {@code ipv4}/{@code ipv6} and is no port is a
- * systemd-networkd link only: no target);</li>
+ * {@code ingress_policing_rate} and {@code ingress_policing_burst} ({@code ingress-policing}), {@code external_ids} keys
+ * (an {@code ethernet} entry that gives only {@code ipv4}/{@code ipv6} and is no port is a systemd-networkd link
+ * only: no target);</li>
  * <li>{@code state: absent}: the bridge, or the port of that name, is removed.</li>
  * </ul>
  * Targets come in the order bridges, ports, interfaces.
@@ -123,7 +124,7 @@ public final class OvsPlanner {
             }
             boolean exists = s.row("Interface", i.name()) != null;
             if (!exists && !listedPorts.contains(i.name()) && linkOnly.contains(i.name()) && i.mtu() == null
-                    && i.externalIds() == null) {
+                    && i.externalIds() == null && i.ingressPolicing() == null) {
                 continue;
             }
             if (!exists && !listedPorts.contains(i.name())) {
@@ -137,6 +138,10 @@ public final class OvsPlanner {
             }
             if (i.mtu() != null) {
                 ic.put("mtu_request", opt(i.mtu()));
+            }
+            if (i.ingressPolicing() != null) {
+                ic.put("ingress_policing_rate", i.ingressPolicing().rateKbps());
+                ic.put("ingress_policing_burst", i.ingressPolicing().burstKb());
             }
             ifaces.add(new RowTarget("Interface", i.name(), true, i.name(), false, ic, keys(i.externalIds()), Map.of(), i.path()));
         }

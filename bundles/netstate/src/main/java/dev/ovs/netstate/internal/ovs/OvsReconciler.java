@@ -554,6 +554,8 @@ public final class OvsReconciler {
             case "Port.tag" -> "vlan.tag";
             case "Port.trunks" -> "vlan.trunk-tags";
             case "Interface.mtu_request" -> "mtu";
+            case "Interface.ingress_policing_rate" -> "ingress-policing.rate-kbps";
+            case "Interface.ingress_policing_burst" -> "ingress-policing.burst-kb";
             case "Interface.type" -> "type";
             case "Interface.options" -> "options";
             default -> column.equals("external_ids") ? "ovs-db.external_ids" : column;
@@ -592,11 +594,11 @@ public final class OvsReconciler {
         TableSchema ts = schema.table(row.table());
         Map<String, Object> out = new TreeMap<>();
         for (String c : List.of("datapath_type", "fail_mode", "vlan_mode", "tag", "trunks", "type", "options", "mtu_request",
-                "external_ids")) {
+                "ingress_policing_rate", "ingress_policing_burst", "external_ids")) {
             if (ts.columns().containsKey(c)) {
                 Object v = docValue(row.get(c));
                 if (v != null && !(v instanceof Map<?, ?> m && m.isEmpty()) && !(v instanceof Collection<?> cl && cl.isEmpty())
-                        && !"".equals(v)) {
+                        && !"".equals(v) && !(c.startsWith("ingress_policing_") && Long.valueOf(0).equals(v))) {
                     out.put(field(row.table(), c), v);
                 }
             }

@@ -64,15 +64,18 @@ public final class OvsShow {
             Map<String, String> options = i.getMap("options");
             Long mtu = i.getLong("mtu_request");
             Map<String, String> ids = ids(i);
+            Doc.IngressPolicing limit = ingressPolicing(i);
             String path = "interfaces[" + entries.size() + "]";
             if (type.equals("internal")) {
-                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, ids));
+                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, ids, limit));
             } else if (type.equals("patch") && options.containsKey("peer") && options.size() == 1) {
-                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, "patch", Map.copyOf(options), mtu, ids));
+                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, "patch", Map.copyOf(options), mtu, ids,
+                        limit));
             } else if (DocParser.TUNNEL_TYPES.contains(type) && options.containsKey("remote_ip")) {
-                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, type, Map.copyOf(options), mtu, ids));
-            } else if (type.isEmpty() && (mtu != null || ids != null)) {
-                entries.add(new Doc.Iface(path, name, Doc.Iface.ETHERNET, false, "", null, mtu, ids));
+                entries.add(new Doc.Iface(path, name, Doc.Iface.OVS_INTERFACE, false, type, Map.copyOf(options), mtu, ids,
+                        limit));
+            } else if (type.isEmpty() && (mtu != null || ids != null || limit != null)) {
+                entries.add(new Doc.Iface(path, name, Doc.Iface.ETHERNET, false, "", null, mtu, ids, limit));
             }
         }
         return new Doc(entries);
@@ -96,6 +99,15 @@ public final class OvsShow {
     private static Map<String, String> ids(Row r) {
         Map<String, String> m = r.getMap("external_ids");
         return m.isEmpty() ? null : new TreeMap<>(m);
+    }
+
+    /** {@code ingress_policing_rate}/{@code _burst} as {@code ingress-policing}; null when both are 0 (no policing). */
+    private static Doc.IngressPolicing ingressPolicing(Row i) {
+        Long rate = i.getLong("ingress_policing_rate");
+        Long burst = i.getLong("ingress_policing_burst");
+        long r = rate == null ? 0 : rate;
+        long b = burst == null ? 0 : burst;
+        return r == 0 && b == 0 ? null : new Doc.IngressPolicing(r, b);
     }
 
     private static Doc.Vlan vlan(Row p) {

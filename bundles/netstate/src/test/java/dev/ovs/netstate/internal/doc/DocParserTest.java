@@ -156,6 +156,37 @@ class DocParserTest {
     }
 
     @Test
+    void ingressPolicingParsesWithItsRangesAndRoundTrips() {
+        Doc d = parser.parse("""
+                interfaces:
+                - name: a
+                  type: ovs-interface
+                  ingress-policing: {rate-kbps: 10000, burst-kb: 1000}
+                - name: eth1
+                  type: ethernet
+                  ingress-policing: {rate-kbps: 4294967295}
+                - name: c
+                  type: ovs-interface
+                  ingress-policing: {rate-kbps: 0}
+                """);
+        assertThat(d.interfaces()).extracting(e -> ((Doc.Iface) e).ingressPolicing()).containsExactly(
+                new Doc.IngressPolicing(10000, 1000), new Doc.IngressPolicing(4294967295L, 0), new Doc.IngressPolicing(0, 0));
+        assertThat(parser.parse(writer.write(d))).isEqualTo(d);
+        String head = "interfaces:\n- {name: b, type: ovs-bridge}\n- {name: x, type: ovs-interface}\n- name: a\n  type: ovs-interface\n"
+                + "  ingress-policing: ";
+        rejects(parser, head + "{rate-kbps: -1}\n", "interfaces[2].ingress-policing.rate-kbps", "must be 0..4294967295, got -1");
+        rejects(parser, head + "{rate-kbps: 4294967296}\n", "interfaces[2].ingress-policing.rate-kbps",
+                "must be 0..4294967295, got 4294967296");
+        rejects(parser, head + "{rate-kbps: 1.5}\n", "interfaces[2].ingress-policing.rate-kbps", "must be an integer");
+        rejects(parser, head + "{rate-kbps: 10, burst-kb: -5}\n", "interfaces[2].ingress-policing.burst-kb", "must be 0..4294967295, got -5");
+        rejects(parser, head + "{burst-kb: 5}\n", "interfaces[2].ingress-policing.rate-kbps", "required");
+        rejects(parser, head + "{rate: 5}\n", "interfaces[2].ingress-policing.rate", "unknown key");
+        rejects(parser, head + "100\n", "interfaces[2].ingress-policing", "must be a mapping");
+        rejects(parser, "interfaces:\n- {name: a, type: ovs-interface, state: absent, ingress-policing: {rate-kbps: 1}}\n",
+                "interfaces[0].ingress-policing", "unknown key");
+    }
+
+    @Test
     void containerPortsParseCanonicallyAndRoundTrip() {
         Doc d = parser.parse("""
                 container-ports:

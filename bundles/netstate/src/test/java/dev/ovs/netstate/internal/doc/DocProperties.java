@@ -65,12 +65,14 @@ class DocProperties {
             String path = "interfaces[" + entries.size() + "]";
             Long mtu = r.nextBoolean() ? Long.valueOf(68 + r.nextInt(9000)) : null;
             Map<String, String> ids = r.nextBoolean() ? ids(r) : null;
+            Doc.IngressPolicing el = r.nextInt(3) == 0 ? ingressPolicing(r) : null;
             entries.add(switch (r.nextInt(4)) {
-                case 0 -> new Doc.Iface(path, p, Doc.Iface.ETHERNET, false, "", null, mtu, ids);
-                case 1 -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "patch", Map.of("peer", "peer" + r.nextInt(99)), mtu, ids);
+                case 0 -> new Doc.Iface(path, p, Doc.Iface.ETHERNET, false, "", null, mtu, ids, el);
+                case 1 -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "patch", Map.of("peer", "peer" + r.nextInt(99)), mtu, ids,
+                        el);
                 case 2 -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, r.nextBoolean() ? "vxlan" : "geneve",
-                        Map.of("remote_ip", "192.0.2." + r.nextInt(255), "key", String.valueOf(r.nextInt(1000))), mtu, ids);
-                default -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, ids);
+                        Map.of("remote_ip", "192.0.2." + r.nextInt(255), "key", String.valueOf(r.nextInt(1000))), mtu, ids, el);
+                default -> new Doc.Iface(path, p, Doc.Iface.OVS_INTERFACE, false, "internal", Map.of(), mtu, ids, el);
             });
         }
         for (int i = 0; i < r.nextInt(3); i++) {
@@ -79,6 +81,14 @@ class DocProperties {
                     : new Doc.Iface(path, "gone" + i, Doc.Iface.OVS_INTERFACE, true, null, null, null, null));
         }
         return new Doc(entries);
+    }
+
+    /** An {@code ingress-policing} with rate and burst anywhere in 0..2^32-1, the bounds included. */
+    static Doc.IngressPolicing ingressPolicing(Random r) {
+        long[] edges = {0, 1, 4294967295L};
+        long rate = r.nextBoolean() ? edges[r.nextInt(edges.length)] : (r.nextLong() & 0xffffffffL);
+        long burst = r.nextBoolean() ? edges[r.nextInt(edges.length)] : (r.nextLong() & 0xffffffffL);
+        return new Doc.IngressPolicing(rate, burst);
     }
 
     static Doc.Vlan vlan(Random r) {
@@ -137,7 +147,7 @@ class DocProperties {
         ObjectNode any = (ObjectNode) list.get(r.nextInt(list.size()));
         String[] badNames = {"", "x".repeat(16 + r.nextInt(10)), "a/b", "a b", "a:b", ".", ".."};
         String what;
-        switch (r.nextInt(19)) {
+        switch (r.nextInt(20)) {
             case 0 -> {
                 any.put("name", badNames[r.nextInt(badNames.length)]);
                 what = "bad name";
@@ -217,6 +227,19 @@ class DocProperties {
                 i.put("type", "ovs-interface");
                 i.put("mtu", r.nextBoolean() ? r.nextInt(68) : 65536 + r.nextInt(100000));
                 what = "mtu out of range";
+            }
+            case 19 -> {
+                ObjectNode i = list.addObject();
+                i.put("name", "q" + r.nextInt(100));
+                i.put("type", r.nextBoolean() ? "ovs-interface" : "ethernet");
+                ObjectNode el = i.putObject("ingress-policing");
+                long bad = r.nextBoolean() ? -1 - r.nextInt(1000) : 4294967296L + r.nextInt(1000);
+                switch (r.nextInt(3)) {
+                    case 0 -> el.put("rate-kbps", bad);
+                    case 1 -> el.put("rate-kbps", 1000).put("burst-kb", bad);
+                    default -> el.put("burst-kb", 100);
+                }
+                what = "ingress-policing out of range or without rate-kbps";
             }
             case 14 -> {
                 containerPort(root, r).put("vlan", r.nextBoolean() ? 4096 + r.nextInt(10000) : -1 - r.nextInt(10));
