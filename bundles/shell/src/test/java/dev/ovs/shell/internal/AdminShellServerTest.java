@@ -340,6 +340,9 @@ class AdminShellServerTest {
     void anotherValidPathIsBoundBeforeTheOldOneCloses() throws IOException {
         Path moved = tmp.path().resolve("moved.sock");
         try (AdminClient c = AdminClient.connect(socket)) {
+            // an established session (accepted and answered), not one still in the listen backlog: closing the old
+            // socket drops a connection nobody has accepted yet
+            assertThat(run(c, "t:greet before").out()).isEqualTo("hello before\n");
             server.modified(config(moved.toString()));
             assertThat(Files.exists(socket)).isFalse();
             assertThat(run(c, "t:greet open").out()).as("a session survives the move").isEqualTo("hello open\n");
