@@ -98,6 +98,8 @@ public class OvsdbEvents implements ReplicaListener {
                 }
             }
         }
+        boolean portBridgeFromReplica = false;
+        boolean ifacePortFromReplica = false;
         List<BusEvent> out = new ArrayList<>();
         for (RowEvent e : events) {
             String kind = KINDS.get(e.table());
@@ -129,22 +131,39 @@ public class OvsdbEvents implements ReplicaListener {
             payload.put("external_ids", plain(r.getMap("external_ids")));
             if ("Port".equals(e.table())) {
                 String br = portBridge.get(e.uuid());
-                if (br == null) {
-                    br = replica.find("Bridge", b -> b.getSet("ports").contains(e.uuid())).stream()
-                            .map(b -> b.getString("name")).findFirst().orElse(null);
+                if (br == null && !portBridgeFromReplica) {
+                    // an owner outside the batch: index the replica's bridges once per batch (not once per row:
+                    // ovs-vswitchd updates every new port in one transaction)
+                    owners(replica, "Bridge", "ports", portBridge);
+                    portBridgeFromReplica = true;
+                    br = portBridge.get(e.uuid());
                 }
                 payload.put("bridge", br);
             } else if ("Interface".equals(e.table())) {
                 String p = ifacePort.get(e.uuid());
-                if (p == null) {
-                    p = replica.find("Port", x -> x.getSet("interfaces").contains(e.uuid())).stream()
-                            .map(x -> x.getString("name")).findFirst().orElse(null);
+                if (p == null && !ifacePortFromReplica) {
+                    owners(replica, "Port", "interfaces", ifacePort);
+                    ifacePortFromReplica = true;
+                    p = ifacePort.get(e.uuid());
                 }
                 payload.put("port", p);
             }
             out.add(new BusEvent(Topics.of("ovsdb", kind, name, type), payload, type));
         }
         return out;
+    }
+
+    /**
+     * Adds the owner of every referenced row as the replica has it now: for each row of {@code table}, each UUID in
+     * its set column {@code refs} maps to the row's {@code name}. Owners already known (from the batch) are kept.
+     */
+    private static void owners(Replica replica, String table, String refs, Map<UUID, String> out) {
+        for (Row r : replica.find(table, x -> true)) {
+            String name = r.getString("name");
+            for (Object ref : r.getSet(refs)) {
+                out.putIfAbsent((UUID) ref, name);
+            }
+        }
     }
 
     /** Java replica values to JSON-friendly values: UUIDs as strings, sets as lists, maps with string keys. */
