@@ -52,6 +52,10 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     private final ExecutorService events;
     private final Map<Integer, String> names = new HashMap<>();
     private final Map<Integer, LinkState> states = new HashMap<>();
+    /** Smallest interval between two {@code ListLinks} calls made to learn a new link's name: {@value} ms. */
+    static final long LIST_LINKS_INTERVAL_MS = 100;
+    /** {@link System#nanoTime()} of the last {@code ListLinks} of {@link #learnName}; event thread only. */
+    private long lastListLinks = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     private AutoCloseable handler;
 
     NetworkdClient(BusLink link, Consumer<LinkStateChange> sink) {
@@ -159,8 +163,7 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
         String name = names.get(index);
         if (name == null) {
             try {
-                name = link(index).name();
-                names.put(index, name);
+                name = learnName(index);
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "dev.ovs.networkd: no name for link " + index + ": " + e);
                 return;
@@ -175,6 +178,33 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "dev.ovs.networkd: link event sink failed: " + e);
         }
+    }
+
+    /**
+     * The name of a link not seen before. Links come in bursts (a bridge with 1,000 ports makes 1,000 links within a
+     * second): one {@code ListLinks} learns every link networkd knows at that moment, so the signals of the rest of
+     * the burst find their name in the cache instead of costing one {@code GetLinkByIndex} round trip each.
+     * {@code ListLinks} is asked at most once per {@value #LIST_LINKS_INTERVAL_MS} ms (its reply grows with the
+     * number of links); in between, and for a link that {@code ListLinks} did not return, {@code GetLinkByIndex}.
+     * Runs on the event thread.
+     *
+     * @throws RuntimeException (a D-Bus failure) if networkd does not know the link
+     */
+    private String learnName(int index) {
+        long now = System.nanoTime();
+        if (now - lastListLinks >= TimeUnit.MILLISECONDS.toNanos(LIST_LINKS_INTERVAL_MS)) {
+            lastListLinks = now;
+            for (LinkInfo l : links()) {
+                names.putIfAbsent(l.index(), l.name());
+            }
+            String name = names.get(index);
+            if (name != null) {
+                return name;
+            }
+        }
+        String name = link(index).name();
+        names.put(index, name);
+        return name;
     }
 
     /**
