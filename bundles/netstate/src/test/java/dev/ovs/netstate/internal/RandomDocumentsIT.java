@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * 200 generated documents (bridges, ports, VLANs, interface types, ingress policing, external_ids, removals) on a generated
- * starting state, against real ovsdb-server and ovs-vswitchd: each is applied with a confirm timeout and rolled
- * back, and the database must equal its before-image (ovsdb-client dump without volatile columns); an apply
+ * 200 generated documents (bridges, ports, VLANs, interface types, MTUs set and cleared, ingress policing, external_ids,
+ * removals) on a generated starting state, against real ovsdb-server and ovs-vswitchd: each is applied with a confirm
+ * timeout and rolled back, and the database must equal its before-image (ovsdb-client dump without volatile columns); an apply
  * that fails (ovs-vswitchd refuses something) must leave it unchanged too. Seeded: a failure names its seed.
  */
 class RandomDocumentsIT {
