@@ -229,6 +229,52 @@ class ContainerPortsIT {
         assertThat(real.events).filteredOn(e -> e.endsWith("rolledback rolled-back")).hasSize(3);
     }
 
+    /**
+     * {@code mtu: null}, {@code mac: null}, {@code gateway: null}: the port is attached again without them (the
+     * container's link gets the default MTU and a new MAC, the default route goes); the rollback attaches it again
+     * with them; {@code Show()} writes no nulls and applying it changes nothing.
+     */
+    @Test
+    void nullSettingsReattachWithoutThemAndRollBack() throws Exception {
+        engine.apply("""
+                container-ports:
+                - {container: %s, interface: eth1, bridge: cpb0, ipv4: 10.33.0.1/24, mac: "02:00:00:00:33:01", mtu: 1400, gateway: 10.33.0.254}
+                """.formatted(ref(c1)), 0, "test");
+        assertThat(ip(c1, "-o", "link", "show", "eth1")).contains("mtu 1400").contains("link/ether 02:00:00:00:33:01");
+        String shown = engine.show();
+        String doc = "container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, mtu: null, mac: null, gateway: null}\n";
+        assertThat(engine.diff(doc)).extracting(Change::field, Change::from, Change::to).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("mac", "02:00:00:00:33:01", null),
+                org.assertj.core.groups.Tuple.tuple("mtu", 1400L, null),
+                org.assertj.core.groups.Tuple.tuple("gateway", "10.33.0.254", null));
+        String id = engine.apply(doc, 600, "test");
+        assertThat(ip(c1, "-o", "link", "show", "eth1")).contains("mtu 1500").doesNotContain("02:00:00:00:33:01");
+        assertThat(ip(c1, "-o", "addr", "show", "eth1")).contains("inet 10.33.0.1/24");
+        assertThat(ip(c1, "route", "show", "default")).isBlank();
+        assertThat(real.vsctl("get", "Interface", hostPort(c1), "external_ids:netstate_settings")).isEqualTo("\"ipv4=10.33.0.1/24\"");
+        assertThat(engine.diff(doc)).isEmpty();
+        assertThat(engine.show()).doesNotContain("null");
+        engine.rollback(id, "test");
+        assertThat(ip(c1, "-o", "link", "show", "eth1")).contains("mtu 1400").contains("link/ether 02:00:00:00:33:01");
+        assertThat(ip(c1, "route", "show", "default")).contains("default via 10.33.0.254 dev eth1");
+        assertThat(engine.show()).isEqualTo(shown);
+        assertThat(engine.diff(shown)).isEmpty();
+        // without an address the gateway cannot stay: refused before anything changes
+        var now = real.dump();
+        assertThatThrownBy(() -> engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: null}\n",
+                0, "test")).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                    assertThat(e.argument()).isEqualTo("container-ports[0].ipv4");
+                    assertThat(e.rule()).contains("gateway: null");
+                });
+        assertThat(real.dump()).isEqualTo(now);
+        // both go: the address too
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: null, gateway: null}\n", 0,
+                "test");
+        assertThat(ip(c1, "-o", "-4", "addr", "show", "eth1")).isBlank();
+        assertThat(real.vsctl("get", "Interface", hostPort(c1), "external_ids:netstate_settings"))
+                .isEqualTo("\"mac=02:00:00:00:33:01,mtu=1400\"");
+    }
+
     @Test
     void portsAttachedOutsideTheNetworkStateOnlyChangeTheirVlan() throws Exception {
         String port = real.agent.addPort("cpb0", "eth1", ref(c3), new PortSettings("10.32.0.3/24", null, null, null, VlanTag.of(5)),
@@ -242,7 +288,9 @@ class ContainerPortsIT {
         assertThat(real.vsctl("get", "Port", port, "tag")).isEqualTo("7");
         assertThat(engine.checkpoint(id).orElseThrow().state()).isEqualTo(Checkpoint.State.COMMITTED);
         for (String doc : List.of("{container: " + ref(c3) + ", interface: eth1, bridge: cpb0, ipv4: 10.32.0.4/24}",
-                "{container: " + ref(c3) + ", interface: eth1, state: absent}")) {
+                "{container: " + ref(c3) + ", interface: eth1, state: absent}",
+                "{container: " + ref(c3) + ", interface: eth1, bridge: cpb0, mtu: null}",
+                "{container: " + ref(c3) + ", interface: eth1, bridge: cpb0, ipv4: null}")) {
             assertThatThrownBy(() -> engine.apply("container-ports:\n- " + doc + "\n", 0, "test"))
                     .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
                         assertThat(e.argument()).isEqualTo("container-ports[0]");

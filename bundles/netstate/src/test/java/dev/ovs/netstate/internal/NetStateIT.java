@@ -300,6 +300,44 @@ class NetStateIT {
         assertThat(engine.show()).doesNotContain("ingress-policing");
     }
 
+    /**
+     * {@code mtu: null} empties {@code mtu_request} (ovs-vsctl reads {@code []}), is diffed from the old value to null,
+     * rolled back to the before-image, and changes nothing where there is none.
+     */
+    @Test
+    void nullMtuClearsMtuRequestAndIsRolledBack() throws Exception {
+        engine.apply(BASE, 0, "test");
+        var before = real.dump();
+        String doc = "interfaces:\n- {name: a1, type: ovs-interface, mtu: null}\n- {name: a2, type: ovs-interface, mtu: null}\n";
+        assertThat(engine.diff(doc)).containsExactly(new Change(Change.UPDATE, "interface", "a1", "mtu", 1400L, null, "interfaces[0]"));
+        String id = engine.apply(doc, 600, "test");
+        assertThat(real.vsctl("get", "Interface", "a1", "mtu_request")).isEqualTo("[]");
+        assertThat(real.vsctl("get", "Interface", "a2", "mtu_request")).isEqualTo("[]");
+        assertThat(engine.diff(doc)).isEmpty();
+        String shown = engine.show();
+        assertThat(shown).doesNotContain("mtu");
+        assertThat(engine.diff(shown)).isEmpty();
+        engine.rollback(id, "test");
+        assertThat(real.vsctl("get", "Interface", "a1", "mtu_request")).isEqualTo("1400");
+        assertThat(real.dump()).isEqualTo(before);
+        // nothing to clear: no OVSDB transaction
+        String none = "interfaces:\n- {name: a2, type: ovs-interface, mtu: null}\n";
+        try (RealOvs.UpdateCounter counter = real.updateCounter()) {
+            int writes = counter.count();
+            String again = engine.apply(none, 0, "test");
+            assertThat(engine.checkpoint(again).orElseThrow().changes()).isZero();
+            assertThat(counter.count()).isEqualTo(writes);
+        }
+        // where mtu is not allowed, a null is refused with the path and rule, before anything changes
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: a1, type: ovs-interface}\n- {name: v5, type: vlan, "
+                + "vlan: {base-iface: a1, id: 5}, mtu: null}\n", 0, "test")).isInstanceOfSatisfying(
+                        dev.ovs.base.InvalidArgumentException.class, e -> {
+                            assertThat(e.argument()).isEqualTo("interfaces[1].mtu");
+                            assertThat(e.rule()).contains("unknown key");
+                        });
+        assertThat(real.dump()).isEqualTo(before);
+    }
+
     @Test
     void confirmTimeoutRollsBackAndCommitKeeps() throws Exception {
         engine.apply(BASE, 0, "test");

@@ -2,12 +2,14 @@ package dev.ovs.netstate.internal.doc;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedSet;
 
 /**
  * A parsed, validated state document (docs/state.md). Every field that the document does not give is null
  * ("leave alone"); a given field is the exact value of its Open vSwitch column (ovs-vswitchd.conf.db(5)) or
- * of the port agent's setting.
+ * of the port agent's setting. Where a document's explicit {@code null} removes a value (an interface's {@code mtu},
+ * a container port's {@code vlan} and settings) a flag or set of the record says so.
  *
  * @param interfaces     the Open vSwitch entries of {@code interfaces[]} in document order ({@code ovs-bridge},
  *                       {@code ovs-interface}, {@code ethernet})
@@ -99,7 +101,7 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
     /**
      * One {@code container-ports[]} entry: a port of the port agent (ovs-docker's add-port), named like
      * ovs-docker names it, by container and interface inside the container. Settings are in their canonical text
-     * form; null: not given.
+     * form; null: not given, or given as {@code null} (then named in {@code cleared}).
      *
      * @param path      document path, e.g. {@code container-ports[3]}
      * @param container container ID or name, {@code pid:N} or {@code netns:NAME} (as the port agent stores it in
@@ -114,9 +116,53 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
      * @param gateway   default gateway inside the container, or null
      * @param vlanGiven whether {@code vlan} is given ({@code vlan: null} is given: no tag)
      * @param vlan      access VLAN (Port {@code tag}) 0..4095, or null for none
+     * @param cleared   the settings given as {@code null} (a subset of {@link #SETTINGS}; their field is null): the port
+     *                  must not have them (a port the network state attached is attached again without them; on a new
+     *                  port, not set)
      */
     public record ContainerPort(String path, String container, String iface, boolean absent, String bridge, String ipv4,
-            String ipv6, String mac, Long mtu, String gateway, boolean vlanGiven, Long vlan) {
+            String ipv6, String mac, Long mtu, String gateway, boolean vlanGiven, Long vlan, Set<String> cleared) {
+        /** The settings of a port that the port agent sets only when it attaches it, in document order. */
+        public static final List<String> SETTINGS = List.of("ipv4", "ipv6", "mac", "mtu", "gateway");
+
+        /**
+         * @param cleared copied; each must be one of {@link #SETTINGS} whose field is null
+         * @throws IllegalArgumentException for another key, or a key that also has a value
+         */
+        public ContainerPort {
+            cleared = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(cleared));
+            for (String k : cleared) {
+                int i = SETTINGS.indexOf(k);
+                if (i < 0) {
+                    throw new IllegalArgumentException("cleared: not a setting: " + k);
+                }
+                if (new Object[] {ipv4, ipv6, mac, mtu, gateway}[i] != null) {
+                    throw new IllegalArgumentException("cleared: " + k + " has a value");
+                }
+            }
+        }
+
+        /**
+         * An entry that clears nothing (every null setting: not given).
+         *
+         * @param path      document path
+         * @param container container reference
+         * @param iface     interface inside the container
+         * @param absent    {@code state: absent}
+         * @param bridge    bridge, null only when absent
+         * @param ipv4      IPv4 {@code ADDRESS/PREFIX}, or null
+         * @param ipv6      IPv6 {@code ADDRESS/PREFIX}, or null
+         * @param mac       MAC address, or null
+         * @param mtu       MTU, or null
+         * @param gateway   default gateway, or null
+         * @param vlanGiven whether {@code vlan} is given
+         * @param vlan      access VLAN, or null for none
+         */
+        public ContainerPort(String path, String container, String iface, boolean absent, String bridge, String ipv4,
+                String ipv6, String mac, Long mtu, String gateway, boolean vlanGiven, Long vlan) {
+            this(path, container, iface, absent, bridge, ipv4, ipv6, mac, mtu, gateway, vlanGiven, vlan, Set.of());
+        }
+
         /** @return {@code container/iface}, the name of the port in changes */
         public String key() {
             return container + "/" + iface;
@@ -189,17 +235,43 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
      * @param ovsType     the Interface {@code type}: internal, patch, a tunnel type, or "" (ethernet); null when absent
      * @param options     the Interface {@code options} exactly ({@code patch.peer}, {@code tunnel.options});
      *                    null: not given (ethernet, absent)
-     * @param mtu         {@code mtu} → {@code mtu_request}, 68..65535; null: not given
+     * @param mtu         {@code mtu} → {@code mtu_request}, 68..65535; null: not given, or cleared
      * @param externalIds {@code ovs-db.external_ids}, null: not given
      * @param ingressPolicing {@code ingress-policing} → {@code ingress_policing_rate} and {@code ingress_policing_burst};
      *                    null: not given
+     * @param mtuCleared  {@code mtu: null}: {@code mtu_request} must be empty (then {@code mtu} is null)
      */
     public record Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
-            Long mtu, Map<String, String> externalIds, IngressPolicing ingressPolicing) implements Entry {
+            Long mtu, Map<String, String> externalIds, IngressPolicing ingressPolicing, boolean mtuCleared) implements Entry {
         /** {@code type: ovs-interface}. */
         public static final String OVS_INTERFACE = "ovs-interface";
         /** {@code type: ethernet}. */
         public static final String ETHERNET = "ethernet";
+
+        /** @throws IllegalArgumentException for {@code mtuCleared} with an {@code mtu} */
+        public Iface {
+            if (mtuCleared && mtu != null) {
+                throw new IllegalArgumentException("mtuCleared with mtu " + mtu);
+            }
+        }
+
+        /**
+         * An entry that does not clear its {@code mtu}.
+         *
+         * @param path        document path
+         * @param name        interface name
+         * @param kind        {@link #OVS_INTERFACE} or {@link #ETHERNET}
+         * @param absent      {@code state: absent}
+         * @param ovsType     the Interface {@code type}, null when absent
+         * @param options     the Interface {@code options} exactly, null: not given
+         * @param mtu         {@code mtu_request}, null: not given
+         * @param externalIds {@code ovs-db.external_ids}, null: not given
+         * @param ingressPolicing {@code ingress-policing}, null: not given
+         */
+        public Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
+                Long mtu, Map<String, String> externalIds, IngressPolicing ingressPolicing) {
+            this(path, name, kind, absent, ovsType, options, mtu, externalIds, ingressPolicing, false);
+        }
 
         /**
          * An entry without {@code ingress-policing}.
@@ -215,7 +287,7 @@ public record Doc(List<Entry> interfaces, List<ContainerPort> containerPorts, Li
          */
         public Iface(String path, String name, String kind, boolean absent, String ovsType, Map<String, String> options,
                 Long mtu, Map<String, String> externalIds) {
-            this(path, name, kind, absent, ovsType, options, mtu, externalIds, null);
+            this(path, name, kind, absent, ovsType, options, mtu, externalIds, null, false);
         }
     }
 

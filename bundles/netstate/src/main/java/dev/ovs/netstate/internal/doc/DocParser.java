@@ -203,7 +203,13 @@ public final class DocParser {
         }
         boolean vlanGiven = n.has("vlan");
         Long vlan = o.integer("vlan", 0, 4095);
-        return new Doc.ContainerPort(path, container, iface, false, bridge, ipv4, ipv6, mac, mtu, gateway, vlanGiven, vlan);
+        Set<String> cleared = new TreeSet<>();
+        for (String k : Doc.ContainerPort.SETTINGS) {
+            if (o.isNull(k)) {
+                cleared.add(k);
+            }
+        }
+        return new Doc.ContainerPort(path, container, iface, false, bridge, ipv4, ipv6, mac, mtu, gateway, vlanGiven, vlan, cleared);
     }
 
     private static Doc.Entry entry(JsonNode n, String path) {
@@ -345,10 +351,11 @@ public final class DocParser {
         if (type.equals(Doc.Iface.ETHERNET)) {
             o.allow("name", "type", "state", "mtu", "ovs-db", "ingress-policing", "ipv4", "ipv6");
             mtu = o.integer("mtu", 68, 65535);
-            return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o), ingressPolicing(o));
+            return new Doc.Iface(path, name, type, false, "", null, mtu, ovsDb(o), ingressPolicing(o), o.isNull("mtu"));
         }
         o.allow("name", "type", "state", "mtu", "ovs-db", "ingress-policing", "patch", "tunnel", "ipv4", "ipv6");
         mtu = o.integer("mtu", 68, 65535);
+        boolean mtuCleared = o.isNull("mtu");
         Doc.IngressPolicing ingressPolicing = ingressPolicing(o);
         Obj patch = o.obj("patch");
         Obj tunnel = o.obj("tunnel");
@@ -379,7 +386,7 @@ public final class DocParser {
             }
             options = opts;
         }
-        return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o), ingressPolicing);
+        return new Doc.Iface(path, name, type, false, ovsType, options, mtu, ovsDb(o), ingressPolicing, mtuCleared);
     }
 
     /** Largest {@code ingress-policing} rate and burst: Open vSwitch keeps both as 32-bit unsigned kbit values. */
@@ -603,6 +610,11 @@ public final class DocParser {
 
         JsonNode get(String key) {
             return node.get(key);
+        }
+
+        /** @return whether the key is given with an explicit {@code null} (YAML {@code null} or {@code ~}, JSON {@code null}) */
+        boolean isNull(String key) {
+            return node.has(key) && node.get(key).isNull();
         }
 
         void allow(String... keys) {

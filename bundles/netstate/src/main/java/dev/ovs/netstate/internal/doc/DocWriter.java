@@ -15,7 +15,9 @@ import java.util.SortedSet;
 
 /**
  * Writes a {@link Doc} as YAML in the format {@link DocParser} reads: {@code parse(write(d))} equals
- * {@code d} (paths aside). Given fields are written, fields that are null (not given) are left out. Trunk
+ * {@code d} (paths aside). Given fields are written, fields that are null (not given) are left out; an explicit
+ * {@code null} of the document ({@link Doc.Iface#mtuCleared()}, {@link Doc.ContainerPort#cleared()}, a container
+ * port's {@code vlan: null}, an {@code external_ids} key to remove) is written as {@code null}. Trunk
  * VLANs are written as {@code id} entries and {@code id-range} for runs of three or more. Thread-safe.
  */
 public final class DocWriter {
@@ -95,6 +97,8 @@ public final class DocWriter {
                 }
                 if (i.mtu() != null) {
                     o.put("mtu", i.mtu());
+                } else if (i.mtuCleared()) {
+                    o.putNull("mtu");
                 }
                 if (i.ingressPolicing() != null) {
                     ObjectNode el = o.putObject("ingress-policing");
@@ -180,6 +184,11 @@ public final class DocWriter {
                     o.put("mtu", c.mtu());
                 }
                 putIf(o, "gateway", c.gateway());
+                for (String k : Doc.ContainerPort.SETTINGS) {
+                    if (c.cleared().contains(k)) {
+                        o.putNull(k);
+                    }
+                }
             }
         }
         return root;

@@ -18,7 +18,8 @@ import java.util.Set;
  * <li>{@code bridge.port[]}: Port on that bridge (created, or moved from another bridge) with
  * {@code vlan_mode}, {@code tag}, {@code trunks}, {@code external_ids} keys; a new port gets an Interface of
  * the same name (type from its {@code interfaces[]} entry, else "" = a kernel device);</li>
- * <li>{@code ovs-interface}/{@code ethernet}: Interface {@code type}, {@code options}, {@code mtu_request},
+ * <li>{@code ovs-interface}/{@code ethernet}: Interface {@code type}, {@code options}, {@code mtu_request} (emptied by
+ * {@code mtu: null}),
  * {@code ingress_policing_rate} and {@code ingress_policing_burst} ({@code ingress-policing}), {@code external_ids} keys
  * (an {@code ethernet} entry that gives only {@code ipv4}/{@code ipv6} and is no port is a systemd-networkd link
  * only: no target);</li>
@@ -138,6 +139,9 @@ public final class OvsPlanner {
             }
             if (i.mtu() != null) {
                 ic.put("mtu_request", opt(i.mtu()));
+            } else if (i.mtuCleared() && exists) {
+                // mtu: null: no mtu_request (ovs-vswitchd's default); a new interface has none anyway
+                ic.put("mtu_request", opt(null));
             }
             if (i.ingressPolicing() != null) {
                 ic.put("ingress_policing_rate", i.ingressPolicing().rateKbps());

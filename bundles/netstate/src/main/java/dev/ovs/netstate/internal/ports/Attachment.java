@@ -96,6 +96,29 @@ public record Attachment(String ipv4, String ipv6, String mac, Long mtu, String 
     }
 
     /**
+     * @param keys document keys ({@link Doc.ContainerPort#SETTINGS}) of settings to drop
+     * @return this without those settings (their fields null)
+     */
+    public Attachment without(java.util.Collection<String> keys) {
+        return new Attachment(keys.contains("ipv4") ? null : ipv4, keys.contains("ipv6") ? null : ipv6,
+                keys.contains("mac") ? null : mac, keys.contains("mtu") ? null : mtu, keys.contains("gateway") ? null : gateway);
+    }
+
+    /**
+     * @param keys document keys ({@link Doc.ContainerPort#SETTINGS})
+     * @return those of the keys whose setting this one has, in document order
+     */
+    public List<String> having(java.util.Collection<String> keys) {
+        List<String> out = new ArrayList<>();
+        fields().forEach((k, v) -> {
+            if (v != null && keys.contains(k)) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    /**
      * @param given settings whose non-null fields are compared
      * @return the document keys whose given value differs from this one's, in document order
      */

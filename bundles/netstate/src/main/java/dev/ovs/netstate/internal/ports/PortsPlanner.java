@@ -5,6 +5,7 @@ import dev.ovs.netstate.Change;
 import dev.ovs.netstate.internal.doc.Doc;
 import dev.ovs.ovsdb.vswitch.VlanTag;
 import dev.ovs.portagent.PortChange;
+import dev.ovs.portagent.Validate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +18,9 @@ import java.util.function.Predicate;
 /**
  * Compares {@link PortTarget}s with the {@link PortsState} and turns the difference into two batches of the port
  * agent ({@link dev.ovs.portagent.PortAgent#apply(List, String)}): first the detaches and VLAN changes, then the
- * attaches. A port that must change its bridge or its address, MAC, MTU or gateway is detached in the first batch
- * and attached again in the second (the agent sets them only at add-port; one batch holds one change per port).
+ * attaches. A port that must change its bridge or its address, MAC, MTU or gateway, or lose one of them (a setting given
+ * as {@code null}), is detached in the first batch and attached again in the second (the agent sets them only at add-port;
+ * one batch holds one change per port); the settings the document does not name are kept.
  *
  * <p>The network state replaces or detaches only ports it attached itself (their settings are recorded,
  * {@link Attachment}): for any other port a rollback could not bring back what the container had, so a document
@@ -56,7 +58,7 @@ public final class PortsPlanner {
         List<PortTarget> out = new ArrayList<>();
         for (Doc.ContainerPort c : d.containerPorts()) {
             out.add(new PortTarget(c.path(), c.container(), c.iface(), !c.absent(), c.bridge(), c.absent() ? null : Attachment.of(c),
-                    false, c.vlanGiven(), c.vlan()));
+                    false, c.vlanGiven(), c.vlan(), c.cleared()));
         }
         return out;
     }
@@ -70,7 +72,7 @@ public final class PortsPlanner {
         List<PortTarget> out = new ArrayList<>();
         for (PortImage i : images) {
             out.add(new PortTarget(null, i.container(), i.iface(), i.existed(), i.bridge(), Attachment.decode(i.settings()), true,
-                    true, i.tag()));
+                    true, i.tag(), Set.of()));
         }
         return out;
     }
@@ -83,8 +85,9 @@ public final class PortsPlanner {
      * @param removed      bridges the document removes (container ports on them cannot be named)
      * @return the plan
      * @throws InvalidArgumentException naming the document path: a bridge that will not exist, a port on a bridge
-     *                                  the document removes, or a port attached outside the network state that
-     *                                  would have to be detached or replaced
+     *                                  the document removes, a port attached outside the network state that
+     *                                  would have to be detached or replaced (also to clear a setting), or a port
+     *                                  attached again whose gateway would not fit its address
      */
     public static Plan plan(List<PortTarget> targets, PortsState now, Predicate<String> bridgeAfter, Set<String> removed) {
         List<PortChange> detach = new ArrayList<>();
@@ -136,12 +139,23 @@ public final class PortsPlanner {
                     differ.addAll(t.exact() ? cur.recorded().differing(t.settings()) : cur.recorded().differingGiven(t.settings()));
                 }
             }
+            if (!t.exact()) {
+                // settings given as null must go; nothing is known about an unrecorded port's, so it may have any
+                for (String k : cur.recorded() == null ? List.copyOf(t.cleared()) : cur.recorded().having(t.cleared())) {
+                    if (!differ.contains(k)) {
+                        differ.add(k);
+                    }
+                }
+            }
             boolean moves = !t.bridge().equals(cur.bridge());
             Long vlan = t.vlanGiven() ? t.vlan() : cur.tag();
             if (moves || !differ.isEmpty()) {
                 refuseUnrecorded(t, cur, "replaced (to change its " + (moves ? "bridge" : String.join(", ", differ)) + ")");
                 Attachment base = cur.recorded() == null ? Attachment.NONE : cur.recorded();
-                Attachment with = t.exact() ? t.settings() : base.with(t.settings());
+                Attachment with = t.exact() ? t.settings() : base.with(t.settings()).without(t.cleared());
+                if (!t.exact()) {
+                    checkGateway(t, base, with);
+                }
                 detach.add(new PortChange.Detach(cur.bridge(), t.iface(), t.container()));
                 detachPaths.add(t.path());
                 attach.add(new PortChange.Attach(t.bridge(), t.iface(), t.container(), with.settings(vlan)));
@@ -169,6 +183,38 @@ public final class PortsPlanner {
         }
         return new Plan(List.copyOf(detach), detachPaths, List.copyOf(attach), attachPaths, List.copyOf(attachWith),
                 List.copyOf(changes), List.copyOf(images.values()));
+    }
+
+    /**
+     * A port attached again keeps its recorded gateway unless the document gives one: that gateway must still fit the
+     * address the port gets (the port agent's rule, {@link Validate#gateway}), checked here before anything changes.
+     */
+    private static void checkGateway(PortTarget t, Attachment base, Attachment with) {
+        if (with.gateway() == null || t.path() == null) {
+            return;
+        }
+        boolean gatewayGiven = t.settings() != null && t.settings().gateway() != null;
+        String address = with.ipv4() != null ? with.ipv4() : with.ipv6();
+        if (address == null) {
+            String was = base.ipv4() != null ? "ipv4" : base.ipv6() != null ? "ipv6" : null;
+            if (was != null && !gatewayGiven) {
+                throw new InvalidArgumentException(t.path() + "." + was, "null removes the address " + (base.ipv4() != null
+                        ? base.ipv4() : base.ipv6()) + ", but the port would keep its gateway " + with.gateway()
+                        + ": give gateway: null too (or an address)");
+            }
+            return;
+        }
+        try {
+            Validate.gateway(t.path() + ".gateway", with.gateway(), Validate.cidr(t.path() + "." + (with.ipv4() != null ? "ipv4" : "ipv6"),
+                    address));
+        } catch (InvalidArgumentException e) {
+            if (gatewayGiven) {
+                throw new InvalidArgumentException(t.path() + ".gateway", e.rule() + " (the port's address)");
+            }
+            throw new InvalidArgumentException(t.path() + "." + (with.ipv4() != null ? "ipv4" : "ipv6"), "the port would keep its gateway "
+                    + with.gateway() + ", which does not fit the address " + address + " (" + e.rule()
+                    + "): give gateway too (a new one, or null)");
+        }
     }
 
     private static void refuseUnrecorded(PortTarget t, PortsState.Current cur, String what) {

@@ -72,6 +72,16 @@ public final class PortsState {
     }
 
     /**
+     * @param ports the ports (tests; {@link #read} otherwise)
+     * @return a state of exactly these ports
+     */
+    static PortsState of(Collection<Current> ports) {
+        Map<String, Current> m = new TreeMap<>();
+        ports.forEach(c -> m.put(c.key(), c));
+        return new PortsState(m);
+    }
+
+    /**
      * @param key {@code container/iface}
      * @return the port, or null
      */

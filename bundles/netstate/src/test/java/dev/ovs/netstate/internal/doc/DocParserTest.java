@@ -213,6 +213,43 @@ class DocParserTest {
     }
 
     @Test
+    void explicitNullsClearMtuAndContainerPortSettings() {
+        Doc d = parser.parse("""
+                interfaces:
+                - {name: p1, type: ovs-interface, mtu: null}
+                - {name: e1, type: ethernet, mtu: ~}
+                - {name: p2, type: ovs-interface}
+                container-ports:
+                - {container: c1, interface: eth1, bridge: br0, ipv4: null, ipv6: "fd00::2/64", mac: null, mtu: null, gateway: null}
+                - {container: c1, interface: eth2, bridge: br0, mtu: 1400}
+                """);
+        Doc.Iface p1 = (Doc.Iface) d.interfaces().get(0);
+        assertThat(p1.mtu()).isNull();
+        assertThat(p1.mtuCleared()).isTrue();
+        assertThat(((Doc.Iface) d.interfaces().get(1)).mtuCleared()).isTrue();
+        assertThat(((Doc.Iface) d.interfaces().get(2)).mtuCleared()).isFalse();
+        assertThat(d.containerPorts().get(0)).isEqualTo(new Doc.ContainerPort("container-ports[0]", "c1", "eth1", false, "br0", null,
+                "fd00::2/64", null, null, null, false, null, java.util.Set.of("ipv4", "mac", "mtu", "gateway")));
+        assertThat(d.containerPorts().get(1).cleared()).isEmpty();
+        // written with the nulls and read back: the same document
+        String text = writer.write(d);
+        assertThat(text).contains("mtu: null").contains("gateway: null");
+        assertThat(parser.parse(text)).isEqualTo(d);
+        // where mtu is refused, a null is refused the same way
+        rejects(parser, "interfaces:\n- {name: v, type: vlan, vlan: {base-iface: e, id: 5}, mtu: null}\n", "interfaces[0].mtu",
+                "unknown key");
+        rejects(parser, "interfaces:\n- {name: a, type: ovs-interface, state: absent, mtu: null}\n", "interfaces[0].mtu", "unknown key");
+        rejects(parser, "interfaces:\n- {name: b, type: ovs-bridge, mtu: null}\n", "interfaces[0].mtu", "unknown key");
+        rejects(parser, "container-ports:\n- {container: c1, interface: eth1, state: absent, mac: null}\n", "container-ports[0].mac",
+                "unknown key");
+        rejects(parser, "interfaces:\n- {name: a, type: ovs-interface}\n- {name: b, type: ovs-interface, mtu: 0}\n",
+                "interfaces[1].mtu", "must be 68..65535, got 0");
+        // a record cannot both set and clear
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Doc.ContainerPort("p", "c", "i", false, "b", "10.0.0.1/24", null,
+                null, null, null, false, null, java.util.Set.of("ipv4"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void badContainerPortsNameTheirPath() {
         String head = "container-ports:\n- {container: c1, interface: eth1, bridge: br0";
         rejects(parser, head + ", vlan: 5000}\n", "container-ports[0].vlan", "must be 0..4095, got 5000");

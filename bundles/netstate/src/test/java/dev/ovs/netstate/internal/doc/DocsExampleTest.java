@@ -23,9 +23,10 @@ class DocsExampleTest {
         Doc.Bridge br0 = (Doc.Bridge) d.interfaces().get(0);
         assertThat(br0.ports()).hasSize(4);
         assertThat(br0.ports().get(2).vlan().mode()).isEqualTo("native-untagged");
-        assertThat(d.containerPorts()).hasSize(2);
+        assertThat(d.containerPorts()).hasSize(3);
         assertThat(d.containerPorts().get(0).vlan()).isEqualTo(10L);
-        assertThat(d.containerPorts().get(1).absent()).isTrue();
+        assertThat(d.containerPorts().get(1).cleared()).containsExactly("mtu");
+        assertThat(d.containerPorts().get(2).absent()).isTrue();
         assertThat(new DocParser().parse(new DocWriter().write(d))).isEqualTo(d);
     }
 }

@@ -1,0 +1,100 @@
+package dev.ovs.netstate.internal.ovs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.netstate.Change;
+import dev.ovs.netstate.internal.doc.DocParser;
+import dev.ovs.ovsdb.DatabaseSchema;
+import dev.ovs.ovsdb.Replica;
+import dev.ovs.ovsdb.Row;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link OvsPlanner} and {@link OvsReconciler#plan} for {@code mtu: null} over an in-memory snapshot (unit test; the
+ * schema is the installed vswitch.ovsschema, as in the ovsdb bundle's ValuesTest).
+ */
+class OvsPlannerTest {
+    static final Path SCHEMA = Path.of("/usr/share/openvswitch/vswitch.ovsschema");
+    final DocParser parser = new DocParser();
+
+    /** br0 with port p1 (internal interface p1, mtu_request as given) and port e1 (system interface e1, none). */
+    static OvsSnapshot snapshot(Long mtu) throws Exception {
+        Assumptions.assumeTrue(Files.exists(SCHEMA), "needs " + SCHEMA);
+        DatabaseSchema schema = DatabaseSchema.parse(new ObjectMapper().readTree(SCHEMA.toFile()));
+        List<Row> rows = new ArrayList<>();
+        UUID br = UUID.randomUUID();
+        UUID p1 = UUID.randomUUID();
+        UUID i1 = UUID.randomUUID();
+        UUID e1 = UUID.randomUUID();
+        UUID ei = UUID.randomUUID();
+        rows.add(new Row(OvsSnapshot.DB, UUID.randomUUID(), Map.of("bridges", Set.of(br))));
+        rows.add(new Row("Bridge", br, Map.of("name", "br0", "ports", Set.of(p1, e1))));
+        rows.add(new Row("Port", p1, Map.of("name", "p1", "interfaces", Set.of(i1))));
+        rows.add(new Row("Port", e1, Map.of("name", "e1", "interfaces", Set.of(ei))));
+        rows.add(new Row("Interface", i1, Map.of("name", "p1", "type", "internal", "mtu_request", mtu == null ? Set.of() : Set.of(mtu))));
+        rows.add(new Row("Interface", ei, Map.of("name", "e1", "type", "", "mtu_request", Set.of(9000L))));
+        Replica replica = (Replica) Proxy.newProxyInstance(Replica.class.getClassLoader(), new Class<?>[] {Replica.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "schema" -> schema;
+                    case "rows" -> rows.stream().filter(r -> r.table().equals(args[0])).toList();
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        return OvsSnapshot.of(replica);
+    }
+
+    OvsReconciler.Plan plan(String doc, OvsSnapshot s) {
+        return OvsReconciler.plan(OvsPlanner.plan(parser.parse(doc), s, null), s);
+    }
+
+    @Test
+    void nullMtuEmptiesMtuRequestAndTheImageRestoresIt() throws Exception {
+        OvsSnapshot s = snapshot(1400L);
+        OvsReconciler.Plan p = plan("interfaces:\n- {name: p1, type: ovs-interface, mtu: null}\n", s);
+        assertThat(p.ops()).hasSize(1);
+        OvsReconciler.Update u = (OvsReconciler.Update) p.ops().get(0);
+        assertThat(u.after()).isEqualTo(Map.of("mtu_request", Set.of()));
+        assertThat(u.before()).isEqualTo(Map.of("mtu_request", Set.of(1400L)));
+        assertThat(p.changes()).containsExactly(new Change(Change.UPDATE, "interface", "p1", "mtu", 1400L, null, "interfaces[0]"));
+        assertThat(p.images()).hasSize(1);
+        assertThat(p.images().get(0).touched()).containsExactly("mtu_request");
+        // rollback: the before-image's value comes back
+        List<RowTarget> back = OvsReconciler.restoreTargets(p.images(), s.schema());
+        assertThat(back).hasSize(1);
+        assertThat(back.get(0).columns()).isEqualTo(Map.of("mtu_request", Set.of(1400L)));
+        // ethernet entries too
+        p = plan("interfaces:\n- {name: e1, type: ethernet, mtu: null}\n", s);
+        assertThat(p.changes()).containsExactly(new Change(Change.UPDATE, "interface", "e1", "mtu", 9000L, null, "interfaces[0]"));
+    }
+
+    @Test
+    void nullMtuWithoutMtuRequestIsNoChange() throws Exception {
+        OvsSnapshot s = snapshot(null);
+        assertThat(plan("interfaces:\n- {name: p1, type: ovs-interface, mtu: null}\n", s).isEmpty()).isTrue();
+        // not given: left alone
+        assertThat(plan("interfaces:\n- {name: e1, type: ethernet}\n", s).isEmpty()).isTrue();
+    }
+
+    @Test
+    void nullMtuOnANewInterfaceIsNotSet() throws Exception {
+        OvsSnapshot s = snapshot(null);
+        OvsReconciler.Plan p = plan("""
+                interfaces:
+                - {name: br0, type: ovs-bridge, bridge: {port: [{name: n1}]}}
+                - {name: n1, type: ovs-interface, mtu: null}
+                """, s);
+        OvsReconciler.Create c = p.ops().stream().filter(o -> o instanceof OvsReconciler.Create x && x.table().equals("Interface"))
+                .map(o -> (OvsReconciler.Create) o).findFirst().orElseThrow();
+        assertThat(c.columns()).doesNotContainKey("mtu_request");
+        assertThat(p.changes()).allSatisfy(ch -> assertThat(ch.to() instanceof Map<?, ?> m && m.containsKey("mtu")).isFalse());
+    }
+}
