@@ -16,6 +16,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,6 +44,12 @@ import org.junit.jupiter.api.Test;
 class BadConfigEndToEndTest {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(20);
+    /**
+     * The bus socket of the host's appliance (the path the shipped {@code etc/dev.ovs.bus.cfg} names). The sandbox
+     * shares the host's /run, so an appliance under test that bound it (its bus without a configured socket)
+     * would put a socket into the host's /run: asserted never to appear if it was not there before.
+     */
+    private static final Path HOST_BUS_SOCKET = Path.of("/run/patchbay/bus.sock");
 
     private final Path dist = Path.of(System.getenv().getOrDefault("PATCHBAY_DIST",
             "../../distribution/target/patchbay-0.1.0-SNAPSHOT")).toAbsolutePath().normalize();
@@ -53,6 +60,7 @@ class BadConfigEndToEndTest {
     private Path state;
     private Path etc;
     private Admin admin;
+    private boolean hostBusSocketBefore;
 
     /** What the component does with the bad value. */
     enum Expect {
@@ -163,6 +171,7 @@ class BadConfigEndToEndTest {
     void setUp() {
         assertThat(dist.resolve("bin/patchbay")).as("built distribution (mvn install builds it)").isExecutable();
         before = Leftovers.snapshot();
+        hostBusSocketBefore = Files.exists(HOST_BUS_SOCKET, LinkOption.NOFOLLOW_LINKS);
         dir = ShortTempDir.create();
     }
 
@@ -175,7 +184,18 @@ class BadConfigEndToEndTest {
             stop();
         }
         dir.close();
-        before.assertNoneSince();
+        try {
+            before.assertNoneSince();
+        } finally {
+            assertNoHostBusSocket("after the appliance stopped");
+        }
+    }
+
+    /** @throws AssertionError if {@link #HOST_BUS_SOCKET} exists now but did not when the test began */
+    private void assertNoHostBusSocket(String when) {
+        assertThat(!hostBusSocketBefore && Files.exists(HOST_BUS_SOCKET, LinkOption.NOFOLLOW_LINKS))
+                .as("%s: the host's %s appeared during the test (an appliance under test bound the host's /run)",
+                        when, HOST_BUS_SOCKET).isFalse();
     }
 
     @Test
@@ -246,6 +266,7 @@ class BadConfigEndToEndTest {
             }
             eventually("round " + round + " restored: every PID works again", SETTLE,
                     () -> firstBroken(restored.keySet()) == null, () -> firstBroken(restored.keySet()));
+            assertNoHostBusSocket("round " + round);
         }
         System.out.println(String.format("%-20s %-22s %-20s %s", "pid", "key", "value", "outcome"));
         rows.forEach(System.out::println);
