@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -181,7 +180,7 @@ class BadConfigEndToEndTest {
             admin.close();
         }
         if (appliance != null && appliance.isAlive()) {
-            stop();
+            Launcher.stop(appliance, dir.resolve("appliance.log"));
         }
         dir.close();
         try {
@@ -209,7 +208,7 @@ class BadConfigEndToEndTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         state = sbx.resolve("state");
         etc = sbx.resolve("run/etc");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         admin = new Admin(state.resolve("admin.sock"));
 
         // the good files, as the sandbox wrote them; every PID of the table works with them
@@ -579,22 +578,6 @@ class BadConfigEndToEndTest {
                     // closing
                 }
             }
-        }
-    }
-
-    private void stop() throws Exception {
-        appliance.destroy(); // SIGTERM
-        if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-            appliance.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
         }
     }
 }
