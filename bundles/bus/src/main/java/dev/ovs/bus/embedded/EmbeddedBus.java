@@ -33,8 +33,8 @@ public final class EmbeddedBus implements EventBus, AutoCloseable {
      * Starts a bus.
      *
      * @param config the keys of {@code dev.ovs.bus.cfg} ({@code docs/bus.md}, "Configuration"), values as strings
-     *        or typed; a missing key takes the component's default, except {@code socket} (default here: empty, no
-     *        socket server) and {@code heartbeat.seconds} (default here: 0, no heartbeat)
+     *        or typed; a missing key takes the component's default ({@code socket}: none, no socket server), except
+     *        {@code heartbeat.seconds} (default here: 0, no heartbeat)
      * @param source publisher name that events published through this object carry as their
      *        {@link dev.ovs.bus.Event#origin()} (a {@link Origin.Kind#BUNDLE} origin, as a bundle's symbolic name for
      *        the service), non-empty, without {@code ':'}

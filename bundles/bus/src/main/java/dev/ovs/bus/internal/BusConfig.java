@@ -12,9 +12,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(id = "dev.ovs.bus", name = "Patchbay event bus",
         description = "In-process pub/sub plus a Unix-socket line protocol server for other processes.")
 public @interface BusConfig {
-    /** @return absolute path of the Unix socket; empty disables the socket server */
-    @AttributeDefinition(name = "socket", description = "Absolute path of the Unix socket (mode 0660); empty: no socket server")
-    String socket() default "/run/patchbay/bus.sock";
+    /**
+     * @return absolute path of the Unix socket; empty (also the default: a missing key) disables the socket server.
+     *         The shipped {@code etc/dev.ovs.bus.cfg} sets {@code /run/patchbay/bus.sock}
+     */
+    @AttributeDefinition(name = "socket", description = "Absolute path of the Unix socket (mode 0660); empty or "
+            + "unset: no socket server (the shipped dev.ovs.bus.cfg sets /run/patchbay/bus.sock)", required = false)
+    String socket() default "";
 
     /** @return group name or number given to the socket file; empty keeps the process group */
     @AttributeDefinition(name = "group", description = "Group owning the socket file (name or gid); empty: unchanged", required = false)

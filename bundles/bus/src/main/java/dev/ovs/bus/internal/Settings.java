@@ -33,7 +33,10 @@ public record Settings(Path socket, GroupPrincipal group, int queueSize, int que
 
     /**
      * Reads the keys of {@code dev.ovs.bus.cfg} ({@link BusConfig}) from configuration properties; a missing key
-     * takes its default. Values may be strings (as Felix fileinstall passes them from a {@code .cfg} file) or the
+     * takes its default. A missing {@code socket} means no socket server: the bus serves a socket only at a path
+     * its configuration names (the shipped {@code etc/dev.ovs.bus.cfg} names {@code /run/patchbay/bus.sock}), so a
+     * framework that runs the bundle without that configuration (none yet, the file deleted, a test framework)
+     * never binds a path of the host's. Values may be strings (as Felix fileinstall passes them from a {@code .cfg} file) or the
      * typed values ({@code Integer}, {@code Boolean}).
      *
      * @param props configuration properties (other keys are ignored)
@@ -42,7 +45,7 @@ public record Settings(Path socket, GroupPrincipal group, int queueSize, int que
      *         {@code queue.size: must be between 1 and 1048576, got 0})
      */
     public static Settings of(Map<String, ?> props) {
-        Settings s = of(string(props, "socket", "/run/patchbay/bus.sock"), string(props, "group", ""),
+        Settings s = of(string(props, "socket", ""), string(props, "group", ""),
                 integer(props, "queue.size", 1024), integer(props, "heartbeat.seconds", 30),
                 bool(props, "enabled", true));
         int bytes = integer(props, "queue.bytes", DEFAULT_QUEUE_BYTES);

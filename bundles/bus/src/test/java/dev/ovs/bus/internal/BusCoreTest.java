@@ -174,6 +174,23 @@ class BusCoreTest {
     }
 
     @Test
+    void withoutAConfigurationTheBusServesNoSocketAndKeepsNoneAsLastGood() throws Exception {
+        // as SCR activates the component without a dev.ovs.bus configuration (none yet, or deleted): only the
+        // component's own properties; no path of the host's (formerly /run/patchbay/bus.sock) may be bound
+        Map<String, Object> none = new HashMap<>(Map.of("component.name", "dev.ovs.bus", "component.id", 7L));
+        activate(none);
+        assertThat(core.engine().settings.socket()).isNull();
+        assertThat(core.stats().socket()).isEmpty();
+        core.deactivate(context());
+
+        // a rejected configuration falls back to the one kept from that activation: still no socket
+        activate(config("relative/bus.sock", 16, 0, true));
+        assertThat(core.stats().configError()).startsWith("socket: ");
+        assertThat(core.engine().settings.socket()).isNull();
+        assertThat(core.stats().socket()).isEmpty();
+    }
+
+    @Test
     void rejectedConfigurationKeepsTheLastGoodOneAndShowsWhy() throws Exception {
         Map<String, Object> good = config("", 16, 0, true);
         good.put("permissions.uid.4242.publish.allow", "ovsdb.bridge.>");

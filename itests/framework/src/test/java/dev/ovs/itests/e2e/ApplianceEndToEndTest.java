@@ -44,7 +44,7 @@ class ApplianceEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (appliance != null && appliance.isAlive()) {
-            stop(appliance);
+            Launcher.stop(appliance, dir.resolve("appliance.log"));
         }
         dir.close();
         before.assertNoneSince();
@@ -56,7 +56,7 @@ class ApplianceEndToEndTest {
         Path etc = Launcher.privateEtc(dist.resolve("etc"), dir.path(), state);
         appliance = launch(List.of("run", "--etc", etc.toString(), "--state", state.toString()));
         Path socket = state.resolve("admin.sock");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
         assertEveryBundleActive(shell(state, "lb"));
@@ -146,7 +146,7 @@ class ApplianceEndToEndTest {
         assertThat(refused.exitCode()).as("exit status; stderr: " + refused.stderr()).isEqualTo(2);
         assertThat(refused.stderr()).contains("permission denied: uid 65534");
 
-        stop(appliance);
+        Launcher.stop(appliance, dir.resolve("appliance.log"));
         assertThat(socket).as("admin socket removed on shutdown").doesNotExist();
     }
 
@@ -158,7 +158,7 @@ class ApplianceEndToEndTest {
         Path sbx = dir.resolve("sbx");
         appliance = launch(List.of("run", "--sandbox", sbx.toString()));
         Path state = sbx.resolve("state");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         assertEveryBundleActive(shell(state, "lb"));
         // the sandbox changes only its own keys in its copy of etc/; every other key (and comment) stays
         assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.dbus.cfg")))
@@ -262,7 +262,7 @@ class ApplianceEndToEndTest {
 
         List<String> daemonPids = List.of(pidOf(sbx.resolve("run/ovs/ovsdb-server.pid")),
                 pidOf(sbx.resolve("run/ovs/ovs-vswitchd.pid")), pidOf(sbx.resolve("run/dbus/dbus.pid")), networkdPid);
-        stop(appliance);
+        Launcher.stop(appliance, dir.resolve("appliance.log"));
         assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(ns);
         for (String pid : daemonPids) {
             assertThat(Path.of("/proc", pid)).as("daemon pid " + pid + " stopped").doesNotExist();
@@ -277,13 +277,13 @@ class ApplianceEndToEndTest {
         Path sbx = dir.resolve("sbx");
         Path state = dir.resolve("elsewhere");
         appliance = launch(List.of("run", "--sandbox", sbx.toString(), "--state", state.toString()));
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         assertThat(state.resolve("admin.sock")).exists();
         assertThat(sbx.resolve("state")).doesNotExist();
         assertThat(Files.readAllLines(sbx.resolve("env"))).contains("export PATCHBAY_STATE=" + state);
         assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.bus.cfg"))).contains("socket=" + state.resolve("bus.sock"));
         assertThat(shell(state, "echo hello")).contains("hello");
-        stop(appliance);
+        Launcher.stop(appliance, dir.resolve("appliance.log"));
         assertThat(state.resolve("admin.sock")).doesNotExist();
     }
 
@@ -321,7 +321,7 @@ class ApplianceEndToEndTest {
             assertThat(lines.get(0)).startsWith("READY=1|STATUS=down: ").contains("ovsdb: not connected to unix:");
             // OVSDB and D-Bus are missing here, but every bundle runs: live, so the watchdog is pinged
             assertThat(lines.get(0)).endsWith("|WATCHDOG=1|");
-            stop(appliance);
+            Launcher.stop(appliance, dir.resolve("appliance.log"));
             assertThat(read(received)).contains("STOPPING=1|STATUS=stopping|");
         } finally {
             systemd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -373,22 +373,6 @@ class ApplianceEndToEndTest {
         }
         assertThat(rows).as("lb lists the system bundle and every jar of bundle/").hasSize((int) jars + 1);
         assertThat(rows).allSatisfy(r -> assertThat(r.split("\\|")[1].trim()).as(r).isEqualTo("Active"));
-    }
-
-    private void stop(Process p) throws Exception {
-        p.destroy(); // SIGTERM
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     private static String pidOf(Path pidfile) throws IOException {

@@ -16,13 +16,13 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +43,12 @@ import org.junit.jupiter.api.Test;
 class BadConfigEndToEndTest {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration SETTLE = Duration.ofSeconds(20);
+    /**
+     * The bus socket of the host's appliance (the path the shipped {@code etc/dev.ovs.bus.cfg} names). The sandbox
+     * shares the host's /run, so an appliance under test that bound it (its bus without a configured socket)
+     * would put a socket into the host's /run: asserted never to appear if it was not there before.
+     */
+    private static final Path HOST_BUS_SOCKET = Path.of("/run/patchbay/bus.sock");
 
     private final Path dist = Path.of(System.getenv().getOrDefault("PATCHBAY_DIST",
             "../../distribution/target/patchbay-0.1.0-SNAPSHOT")).toAbsolutePath().normalize();
@@ -53,6 +59,7 @@ class BadConfigEndToEndTest {
     private Path state;
     private Path etc;
     private Admin admin;
+    private boolean hostBusSocketBefore;
 
     /** What the component does with the bad value. */
     enum Expect {
@@ -163,6 +170,7 @@ class BadConfigEndToEndTest {
     void setUp() {
         assertThat(dist.resolve("bin/patchbay")).as("built distribution (mvn install builds it)").isExecutable();
         before = Leftovers.snapshot();
+        hostBusSocketBefore = Files.exists(HOST_BUS_SOCKET, LinkOption.NOFOLLOW_LINKS);
         dir = ShortTempDir.create();
     }
 
@@ -172,10 +180,21 @@ class BadConfigEndToEndTest {
             admin.close();
         }
         if (appliance != null && appliance.isAlive()) {
-            stop();
+            Launcher.stop(appliance, dir.resolve("appliance.log"));
         }
         dir.close();
-        before.assertNoneSince();
+        try {
+            before.assertNoneSince();
+        } finally {
+            assertNoHostBusSocket("after the appliance stopped");
+        }
+    }
+
+    /** @throws AssertionError if {@link #HOST_BUS_SOCKET} exists now but did not when the test began */
+    private void assertNoHostBusSocket(String when) {
+        assertThat(!hostBusSocketBefore && Files.exists(HOST_BUS_SOCKET, LinkOption.NOFOLLOW_LINKS))
+                .as("%s: the host's %s appeared during the test (an appliance under test bound the host's /run)",
+                        when, HOST_BUS_SOCKET).isFalse();
     }
 
     @Test
@@ -189,7 +208,7 @@ class BadConfigEndToEndTest {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         state = sbx.resolve("state");
         etc = sbx.resolve("run/etc");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         admin = new Admin(state.resolve("admin.sock"));
 
         // the good files, as the sandbox wrote them; every PID of the table works with them
@@ -246,6 +265,7 @@ class BadConfigEndToEndTest {
             }
             eventually("round " + round + " restored: every PID works again", SETTLE,
                     () -> firstBroken(restored.keySet()) == null, () -> firstBroken(restored.keySet()));
+            assertNoHostBusSocket("round " + round);
         }
         System.out.println(String.format("%-20s %-22s %-20s %s", "pid", "key", "value", "outcome"));
         rows.forEach(System.out::println);
@@ -558,22 +578,6 @@ class BadConfigEndToEndTest {
                     // closing
                 }
             }
-        }
-    }
-
-    private void stop() throws Exception {
-        appliance.destroy(); // SIGTERM
-        if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-            appliance.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
         }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -57,10 +56,7 @@ class DbusReferenceEndToEndTest {
                             .isEqualTo(introspected(Cmd.run(argv)));
                 }
             } finally {
-                appliance.destroy();
-                if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-                    appliance.destroyForcibly();
-                }
+                Launcher.terminate(appliance);
             }
         }
         before.assertNoneSince();

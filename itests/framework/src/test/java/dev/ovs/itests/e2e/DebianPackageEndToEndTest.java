@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,7 +72,7 @@ class DebianPackageEndToEndTest {
     void tearDown() throws Exception {
         try {
             if (appliance != null && appliance.isAlive()) {
-                stop(appliance);
+                Launcher.stop(appliance, dir.resolve("appliance.log"));
             }
         } finally {
             try {
@@ -137,12 +136,12 @@ class DebianPackageEndToEndTest {
         appliance = new ProcessBuilder(USR_BIN.toString(), "run", "--etc", etc.toString(), "--state", state.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("appliance.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        Launcher.awaitShell(appliance, USR_BIN, state, START, this::log);
+        Launcher.awaitShell(appliance, USR_BIN, state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         // the launcher resolved its home through the /usr/bin symlink (bin/patchbay execs the JVM)
         List<String> args = List.of(appliance.toHandle().info().arguments().orElse(new String[0]));
         assertThat(args).contains("-Dpatchbay.home=" + OPT, "-Dpatchbay.etc=" + etc);
         assertEveryBundleActive(shell(state, "lb"));
-        stop(appliance);
+        Launcher.stop(appliance, dir.resolve("appliance.log"));
 
         // --- a local change to a conffile survives dpkg -r ---
         Path logCfg = ETC.resolve("dev.ovs.log.cfg");
@@ -183,22 +182,6 @@ class DebianPackageEndToEndTest {
         assertThat(rows).as("lb lists the system bundle and every jar of /opt/patchbay/bundle")
                 .hasSize(jarNames(OPT.resolve("bundle")).size() + 1);
         assertThat(rows).allSatisfy(r -> assertThat(r.split("\\|")[1].trim()).as(r).isEqualTo("Active"));
-    }
-
-    private void stop(Process p) throws Exception {
-        p.destroy(); // SIGTERM
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 
     private static List<String> jarNames(Path d) throws IOException {

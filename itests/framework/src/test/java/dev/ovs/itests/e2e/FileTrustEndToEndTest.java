@@ -17,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,10 +62,7 @@ class FileTrustEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (appliance != null && appliance.isAlive()) {
-            appliance.destroy();
-            if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-                appliance.destroyForcibly();
-            }
+            Launcher.terminate(appliance);
         }
         dir.close();
         before.assertNoneSince();

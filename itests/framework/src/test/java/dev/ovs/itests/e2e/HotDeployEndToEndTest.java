@@ -136,10 +136,7 @@ class HotDeployEndToEndTest {
                     sub.waitFor(10, TimeUnit.SECONDS);
                 }
             } finally {
-                appliance.destroy();
-                if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-                    appliance.destroyForcibly();
-                }
+                Launcher.terminate(appliance);
             }
         }
         before.assertNoneSince();

@@ -8,10 +8,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** What the end-to-end tests share about a launched appliance: a private etc/ and waiting for its shell. */
+/**
+ * What the end-to-end tests share about a launched appliance: a private etc/, waiting for its shell, stopping it
+ * and reading its log.
+ */
 final class Launcher {
+    /** How long {@link #terminate} waits for the appliance to exit after SIGTERM before it sends SIGKILL: 60 s. */
+    static final Duration STOP = Duration.ofSeconds(60);
+
     private Launcher() {
     }
 
@@ -46,6 +53,54 @@ final class Launcher {
     /** Runs {@code launcher shell --state STATE -c COMMAND}; throws {@link Cmd.Failed} on a non-zero exit. */
     static String shell(Path launcher, Path state, String command) {
         return Appliance.shell(launcher, state, command);
+    }
+
+    /**
+     * Stops a launched appliance by the process the test started ({@code bin/patchbay run ...}, which passes the
+     * signal on to the JVM and then stops a sandbox's daemons): SIGTERM, up to {@link #STOP} for it to exit, then
+     * SIGKILL.
+     *
+     * @param appliance the process the test started
+     * @return true if it exited within {@link #STOP} after SIGTERM, false if it had to be killed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static boolean terminate(Process appliance) throws InterruptedException {
+        appliance.destroy(); // SIGTERM
+        if (appliance.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+            return true;
+        }
+        appliance.destroyForcibly();
+        return false;
+    }
+
+    /**
+     * {@link #terminate}, as an assertion: the appliance must stop on SIGTERM.
+     *
+     * @param appliance the process the test started
+     * @param log the file its output goes to, shown in the failure ({@link #readLog})
+     * @throws AssertionError with the log if it did not exit within {@link #STOP} after SIGTERM (it has been
+     *         killed)
+     * @throws InterruptedException if interrupted while waiting
+     */
+    static void stop(Process appliance, Path log) throws InterruptedException {
+        if (!terminate(appliance)) {
+            throw new AssertionError("appliance did not stop within " + STOP.toSeconds() + " s after SIGTERM:\n"
+                    + readLog(log));
+        }
+    }
+
+    /**
+     * Reads the appliance's log for an assertion message.
+     *
+     * @param log the file the appliance's output goes to
+     * @return its text, or {@code (no log: <exception>)} if it cannot be read (e.g. not created yet)
+     */
+    static String readLog(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     /**

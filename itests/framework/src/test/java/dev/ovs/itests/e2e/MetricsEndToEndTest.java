@@ -8,13 +8,11 @@ import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.itests.harness.Tools;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +42,7 @@ class MetricsEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (appliance != null && appliance.isAlive()) {
-            stop();
+            Launcher.stop(appliance, dir.resolve("appliance.log"));
         }
         dir.close();
         before.assertNoneSince();
@@ -60,7 +58,7 @@ class MetricsEndToEndTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("appliance.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         Path state = sbx.resolve("state");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         assertThat(Launcher.shell(dist.resolve("bin/patchbay"), state, "lb"))
                 .containsPattern("Active\\s*\\|\\s*\\d+\\|Patchbay metrics").containsPattern("Active\\s*\\|\\s*\\d+\\|micrometer-core");
         // the registry is a service other bundles can add meters to
@@ -149,28 +147,12 @@ class MetricsEndToEndTest {
                 .orElseThrow();
         assertThat(Cmd.run("ip", "netns", "exec", ns, "ss", "-Hltn").strip()).isEmpty();
 
-        stop();
+        Launcher.stop(appliance, dir.resolve("appliance.log"));
         assertThat(sock).as("metrics socket removed on shutdown").doesNotExist();
     }
 
     private String metrics(Path state) {
         return Cmd.run(List.of(dist.resolve("bin/patchbay").toString(), "metrics", "--state", state.toString()),
                 Duration.ofSeconds(30));
-    }
-
-    private void stop() throws Exception {
-        appliance.destroy(); // SIGTERM
-        if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-            appliance.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }

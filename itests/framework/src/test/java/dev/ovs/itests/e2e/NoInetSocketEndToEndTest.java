@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -68,10 +67,7 @@ class NoInetSocketEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (appliance != null && appliance.isAlive()) {
-            appliance.destroy();
-            if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-                appliance.destroyForcibly();
-            }
+            Launcher.terminate(appliance);
         }
         dir.close();
         before.assertNoneSince();

@@ -87,7 +87,7 @@ class PortAgentKillEndToEndTest {
     void tearDown() throws Exception {
         try {
             if (appliance != null && appliance.isAlive()) {
-                stop();
+                Launcher.stop(appliance, logFile());
             }
         } finally {
             if (container != null) {
@@ -133,7 +133,7 @@ class PortAgentKillEndToEndTest {
             String step = cases.get(i)[1];
             outcomes.add(killAt(op, step, step.equals("added") || step.equals("remove-ovsdb"), next));
         }
-        stop();
+        Launcher.stop(appliance, logFile());
         StringBuilder table = new StringBuilder(String.format("%n%-4s %-13s %-7s %-5s %-62s %5s  %s%n", "op", "step",
                 "halted", "port", "reconcile after the restart", "s", "check"));
         for (Outcome o : outcomes) {
@@ -177,7 +177,7 @@ class PortAgentKillEndToEndTest {
                     ? "yes" : "exit " + appliance.exitValue();
         } else {
             halt = "no";
-            stop();
+            Launcher.stop(appliance, logFile());
         }
         if (!halt.equals("yes")) {
             problems.add("did not halt at " + step + " (" + answer + ")");
@@ -331,19 +331,7 @@ class PortAgentKillEndToEndTest {
         return Launcher.shell(dist.resolve("bin/patchbay"), state, command);
     }
 
-    private void stop() throws Exception {
-        appliance.destroy(); // SIGTERM
-        if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-            appliance.destroyForcibly();
-            throw new AssertionError("appliance did not stop within 60 s after SIGTERM:\n" + log());
-        }
-    }
-
     private String log() {
-        try {
-            return Files.readString(logFile());
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return Launcher.readLog(logFile());
     }
 }

@@ -8,7 +8,6 @@ import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.Leftovers;
 import dev.ovs.itests.harness.ShortTempDir;
 import dev.ovs.itests.harness.Tools;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,10 +45,7 @@ class StateEndToEndTest {
     @AfterEach
     void tearDown() throws Exception {
         if (appliance != null && appliance.isAlive()) {
-            appliance.destroy();
-            if (!appliance.waitFor(60, TimeUnit.SECONDS)) {
-                appliance.destroyForcibly();
-            }
+            Launcher.terminate(appliance);
         }
         dir.close();
         before.assertNoneSince();
@@ -62,7 +58,7 @@ class StateEndToEndTest {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("appliance.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         Path state = sbx.resolve("state");
-        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, this::log);
+        Launcher.awaitShell(appliance, dist.resolve("bin/patchbay"), state, START, () -> Launcher.readLog(dir.resolve("appliance.log")));
         String db = "unix:" + sbx.resolve("run/ovs/db.sock");
         // the sandbox gives the network state the userspace datapath for new bridges, like dev.ovs.ovsdb
         assertThat(Files.readString(sbx.resolve("run/etc/dev.ovs.netstate.cfg"))).containsOnlyOnce("bridge.datapath_type=netdev");
@@ -197,13 +193,5 @@ class StateEndToEndTest {
         List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--db=" + db, "--timeout=20"));
         argv.addAll(List.of(args));
         return Cmd.run(argv, Duration.ofSeconds(30)).strip();
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("appliance.log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
     }
 }
