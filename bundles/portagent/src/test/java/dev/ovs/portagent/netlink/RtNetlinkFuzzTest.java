@@ -34,8 +34,8 @@ import net.jqwik.api.constraints.Size;
 /**
  * Fuzzing of the rtnetlink reply decoder (netlink(7), rtnetlink(7)) with jqwik: what {@link RtNetlink} does with
  * every datagram the kernel sends, without a socket: {@link NlMessage#parse} (framing), then per message
- * {@link RtNetlink#parseLink} ({@code RTM_NEWLINK}), {@link RtNetlink#parseAddress} ({@code RTM_NEWADDR}),
- * {@link RtNetlink#parseRoute} ({@code RTM_NEWROUTE}), {@link RtNetlink#ackError} and {@link RtNetlink#extAck}
+ * {@link RtnlDecoder#parseLink} ({@code RTM_NEWLINK}), {@link RtnlDecoder#parseAddress} ({@code RTM_NEWADDR}),
+ * {@link RtnlDecoder#parseRoute} ({@code RTM_NEWROUTE}), {@link RtnlDecoder#ackError} and {@link RtnlDecoder#extAck}
  * ({@code NLMSG_ERROR}).
  *
  * <p>Documented exceptions: {@link IllegalArgumentException} ("malformed ...") from each of those for bytes that
@@ -83,10 +83,10 @@ class RtNetlinkFuzzTest {
         List<Object> out = new ArrayList<>();
         for (NlMessage m : NlMessage.parse(datagram, datagram.length)) {
             switch (m.type()) {
-                case Nl.RTM_NEWLINK -> out.add(RtNetlink.parseLink(m));
-                case Nl.RTM_NEWADDR -> out.add(Objects.toString(RtNetlink.parseAddress(m)));
-                case Nl.RTM_NEWROUTE -> out.add(RtNetlink.parseRoute(m));
-                case Nl.NLMSG_ERROR -> out.add("error " + RtNetlink.ackError(m) + " " + RtNetlink.extAck(m));
+                case Nl.RTM_NEWLINK -> out.add(RtnlDecoder.parseLink(m));
+                case Nl.RTM_NEWADDR -> out.add(Objects.toString(RtnlDecoder.parseAddress(m)));
+                case Nl.RTM_NEWROUTE -> out.add(RtnlDecoder.parseRoute(m));
+                case Nl.NLMSG_ERROR -> out.add("error " + RtnlDecoder.ackError(m) + " " + RtnlDecoder.extAck(m));
                 default -> out.add("type " + m.type());
             }
         }

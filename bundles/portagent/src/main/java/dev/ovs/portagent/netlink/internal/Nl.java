@@ -69,6 +69,7 @@ public final class Nl {
     public static final int RT_TABLE_MAIN = 254;
     public static final int RTPROT_BOOT = 3;
     public static final int RT_SCOPE_UNIVERSE = 0;
+    public static final int RT_SCOPE_LINK = 253;
     public static final int RTN_UNICAST = 1;
 
     /** Attribute type bits: NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER). */
