@@ -350,7 +350,7 @@ public final class RtNetlink implements AutoCloseable {
             if (m.type() != Nl.RTM_NEWLINK) {
                 continue;
             }
-            Integer g = RtnlDecoder.linkGroup(m);
+            Integer g = RtnlDecoder.decoded("dump links", where, () -> RtnlDecoder.linkGroup(m));
             if (g != null) {
                 used.add(g);
             }
