@@ -20,9 +20,10 @@ import org.osgi.framework.ServiceRegistration;
  * The watcher that proves the in-framework run never points a component at the host's daemons: the test
  * bundle's activator, started at start level 2 (test.bndrun), before the Patchbay bundles at level 3, records
  * the configuration every {@code dev.ovs.dbus} connection, OVSDB client and event-bus core is registered or
- * modified with, for the whole run (Declarative Services publishes a component's configuration as its service
- * properties; a key that is missing means the component runs on its metatype default, which for
- * {@code address} is the system bus and for {@code remote} {@code unix:/var/run/openvswitch/db.sock}).
+ * modified with, for the whole run (Declarative Services publishes a component's properties as its service
+ * properties: its configuration over the defaults bnd writes into the component description from the
+ * configuration type, so without a configuration {@code address=system} and
+ * {@code remote=unix:/var/run/openvswitch/db.sock}).
  *
  * <p>Host-pointing, and so a violation: a D-Bus {@code address} that is missing, {@code system}, {@code session}
  * or names a path under {@code /run} or {@code /var/run}; an OVSDB {@code remote} that is missing or names a
@@ -51,7 +52,8 @@ public final class HostIsolation implements BundleActivator {
      * @param service   {@link #DBUS}, {@link #OVSDB} or {@link #BUS}
      * @param event     {@code REGISTERED} or {@code MODIFIED}
      * @param key       {@code address}, {@code remote} or {@code socket}
-     * @param value     its value as a string (a String[] joined with commas), null if the key is missing
+     * @param value     its value as a string (a String[] joined with commas), null if the key is missing (which
+     *                  would mean the component's own default)
      * @param violation why it points at the host, or null if it does not
      */
     public record Seen(String service, String event, String key, String value, String violation) {
@@ -133,7 +135,7 @@ public final class HostIsolation implements BundleActivator {
      */
     static String violation(String key, String value) {
         if (value == null) {
-            return key.equals("socket") ? null : "missing: the metatype default is the host's";
+            return key.equals("socket") ? null : "missing: the component's default is the host's";
         }
         String v = value.strip();
         if (key.equals("address") && (v.equals("system") || v.equals("session"))) {
