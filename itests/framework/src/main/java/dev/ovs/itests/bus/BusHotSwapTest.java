@@ -6,6 +6,7 @@ import dev.ovs.bus.Event;
 import dev.ovs.bus.EventBus;
 import dev.ovs.bus.EventListener;
 import dev.ovs.itests.framework.Frameworks;
+import dev.ovs.itests.framework.HostIsolation;
 import dev.ovs.itests.harness.ShortTempDir;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -25,6 +27,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
  * registered by another bundle (this test bundle) receives events again after each update with no code
  * of its own, and 50 updates leave the JVM's thread and file-descriptor counts where they were.
  */
+@ExtendWith(HostIsolation.Check.class)
 class BusHotSwapTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 

@@ -6,6 +6,7 @@ import dev.ovs.dbus.DbusConnectionService;
 import dev.ovs.dbus.DbusExport;
 import dev.ovs.itests.framework.EchoService;
 import dev.ovs.itests.framework.Frameworks;
+import dev.ovs.itests.framework.HostIsolation;
 import dev.ovs.itests.harness.Cmd;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -21,6 +22,7 @@ import java.util.jar.Manifest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
@@ -35,6 +37,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
  * <p>The bundle is an empty one made by the test; its service (an {@link EchoService}) is registered through the
  * bundle's own context, so the service belongs to it and goes when it stops.
  */
+@ExtendWith(HostIsolation.Check.class)
 class HotUndeployTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String NAME = "dev.ovs.itests.Undeploy1";

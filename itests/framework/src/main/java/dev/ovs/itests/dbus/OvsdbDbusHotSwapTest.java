@@ -3,6 +3,7 @@ package dev.ovs.itests.dbus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ovs.itests.framework.Frameworks;
+import dev.ovs.itests.framework.HostIsolation;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.OvsdbServer;
 import dev.ovs.itests.harness.ShortTempDir;
@@ -19,6 +20,7 @@ import org.freedesktop.dbus.exceptions.DBusExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
@@ -31,6 +33,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
  * objects replaced by placeholders answering Unavailable; at most an UnknownObject in the instant a placeholder
  * is swapped for the real object), and the JVM's thread and fd counts return to their baseline.
  */
+@ExtendWith(HostIsolation.Check.class)
 class OvsdbDbusHotSwapTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int UPDATES_EACH = 5;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ovs.bus.EventBus;
 import dev.ovs.itests.framework.Frameworks;
+import dev.ovs.itests.framework.HostIsolation;
 import dev.ovs.itests.harness.DbusDaemon;
 import dev.ovs.itests.harness.DbusMonitor;
 import dev.ovs.itests.harness.OvsdbServer;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 
@@ -24,6 +26,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
  * with the bundles of the appliance, a change made by ovs-vsctl on a real ovsdb-server is signalled on a real
  * dbus-daemon, as an independent {@code gdbus monitor} sees it, while a bus subscriber gets nothing.
  */
+@ExtendWith(HostIsolation.Check.class)
 class SignalsWithoutBusTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String NAME = "org.openvswitch.ovsdb";

@@ -10,6 +10,7 @@ import org.freedesktop.dbus.interfaces.Introspectable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -21,6 +22,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
  * {@code dbus-daemon} it exports an object, calls it from a second connection, and introspects it —
  * through dbus-java and through {@code busctl}, an independent client.
  */
+@ExtendWith(HostIsolation.Check.class)
 class DbusJavaInFrameworkTest {
     private static final String BUS_NAME = "dev.ovs.itests.Echo";
     private static final String PATH = "/dev/ovs/itests/Echo";
