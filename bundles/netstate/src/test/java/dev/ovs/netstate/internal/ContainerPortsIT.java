@@ -331,6 +331,33 @@ class ContainerPortsIT {
         assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
     }
 
+    /**
+     * Removing a bridge deletes its container ports' rows but not their veth pairs: the container would keep eth1 (with
+     * its address) on a host end that is no port, and attaching eth1 again would fail with EEXIST half-way through an
+     * apply. Such a removal, and the removal of a host port by name, are refused before anything changes.
+     */
+    @Test
+    void aBridgeWithContainerPortsIsNotRemovedUntilTheyAreDetached() throws Exception {
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: 10.33.0.1/24}\n", 0, "test");
+        String port = hostPort(c1);
+        var before = real.dump();
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: cpb0, type: ovs-bridge, state: absent}\n", 0, "test"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("interfaces[0]: bridge 'cpb0' carries the container port "
+                        + "container '" + ref(c1) + "' interface 'eth1' (host port " + port + "): removing it would leave their veth "
+                        + "pairs behind; detach them first (container-ports entries with state: absent, in an apply of their own)");
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: " + port + ", type: ovs-interface, state: absent}\n", 0, "test"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageStartingWith("interfaces[0].name: '" + port
+                        + "' is the host port of container '" + ref(c1) + "' interface 'eth1'");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(ip(c1, "-o", "addr", "show", "eth1")).contains("10.33.0.1/24");
+        // detached first, the bridge goes, and nothing is left in the container
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, state: absent}\n", 0, "test");
+        engine.apply("interfaces:\n- {name: cpb0, type: ovs-bridge, state: absent}\n", 0, "test");
+        assertThat(real.vsctl("list-br")).doesNotContain("cpb0");
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+        assertThat(ip(real.ns, "-o", "link")).doesNotContain(port);
+    }
+
     @Test
     void someoneElsesPortInBetweenIsAConflictAndTheBridgeIsRolledBack() throws Exception {
         var before = real.dump();
