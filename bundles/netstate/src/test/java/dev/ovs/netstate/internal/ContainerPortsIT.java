@@ -358,6 +358,30 @@ class ContainerPortsIT {
         assertThat(ip(real.ns, "-o", "link")).doesNotContain(port);
     }
 
+    /**
+     * The port agent gives a port with a gateway the container's default route: a second port of the same container with
+     * an IPv4 gateway failed at attach (EEXIST) and the apply was rolled back; it is refused before anything changes.
+     */
+    @Test
+    void aSecondDefaultRouteInOneContainerIsRefused() throws Exception {
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: 10.34.1.2/24, "
+                + "gateway: 10.34.1.1}\n", 0, "test");
+        var before = real.dump();
+        String routes = ip(c1, "route", "show");
+        String eth2 = "- {container: " + ref(c1) + ", interface: eth2, bridge: cpb0, ipv4: 10.34.2.2/24, gateway: 10.34.2.1}\n";
+        assertThatThrownBy(() -> engine.apply("container-ports:\n" + eth2, 0, "test")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("container-ports[0].gateway: container '" + ref(c1) + "' would get a second IPv4 default "
+                        + "route (gateway 10.34.2.1 on interface 'eth2'), but interface 'eth1' (gateway 10.34.1.1, kept) gives it one "
+                        + "already");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(ip(c1, "route", "show")).isEqualTo(routes);
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth2");
+        // the gateway moves when the other port gives it up in the same document
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, gateway: null}\n" + eth2, 0,
+                "test");
+        assertThat(ip(c1, "route", "show", "default")).contains("default via 10.34.2.1 dev eth2").doesNotContain("10.34.1.1");
+    }
+
     @Test
     void someoneElsesPortInBetweenIsAConflictAndTheBridgeIsRolledBack() throws Exception {
         var before = real.dump();
