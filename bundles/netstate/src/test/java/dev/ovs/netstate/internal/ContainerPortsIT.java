@@ -331,6 +331,57 @@ class ContainerPortsIT {
         assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
     }
 
+    /**
+     * Removing a bridge deletes its container ports' rows but not their veth pairs: the container would keep eth1 (with
+     * its address) on a host end that is no port, and attaching eth1 again would fail with EEXIST half-way through an
+     * apply. Such a removal, and the removal of a host port by name, are refused before anything changes.
+     */
+    @Test
+    void aBridgeWithContainerPortsIsNotRemovedUntilTheyAreDetached() throws Exception {
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: 10.33.0.1/24}\n", 0, "test");
+        String port = hostPort(c1);
+        var before = real.dump();
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: cpb0, type: ovs-bridge, state: absent}\n", 0, "test"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("interfaces[0]: bridge 'cpb0' carries the container port "
+                        + "container '" + ref(c1) + "' interface 'eth1' (host port " + port + "): removing it would leave their veth "
+                        + "pairs behind; detach them first (container-ports entries with state: absent, in an apply of their own)");
+        assertThatThrownBy(() -> engine.apply("interfaces:\n- {name: " + port + ", type: ovs-interface, state: absent}\n", 0, "test"))
+                .isInstanceOf(InvalidArgumentException.class).hasMessageStartingWith("interfaces[0].name: '" + port
+                        + "' is the host port of container '" + ref(c1) + "' interface 'eth1'");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(ip(c1, "-o", "addr", "show", "eth1")).contains("10.33.0.1/24");
+        // detached first, the bridge goes, and nothing is left in the container
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, state: absent}\n", 0, "test");
+        engine.apply("interfaces:\n- {name: cpb0, type: ovs-bridge, state: absent}\n", 0, "test");
+        assertThat(real.vsctl("list-br")).doesNotContain("cpb0");
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth1");
+        assertThat(ip(real.ns, "-o", "link")).doesNotContain(port);
+    }
+
+    /**
+     * The port agent gives a port with a gateway the container's default route: a second port of the same container with
+     * an IPv4 gateway failed at attach (EEXIST) and the apply was rolled back; it is refused before anything changes.
+     */
+    @Test
+    void aSecondDefaultRouteInOneContainerIsRefused() throws Exception {
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, ipv4: 10.34.1.2/24, "
+                + "gateway: 10.34.1.1}\n", 0, "test");
+        var before = real.dump();
+        String routes = ip(c1, "route", "show");
+        String eth2 = "- {container: " + ref(c1) + ", interface: eth2, bridge: cpb0, ipv4: 10.34.2.2/24, gateway: 10.34.2.1}\n";
+        assertThatThrownBy(() -> engine.apply("container-ports:\n" + eth2, 0, "test")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("container-ports[0].gateway: container '" + ref(c1) + "' would get a second IPv4 default "
+                        + "route (gateway 10.34.2.1 on interface 'eth2'), but interface 'eth1' (gateway 10.34.1.1, kept) gives it one "
+                        + "already");
+        assertThat(real.dump()).isEqualTo(before);
+        assertThat(ip(c1, "route", "show")).isEqualTo(routes);
+        assertThat(ip(c1, "-o", "link")).doesNotContain("eth2");
+        // the gateway moves when the other port gives it up in the same document
+        engine.apply("container-ports:\n- {container: " + ref(c1) + ", interface: eth1, bridge: cpb0, gateway: null}\n" + eth2, 0,
+                "test");
+        assertThat(ip(c1, "route", "show", "default")).contains("default via 10.34.2.1 dev eth2").doesNotContain("10.34.1.1");
+    }
+
     @Test
     void someoneElsesPortInBetweenIsAConflictAndTheBridgeIsRolledBack() throws Exception {
         var before = real.dump();

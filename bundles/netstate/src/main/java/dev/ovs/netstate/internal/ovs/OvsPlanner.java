@@ -2,6 +2,7 @@ package dev.ovs.netstate.internal.ovs;
 
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.netstate.internal.doc.Doc;
+import dev.ovs.ovsdb.Row;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +24,8 @@ import java.util.Set;
  * {@code ingress_policing_rate} and {@code ingress_policing_burst} ({@code ingress-policing}), {@code external_ids} keys
  * (an {@code ethernet} entry that gives only {@code ipv4}/{@code ipv6} and is no port is a systemd-networkd link
  * only: no target);</li>
- * <li>{@code state: absent}: the bridge, or the port of that name, is removed.</li>
+ * <li>{@code state: absent}: the bridge, or the port of that name, is removed (not a bridge with container ports, nor a
+ * container's host port: their veth pairs would stay behind).</li>
  * </ul>
  * Targets come in the order bridges, ports, interfaces.
  */
@@ -37,7 +39,8 @@ public final class OvsPlanner {
      * @param defaultDatapathType datapath_type for new bridges that name none ("" or null: the column stays empty)
      * @return the targets
      * @throws InvalidArgumentException for an interface entry that names no port of the document or the database,
-     *                                  or an absent entry that names a non-port interface
+     *                                  an absent entry that names a non-port interface or a container's host port, or
+     *                                  an absent bridge that carries container ports
      */
     public static List<RowTarget> plan(Doc d, OvsSnapshot s, String defaultDatapathType) {
         List<RowTarget> bridges = new ArrayList<>();
@@ -65,6 +68,7 @@ public final class OvsPlanner {
                 continue;
             }
             if (b.absent()) {
+                refuseContainerPorts(s, b);
                 bridges.add(RowTarget.absent("Bridge", b.name(), b.path()));
                 continue;
             }
@@ -120,6 +124,12 @@ public final class OvsPlanner {
                     throw new InvalidArgumentException(i.path() + ".name", "'" + i.name() + "' is an interface of port '"
                             + s.parent("Interface", i.name()) + "', not a port; remove that port");
                 }
+                Row port = s.row("Port", i.name());
+                String owner = port == null ? null : containerOf(s, port);
+                if (owner != null) {
+                    throw new InvalidArgumentException(i.path() + ".name", "'" + i.name() + "' is the host port of " + owner
+                            + ": removing it would leave its veth pair behind; detach it with a container-ports entry (state: absent)");
+                }
                 ports.add(RowTarget.absent("Port", i.name(), i.path()));
                 continue;
             }
@@ -153,6 +163,51 @@ public final class OvsPlanner {
         all.addAll(ports);
         all.addAll(ifaces);
         return all;
+    }
+
+    /**
+     * A bridge the document removes must carry no container port: deleting the bridge deletes their Port and Interface
+     * rows but not their veth pairs, so the containers would keep their interfaces (with addresses and routes) on a
+     * host end that is no port any more, and attaching that container interface again fails (the name exists).
+     *
+     * @throws InvalidArgumentException naming the bridge entry and the container ports on it
+     */
+    private static void refuseContainerPorts(OvsSnapshot s, Doc.Bridge b) {
+        Row br = s.row("Bridge", b.name());
+        if (br == null) {
+            return;
+        }
+        List<String> owners = new ArrayList<>();
+        for (Object u : br.getSet("ports")) {
+            Row p = s.byUuid.get(u);
+            String owner = p == null ? null : containerOf(s, p);
+            if (owner != null) {
+                owners.add(owner + " (host port " + p.getString("name") + ")");
+            }
+        }
+        if (!owners.isEmpty()) {
+            java.util.Collections.sort(owners);
+            throw new InvalidArgumentException(b.path(), "bridge '" + b.name() + "' carries the container port" + (owners.size() == 1 ? " "
+                    : "s ") + String.join(", ", owners) + ": removing it would leave their veth pairs behind; detach them first "
+                    + "(container-ports entries with state: absent, in an apply of their own)");
+        }
+    }
+
+    /**
+     * @return {@code container 'C' interface 'I'} when the port is a container port (its interface has
+     *         {@code external_ids:container_id} and {@code container_iface}, {@link OvsShow#containerPort}), else null
+     */
+    static String containerOf(OvsSnapshot s, Row port) {
+        for (Object u : port.getSet("interfaces")) {
+            Row i = s.byUuid.get(u);
+            if (i != null) {
+                Map<String, String> ids = i.getMap("external_ids");
+                if (ids.containsKey("container_id") && ids.containsKey("container_iface")) {
+                    return "container '" + ids.get("container_id") + "' interface '" + ids.get("container_iface") + "'";
+                }
+            }
+        }
+        return null;
     }
 
     /** An optional (0..1) column value: the empty set or a one-element set. */

@@ -86,14 +86,7 @@ public final class OvsShow {
      * {@code container_iface}) is shown under {@code container-ports}, not as a bridge port.
      */
     static boolean containerPort(OvsSnapshot s, Row port) {
-        for (Object u : port.getSet("interfaces")) {
-            Row i = s.byUuid.get(u);
-            if (i != null && i.getMap("external_ids").containsKey("container_id")
-                    && i.getMap("external_ids").containsKey("container_iface")) {
-                return true;
-            }
-        }
-        return false;
+        return OvsPlanner.containerOf(s, port) != null;
     }
 
     private static Map<String, String> ids(Row r) {

@@ -86,8 +86,9 @@ public final class PortsPlanner {
      * @return the plan
      * @throws InvalidArgumentException naming the document path: a bridge that will not exist, a port on a bridge
      *                                  the document removes, a port attached outside the network state that
-     *                                  would have to be detached or replaced (also to clear a setting), or a port
-     *                                  attached again whose gateway would not fit its address
+     *                                  would have to be detached or replaced (also to clear a setting), a port
+     *                                  attached again whose gateway would not fit its address, or a second port of a
+     *                                  container with a gateway of the same family (one default route per container)
      */
     public static Plan plan(List<PortTarget> targets, PortsState now, Predicate<String> bridgeAfter, Set<String> removed) {
         List<PortChange> detach = new ArrayList<>();
@@ -181,8 +182,55 @@ public final class PortsPlanner {
                 images.putIfAbsent(t.key(), cur.image());
             }
         }
+        if (bridgeAfter != null) {
+            checkOneDefaultRoute(now, detach, attach, attachPaths, attachWith);
+        }
         return new Plan(List.copyOf(detach), detachPaths, List.copyOf(attach), attachPaths, List.copyOf(attachWith),
                 List.copyOf(changes), List.copyOf(images.values()));
+    }
+
+    /**
+     * The port agent gives a port with a gateway the container's default route of that family ({@code ip route add default
+     * via GW} in the container), and a container has one: a second port of the same container with a gateway of the same
+     * family fails at attach ({@code EEXIST}) half-way through an apply. Checked here, before anything changes, on the ports
+     * as they are after the batches: those kept with a recorded gateway (not detached) and those attached with one.
+     * Ports attached outside the network state are not known to have a gateway and are not counted.
+     *
+     * @throws InvalidArgumentException naming the {@code gateway} of the document's entry that would add the second one
+     */
+    private static void checkOneDefaultRoute(PortsState now, List<PortChange> detach, List<PortChange> attach, List<String> attachPaths,
+            List<Attachment> attachWith) {
+        Set<String> detached = new java.util.HashSet<>();
+        for (PortChange c : detach) {
+            if (c instanceof PortChange.Detach d) {
+                detached.add(d.container() + "/" + d.iface());
+            }
+        }
+        Map<String, String> holder = new TreeMap<>(); // container + family -> "interface 'I' (gateway G)"
+        for (PortsState.Current c : now.all()) {
+            if (c.recorded() != null && c.recorded().gateway() != null && !detached.contains(c.key())) {
+                holder.put(c.container() + " " + family(c.recorded().gateway()), "interface '" + c.iface() + "' (gateway "
+                        + c.recorded().gateway() + ", kept)");
+            }
+        }
+        for (int i = 0; i < attach.size(); i++) {
+            String gw = attachWith.get(i).gateway();
+            if (gw == null || !(attach.get(i) instanceof PortChange.Attach a)) {
+                continue;
+            }
+            String other = holder.putIfAbsent(a.container() + " " + family(gw), "interface '" + a.iface() + "' (gateway " + gw + ", "
+                    + attachPaths.get(i) + ")");
+            if (other != null) {
+                throw new InvalidArgumentException(attachPaths.get(i) + ".gateway", "container '" + a.container() + "' would get a "
+                        + "second " + family(gw) + " default route (gateway " + gw + " on interface '" + a.iface() + "'), but "
+                        + other + " gives it one already: a container has one default route per family; give a gateway to one "
+                        + "of its ports only (gateway: null on the other)");
+            }
+        }
+    }
+
+    private static String family(String gateway) {
+        return gateway.contains(":") ? "IPv6" : "IPv4";
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.ovs.netstate.internal.ovs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.netstate.Change;
 import dev.ovs.netstate.internal.doc.DocParser;
 import dev.ovs.ovsdb.DatabaseSchema;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link OvsPlanner} and {@link OvsReconciler#plan} for {@code mtu: null} over an in-memory snapshot (unit test; the
+ * {@link OvsPlanner} and {@link OvsReconciler#plan} for {@code mtu: null} and removals near container ports over an in-memory snapshot (unit test; the
  * schema is the installed vswitch.ovsschema, as in the ovsdb bundle's ValuesTest).
  */
 class OvsPlannerTest {
@@ -29,6 +31,14 @@ class OvsPlannerTest {
 
     /** br0 with port p1 (internal interface p1, mtu_request as given) and port e1 (system interface e1, none). */
     static OvsSnapshot snapshot(Long mtu) throws Exception {
+        return snapshot(mtu, false);
+    }
+
+    /**
+     * @param containerPort whether br0 also has the container port {@code 0123456789abc_l} (container {@code netns:c1},
+     *                      interface {@code eth1}, as the port agent makes it) and there is a bridge br1 without one
+     */
+    static OvsSnapshot snapshot(Long mtu, boolean containerPort) throws Exception {
         Assumptions.assumeTrue(Files.exists(SCHEMA), "needs " + SCHEMA);
         DatabaseSchema schema = DatabaseSchema.parse(new ObjectMapper().readTree(SCHEMA.toFile()));
         List<Row> rows = new ArrayList<>();
@@ -37,8 +47,17 @@ class OvsPlannerTest {
         UUID i1 = UUID.randomUUID();
         UUID e1 = UUID.randomUUID();
         UUID ei = UUID.randomUUID();
-        rows.add(new Row(OvsSnapshot.DB, UUID.randomUUID(), Map.of("bridges", Set.of(br))));
-        rows.add(new Row("Bridge", br, Map.of("name", "br0", "ports", Set.of(p1, e1))));
+        UUID cp = UUID.randomUUID();
+        UUID ci = UUID.randomUUID();
+        UUID br1 = UUID.randomUUID();
+        rows.add(new Row(OvsSnapshot.DB, UUID.randomUUID(), Map.of("bridges", containerPort ? Set.of(br, br1) : Set.of(br))));
+        rows.add(new Row("Bridge", br, Map.of("name", "br0", "ports", containerPort ? Set.of(p1, e1, cp) : Set.of(p1, e1))));
+        if (containerPort) {
+            rows.add(new Row("Bridge", br1, Map.of("name", "br1", "ports", Set.of())));
+            rows.add(new Row("Port", cp, Map.of("name", "0123456789abc_l", "interfaces", Set.of(ci))));
+            rows.add(new Row("Interface", ci, Map.of("name", "0123456789abc_l", "type", "", "external_ids",
+                    Map.of("container_id", "netns:c1", "container_iface", "eth1"))));
+        }
         rows.add(new Row("Port", p1, Map.of("name", "p1", "interfaces", Set.of(i1))));
         rows.add(new Row("Port", e1, Map.of("name", "e1", "interfaces", Set.of(ei))));
         rows.add(new Row("Interface", i1, Map.of("name", "p1", "type", "internal", "mtu_request", mtu == null ? Set.of() : Set.of(mtu))));
@@ -96,5 +115,27 @@ class OvsPlannerTest {
                 .map(o -> (OvsReconciler.Create) o).findFirst().orElseThrow();
         assertThat(c.columns()).doesNotContainKey("mtu_request");
         assertThat(p.changes()).allSatisfy(ch -> assertThat(ch.to() instanceof Map<?, ?> m && m.containsKey("mtu")).isFalse());
+    }
+
+    @Test
+    void aBridgeWithContainerPortsOrAHostPortIsNotRemovedByInterfaces() throws Exception {
+        OvsSnapshot s = snapshot(null, true);
+        // deleting the rows would leave the veth pair (and the container's eth1 with its addresses) behind
+        assertThatThrownBy(() -> plan("interfaces:\n- {name: br1, type: ovs-bridge, state: absent}\n"
+                + "- {name: br0, type: ovs-bridge, state: absent}\n", s))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("interfaces[1]: bridge 'br0' carries the container port container 'netns:c1' interface 'eth1' (host port "
+                        + "0123456789abc_l): removing it would leave their veth pairs behind; detach them first (container-ports "
+                        + "entries with state: absent, in an apply of their own)");
+        assertThatThrownBy(() -> plan("interfaces:\n- {name: 0123456789abc_l, type: ovs-interface, state: absent}\n", s))
+                .isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("interfaces[0].name: '0123456789abc_l' is the host port of container 'netns:c1' interface "
+                        + "'eth1': removing it would leave its veth pair behind");
+        // a bridge without container ports and the other ports are removed as before
+        assertThat(plan("interfaces:\n- {name: br1, type: ovs-bridge, state: absent}\n", s).changes())
+                .anySatisfy(c -> assertThat(List.of(c.op(), c.name())).isEqualTo(List.of(Change.DELETE, "br1")));
+        assertThat(plan("interfaces:\n- {name: p1, type: ovs-interface, state: absent}\n", s).isEmpty()).isFalse();
+        // and the container port stays out of Show
+        assertThat(OvsShow.show(s).interfaces()).noneMatch(e -> e.name().equals("0123456789abc_l"));
     }
 }

@@ -111,4 +111,36 @@ class PortsPlannerTest {
         assertThat(p.changes().get(0).op()).isEqualTo(Change.CREATE);
         assertThat(p.changes().get(0).to()).isEqualTo(java.util.Map.of("bridge", "br0", "ipv4", "10.0.0.3/24"));
     }
+
+    /** Two ports of one container with a gateway each: the second default route failed at attach (EEXIST) half-way. */
+    @Test
+    void aContainerGetsOneDefaultRoutePerFamily() {
+        PortsPlanner.Plan ok = PortsPlanner.plan(PortsPlanner.targets(parser.parse("""
+                container-ports:
+                - {container: c2, interface: eth1, bridge: br0, ipv4: 10.0.1.2/24, gateway: 10.0.1.1}
+                - {container: c2, interface: eth2, bridge: br0, ipv6: fd00::2/64, gateway: fd00::1}
+                """)), PortsState.of(List.of()), b -> true, Set.of());
+        assertThat(ok.attach()).hasSize(2);
+        assertThatThrownBy(() -> PortsPlanner.plan(PortsPlanner.targets(parser.parse("""
+                container-ports:
+                - {container: c2, interface: eth1, bridge: br0, ipv4: 10.0.1.2/24, gateway: 10.0.1.1}
+                - {container: c2, interface: eth2, bridge: br0, ipv4: 10.0.2.2/24, gateway: 10.0.2.1}
+                """)), PortsState.of(List.of()), b -> true, Set.of())).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+            assertThat(e.argument()).isEqualTo("container-ports[1].gateway");
+            assertThat(e.rule()).startsWith("container 'c2' would get a second IPv4 default route (gateway 10.0.2.1 on interface 'eth2'), "
+                    + "but interface 'eth1' (gateway 10.0.1.1, container-ports[0]) gives it one already");
+        });
+        // a kept port with a recorded gateway counts; one that the document detaches or re-attaches without it does not
+        PortsState c1 = state(RECORDED, null);
+        String eth2 = "- {container: c1, interface: eth2, bridge: br0, ipv4: 10.0.2.2/24, gateway: 10.0.2.1}\n";
+        assertThatThrownBy(() -> PortsPlanner.plan(PortsPlanner.targets(parser.parse("container-ports:\n" + eth2)), c1, b -> true,
+                Set.of())).isInstanceOf(InvalidArgumentException.class).hasMessageContaining("interface 'eth1' (gateway 10.0.0.1, kept)");
+        assertThat(PortsPlanner.plan(PortsPlanner.targets(parser.parse("container-ports:\n"
+                + "- {container: c1, interface: eth1, bridge: br0, gateway: null}\n" + eth2)), c1, b -> true, Set.of()).attach()).hasSize(2);
+        assertThat(PortsPlanner.plan(PortsPlanner.targets(parser.parse("container-ports:\n"
+                + "- {container: c1, interface: eth1, state: absent}\n" + eth2)), c1, b -> true, Set.of()).attach()).hasSize(1);
+        // before-images (rollback) are not checked
+        assertThat(PortsPlanner.plan(PortsPlanner.targets(parser.parse("container-ports:\n" + eth2)), c1, null, Set.of()).attach())
+                .hasSize(1);
+    }
 }
