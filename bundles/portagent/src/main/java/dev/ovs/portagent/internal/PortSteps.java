@@ -237,7 +237,7 @@ final class PortSteps {
         undo.push(() -> quietly(() -> hostNl.deleteLinkIfExists(hostName)));
     }
 
-    /** The container's end: up, address, default route (deleting the veth undoes all of it). */
+    /** The container's end: up, address, default route on this interface (deleting the veth undoes all of it). */
     void configureContainerSide(Container c, AddRequest r) throws NetlinkException {
         PortAgentImpl.Faults faults = agent.faults();
         try (RtNetlink inside = RtNetlink.open(c.netns())) {
@@ -249,7 +249,9 @@ final class PortSteps {
             }
             if (r.gateway() != null) {
                 faults.before("route");
-                inside.addDefaultRoute(r.gateway());
+                // on the port's own interface ("default via GW dev IFACE"): without a device the kernel picks any
+                // interface on the gateway's subnet, and the route would outlive this port when that is another one
+                inside.addRoute(null, 0, r.gateway(), r.iface());
             }
         }
     }

@@ -92,6 +92,21 @@ class PortAgentIT extends AgentOnRealOvs {
         assertThat(agent.verifyLedger().verified()).isTrue();
     }
 
+    /**
+     * The default route is added on the port's own interface: with another interface of the container on the
+     * gateway's subnet, a route without a device would land on that one and outlive the port.
+     */
+    @Test
+    void theDefaultRouteGoesWithItsPort() {
+        agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.70.1.2/24", null, null, null, null), "test");
+        agent.addPort("br0", "eth2", ref(c1), new PortSettings("10.70.1.3/24", null, "10.70.1.254", null, null), "test");
+        assertThat(ip(c1, "route", "show", "default")).contains("default via 10.70.1.254 dev eth2");
+        agent.deletePort("br0", "eth2", ref(c1), "test");
+        assertThat(ip(c1, "route", "show", "default")).isBlank();
+        assertThat(ip(c1, "addr", "show", "eth1")).contains("inet 10.70.1.2/24");
+        agent.deletePort("br0", "eth1", ref(c1), "test");
+    }
+
     @Test
     void trafficFlowsOnSameVlanOnly() {
         agent.addPort("br0", "eth1", ref(c1), new PortSettings("10.2.0.1/24", null, null, null, VlanTag.of(5)), "test");
