@@ -1,6 +1,5 @@
 package dev.ovs.dbus.internal;
 
-import dev.ovs.base.ErrorKind;
 import dev.ovs.dbus.DbusConnectionListener;
 import dev.ovs.dbus.DbusErrors;
 import dev.ovs.dbus.DbusExport;
@@ -9,26 +8,17 @@ import dev.ovs.dbus.ExportStatus.State;
 import dev.ovs.dbus.NonBlocking;
 import dev.ovs.dbus.ReadOnly;
 import java.lang.System.Logger.Level;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBusInterface;
 import org.freedesktop.dbus.messages.MethodCall;
-import org.freedesktop.dbus.utils.DBusNamingUtil;
-import org.freedesktop.dbus.utils.DBusObjects;
 
 /**
  * The whiteboard state machine: the wanted exports (one per OSGi service, keyed by service id) and what is
@@ -52,6 +42,11 @@ import org.freedesktop.dbus.utils.DBusObjects;
  * successor coming: {@link #bundleUninstalled(long)} (the framework's {@code UNINSTALLED} bundle event) releases its
  * placeholders at once. The placeholders' timer thread ({@code dev.ovs.dbus-grace}) exists only while a
  * placeholder does (1 s keep-alive).
+ *
+ * <p>Its parts: {@link ExportRules} (which services are exported, and which D-Bus interfaces of them),
+ * {@link BusNames} (well-known bus names requested and released by reference count), {@link UnavailableObject}
+ * (the placeholder), {@link Fallbacks} (swapping the object at an object path with no gap), {@link GraceTimer}
+ * (placeholder expiry and bus name retries) and {@link InlineMembers} (the members answered on the reader thread).
  *
  * <p>Outside OSGi (tests), call {@link #add}, {@link #remove} and the listener methods directly.
  */
@@ -109,24 +104,14 @@ final class Exporter implements DbusConnectionListener {
 
     private final TreeMap<Long, Entry> entries = new TreeMap<>();
     private final Map<String, Long> pathOwner = new HashMap<>();
-    private final Map<String, Integer> nameRefs = new HashMap<>();
+    private final BusNames names = new BusNames();
     private final Map<String, Placeholder> placeholders = new HashMap<>();
-    /**
-     * D-Bus interface name → names of its {@link NonBlocking} {@link ReadOnly} members, of every service seen. Only
-     * grows (a few strings; no class references, so no bundle revision is kept).
-     */
-    private final Map<String, Set<String>> nonBlocking = new ConcurrentHashMap<>();
-
-    {
-        // answered by dbus-java itself from memory on every exported object (its GlobalHandler)
-        nonBlocking.computeIfAbsent("org.freedesktop.DBus.Peer", k -> ConcurrentHashMap.newKeySet()).add("Ping");
-    }
+    /** The members answered on the reader thread ({@link #answersInline}); lock-free. */
+    private final InlineMembers inline = new InlineMembers();
     private final long graceMs;
     private final Dispatch.Context ctx;
-    /** True inside {@link #clear()}: names are left to the connection's close instead of released one by one. */
-    private boolean releaseOnClose;
     private final WireErrors wire;
-    private ScheduledThreadPoolExecutor timer;
+    private final GraceTimer timer = new GraceTimer();
     private DBusConnection connection;
 
     /**
@@ -185,72 +170,16 @@ final class Exporter implements DbusConnectionListener {
         String name = nameProp == null ? null : String.valueOf(nameProp);
         Entry e = new Entry(id, bundleId, bundle == null ? "?" : bundle, object, path, name);
         entries.put(id, e);
-        String invalid = validate(object, pathProp, nameProp);
+        String invalid = ExportRules.validate(object, pathProp, nameProp);
         if (invalid != null) {
             e.state = State.INVALID;
             e.message = invalid;
             LOG.log(Level.WARNING, "dev.ovs.dbus: not exporting service " + id + " of " + e.bundle + ": " + invalid);
             return e.status();
         }
-        recordNonBlocking(object);
+        inline.record(object);
         apply(e);
         return e.status();
-    }
-
-    static String validate(Object object, Object pathProp, Object nameProp) {
-        if (!(pathProp instanceof String)) {
-            return DbusExport.OBJECT_PATH + ": must be a String, got "
-                    + (pathProp == null ? "nothing" : pathProp.getClass().getSimpleName());
-        }
-        if (!DBusObjects.validateObjectPath((String) pathProp)) {
-            return DbusExport.OBJECT_PATH + ": not a valid D-Bus object path (D-Bus specification, "
-                    + "'Valid Object Paths': '/' followed by '/'-separated elements of [A-Za-z0-9_]): " + pathProp;
-        }
-        if (nameProp != null) {
-            if (!(nameProp instanceof String)) {
-                return DbusExport.BUS_NAME + ": must be a String, got " + nameProp.getClass().getSimpleName();
-            }
-            String n = (String) nameProp;
-            if (!isWellKnownBusName(n)) {
-                return DbusExport.BUS_NAME + ": not a valid well-known bus name (D-Bus specification, "
-                        + "'Valid Bus Names': 2+ '.'-separated elements of [A-Za-z0-9_-], not starting with a digit, "
-                        + "at most 255 characters): " + n;
-            }
-        }
-        if (!(object instanceof DBusInterface)) {
-            return "service object " + (object == null ? "null" : object.getClass().getName())
-                    + " does not implement org.freedesktop.dbus.interfaces.DBusInterface"
-                    + " (of bundle dev.ovs.thirdparty.dbus-java)";
-        }
-        return null;
-    }
-
-    /**
-     * Well-known bus name rules of the D-Bus specification ("Valid Bus Names"): at most 255 characters, two or
-     * more non-empty '.'-separated elements of [A-Za-z0-9_-], no element starting with a digit, no ':'.
-     */
-    static boolean isWellKnownBusName(String n) {
-        if (n == null || n.isEmpty() || n.length() > 255 || n.startsWith(".") || n.endsWith(".")) {
-            return false;
-        }
-        String[] parts = n.split("\\.", -1);
-        if (parts.length < 2) {
-            return false;
-        }
-        for (String p : parts) {
-            if (p.isEmpty() || Character.isDigit(p.charAt(0))) {
-                return false;
-            }
-            for (int i = 0; i < p.length(); i++) {
-                char c = p.charAt(i);
-                boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
-                        || c == '-';
-                if (!ok) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /**
@@ -287,14 +216,14 @@ final class Exporter implements DbusConnectionListener {
     private boolean hold(Entry e) {
         DBusInterface stand;
         try {
-            stand = placeholderFor(e.object, e.path);
+            stand = UnavailableObject.of(e.object, e.path, wire);
         } catch (RuntimeException | LinkageError ex) {
             LOG.log(Level.DEBUG, "dev.ovs.dbus: no placeholder for " + e.path + ": " + ex);
             return false;
         }
         DBusConnection c = connection;
         try {
-            swapIn(c, e.path, stand);
+            Fallbacks.swapIn(c, e.path, stand);
         } catch (DBusException | RuntimeException ex) {
             LOG.log(Level.DEBUG, "dev.ovs.dbus: placeholder for " + e.path + ": " + ex);
             e.exported = true; // withdraw() unexports whatever is there and releases the name
@@ -305,25 +234,10 @@ final class Exporter implements DbusConnectionListener {
         e.ownsNameRef = false;
         pathOwner.put(e.path, PLACEHOLDER);
         placeholders.put(e.path, p);
-        p.expiry = timer().schedule(() -> expire(p), graceMs, TimeUnit.MILLISECONDS);
+        p.expiry = timer.schedule(() -> expire(p), graceMs, TimeUnit.MILLISECONDS);
         LOG.log(Level.DEBUG, "dev.ovs.dbus: " + e.path + " held for " + graceMs + " ms (service " + e.id + " of "
                 + e.bundle + " went away)");
         return true;
-    }
-
-    /** The grace timer (placeholder expiry, name retries), started on first use; its thread ends when idle. */
-    private ScheduledThreadPoolExecutor timer() {
-        if (timer == null) {
-            timer = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "dev.ovs.dbus-grace");
-                t.setDaemon(true);
-                return t;
-            });
-            timer.setKeepAliveTime(1, TimeUnit.SECONDS);
-            timer.allowCoreThreadTimeOut(true);
-            timer.setRemoveOnCancelPolicy(true);
-        }
-        return timer;
     }
 
     /**
@@ -334,137 +248,13 @@ final class Exporter implements DbusConnectionListener {
         if (graceMs <= 0) {
             return;
         }
-        timer().schedule(() -> {
+        timer.schedule(() -> {
             synchronized (this) {
                 if (entries.get(e.id) == e && e.state == State.NAME_CONFLICT && connection == c) {
                     apply(e);
                 }
             }
         }, 1, TimeUnit.SECONDS);
-    }
-
-    /**
-     * Replaces what is exported at {@code path} by {@code stand} with no instant in which a call finds nothing:
-     * dbus-java dispatches to the exported object, else to a fallback; so the placeholder is a fallback while
-     * the old object is unexported and the placeholder exported (introspection of a fallback is malformed in
-     * dbus-java 5.2.0, so it does not stay one).
-     */
-    private static void swapIn(DBusConnection c, String path, DBusInterface stand) throws DBusException {
-        c.addFallback(path, stand);
-        try {
-            c.unExportObject(path);
-            c.exportObject(path, stand);
-        } finally {
-            removeFallback(c, path);
-        }
-    }
-
-    /**
-     * {@code DBusConnection.removeFallback} of dbus-java 5.2.0 removes nothing: its FallbackContainer keys the
-     * map by {@code path.split("/")} arrays, and {@code remove} looks up a new array (identity). The entry, and
-     * with it the placeholder and its bundle revision's class loader, would stay forever and keep answering
-     * for the path. So the entry is also removed from that map by key contents.
-     */
-    static void removeFallback(DBusConnection c, String path) {
-        c.removeFallback(path);
-        try {
-            Object container = null;
-            for (Class<?> k = c.getClass(); k != null && container == null; k = k.getSuperclass()) {
-                for (java.lang.reflect.Field f : k.getDeclaredFields()) {
-                    if (f.getName().equals("fallbackContainer")) {
-                        f.setAccessible(true);
-                        container = f.get(c);
-                    }
-                }
-            }
-            if (container == null) {
-                return;
-            }
-            java.lang.reflect.Field m = container.getClass().getDeclaredField("fallbacks");
-            m.setAccessible(true);
-            String[] key = path.split("/");
-            synchronized (container) {
-                ((Map<?, ?>) m.get(container)).keySet().removeIf(k -> k instanceof String[] a && java.util.Arrays.equals(a, key));
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.DEBUG, "dev.ovs.dbus: cannot clean dbus-java's fallback map for " + path + ": " + e);
-        }
-    }
-
-    /** @return how many fallbacks the connection holds (tests: none may be left behind) */
-    static int fallbackCount(DBusConnection c) throws ReflectiveOperationException {
-        for (Class<?> k = c.getClass(); k != null; k = k.getSuperclass()) {
-            for (java.lang.reflect.Field f : k.getDeclaredFields()) {
-                if (f.getName().equals("fallbackContainer")) {
-                    f.setAccessible(true);
-                    Object container = f.get(c);
-                    java.lang.reflect.Field m = container.getClass().getDeclaredField("fallbacks");
-                    m.setAccessible(true);
-                    return ((Map<?, ?>) m.get(container)).size();
-                }
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * A DBusInterface implementing every D-Bus interface of {@code object} whose members all fail with
-     * the interface's Unavailable error ({@code <namespace>.Unavailable}).
-     */
-    private DBusInterface placeholderFor(Object object, String path) {
-        Set<Class<?>> ifaces = dbusInterfaces(object.getClass());
-        if (ifaces.isEmpty()) {
-            throw new IllegalArgumentException("no DBusInterface on " + object.getClass().getName());
-        }
-        InvocationHandler h = (proxy, m, args) -> {
-            switch (m.getName()) {
-                case "getObjectPath":
-                    return path;
-                case "isRemote":
-                    return false;
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "equals":
-                    return proxy == args[0];
-                case "toString":
-                    return "placeholder for " + path;
-                default:
-                    String msg = "the service at " + path + " is being replaced (bundle updated or stopped); retry";
-                    throw wire.onWire(DbusErrors.of(DbusErrors.namespaceOf(m.getDeclaringClass()),
-                            ErrorKind.Unavailable, msg));
-            }
-        };
-        return (DBusInterface) Proxy.newProxyInstance(object.getClass().getClassLoader(),
-                ifaces.toArray(Class<?>[]::new), h);
-    }
-
-    /** The DBusInterface sub-interfaces a class (or a superclass) implements directly, in declaration order. */
-    private static Set<Class<?>> dbusInterfaces(Class<?> type) {
-        Set<Class<?>> ifaces = new LinkedHashSet<>();
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Class<?> i : c.getInterfaces()) {
-                if (DBusInterface.class.isAssignableFrom(i)) {
-                    ifaces.add(i);
-                }
-            }
-        }
-        return ifaces;
-    }
-
-    /**
-     * Records the members of the object's D-Bus interfaces that are both {@link NonBlocking} and {@link ReadOnly}
-     * (D-Bus interface name → member names, as dbus-java names them on the bus). A mutating member never runs on
-     * the reader thread: its caller's credentials may need a D-Bus call, and its ledger entry a write to disk.
-     */
-    private void recordNonBlocking(Object object) {
-        for (Class<?> i : dbusInterfaces(object.getClass())) {
-            for (Method m : i.getMethods()) {
-                if (m.isAnnotationPresent(NonBlocking.class) && m.isAnnotationPresent(ReadOnly.class)) {
-                    nonBlocking.computeIfAbsent(DBusNamingUtil.getInterfaceName(m.getDeclaringClass()),
-                            k -> ConcurrentHashMap.newKeySet()).add(DBusNamingUtil.getMethodName(m));
-                }
-            }
-        }
     }
 
     /**
@@ -479,9 +269,7 @@ final class Exporter implements DbusConnectionListener {
      *         {@link ReadOnly}
      */
     boolean answersInline(MethodCall call) {
-        String iface = call.getInterface();
-        Set<String> members = iface == null ? null : nonBlocking.get(iface);
-        return members != null && members.contains(call.getName());
+        return inline.contains(call);
     }
 
     /**
@@ -526,27 +314,13 @@ final class Exporter implements DbusConnectionListener {
         }
         if (p.ownsNameRef) {
             p.ownsNameRef = false;
-            releaseNameRef(p.name, c);
+            names.release(p.name, c);
         }
     }
 
     private void dropAll(boolean live) {
         for (Placeholder p : new ArrayList<>(placeholders.values())) {
             drop(p, live);
-        }
-    }
-
-    private void releaseNameRef(String name, DBusConnection c) {
-        int left = nameRefs.merge(name, -1, Integer::sum);
-        if (left <= 0) {
-            nameRefs.remove(name);
-            if (c != null && !releaseOnClose) {
-                try {
-                    c.releaseBusName(name);
-                } catch (DBusException | RuntimeException ex) {
-                    LOG.log(Level.DEBUG, "dev.ovs.dbus: release " + name + ": " + ex);
-                }
-            }
         }
     }
 
@@ -565,7 +339,7 @@ final class Exporter implements DbusConnectionListener {
         }
         if (e.ownsNameRef) {
             e.ownsNameRef = false;
-            releaseNameRef(e.name, c);
+            names.release(e.name, c);
         }
     }
 
@@ -589,7 +363,7 @@ final class Exporter implements DbusConnectionListener {
                 e.ownsNameRef = true; // the placeholder's reference, handed over
             }
             try {
-                // the placeholder answers as a fallback while the successor's object replaces it (see swapIn)
+                // the placeholder answers as a fallback while the successor's object replaces it (see Fallbacks#swapIn)
                 c.addFallback(held.path, held.object);
                 c.unExportObject(held.path);
             } catch (DBusException | RuntimeException ex) {
@@ -601,13 +375,13 @@ final class Exporter implements DbusConnectionListener {
         } finally {
             if (held != null) {
                 try {
-                    removeFallback(c, held.path);
+                    Fallbacks.remove(c, held.path);
                 } catch (RuntimeException ex) {
                     LOG.log(Level.DEBUG, "dev.ovs.dbus: remove placeholder " + held.path + ": " + ex);
                 }
                 if (held.ownsNameRef) {
                     held.ownsNameRef = false;
-                    releaseNameRef(held.name, c);
+                    names.release(held.name, c);
                 }
             }
         }
@@ -624,7 +398,8 @@ final class Exporter implements DbusConnectionListener {
         if (!e.exported) {
             try {
                 if (e.dispatch == null) {
-                    e.dispatch = Dispatch.proxy(e.object, e.path, dbusInterfaces(e.object.getClass()), ctx);
+                    e.dispatch = Dispatch.proxy(e.object, e.path, ExportRules.dbusInterfaces(e.object.getClass()),
+                            ctx);
                 }
                 c.exportObject(e.path, e.dispatch);
             } catch (DBusException | RuntimeException ex) {
@@ -640,21 +415,18 @@ final class Exporter implements DbusConnectionListener {
         e.state = State.EXPORTED;
         e.message = "";
         if (e.name != null && !e.ownsNameRef) {
-            if (!nameRefs.containsKey(e.name)) {
-                try {
-                    c.requestBusName(e.name);
-                } catch (DBusException | RuntimeException ex) {
-                    e.state = State.NAME_CONFLICT;
-                    e.message = "cannot own bus name " + e.name + " (owned by another connection, or denied by "
-                            + "the bus policy): " + ex.getMessage() + "; exported under " + c.getUniqueName();
-                    if (!retrying) {
-                        LOG.log(Level.WARNING, "dev.ovs.dbus: service " + e.id + " of " + e.bundle + ": " + e.message);
-                    }
-                    retryName(e, c);
-                    return;
+            try {
+                names.acquire(e.name, c);
+            } catch (DBusException | RuntimeException ex) {
+                e.state = State.NAME_CONFLICT;
+                e.message = "cannot own bus name " + e.name + " (owned by another connection, or denied by "
+                        + "the bus policy): " + ex.getMessage() + "; exported under " + c.getUniqueName();
+                if (!retrying) {
+                    LOG.log(Level.WARNING, "dev.ovs.dbus: service " + e.id + " of " + e.bundle + ": " + e.message);
                 }
+                retryName(e, c);
+                return;
             }
-            nameRefs.merge(e.name, 1, Integer::sum);
             e.ownsNameRef = true;
         }
     }
@@ -665,7 +437,7 @@ final class Exporter implements DbusConnectionListener {
         dropAll(false);
         connection = c;
         pathOwner.clear();
-        nameRefs.clear();
+        names.clear();
         for (Entry e : entries.values()) {
             e.exported = false;
             e.ownsNameRef = false;
@@ -683,7 +455,7 @@ final class Exporter implements DbusConnectionListener {
         dropAll(false);
         connection = null;
         pathOwner.clear();
-        nameRefs.clear();
+        names.clear();
         for (Entry e : entries.values()) {
             e.exported = false;
             e.ownsNameRef = false;
@@ -700,20 +472,17 @@ final class Exporter implements DbusConnectionListener {
      * on a bus that died unnoticed would wait dbus-java's reply timeout (20 s) per name.
      */
     synchronized void clear() {
-        releaseOnClose = true;
+        names.releaseOnClose(true);
         try {
             dropAll(true);
             for (Entry e : new ArrayList<>(entries.values())) {
                 withdraw(e);
             }
         } finally {
-            releaseOnClose = false;
+            names.releaseOnClose(false);
         }
         entries.clear();
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
+        timer.shutdown();
     }
 
     /**
@@ -725,7 +494,7 @@ final class Exporter implements DbusConnectionListener {
      * @return the well-known names this connection owns
      */
     synchronized List<String> holdAllForHandover() {
-        List<String> names = new ArrayList<>(nameRefs.keySet());
+        List<String> owned = names.names();
         DBusConnection c = connection;
         if (c != null) {
             for (Entry e : entries.values()) {
@@ -733,7 +502,7 @@ final class Exporter implements DbusConnectionListener {
                     continue;
                 }
                 try {
-                    swapIn(c, e.path, placeholderFor(e.object, e.path));
+                    Fallbacks.swapIn(c, e.path, UnavailableObject.of(e.object, e.path, wire));
                 } catch (DBusException | RuntimeException | LinkageError ex) {
                     LOG.log(Level.DEBUG, "dev.ovs.dbus: handover placeholder for " + e.path + ": " + ex);
                 }
@@ -747,13 +516,10 @@ final class Exporter implements DbusConnectionListener {
         placeholders.clear();
         entries.clear();
         pathOwner.clear();
-        nameRefs.clear();
+        names.clear();
         connection = null;
-        if (timer != null) {
-            timer.shutdownNow();
-            timer = null;
-        }
-        return names;
+        timer.shutdown();
+        return owned;
     }
 
     /** @return the object paths currently held by a placeholder (for status and tests) */
@@ -761,6 +527,7 @@ final class Exporter implements DbusConnectionListener {
         return new ArrayList<>(placeholders.keySet());
     }
 
+    /** @return the status of every service seen, in service id order */
     synchronized List<ExportStatus> exports() {
         List<ExportStatus> out = new ArrayList<>(entries.size());
         for (Entry e : entries.values()) {
@@ -769,6 +536,10 @@ final class Exporter implements DbusConnectionListener {
         return out;
     }
 
+    /**
+     * @param id the service id
+     * @return the service's status, null if it is not known
+     */
     synchronized ExportStatus status(long id) {
         Entry e = entries.get(id);
         return e == null ? null : e.status();

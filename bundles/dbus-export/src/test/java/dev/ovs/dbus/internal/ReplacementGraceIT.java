@@ -80,11 +80,11 @@ class ReplacementGraceIT {
                 .contains("dev.ovs.test.Echo1.Error.Unavailable").contains("being replaced");
         assertThat(bus.busctl("introspect", NAME, PATH, NAME)).contains(".Echo");
 
-        assertThat(Exporter.fallbackCount(component.connection().orElseThrow()))
+        assertThat(Fallbacks.count(component.connection().orElseThrow()))
                 .as("the placeholder is exported, not left as a dbus-java fallback").isZero();
         assertThat(ex.add(2, "b", new EchoImpl(PATH, "v2"), PATH, NAME).state()).isEqualTo(State.EXPORTED);
         assertThat(ex.heldPaths()).isEmpty();
-        assertThat(Exporter.fallbackCount(component.connection().orElseThrow()))
+        assertThat(Fallbacks.count(component.connection().orElseThrow()))
                 .as("no fallback left after the takeover (dbus-java's removeFallback removes nothing)").isZero();
         assertThat(call(NAME, PATH, NAME + ".Echo", "x")).isEqualTo("('v2:x',)");
         assertThat(hasOwner(NAME)).isTrue();
