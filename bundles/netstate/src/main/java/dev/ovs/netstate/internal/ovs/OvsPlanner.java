@@ -2,6 +2,7 @@ package dev.ovs.netstate.internal.ovs;
 
 import dev.ovs.base.InvalidArgumentException;
 import dev.ovs.netstate.internal.doc.Doc;
+import dev.ovs.netstate.internal.doc.DocParser;
 import dev.ovs.ovsdb.Row;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -162,7 +163,83 @@ public final class OvsPlanner {
         List<RowTarget> all = new ArrayList<>(bridges);
         all.addAll(ports);
         all.addAll(ifaces);
+        refuseDuplicateTunnels(s, all, defaultDatapathType);
         return all;
+    }
+
+    /**
+     * Two tunnel interfaces of the same type with the same {@code options} on bridges of one datapath type share one
+     * datapath, where ovs-vswitchd refuses the second one ("could not add network device ... (File exists)"): the
+     * apply would fail half-way. Checked on the state after the document (the database's interfaces, with the
+     * document's removals, moves, new bridges and datapath types applied); only a conflict that a tunnel the document
+     * creates or changes takes part in is refused (a pair already in the database is ovs-vswitchd's to report).
+     *
+     * @throws InvalidArgumentException at the document's tunnel entry ({@code interfaces[N].tunnel}), naming the other
+     *                                  tunnel
+     */
+    private static void refuseDuplicateTunnels(OvsSnapshot s, List<RowTarget> targets, String defaultDatapathType) {
+        Map<String, String> datapath = new HashMap<>(); // bridge -> datapath_type after ("" = system)
+        s.bridges.forEach((n, r) -> datapath.put(n, r.getString("datapath_type")));
+        Map<String, String> portBridge = new HashMap<>(s.portBridge);
+        Map<String, String> ifacePort = new HashMap<>(s.ifacePort);
+        Map<String, Object[]> tunnel = new HashMap<>(); // interface -> {type, options}
+        s.ifaces.forEach((n, r) -> tunnel.put(n, new Object[] {r.getString("type"), r.getMap("options")}));
+        Map<String, String> docPath = new HashMap<>();
+        for (RowTarget t : targets) {
+            switch (t.table()) {
+                case "Bridge" -> {
+                    if (!t.present()) {
+                        datapath.remove(t.name());
+                    } else if (t.columns().containsKey("datapath_type")) {
+                        datapath.put(t.name(), (String) t.columns().get("datapath_type"));
+                    } else if (!datapath.containsKey(t.name())) {
+                        datapath.put(t.name(), t.createColumns().containsKey("datapath_type")
+                                ? (String) t.createColumns().get("datapath_type") : defaultDatapathType);
+                    }
+                }
+                case "Port" -> {
+                    if (!t.present()) {
+                        portBridge.remove(t.name());
+                    } else {
+                        portBridge.put(t.name(), t.parent());
+                    }
+                }
+                case "Interface" -> {
+                    Object[] was = tunnel.get(t.name());
+                    Object type = t.columns().getOrDefault("type", was == null ? "" : was[0]);
+                    Object options = t.columns().getOrDefault("options", was == null ? Map.of() : was[1]);
+                    tunnel.put(t.name(), new Object[] {type, options});
+                    ifacePort.putIfAbsent(t.name(), t.parent());
+                    boolean changes = was == null || !was[0].equals(type) || !was[1].equals(options);
+                    if (changes && DocParser.TUNNEL_TYPES.contains(String.valueOf(type))) {
+                        docPath.put(t.name(), t.path()); // a new tunnel, or one the document changes
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        Map<List<Object>, String> seen = new HashMap<>();
+        for (String name : new java.util.TreeSet<>(tunnel.keySet())) {
+            Object[] ti = tunnel.get(name);
+            String bridge = portBridge.get(ifacePort.get(name));
+            if (!DocParser.TUNNEL_TYPES.contains(String.valueOf(ti[0])) || bridge == null || !datapath.containsKey(bridge)) {
+                continue; // no tunnel, or removed with its port or bridge
+            }
+            String dp = datapath.get(bridge);
+            List<Object> key = List.of(dp == null || dp.isEmpty() ? "system" : dp, ti[0], ti[1]);
+            String other = seen.putIfAbsent(key, name);
+            if (other == null) {
+                continue;
+            }
+            String mine = docPath.containsKey(name) ? name : docPath.containsKey(other) ? other : null;
+            if (mine != null) {
+                String theirs = mine.equals(name) ? other : name;
+                throw new InvalidArgumentException(docPath.get(mine) + ".tunnel", "'" + mine + "' would be a second " + ti[0]
+                        + " tunnel with the options of '" + theirs + "' " + ti[1] + " in the " + key.get(0)
+                        + " datapath, which ovs-vswitchd refuses; give it another remote_ip, key or dst_port");
+            }
+        }
     }
 
     /**

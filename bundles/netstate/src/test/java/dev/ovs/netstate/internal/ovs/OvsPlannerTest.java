@@ -138,4 +138,44 @@ class OvsPlannerTest {
         // and the container port stays out of Show
         assertThat(OvsShow.show(s).interfaces()).noneMatch(e -> e.name().equals("0123456789abc_l"));
     }
+
+    /** Two tunnels of one type with the same options in one datapath: ovs-vswitchd would refuse the second one. */
+    @Test
+    void aSecondTunnelWithTheSameOptionsInOneDatapathIsRefused() throws Exception {
+        OvsSnapshot s = snapshot(null);
+        String twins = """
+                interfaces:
+                - name: br0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - name: t1
+                    - name: t2
+                - {name: t1, type: ovs-interface, tunnel: {type: geneve, options: {remote_ip: 192.0.2.9}}}
+                - {name: t2, type: ovs-interface, tunnel: {type: geneve, options: {remote_ip: %s}}}
+                """;
+        assertThatThrownBy(() -> plan(twins.formatted("192.0.2.9"), s)).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+            assertThat(e.argument()).isEqualTo("interfaces[2].tunnel");
+            assertThat(e.getMessage()).contains("'t2' would be a second geneve tunnel with the options of 't1'");
+        });
+        assertThat(plan(twins.formatted("192.0.2.10"), s).isEmpty()).isFalse();
+        // the same options in another datapath (a netdev bridge next to br0's system one) are fine
+        String apart = """
+                interfaces:
+                - name: br0
+                  type: ovs-bridge
+                  bridge:
+                    port:
+                    - name: t1
+                - name: brn
+                  type: ovs-bridge
+                  bridge:
+                    options: {datapath: netdev}
+                    port:
+                    - name: t2
+                - {name: t1, type: ovs-interface, tunnel: {type: geneve, options: {remote_ip: 192.0.2.9}}}
+                - {name: t2, type: ovs-interface, tunnel: {type: geneve, options: {remote_ip: 192.0.2.9}}}
+                """;
+        assertThat(plan(apart, s).isEmpty()).isFalse();
+    }
 }
