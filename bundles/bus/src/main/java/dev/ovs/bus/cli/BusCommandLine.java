@@ -31,7 +31,8 @@ public final class BusCommandLine {
      * prints one JSON object per event and line ({@code {"topic","type","ts","source","payload"}}), flushed
      * at once, after printing {@code subscribed PATTERN} to stderr; it runs until interrupted, the server
      * closes the connection, N events were printed, or S seconds passed. {@code --etc DIR} reads
-     * {@code socket} from {@code DIR/dev.ovs.bus.cfg}; the default socket is {@value BusClient#DEFAULT_SOCKET}.
+     * {@code socket} from {@code DIR/dev.ovs.bus.cfg} (a missing file or key is an error: the bus then serves no
+     * socket); without either option the socket is {@value BusClient#DEFAULT_SOCKET}, the one of the shipped file.
      *
      * <p>Exit status: 0 success; 1 connection failure or the server closed the connection during {@code sub};
      * 2 usage error or invalid argument; 3 the server answered with an error.
@@ -195,15 +196,15 @@ public final class BusCommandLine {
     private static String socketFromEtc(Path etc) throws IOException {
         Path cfg = etc.resolve("dev.ovs.bus.cfg");
         if (!Files.exists(cfg)) {
-            return BusClient.DEFAULT_SOCKET;
+            throw new IOException(cfg + " does not exist: the bus serves no socket without a socket= key");
         }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(cfg, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        String s = p.getProperty("socket", BusClient.DEFAULT_SOCKET).trim();
+        String s = p.getProperty("socket", "").trim();
         if (s.isEmpty()) {
-            throw new IOException(cfg + ": socket is empty (the socket server is disabled)");
+            throw new IOException(cfg + ": socket is empty or unset (the bus serves no socket)");
         }
         return s;
     }

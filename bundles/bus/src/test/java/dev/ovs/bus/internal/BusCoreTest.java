@@ -176,7 +176,9 @@ class BusCoreTest {
     @Test
     void withoutAConfigurationTheBusServesNoSocketAndKeepsNoneAsLastGood() throws Exception {
         // as SCR activates the component without a dev.ovs.bus configuration (none yet, or deleted): only the
-        // component's own properties; no path of the host's (formerly /run/patchbay/bus.sock) may be bound
+        // component's own properties; no path of the host's may be bound. Checked on the settings first, so that a
+        // wrong default fails here without binding anything
+        assertThat(Settings.of(Map.of()).socket()).isNull();
         Map<String, Object> none = new HashMap<>(Map.of("component.name", "dev.ovs.bus", "component.id", 7L));
         activate(none);
         assertThat(core.engine().settings.socket()).isNull();

@@ -359,8 +359,8 @@ class ContainerPortsIT {
     }
 
     /**
-     * The port agent gives a port with a gateway the container's default route: a second port of the same container with
-     * an IPv4 gateway failed at attach (EEXIST) and the apply was rolled back; it is refused before anything changes.
+     * The port agent gives a port with a gateway the container's default route, and a container has one per family: a
+     * second port of the same container with an IPv4 gateway is refused before anything changes.
      */
     @Test
     void aSecondDefaultRouteInOneContainerIsRefused() throws Exception {

@@ -249,9 +249,12 @@ final class PortSteps {
             }
             if (r.gateway() != null) {
                 faults.before("route");
-                // on the port's own interface ("default via GW dev IFACE"): without a device the kernel picks any
-                // interface on the gateway's subnet, and the route would outlive this port when that is another one
-                inside.addRoute(null, 0, r.gateway(), r.iface());
+                // with an address the gateway lies in its subnet (Validate.gateway): the route goes on the port's own
+                // interface ("default via GW dev IFACE") and with the port (without a device the kernel picks any
+                // interface on that subnet, where the route would outlive the port); a link-local IPv6 gateway needs
+                // the device; a gateway without an address is reached through another interface, as ovs-docker does
+                boolean own = r.address() != null || r.gateway().isLinkLocalAddress();
+                inside.addRoute(null, 0, r.gateway(), own ? r.iface() : null);
             }
         }
     }

@@ -318,8 +318,8 @@ public final class RtNetlink implements AutoCloseable {
      * Deletes several links at once and returns when they are gone: each existing one is put into a link group
      * ({@code IFLA_GROUP}, {@code ip link set NAME group N}) of a number no link of the namespace has, then one
      * {@code RTM_DELLINK} of that group ({@code ip link delete group N}) unregisters them together. The kernel
-     * waits for the network stack's RCU grace periods once for the whole group instead of once per link (50 veth
-     * pairs: about 70 ms instead of about 1.2 s one by one). Deleting one end of a veth pair deletes both. A link
+     * waits for the network stack's RCU grace periods once for the whole group instead of once per link
+     * (docs/benchmarks.md, network state, has the figures). Deleting one end of a veth pair deletes both. A link
      * that does not exist is skipped. When the kernel refuses the group deletion (a link kind without
      * {@code dellink}: {@code EOPNOTSUPP}), the links are deleted one by one.
      *

@@ -181,11 +181,11 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
     }
 
     /**
-     * The name of a link not seen before. Links come in bursts (a bridge with 1,000 ports makes 1,000 links within a
-     * second): one {@code ListLinks} learns every link networkd knows at that moment, so the signals of the rest of
-     * the burst find their name in the cache instead of costing one {@code GetLinkByIndex} round trip each.
-     * {@code ListLinks} is asked at most once per {@value #LIST_LINKS_INTERVAL_MS} ms (its reply grows with the
-     * number of links); in between, and for a link that {@code ListLinks} did not return, {@code GetLinkByIndex}.
+     * The name of a link not seen before. Links come in bursts (an OVS bridge with many internal ports): one
+     * {@code ListLinks} learns every link networkd knows at that moment, so the signals of the rest of the burst find
+     * their name in the cache instead of costing one {@code GetLinkByIndex} round trip each. {@code ListLinks} is asked
+     * at most once per {@value #LIST_LINKS_INTERVAL_MS} ms (its reply grows with the number of links); in between, for
+     * a link that {@code ListLinks} did not return, and when {@code ListLinks} fails, {@code GetLinkByIndex}.
      * Runs on the event thread.
      *
      * @throws RuntimeException (a D-Bus failure) if networkd does not know the link
@@ -194,8 +194,12 @@ final class NetworkdClient implements Networkd, BusLink.Listener {
         long now = System.nanoTime();
         if (now - lastListLinks >= TimeUnit.MILLISECONDS.toNanos(LIST_LINKS_INTERVAL_MS)) {
             lastListLinks = now;
-            for (LinkInfo l : links()) {
-                names.putIfAbsent(l.index(), l.name());
+            try {
+                for (LinkInfo l : links()) {
+                    names.put(l.index(), l.name());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "dev.ovs.networkd: ListLinks failed, asking for link " + index + " alone: " + e);
             }
             String name = names.get(index);
             if (name != null) {

@@ -108,8 +108,17 @@ public final class HostIsolation implements BundleActivator {
                         ? "REGISTERED" : "MODIFIED"));
             }
         };
-        context.addServiceListener(listener, "(|(objectClass=" + DBUS + ")(objectClass=" + OVSDB + ")(objectClass="
-                + BUS + "))");
+        String filter = "(|(objectClass=" + DBUS + ")(objectClass=" + OVSDB + ")(objectClass=" + BUS + "))";
+        context.addServiceListener(listener, filter);
+        // a component registered before the watcher started (a start-level mistake) would escape it: a violation
+        ServiceReference<?>[] early = context.getServiceReferences((String) null, filter);
+        if (early != null) {
+            for (ServiceReference<?> ref : early) {
+                Seen s = seen(ref, "REGISTERED");
+                log.add(new Seen(s.service(), "REGISTERED before the watcher", s.key(), s.value(),
+                        "registered before the watcher started: its first configuration was not seen (start levels)"));
+            }
+        }
         registration = context.registerService(Log.class, log, null);
     }
 

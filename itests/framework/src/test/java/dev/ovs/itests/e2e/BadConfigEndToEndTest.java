@@ -183,10 +183,22 @@ class BadConfigEndToEndTest {
             Launcher.stop(appliance, dir.resolve("appliance.log"));
         }
         dir.close();
+        AssertionError leftovers = null;
         try {
             before.assertNoneSince();
-        } finally {
+        } catch (AssertionError e) {
+            leftovers = e;
+        }
+        try {
             assertNoHostBusSocket("after the appliance stopped");
+        } catch (AssertionError e) {
+            if (leftovers != null) {
+                e.addSuppressed(leftovers);
+            }
+            throw e;
+        }
+        if (leftovers != null) {
+            throw leftovers;
         }
     }
 

@@ -70,6 +70,7 @@ final class Launcher {
             return true;
         }
         appliance.destroyForcibly();
+        appliance.waitFor(10, TimeUnit.SECONDS); // gone before the caller deletes its directory
         return false;
     }
 

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,8 +175,7 @@ class StateEndToEndTest {
             assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".state-doc."));
         }
 
-        appliance.destroy();
-        assertThat(appliance.waitFor(60, TimeUnit.SECONDS)).as("appliance stops on SIGTERM").isTrue();
+        Launcher.stop(appliance, dir.resolve("appliance.log")); // stops on SIGTERM
         // the appliance unreachable: exit status 3
         assertThat(catchThrowableOfType(Cmd.Failed.class, () -> state(state, "show")).exitCode()).isEqualTo(3);
     }

@@ -32,7 +32,7 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * {@code docs/bus.md}, "Command line").
  */
 public final class BusClient implements AutoCloseable {
-    /** Default socket path {@value}, as in {@code dev.ovs.bus.cfg}. */
+    /** Socket path {@value}: the one the shipped {@code etc/dev.ovs.bus.cfg} names (the bus serves none without that key). */
     public static final String DEFAULT_SOCKET = "/run/patchbay/bus.sock";
     /** Default time to wait for a reply: 10 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);

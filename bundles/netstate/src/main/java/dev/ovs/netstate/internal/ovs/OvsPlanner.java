@@ -168,11 +168,11 @@ public final class OvsPlanner {
     }
 
     /**
-     * Two tunnel interfaces of the same type with the same {@code options} on bridges of one datapath type share one
+     * Two tunnel interfaces of the same type with the same endpoints ({@link #matched}) on bridges of one datapath type share one
      * datapath, where ovs-vswitchd refuses the second one ("could not add network device ... (File exists)"): the
      * apply would fail half-way. Checked on the state after the document (the database's interfaces, with the
      * document's removals, moves, new bridges and datapath types applied); only a conflict that a tunnel the document
-     * creates or changes takes part in is refused (a pair already in the database is ovs-vswitchd's to report).
+     * creates, changes, or moves to another bridge or datapath type takes part in is refused (a pair already in the database is ovs-vswitchd's to report).
      *
      * @throws InvalidArgumentException at the document's tunnel entry ({@code interfaces[N].tunnel}), naming the other
      *                                  tunnel
@@ -184,14 +184,18 @@ public final class OvsPlanner {
         Map<String, String> ifacePort = new HashMap<>(s.ifacePort);
         Map<String, Object[]> tunnel = new HashMap<>(); // interface -> {type, options}
         s.ifaces.forEach((n, r) -> tunnel.put(n, new Object[] {r.getString("type"), r.getMap("options")}));
-        Map<String, String> docPath = new HashMap<>();
+        Map<String, String> docPath = new HashMap<>(); // tunnel interfaces the document creates or changes
+        Map<String, String> changedPath = new HashMap<>(); // "Port:P" moved, "Bridge:B" with another datapath type
         for (RowTarget t : targets) {
             switch (t.table()) {
                 case "Bridge" -> {
                     if (!t.present()) {
                         datapath.remove(t.name());
                     } else if (t.columns().containsKey("datapath_type")) {
-                        datapath.put(t.name(), (String) t.columns().get("datapath_type"));
+                        String was = datapath.put(t.name(), (String) t.columns().get("datapath_type"));
+                        if (was != null && !was.equals(t.columns().get("datapath_type"))) {
+                            changedPath.put("Bridge:" + t.name(), t.path()); // its tunnels move to another datapath
+                        }
                     } else if (!datapath.containsKey(t.name())) {
                         datapath.put(t.name(), t.createColumns().containsKey("datapath_type")
                                 ? (String) t.createColumns().get("datapath_type") : defaultDatapathType);
@@ -201,7 +205,10 @@ public final class OvsPlanner {
                     if (!t.present()) {
                         portBridge.remove(t.name());
                     } else {
-                        portBridge.put(t.name(), t.parent());
+                        String was = portBridge.put(t.name(), t.parent());
+                        if (was != null && !was.equals(t.parent())) {
+                            changedPath.put("Port:" + t.name(), t.path()); // a port moving to another bridge
+                        }
                     }
                 }
                 case "Interface" -> {
@@ -227,19 +234,53 @@ public final class OvsPlanner {
                 continue; // no tunnel, or removed with its port or bridge
             }
             String dp = datapath.get(bridge);
-            List<Object> key = List.of(dp == null || dp.isEmpty() ? "system" : dp, ti[0], ti[1]);
+            List<Object> key = List.of(dp == null || dp.isEmpty() ? "system" : dp, ti[0], matched(ti[1]));
             String other = seen.putIfAbsent(key, name);
             if (other == null) {
                 continue;
             }
-            String mine = docPath.containsKey(name) ? name : docPath.containsKey(other) ? other : null;
+            String mine = whereChanged(name, docPath, changedPath, portBridge, ifacePort) != null ? name
+                    : whereChanged(other, docPath, changedPath, portBridge, ifacePort) != null ? other : null;
             if (mine != null) {
                 String theirs = mine.equals(name) ? other : name;
-                throw new InvalidArgumentException(docPath.get(mine) + ".tunnel", "'" + mine + "' would be a second " + ti[0]
-                        + " tunnel with the options of '" + theirs + "' " + ti[1] + " in the " + key.get(0)
-                        + " datapath, which ovs-vswitchd refuses; give it another remote_ip, key or dst_port");
+                throw new InvalidArgumentException(whereChanged(mine, docPath, changedPath, portBridge, ifacePort), "'" + mine
+                        + "' would be a second " + ti[0] + " tunnel with the endpoints of '" + theirs + "' " + key.get(2) + " in the "
+                        + key.get(0) + " datapath, which ovs-vswitchd refuses; give it another remote_ip, local_ip, key or dst_port");
             }
         }
+    }
+
+    /**
+     * The options by which ovs-vswitchd tells tunnels of one type apart in a datapath (ofproto/tunnel.c, the match of
+     * a tunnel port: remote and local IP, input key, destination port, packet type); others (ttl, tos, csum, ...) do
+     * not make a second tunnel distinct. {@code in_key} defaults to {@code key}, and that to 0.
+     */
+    private static Map<String, String> matched(Object options) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> o = (Map<String, String>) options;
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (String k : List.of("remote_ip", "local_ip", "dst_port", "packet_type")) {
+            if (o.containsKey(k)) {
+                m.put(k, o.get(k));
+            }
+        }
+        m.put("in_key", o.getOrDefault("in_key", o.getOrDefault("key", "0")));
+        return m;
+    }
+
+    /**
+     * @return the document path by which the document creates, changes, moves or re-datapaths tunnel {@code name}
+     *         ({@code interfaces[N].tunnel}, a {@code bridge.port[M]} that moves its port, or the bridge entry whose
+     *         datapath changes), or null if the document leaves it as it is
+     */
+    private static String whereChanged(String name, Map<String, String> docPath, Map<String, String> changedPath,
+            Map<String, String> portBridge, Map<String, String> ifacePort) {
+        if (docPath.containsKey(name)) {
+            return docPath.get(name) + ".tunnel";
+        }
+        String port = ifacePort.get(name);
+        String moved = changedPath.get("Port:" + port);
+        return moved != null ? moved : changedPath.get("Bridge:" + portBridge.get(port));
     }
 
     /**

@@ -218,6 +218,15 @@ public final class PortsPlanner {
             if (gw == null || !(attach.get(i) instanceof PortChange.Attach a)) {
                 continue;
             }
+            Attachment w = attachWith.get(i);
+            if (attachPaths.get(i) != null && w.ipv4() == null && w.ipv6() == null
+                    && !Validate.gateway(attachPaths.get(i) + ".gateway", gw, null).isLinkLocalAddress()) {
+                // the port agent puts the route on the port's interface only when the port has an address; without
+                // one it would go on another interface of the container and outlive the port (not rolled back)
+                throw new InvalidArgumentException(attachPaths.get(i) + ".gateway", "needs an address of its family on the "
+                        + "same port (ipv4 or ipv6), so that the default route goes on interface '" + a.iface()
+                        + "' and with it; got gateway " + gw + " without one");
+            }
             String other = holder.putIfAbsent(a.container() + " " + family(gw), "interface '" + a.iface() + "' (gateway " + gw + ", "
                     + attachPaths.get(i) + ")");
             if (other != null) {

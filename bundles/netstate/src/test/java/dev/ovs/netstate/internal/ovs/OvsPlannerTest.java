@@ -156,9 +156,13 @@ class OvsPlannerTest {
                 """;
         assertThatThrownBy(() -> plan(twins.formatted("192.0.2.9"), s)).isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
             assertThat(e.argument()).isEqualTo("interfaces[2].tunnel");
-            assertThat(e.getMessage()).contains("'t2' would be a second geneve tunnel with the options of 't1'");
+            assertThat(e.getMessage()).contains("'t2' would be a second geneve tunnel with the endpoints of 't1'");
         });
         assertThat(plan(twins.formatted("192.0.2.10"), s).isEmpty()).isFalse();
+        // options that are no endpoint do not make a second tunnel distinct; a key does
+        assertThatThrownBy(() -> plan(twins.formatted("192.0.2.9, ttl: \"64\"").replace("{remote_ip: 192.0.2.9, ttl", "{remote_ip: 192.0.2.9, ttl"), s))
+                .isInstanceOf(InvalidArgumentException.class);
+        assertThat(plan(twins.formatted("192.0.2.9, key: \"5\""), s).isEmpty()).isFalse();
         // the same options in another datapath (a netdev bridge next to br0's system one) are fine
         String apart = """
                 interfaces:

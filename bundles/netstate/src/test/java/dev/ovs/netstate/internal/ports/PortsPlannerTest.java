@@ -112,7 +112,7 @@ class PortsPlannerTest {
         assertThat(p.changes().get(0).to()).isEqualTo(java.util.Map.of("bridge", "br0", "ipv4", "10.0.0.3/24"));
     }
 
-    /** Two ports of one container with a gateway each: the second default route failed at attach (EEXIST) half-way. */
+    /** A container has one default route per family: a second port with a gateway of that family is refused up front. */
     @Test
     void aContainerGetsOneDefaultRoutePerFamily() {
         PortsPlanner.Plan ok = PortsPlanner.plan(PortsPlanner.targets(parser.parse("""
@@ -142,5 +142,18 @@ class PortsPlannerTest {
         // before-images (rollback) are not checked
         assertThat(PortsPlanner.plan(PortsPlanner.targets(parser.parse("container-ports:\n" + eth2)), c1, null, Set.of()).attach())
                 .hasSize(1);
+    }
+
+    /** A gateway needs an address on its port, so that the route is on that interface and goes with it. */
+    @Test
+    void aGatewayNeedsAnAddressOnItsPort() {
+        assertThatThrownBy(() -> plan(", gateway: 10.0.1.1", PortsState.of(List.of()))).isInstanceOfSatisfying(InvalidArgumentException.class,
+                e -> {
+                    assertThat(e.argument()).isEqualTo("container-ports[0].gateway");
+                    assertThat(e.rule()).startsWith("needs an address of its family on the same port").contains("interface 'eth1'");
+                });
+        assertThat(plan(", ipv4: 10.0.1.2/24, gateway: 10.0.1.1", PortsState.of(List.of())).attach()).hasSize(1);
+        // a link-local IPv6 gateway is reached on the interface itself
+        assertThat(plan(", gateway: fe80::1", PortsState.of(List.of())).attach()).hasSize(1);
     }
 }
