@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.Introspectable;
 
@@ -95,7 +94,7 @@ final class HotDeployBench {
         long[] undep = new long[ROUNDS];
         double idle;
         try (Sandbox sbx = new Sandbox(dist, base.resolve("s"), null, etc)) {
-            DBusConnection c = awaitBus(sbx);
+            DBusConnection c = sbx.connectBus();
             try {
                 DBus bus = c.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
                 sbx.await("org.openvswitch.ovsdb on the bus", 120, () -> bus.NameHasOwner("org.openvswitch.ovsdb"));
@@ -147,18 +146,6 @@ final class HotDeployBench {
         }
     }
 
-    private static DBusConnection awaitBus(Sandbox sbx) throws Exception {
-        DBusConnection[] c = new DBusConnection[1];
-        sbx.await("the sandbox's bus", 60, () -> {
-            try {
-                c[0] = DBusConnectionBuilder.forAddress(sbx.dbusAddress()).withShared(false).build();
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return c[0];
-    }
 
     /** @return user + system CPU time of a process, ms (clock ticks of /proc/PID/stat at 100 Hz) */
     private static long cpuMs(long pid) throws IOException {

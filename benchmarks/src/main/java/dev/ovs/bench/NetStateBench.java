@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 import org.freedesktop.dbus.messages.MethodCall;
 import org.freedesktop.dbus.types.UInt32;
 
@@ -91,7 +90,7 @@ final class NetStateBench {
         long[] dockerCycle = new long[OVS_DOCKER_CYCLES];
         MethodCall.setDefaultTimeout(TimeUnit.MINUTES.toMillis(5));
         try (ShortTempDir tmp = ShortTempDir.create(); Sandbox sbx = new Sandbox(dist, tmp.resolve("sbx"), null);
-                DBusConnection c = awaitBus(sbx)) {
+                DBusConnection c = sbx.connectBus()) {
             NetStateDbus ns = c.getRemoteObject("dev.ovs.NetState1", "/dev/ovs/NetState1", NetStateDbus.class);
             sbx.await("dev.ovs.NetState1 answering Show", 120, () -> {
                 try {
@@ -375,18 +374,6 @@ final class NetStateBench {
         throw new IllegalStateException("no checkpoint " + id);
     }
 
-    private static DBusConnection awaitBus(Sandbox sbx) throws Exception {
-        DBusConnection[] c = new DBusConnection[1];
-        sbx.await("the sandbox's D-Bus", 60, () -> {
-            try {
-                c[0] = DBusConnectionBuilder.forAddress(sbx.dbusAddress()).withShared(false).build();
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        return c[0];
-    }
 
     private static void vsctl(String db, String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of("ovs-vsctl", "--db=" + db, "--timeout=300"));

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.freedesktop.dbus.connections.impl.DBusConnection;
+import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
 
 /**
  * The packaged appliance in sandbox mode ({@code DIST/bin/patchbay run --sandbox DIR}: its own network
@@ -73,6 +75,25 @@ final class Sandbox implements AutoCloseable {
     /** @return the D-Bus address of the sandbox's bus daemon (unix:path=...) */
     String dbusAddress() {
         return env.get("DBUS_SYSTEM_BUS_ADDRESS");
+    }
+
+    /**
+     * Connects to the sandbox's bus daemon, retrying until it accepts (60 s at most).
+     *
+     * @return a private (not shared) connection; the caller closes it
+     * @throws Exception if the daemon does not accept a connection in time
+     */
+    DBusConnection connectBus() throws Exception {
+        DBusConnection[] c = new DBusConnection[1];
+        await("the sandbox's D-Bus", 60, () -> {
+            try {
+                c[0] = DBusConnectionBuilder.forAddress(dbusAddress()).withShared(false).build();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return c[0];
     }
 
     /** @return the OVSDB remote (unix:...) */

@@ -167,6 +167,22 @@ class RandomDocumentsIT {
         return m;
     }
 
+    /**
+     * Applies and commits a random starting state; a refusal or an allowed failure ({@link #allowedFailure}) is counted
+     * in {@code outcomes}, any other failure fails the test naming {@code why} and the document.
+     */
+    static void applyStart(NetStateEngine engine, DocWriter writer, Doc start, Map<String, Integer> outcomes, String why)
+            throws Exception {
+        var dump0 = real.dump();
+        try {
+            engine.apply(writer.write(start), 0, "start");
+        } catch (dev.ovs.base.InvalidArgumentException e) {
+            outcomes.merge("start state refused", 1, Integer::sum);
+        } catch (NetStateException e) {
+            outcomes.merge("start state: " + allowedFailure(start, dump0, e, why + "\n" + writer.write(start)), 1, Integer::sum);
+        }
+    }
+
     /** Applies and commits a document that must apply; a failure names {@code why} (seed, document, before). */
     static void applyOrFail(NetStateEngine engine, String doc, String why) {
         try {
@@ -386,15 +402,7 @@ class RandomDocumentsIT {
                         real.vsctl("--if-exists", "del-br", b);
                     }
                     Doc start = randomDocWithPorts(r, containers);
-                    var dump0 = real.dump();
-                    try {
-                        engine.apply(writer.write(start), 0, "start");
-                    } catch (dev.ovs.base.InvalidArgumentException e) {
-                        outcomes.merge("start state refused", 1, Integer::sum);
-                    } catch (NetStateException e) {
-                        outcomes.merge("start state: " + allowedFailure(start, dump0, e, "seed " + seed + " start state " + i + "\n"
-                                + writer.write(start)), 1, Integer::sum);
-                    }
+                    applyStart(engine, writer, start, outcomes, "seed " + seed + " start state " + i);
                 }
                 Map<String, String> before = state(containers);
                 var dump0 = real.dump();
@@ -500,15 +508,7 @@ class RandomDocumentsIT {
                         real.vsctl("--if-exists", "del-br", b);
                     }
                     Doc start = randomDoc(r, true);
-                    var dump0 = real.dump();
-                    try {
-                        engine.apply(writer.write(start), 0, "start");
-                    } catch (dev.ovs.base.InvalidArgumentException e) {
-                        outcomes.merge("start state refused", 1, Integer::sum);
-                    } catch (NetStateException e) {
-                        outcomes.merge("start state: " + allowedFailure(start, dump0, e, "seed " + seed + " start state " + i + "\n"
-                                + writer.write(start)), 1, Integer::sum);
-                    }
+                    applyStart(engine, writer, start, outcomes, "seed " + seed + " start state " + i);
                 }
                 var before = real.dump();
                 Doc generated = randomDoc(r, true);
